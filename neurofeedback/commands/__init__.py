@@ -1,0 +1,1 @@
+"""One module per ``neurofeedback`` subcommand (see :mod:`neurofeedback.cli`)."""

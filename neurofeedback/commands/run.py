@@ -1,0 +1,29 @@
+"""``neurofeedback run``: a live session from a BrainFlow board or the simulator."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..headless import has_screen, run_headless
+from ..sources.factory import add_board_arguments, add_session_arguments, source_from_args
+from ..validation import check_positive
+
+NAME = "run"
+HELP = "run a live session (BrainFlow board or simulator), recording it"
+ORDER = 10
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_board_arguments(p)
+    add_session_arguments(p)
+    p.add_argument("--duration", type=float, default=None, help="stop after S seconds (default: until Ctrl-C)")
+    p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
+
+
+def run(args: argparse.Namespace) -> int:
+    duration = None if args.duration is None else check_positive("--duration", args.duration)
+    if not args.headless and has_screen():
+        from . import gui
+
+        return gui.run_from_session_args(args, duration_s=duration)
+    return run_headless(source_from_args(args), args, duration_s=duration)

@@ -1,0 +1,415 @@
+"""Crash-safe session recording and reading it back.
+
+A session folder ``<record_dir>/<YYYYMMDD-HHMMSS>-<source>/`` holds:
+
+``raw.csv``
+    Samples in BrainFlow's CSV layout (one line per sample, one tab-separated value per board
+    row, no header), so BrainFlow's PLAYBACK_FILE_BOARD replays recordings of BrainFlow boards.
+    Appended and flushed to the operating system at least once a second, so a killed process loses
+    at most the last second.
+``session.json``
+    Board id and name, sample rate, channel names, row layout, units, software version, start time,
+    status and ``ended_cleanly`` (false until a clean stop), protocol. Rewritten atomically.
+``markers.csv``
+    ``time_s,label``: time in seconds since the session's first sample.
+``features.csv``
+    One row per feature frame (see :data:`neurofeedback.pipeline.frame.FEATURE_COLUMNS`).
+``raw.fif``
+    Written on a clean stop: an MNE-readable copy of the EEG channels.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import errno
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import FileFormatError, RecordingError
+from .io.loaded import LoadedFile
+from .pipeline.frame import FEATURE_COLUMNS, FeatureFrame
+from .sources.base import Chunk, RowLayout, SourceInfo, rows_from_data
+
+log = logging.getLogger(__name__)
+
+RAW_NAME = "raw.csv"
+META_NAME = "session.json"
+MARKERS_NAME = "markers.csv"
+FEATURES_NAME = "features.csv"
+FIF_NAME = "raw.fif"
+
+#: Free space below which a recording does not start (bytes).
+MIN_FREE_BYTES = 50 * 1024 * 1024
+#: Flush interval for raw.csv (seconds); the guarantee is "at most one second lost".
+FLUSH_INTERVAL_S = 0.5
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _write_json_atomic(path: Path, obj: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def check_record_dir(record_dir: Path, min_free_bytes: int = MIN_FREE_BYTES) -> Path:
+    """Make sure ``record_dir`` exists, is writable and has room; return it resolved.
+
+    Raises
+    ------
+    RecordingError
+        When the directory cannot be created or written, or the disk is (nearly) full.
+    """
+    record_dir = Path(record_dir).expanduser()
+    try:
+        record_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecordingError(
+            f"cannot create recording directory {record_dir}: {exc.strerror}; "
+            "choose another with --record-dir or use --no-record"
+        ) from None
+    if not os.access(record_dir, os.W_OK | os.X_OK):
+        raise RecordingError(
+            f"recording directory {record_dir} is not writable; "
+            "choose another with --record-dir or use --no-record"
+        )
+    free = shutil.disk_usage(record_dir).free
+    if free < min_free_bytes:
+        raise RecordingError(
+            f"disk holding {record_dir} is full ({free / 1e6:.0f} MB free, need at least "
+            f"{min_free_bytes / 1e6:.0f} MB); free some space or choose another --record-dir"
+        )
+    return record_dir.resolve()
+
+
+class Recorder:
+    """Append-only writer of one session folder.
+
+    Use :meth:`create`; then :meth:`write` chunks, :meth:`add_marker`, :meth:`write_frames`,
+    and finally :meth:`close`. Any write failure (full disk, removed directory) raises
+    :class:`RecordingError`; everything flushed before it stays readable.
+    """
+
+    def __init__(self, path: Path, info: SourceInfo, meta: dict[str, Any]):
+        self.path = path
+        self.info = info
+        self.meta = meta
+        self.n_samples = 0
+        self.closed = False
+        self._raw = open(path / RAW_NAME, "a", encoding="ascii", newline="\n")
+        self._markers = open(path / MARKERS_NAME, "a", encoding="utf-8", newline="")
+        self._markers.write("time_s,label\n")
+        self._markers.flush()
+        self._features: Any = None
+        self._features_writer: Any = None
+        self._last_flush = time.monotonic()
+
+    # -- creation ------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        record_dir: str | Path,
+        info: SourceInfo,
+        extra_meta: dict[str, Any] | None = None,
+        *,
+        folder: str | Path | None = None,
+    ) -> Recorder:
+        """Create ``<record_dir>/<YYYYMMDD-HHMMSS>-<info.name>/`` and start a recording.
+
+        Parameters
+        ----------
+        record_dir : path
+            Parent directory of session folders.
+        info : SourceInfo
+            What is being recorded.
+        extra_meta : dict, optional
+            Merged into ``session.json``.
+        folder : path, optional
+            Use exactly this session folder instead of a time-stamped one (must not hold a
+            recording already).
+        """
+        now = _dt.datetime.now().astimezone()
+        if folder is not None:
+            path = Path(folder).expanduser()
+            check_record_dir(path.parent if path.parent != Path("") else Path("."))
+            if (path / RAW_NAME).exists():
+                raise RecordingError(
+                    f"{path} already holds a recording; choose an empty folder"
+                )
+            path.mkdir(parents=True, exist_ok=True)
+        else:
+            parent = check_record_dir(Path(record_dir))
+            safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in info.name) or "session"
+            stem = f"{now:%Y%m%d-%H%M%S}-{safe}"
+            path = parent / stem
+            k = 1
+            while path.exists():
+                k += 1
+                path = parent / f"{stem}-{k}"
+            try:
+                path.mkdir()
+            except OSError as exc:
+                raise RecordingError(f"cannot create {path}: {exc.strerror}") from None
+        meta: dict[str, Any] = {
+            "format": "neurofeedback-session",
+            "format_version": 1,
+            "software": f"neurofeedback {__version__}",
+            "source_kind": info.kind,
+            "source_name": info.name,
+            "board_id": info.board_id,
+            "board_name": info.board_name,
+            "sfreq": info.sfreq,
+            "ch_names": list(info.ch_names),
+            "layout": info.layout.to_dict(),
+            "units": {"eeg": "uV", "timestamp": "s"},
+            "rail_uv": info.rail_uv,
+            "start_time": now.isoformat(timespec="seconds"),
+            "status": "recording",
+            "ended_cleanly": False,
+            "end_time": None,
+            "n_samples": 0,
+            "protocol": None,
+            "description": info.description,
+        }
+        if extra_meta:
+            meta.update(extra_meta)
+        try:
+            _write_json_atomic(path / META_NAME, meta)
+            rec = cls(path, info, meta)
+        except OSError as exc:
+            raise RecordingError(f"cannot write to {path}: {exc.strerror}") from None
+        log.info("recording to %s", path)
+        return rec
+
+    # -- writing -------------------------------------------------------------------------
+    def _fail(self, exc: OSError, what: str) -> RecordingError:
+        if _disk_full(exc):
+            return RecordingError(
+                f"disk full while writing {what} in {self.path}; the recording up to now is kept"
+            )
+        return RecordingError(
+            f"cannot write {what} in {self.path}: {exc.strerror}; the recording up to now is kept"
+        )
+
+    def write(self, chunk: Chunk) -> None:
+        """Append a chunk's samples to ``raw.csv`` (flushing at least every second)."""
+        if chunk.n_samples == 0:
+            return
+        rows = chunk.rows
+        if rows is None:
+            rows = rows_from_data(self.info.layout, chunk.data, chunk.timestamps, self.n_samples)
+        lines = "\n".join("\t".join(f"{v:.6f}" for v in col) for col in rows.T) + "\n"
+        try:
+            self._raw.write(lines)
+            self.n_samples += chunk.n_samples
+            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
+                self.flush()
+        except OSError as exc:
+            raise self._fail(exc, RAW_NAME) from None
+
+    def flush(self) -> None:
+        """Push buffered samples and markers to the operating system."""
+        try:
+            self._raw.flush()
+            self._markers.flush()
+            if self._features is not None:
+                self._features.flush()
+        except OSError as exc:
+            raise self._fail(exc, RAW_NAME) from None
+        self._last_flush = time.monotonic()
+
+    def add_marker(self, time_s: float, label: str) -> None:
+        """Append a marker; ``time_s`` is seconds since the session's first sample."""
+        label = str(label).replace("\n", " ").replace("\r", " ")
+        try:
+            csv.writer(self._markers).writerow([f"{time_s:.4f}", label])
+            self._markers.flush()
+        except OSError as exc:
+            raise self._fail(exc, MARKERS_NAME) from None
+
+    def write_frames(self, frames: list[FeatureFrame]) -> None:
+        """Append feature frames to ``features.csv``."""
+        if not frames:
+            return
+        try:
+            if self._features is None:
+                self._features = open(self.path / FEATURES_NAME, "w", encoding="utf-8", newline="")
+                self._features_writer = csv.writer(self._features)
+                self._features_writer.writerow(FEATURE_COLUMNS)
+            self._features_writer.writerows(f.to_row() for f in frames)
+        except OSError as exc:
+            raise self._fail(exc, FEATURES_NAME) from None
+
+    def update_meta(self, **fields: Any) -> None:
+        """Merge ``fields`` into ``session.json`` (atomically rewritten)."""
+        self.meta.update(fields)
+        self.meta["n_samples"] = self.n_samples
+        try:
+            _write_json_atomic(self.path / META_NAME, self.meta)
+        except OSError as exc:
+            raise self._fail(exc, META_NAME) from None
+
+    def close(self, status: str = "complete", *, write_fif: bool = True) -> Path:
+        """Finish the recording.
+
+        Parameters
+        ----------
+        status : str
+            ``"complete"`` for a clean stop, or why it ended (``"disconnected"``, ``"error"``).
+        write_fif : bool
+            Also write ``raw.fif`` (only when at least one sample was recorded).
+        """
+        if self.closed:
+            return self.path
+        self.closed = True
+        for fh in (self._raw, self._markers, self._features):
+            if fh is None:
+                continue
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+            except OSError as exc:
+                log.warning("could not flush %s: %s", getattr(fh, "name", "?"), exc)
+        self.meta.update(
+            status=status,
+            ended_cleanly=True,
+            end_time=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            n_samples=self.n_samples,
+        )
+        try:
+            _write_json_atomic(self.path / META_NAME, self.meta)
+        except OSError as exc:
+            log.warning("could not update %s: %s", META_NAME, exc)
+        if write_fif and self.n_samples > 0:
+            try:
+                from .io.export import export_loaded
+
+                export_loaded(read_session(self.path), self.path / FIF_NAME, "fif")
+            except Exception as exc:  # noqa: BLE001 - the raw.csv is the primary record
+                log.warning("could not write %s: %s", FIF_NAME, exc)
+        return self.path
+
+
+# -- reading -------------------------------------------------------------------------------
+def session_dir_of(path: str | Path) -> Path | None:
+    """Return the session folder if ``path`` is one (or a file inside one), else None."""
+    p = Path(path)
+    if p.is_dir() and (p / META_NAME).is_file():
+        return p
+    if p.is_file() and p.name in (RAW_NAME, META_NAME) and (p.parent / META_NAME).is_file():
+        return p.parent
+    return None
+
+
+def read_meta(session_dir: str | Path) -> dict[str, Any]:
+    """Read and check ``session.json``."""
+    path = Path(session_dir) / META_NAME
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileFormatError(f"{path} is missing; is this a session folder?") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FileFormatError(f"{path} is corrupt ({exc}); the raw.csv may still be replayable "
+                              "with --board") from None
+    for key in ("sfreq", "ch_names", "layout"):
+        if key not in meta:
+            raise FileFormatError(f"{path} has no '{key}' entry; it is not a session file")
+    return meta
+
+
+def parse_sample_rows(text: str, n_rows: int, name: str) -> np.ndarray:
+    """Parse BrainFlow CSV text (one sample per line, tab- or comma-separated).
+
+    A last line cut short (a killed writer) is dropped.
+
+    Returns
+    -------
+    rows : ndarray, shape (n_rows, n_samples)
+    """
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+    text = text.replace(",", "\t")
+    try:
+        flat = np.array(text.split(), dtype=float)
+    except ValueError:
+        raise FileFormatError(f"{name} holds values that are not numbers; the file is corrupt") from None
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise FileFormatError(f"{name} holds no samples")
+    widths = {len(ln.split()) for ln in lines[:50]} | {len(lines[-1].split())}
+    if widths != {n_rows} or flat.size != n_rows * len(lines):
+        found = sorted(widths)
+        raise FileFormatError(
+            f"{name} has {', '.join(map(str, found))} columns per line where {n_rows} were "
+            "expected; pass the right --board for its layout"
+        )
+    return flat.reshape(len(lines), n_rows).T
+
+
+def read_session(path: str | Path) -> LoadedFile:
+    """Read one of our session folders (or its ``raw.csv`` / ``session.json``).
+
+    Raises
+    ------
+    FileFormatError
+        When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt.
+    """
+    sdir = session_dir_of(path)
+    if sdir is None:
+        raise FileFormatError(f"{path} is not a session folder (no {META_NAME})")
+    meta = read_meta(sdir)
+    layout = RowLayout.from_dict(meta["layout"])
+    raw_path = sdir / RAW_NAME
+    try:
+        text = raw_path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise FileFormatError(f"{raw_path} is missing; the session has no samples") from None
+    except (OSError, UnicodeDecodeError):
+        raise FileFormatError(f"{raw_path} is not a text file; it is corrupt") from None
+    rows = parse_sample_rows(text, layout.n_rows, str(raw_path))
+    data = rows[list(layout.eeg_rows)].astype(float)
+    if not np.all(np.isfinite(data)):
+        ch, idx = np.argwhere(~np.isfinite(data))[0]
+        raise FileFormatError(
+            f"{raw_path} has a non-numeric (NaN) sample in channel {meta['ch_names'][ch]} at "
+            f"sample {idx}; the file is corrupt"
+        )
+    markers: list[tuple[float, str]] = []
+    mpath = sdir / MARKERS_NAME
+    if mpath.is_file():
+        with open(mpath, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                try:
+                    markers.append((float(row["time_s"]), row["label"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
+    return LoadedFile(
+        path=str(sdir),
+        format="neurofeedback session",
+        data=data,
+        sfreq=float(meta["sfreq"]),
+        ch_names=list(meta["ch_names"]),
+        timestamps=rows[layout.timestamp_row].astype(float),
+        rows=rows,
+        layout=layout,
+        board_id=meta.get("board_id"),
+        board_name=meta.get("board_name", ""),
+        rail_uv=meta.get("rail_uv"),
+        markers=markers,
+        meta=meta,
+    )

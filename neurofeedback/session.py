@@ -1,0 +1,360 @@
+"""A running session: source -> recorder -> pipeline -> (protocol engine) -> frames.
+
+All processing happens in one worker thread at the edge; consumers (the headless status line, the
+Qt window) only pull: :meth:`Session.poll_frames`, :meth:`Session.recent_data`,
+:meth:`Session.stats`. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import NeurofeedbackError, RecordingError, SourceDisconnected, SourceError
+from .pipeline.frame import FeatureFrame
+from .recording import Recorder
+from .sources.base import Chunk, Source
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RECORD_DIR = Path("recordings")
+#: Seconds of raw samples kept for display.
+DISPLAY_SECONDS = 30.0
+
+
+@dataclass
+class SessionStats:
+    """What the status line shows.
+
+    Attributes
+    ----------
+    elapsed_s : float
+        Stream time: samples received / sample rate.
+    n_samples : int
+        Samples received.
+    dropped : int
+        Samples the source reported lost.
+    status : str
+        Source status (``ok``, ``reconnecting``, ``ended``...).
+    channel_quality : tuple of str
+        Per-channel verdict from the latest frame.
+    frame : FeatureFrame or None
+        The latest feature frame.
+    """
+
+    elapsed_s: float
+    n_samples: int
+    dropped: int
+    status: str
+    channel_quality: tuple[str, ...] = ()
+    frame: FeatureFrame | None = None
+    protocol: dict[str, Any] = field(default_factory=dict)
+
+
+class Session:
+    """Run a source, record it, and compute feature frames in a worker thread.
+
+    Parameters
+    ----------
+    source : Source
+        Where samples come from.
+    record_dir : path or None
+        Parent directory for the session folder; None disables recording.
+    record_folder : path, optional
+        Exact session folder to record into (instead of a time-stamped one).
+    pipeline_config : PipelineConfig, optional
+        Pipeline settings.
+    protocol : Protocol, optional
+        A loaded protocol (see :mod:`neurofeedback.protocols`).
+    compute_features : bool
+        Run the feature pipeline (default True).
+    duration_s : float, optional
+        Stop after this much stream time.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        record_dir: str | Path | None = DEFAULT_RECORD_DIR,
+        record_folder: str | Path | None = None,
+        pipeline_config: Any = None,
+        protocol: Any = None,
+        compute_features: bool = True,
+        duration_s: float | None = None,
+        extra_meta: dict[str, Any] | None = None,
+    ):
+        self.source = source
+        self.info = source.info
+        self.record_dir = record_dir
+        self.record_folder = record_folder
+        self.protocol = protocol
+        self.duration_s = duration_s
+        self.extra_meta = dict(extra_meta or {})
+        self.recorder: Recorder | None = None
+        self.engine: Any = None
+        self.pipeline: Any = None
+        if compute_features:
+            from .pipeline.pipeline import Pipeline
+
+            self.pipeline = Pipeline(
+                self.info.sfreq, list(self.info.ch_names), pipeline_config, rail_uv=self.info.rail_uv
+            )
+        if protocol is not None:
+            from .protocols import ProtocolEngine
+
+            self.engine = ProtocolEngine(protocol)
+            if self.pipeline is not None:
+                window = self.engine.baseline_window()
+                if window is not None:
+                    self.pipeline.set_baseline(*window)
+        self._lock = threading.Lock()
+        self._frames: deque[FeatureFrame] = deque(maxlen=100_000)
+        self._events: deque[Any] = deque(maxlen=10_000)
+        self._latest: FeatureFrame | None = None
+        n_disp = int(DISPLAY_SECONDS * self.info.sfreq)
+        self._display = np.zeros((self.info.n_channels, n_disp))
+        self._display_n = 0
+        self.n_samples = 0
+        self.dropped = 0
+        self.error: NeurofeedbackError | None = None
+        self.end_reason = ""
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+
+    # -- life cycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Create the recording (failing early on an unwritable or full disk), open the source
+        and start the worker."""
+        if self.record_dir is not None or self.record_folder is not None:
+            meta = dict(self.extra_meta)
+            if self.protocol is not None and hasattr(self.protocol, "to_dict"):
+                meta["protocol"] = self.protocol.to_dict()
+            self.recorder = Recorder.create(
+                self.record_dir or ".", self.info, meta, folder=self.record_folder
+            )
+        try:
+            self.source.start()
+        except NeurofeedbackError:
+            if self.recorder is not None:
+                self._discard_empty_recording()
+            raise
+        self._thread = threading.Thread(target=self._run, name="session", daemon=True)
+        self._thread.start()
+
+    def _discard_empty_recording(self) -> None:
+        rec, self.recorder = self.recorder, None
+        if rec is None:
+            return
+        rec.close(status="source-failed", write_fif=False)
+        if rec.n_samples == 0:
+            for p in sorted(rec.path.iterdir()):
+                p.unlink()
+            rec.path.rmdir()
+
+    def stop(self) -> Path | None:
+        """Stop the worker, the source and the recording. Returns the recording folder."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._finish()
+        return self.recording_path
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the session ends by itself (file end, duration, failure)."""
+        return self._done.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self._done.is_set()
+
+    @property
+    def recording_path(self) -> Path | None:
+        return None if self.recorder is None else self.recorder.path
+
+    def _finish(self) -> None:
+        with self._lock:
+            if getattr(self, "_finished", False):
+                return
+            self._finished = True
+        try:
+            self.source.stop()
+        except NeurofeedbackError as exc:
+            log.warning("stopping the source: %s", exc)
+        if self.recorder is not None:
+            status = "complete"
+            if isinstance(self.error, SourceDisconnected):
+                status = "disconnected"
+            elif self.error is not None:
+                status = "error"
+            try:
+                if self.engine is not None and hasattr(self.engine, "block_summary"):
+                    self.recorder.update_meta(protocol_blocks=self.engine.block_summary())
+            except RecordingError as exc:
+                log.warning("%s", exc)
+            self.recorder.close(status=status, write_fif=not isinstance(self.error, RecordingError))
+        self._done.set()
+
+    # -- worker ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    chunk = self.source.read()
+                except SourceError as exc:
+                    self.error = exc
+                    self.end_reason = "source failed"
+                    break
+                if chunk.n_samples:
+                    self._process(chunk)
+                    if self.engine is not None and self.engine.finished:
+                        self.end_reason = "protocol finished"
+                        break
+                    if self.duration_s is not None and self.elapsed_s >= self.duration_s:
+                        self.end_reason = "duration reached"
+                        break
+                elif self.source.finished:
+                    self.end_reason = "end of file"
+                    break
+                else:
+                    self._stop.wait(0.02)
+        except RecordingError as exc:
+            self.error = exc
+            self.end_reason = "recording failed"
+        except NeurofeedbackError as exc:
+            self.error = exc
+            self.end_reason = "failed"
+        except Exception as exc:  # noqa: BLE001 - keep the recording intact whatever happens
+            log.exception("session worker crashed")
+            self.error = NeurofeedbackError(f"internal error: {exc!r}")
+            self.end_reason = "internal error"
+        finally:
+            if not self._stop.is_set():
+                self._finish()
+            else:
+                self._done.set()
+
+    def _process(self, chunk: Chunk) -> None:
+        if self.duration_s is not None:
+            keep = int(round(self.duration_s * self.info.sfreq)) - self.n_samples
+            if keep < chunk.n_samples:
+                chunk = Chunk(
+                    data=chunk.data[:, :keep],
+                    timestamps=chunk.timestamps[:keep],
+                    rows=None if chunk.rows is None else chunk.rows[:, :keep],
+                    dropped=chunk.dropped,
+                )
+        if self.recorder is not None:
+            self.recorder.write(chunk)
+        self._append_display(chunk.data)
+        frames: list[FeatureFrame] = []
+        events: list[Any] = []
+        if self.pipeline is not None:
+            frames = self.pipeline.push(chunk.data)
+            if self.engine is not None:
+                for fr in frames:
+                    events.extend(self.engine.update(fr))
+        if self.recorder is not None:
+            if frames:
+                self.recorder.write_frames(frames)
+            for ev in events:
+                self.recorder.add_marker(ev.time_s, ev.label)
+        with self._lock:
+            self.n_samples += chunk.n_samples
+            self.dropped += chunk.dropped
+            self._frames.extend(frames)
+            self._events.extend(events)
+            if frames:
+                self._latest = frames[-1]
+
+    def _append_display(self, data: np.ndarray) -> None:
+        n = data.shape[1]
+        buf = self._display
+        if n >= buf.shape[1]:
+            buf[:] = data[:, -buf.shape[1]:]
+        else:
+            buf[:, :-n] = buf[:, n:]
+            buf[:, -n:] = data
+        self._display_n = min(self._display_n + n, buf.shape[1])
+
+    # -- consumers -------------------------------------------------------------------------
+    @property
+    def elapsed_s(self) -> float:
+        return self.n_samples / self.info.sfreq
+
+    def poll_frames(self) -> list[FeatureFrame]:
+        """Frames computed since the last call, oldest first."""
+        with self._lock:
+            out = list(self._frames)
+            self._frames.clear()
+        return out
+
+    def poll_events(self) -> list[Any]:
+        """Protocol events since the last call."""
+        with self._lock:
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    @property
+    def latest_frame(self) -> FeatureFrame | None:
+        return self._latest
+
+    def recent_data(self, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+        """The last ``seconds`` of raw samples.
+
+        Returns
+        -------
+        data : ndarray, shape (n_channels, n)
+            Microvolts, unfiltered.
+        times : ndarray, shape (n,)
+            Stream time of each sample, seconds.
+        """
+        with self._lock:
+            n = min(int(seconds * self.info.sfreq), self._display_n)
+            data = self._display[:, self._display.shape[1] - n:].copy()
+            end = self.n_samples
+        times = (np.arange(end - n, end)) / self.info.sfreq
+        return data, times
+
+    def add_marker(self, label: str) -> float:
+        """Write a marker at the current stream time; returns that time in seconds."""
+        t = self.elapsed_s
+        if self.recorder is not None and not self.recorder.closed:
+            self.recorder.add_marker(t, label)
+        return t
+
+    def stats(self) -> SessionStats:
+        latest = self._latest
+        return SessionStats(
+            elapsed_s=self.elapsed_s,
+            n_samples=self.n_samples,
+            dropped=self.dropped,
+            status=self.source.status,
+            channel_quality=latest.channel_quality if latest is not None else (),
+            frame=latest,
+        )
+
+
+def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -> None:
+    """Start ``session`` and block until it ends or Ctrl-C; call ``on_tick(stats)`` regularly."""
+    session.start()
+    try:
+        while not session.wait(tick_s):
+            if on_tick is not None:
+                on_tick(session.stats())
+    except KeyboardInterrupt:
+        session.end_reason = "stopped by Ctrl-C"
+    finally:
+        session.stop()
+    if on_tick is not None:
+        on_tick(session.stats())
+    time.sleep(0)
