@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -88,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("details")
         sys.stderr.write(f"error: {exc}\n")
         return 2
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
     except Exception as exc:  # noqa: BLE001 - a bug: still one line, details with --verbose
         if verbose:
             log.exception("details")

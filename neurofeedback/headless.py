@@ -56,22 +56,26 @@ def format_status(stats: SessionStats, engine: Any = None) -> str:
             f"int {_fmt(f.integration_score, '.2f')}",
         ]
         if f.artifact:
-            parts.append("ARTIFACT " + ",".join(f.artifact_reasons))
+            kinds: dict[str, int] = {}
+            for reason in f.artifact_reasons:
+                kind = reason.split(":", 1)[0]
+                kinds[kind] = kinds.get(kind, 0) + 1
+            parts.append("ARTIFACT " + " ".join(f"{k}x{n}" if n > 1 else k for k, n in kinds.items()))
     if engine is not None and not getattr(engine, "finished", False):
         phase = getattr(engine, "current_phase", None)
         label = getattr(phase, "label", None) or getattr(phase, "kind", "") or ""
-        parts.append(
-            f"[{label} {engine.time_left_s:4.0f} s left, reward {100 * engine.reward_rate:3.0f} %]"
-        )
+        rate = engine.reward_rate
+        reward = "" if rate is None or math.isnan(rate) else f", reward {100 * rate:3.0f} %"
+        parts.append(f"[{label} {engine.time_left_s:4.0f} s left{reward}]")
     return " | ".join(parts)
 
 
 class StatusPrinter:
     """Overwrites one line on a terminal; on a pipe prints a line every ``every_s`` seconds."""
 
-    def __init__(self, stream: TextIO = sys.stderr, every_s: float = 5.0, engine: Any = None):
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, every_s: float = 5.0, engine: Any = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
         self.every_s = every_s
         self.engine = engine
         self._last = 0.0

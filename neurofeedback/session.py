@@ -7,9 +7,9 @@ Qt window) only pull: :meth:`Session.poll_frames`, :meth:`Session.recent_data`,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +102,14 @@ class Session:
         self.engine: Any = None
         self.pipeline: Any = None
         if compute_features:
+            from .pipeline.config import PipelineConfig
             from .pipeline.pipeline import Pipeline
+
+            if protocol is not None and getattr(protocol, "integration_band", None):
+                pipeline_config = dataclasses.replace(
+                    pipeline_config or PipelineConfig(),
+                    integration_band=tuple(float(b) for b in protocol.integration_band),
+                )
 
             self.pipeline = Pipeline(
                 self.info.sfreq, list(self.info.ch_names), pipeline_config, rail_uv=self.info.rail_uv
@@ -111,6 +118,9 @@ class Session:
             from .protocols import ProtocolEngine
 
             self.engine = ProtocolEngine(protocol)
+            # the protocol defines the session's length
+            total = float(protocol.duration_s)
+            self.duration_s = total if duration_s is None else min(duration_s, total)
             if self.pipeline is not None:
                 window = self.engine.baseline_window()
                 if window is not None:
@@ -355,6 +365,3 @@ def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -
         session.end_reason = "stopped by Ctrl-C"
     finally:
         session.stop()
-    if on_tick is not None:
-        on_tick(session.stats())
-    time.sleep(0)

@@ -128,3 +128,25 @@ def test_sigkill_leaves_a_replayable_recording(tmp_path):
     # and it replays: through our replay command...
     code = main(["replay", str(raw.parent), "--speed", "0", "--headless", "--no-record"])
     assert code == 0
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_cleanly(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "neurofeedback", "run", "--board", "synthetic", "--headless",
+         "--record-dir", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.glob("*/features.csv")):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    sdir = next(tmp_path.iterdir())
+    assert f"recorded to {sdir}" in out
+    meta = json.loads((sdir / "session.json").read_text())
+    assert meta["ended_cleanly"] is True and meta["status"] == "complete"
+    assert (sdir / "raw.fif").is_file()

@@ -26,4 +26,4 @@ def run(args: argparse.Namespace) -> int:
         from . import gui
 
         return gui.run_from_session_args(args, duration_s=duration)
-    return run_headless(source_from_args(args), args, duration_s=duration)
+    return run_headless(source_from_args(args, duration), args, duration_s=duration)

@@ -34,6 +34,10 @@ def add_board_arguments(parser: argparse.ArgumentParser, *, board: bool = True) 
         help="scenario of --board simulated: annealing-cycle, meditation, trauma, artifacts",
     )
     g.add_argument("--seed", type=int, default=0, help="random seed of --board simulated")
+    g.add_argument(
+        "--sim-speed", type=float, default=1.0,
+        help="--board simulated only: generate at X times real time (default 1)",
+    )
     g.add_argument("--channels", default=None, help="comma-separated channel names overriding the defaults")
 
 
@@ -60,15 +64,21 @@ def make_source(
     seed: int = 0,
     channels: str | list[str] | None = None,
     verbose: bool = False,
+    sim_speed: float = 1.0,
+    duration_s: float | None = None,
 ) -> Source:
     """A live source by name: the scenario simulator or any BrainFlow board."""
     if board.strip().lower() == SIMULATED:
         from .simulated import SimulatedSource
 
-        src: Source = SimulatedSource(scenario=scenario, seed=seed)
+        src: Source = SimulatedSource(
+            scenario=scenario, seed=seed, speed=sim_speed, duration_s=duration_s
+        )
         if channels:
             raise UsageError("--channels cannot rename the simulator's channels; use simulate --montage")
         return src
+    if sim_speed != 1.0:
+        raise UsageError(f"--sim-speed only applies to --board simulated; got --board {board}")
     from .brainflow_source import BoardOptions, BrainFlowSource
 
     opts = BoardOptions(
@@ -81,7 +91,7 @@ def make_source(
     return BrainFlowSource(board, opts, channels=names, verbose=verbose)
 
 
-def source_from_args(args: argparse.Namespace) -> Source:
+def source_from_args(args: argparse.Namespace, duration_s: float | None = None) -> Source:
     """:func:`make_source` from parsed :func:`add_board_arguments` options."""
     return make_source(
         args.board,
@@ -95,6 +105,8 @@ def source_from_args(args: argparse.Namespace) -> Source:
         seed=args.seed,
         channels=args.channels,
         verbose=bool(getattr(args, "verbose", False)),
+        sim_speed=getattr(args, "sim_speed", 1.0),
+        duration_s=duration_s,
     )
 
 

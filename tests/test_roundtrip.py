@@ -1,0 +1,55 @@
+"""run -> record -> replay round trips through the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from neurofeedback.cli import main
+from neurofeedback.io import load_eeg_file
+from neurofeedback.recording import read_session
+
+
+def test_run_record_replay_returns_the_same_samples(tmp_path, capsys):
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    assert main(["run", "--board", "synthetic", "--duration", "2", "--headless",
+                 "--record-dir", str(first_dir)]) == 0
+    out = capsys.readouterr().out
+    (session,) = list(first_dir.iterdir())
+    assert f"recorded to {session}" in out
+    original = read_session(session)
+    assert original.n_samples == 500  # exactly --duration x 250 Hz
+    assert original.meta["board_name"] == "synthetic" and original.meta["ended_cleanly"]
+
+    assert main(["replay", str(session), "--speed", "0", "--headless",
+                 "--record-dir", str(second_dir)]) == 0
+    (replayed,) = list(second_dir.iterdir())
+    again = read_session(replayed)
+    np.testing.assert_array_equal(again.data, original.data)
+    np.testing.assert_array_equal(again.timestamps, original.timestamps)
+    assert again.ch_names == original.ch_names
+    # both carry feature frames: 10 per second once the first 2-s window is full
+    for sdir in (session, replayed):
+        lines = (sdir / "features.csv").read_text().splitlines()
+        assert lines[0].startswith("time_s,energy,energy_db")
+        assert len(lines) - 1 == 1  # 2 s of data = exactly one full window
+    # the clean stop wrote an MNE-readable copy with the same samples
+    fif = load_eeg_file(session / "raw.fif")
+    np.testing.assert_allclose(fif.data, original.data, rtol=1e-6, atol=1e-3)
+
+
+def test_replay_openbci_sample_headless(tmp_path, capsys, shared_data):
+    path = shared_data / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
+    code = main(["replay", str(path), "--speed", "0", "--start", "60", "--headless",
+                 "--record-dir", str(tmp_path)])
+    assert code == 0
+    (sdir,) = list(tmp_path.iterdir())
+    meta = json.loads((sdir / "session.json").read_text())
+    assert meta["ch_names"] == ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+    rec = read_session(sdir)
+    src = load_eeg_file(path)
+    start = 60 * 250
+    np.testing.assert_allclose(rec.data, src.data[:, start:], atol=1e-6)
+    frames = (sdir / "features.csv").read_text().splitlines()
+    assert len(frames) - 1 == int((src.duration_s - 60 - 2) * 10) + 1
