@@ -1,0 +1,192 @@
+"""Channel names: 10-20 spelling, OpenBCI default layouts and the ``--channels`` override.
+
+Normalisation only fixes *spelling*: case (``FP1`` -> ``Fp1``), a type prefix (``EEG Fp1``),
+a reference suffix (``Fp1-REF``, ``Fp1-A1``, ``EEG FP1-LE``) and trailing dots or spaces
+(``Cz..``). It never renames an electrode: the old names ``T3 T4 T5 T6`` stay as they are, a
+bipolar derivation of two scalp sites (``Fp1-F3``) keeps both sites, and names that are not
+10-20/10-10/10-05 sites (``EXG Channel 0``, ``ECG ECG``) are returned unchanged apart from
+surrounding white space.
+
+The reference list of correctly spelled names is MNE's ``standard_1005`` montage (343 names,
+including ``T3``-``T6``, ``A1``/``A2`` and ``M1``/``M2``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Sequence
+
+from .errors import UsageError
+
+log = logging.getLogger(__name__)
+
+#: Reference electrodes / reference schemes that may follow a site name after ``-``.
+REFERENCE_SUFFIXES = frozenset(
+    {"REF", "LE", "RE", "AVG", "AV", "AVE", "AR", "CAR", "A1", "A2", "M1", "M2", "A1A2",
+     "M1M2", "LM", "RM", "MAST", "EAR", "EARS"}
+)
+#: Sites that are reference electrodes themselves (ears, mastoids).
+REFERENCE_SITES = frozenset({"A1", "A2", "M1", "M2"})
+
+#: OpenBCI's default electrode layouts (OpenBCI GUI / docs "default electrode placement").
+OPENBCI_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "cyton": ("Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"),
+    "cyton-daisy": (
+        "Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2",
+        "F7", "F8", "F3", "F4", "T7", "T8", "P3", "P4",
+    ),
+    "ganglion": ("Fp1", "Fp2", "O1", "O2"),
+}
+
+_PREFIX = re.compile(r"^(?:EEG|EXG)[\s_:\-]+", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_names() -> dict[str, str]:
+    """Upper-case name -> correctly spelled name, from MNE's ``standard_1005`` montage."""
+    import mne
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 'standard_1005' is deprecated in MNE 1.13
+        names = mne.channels.make_standard_montage("standard_1005").ch_names
+    return {n.upper(): n for n in names}
+
+
+def _site(token: str) -> str | None:
+    """Correct spelling of ``token`` if it is a 10-05 site name, else None."""
+    return _standard_names().get(token.strip().strip(".").strip().upper())
+
+
+def normalize_name(name: str) -> str:
+    """Return the standard 10-20 spelling of ``name`` when it obviously is a 10-20 site.
+
+    Parameters
+    ----------
+    name : str
+        Channel label as found in a file, e.g. ``"EEG FP1-LE"``.
+
+    Returns
+    -------
+    str
+        ``"Fp1"`` for ``EEG Fp1``, ``Fp1-REF``, ``Fp1-A1``, ``FP1``, ``fp1``, ``EEG FP1-LE``;
+        ``"Cz"`` for ``Cz..``; ``"Fp1-F3"`` for ``FP1-F3`` (a bipolar pair keeps both sites);
+        ``"A2-A1"`` for ``EEG A2-A1``; anything else unchanged (stripped of outer spaces).
+    """
+    raw = str(name).strip()
+    s = raw.rstrip(".").strip()
+    body = _PREFIX.sub("", s) if _PREFIX.match(s) else s
+    for cand in (body, s):
+        site = _site(cand)
+        if site is not None:
+            return site
+        parts = re.split(r"\s*-\s*", cand)
+        if len(parts) == 2 and parts[0] and parts[1]:
+            first = _site(parts[0])
+            second_up = parts[1].strip().strip(".").upper()
+            if first is None:
+                continue
+            second = _site(parts[1])
+            if first.upper() in REFERENCE_SITES and second is not None:
+                return f"{first}-{second}"  # e.g. A2-A1: an ear-to-ear derivation
+            if second_up in REFERENCE_SUFFIXES and second_up != first.upper():
+                return first
+            if second is not None:
+                return f"{first}-{second}"  # bipolar scalp pair: keep both
+    return raw
+
+
+def normalize_names(names: Sequence[str]) -> list[str]:
+    """Normalise every name (see :func:`normalize_name`) and keep them unique.
+
+    If two labels normalise to the same name (``Fp1-REF`` and ``Fp1-A1`` in one file), the
+    second and later ones get ``-2``, ``-3`` ... appended so MNE accepts them.
+
+    Parameters
+    ----------
+    names : sequence of str
+
+    Returns
+    -------
+    list of str, same length as ``names``
+    """
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for n in names:
+        new = normalize_name(n)
+        if new in seen:
+            seen[new] += 1
+            new = f"{new}-{seen[new]}"
+        seen.setdefault(new, 1)
+        out.append(new)
+    return out
+
+
+def is_standard_site(name: str) -> bool:
+    """True if ``name`` is spelled exactly as a ``standard_1005`` site."""
+    return _standard_names().get(name.upper()) == name
+
+
+def default_channel_names(board: str, n: int) -> list[str]:
+    """Channel names for a file that has none.
+
+    Parameters
+    ----------
+    board : str
+        ``"cyton"``, ``"cyton-daisy"`` or ``"ganglion"`` (OpenBCI's default electrode
+        placements); anything else gives ``Ch1`` ... ``ChN``.
+    n : int
+        Number of EEG channels in the file.
+
+    Returns
+    -------
+    list of str, length n
+        The board's defaults when it has exactly ``n`` channels; when the file has fewer
+        channels the first ``n`` defaults; otherwise ``Ch1..ChN``.
+    """
+    key = (board or "").strip().lower().replace("_", "-")
+    key = {"daisy": "cyton-daisy", "cytondaisy": "cyton-daisy"}.get(key, key)
+    defaults = OPENBCI_DEFAULTS.get(key)
+    if defaults is not None and 0 < n <= len(defaults):
+        return list(defaults[:n])
+    return [f"Ch{i}" for i in range(1, n + 1)]
+
+
+def apply_channel_override(names: Sequence[str], override: str | Sequence[str] | None) -> list[str]:
+    """Replace ``names`` by the user's ``--channels`` list (normalised).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Names the file gave (only their count matters).
+    override : str or sequence of str or None
+        ``"Fp1,Fp2,C3"`` or a list; None or empty keeps ``names``.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    UsageError
+        When the number of names differs from the number of channels, or a name is empty or
+        repeated.
+    """
+    if override is None or (isinstance(override, str) and not override.strip()):
+        return list(names)
+    items = override.split(",") if isinstance(override, str) else list(override)
+    items = [str(i).strip() for i in items]
+    if any(not i for i in items):
+        raise UsageError(f"--channels has an empty name in {override!r}; give comma-separated names like Fp1,Fp2,C3")
+    if len(items) != len(names):
+        raise UsageError(
+            f"--channels gives {len(items)} names but the data has {len(names)} EEG channels "
+            f"({', '.join(names)}); give exactly {len(names)} comma-separated names"
+        )
+    new = [normalize_name(i) for i in items]
+    dup = sorted({x for x in new if new.count(x) > 1})
+    if dup:
+        raise UsageError(f"--channels repeats {', '.join(dup)}; every channel needs its own name")
+    return new

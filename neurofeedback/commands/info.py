@@ -1,0 +1,45 @@
+"""``neurofeedback info PATH``: format, channels, rate, duration, per-channel quality."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+NAME = "info"
+HELP = "describe an EEG file or recording: format, channels, rate, duration, channel quality"
+ORDER = 40
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="EEG file or recording folder")
+    parser.add_argument("--board", metavar="NAME", default=None,
+                        help="board that recorded the file (needed for a BrainFlow CSV without session.json)")
+    parser.add_argument("--channels", metavar="NAMES", default=None,
+                        help="comma-separated channel names overriding the file's, e.g. Fp1,Fp2,C3,C4")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _clean(obj: Any) -> Any:
+    """NaN -> None so the JSON is standard."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..info import describe, format_info
+    from ..io import load_eeg_file
+
+    loaded = load_eeg_file(args.path, board=args.board, channels=args.channels)
+    d = describe(loaded)
+    if args.json:
+        print(json.dumps(_clean(d), indent=2))
+    else:
+        print(format_info(d))
+    return 0

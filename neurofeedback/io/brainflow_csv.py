@@ -1,0 +1,209 @@
+"""Reader for BrainFlow CSV files (``DataFilter.write_file`` output).
+
+One line per sample, one value per board row, tab-separated (commas are accepted too), no
+header. The row layout comes from a ``session.json`` sidecar next to the file (our recordings:
+``sfreq``, ``ch_names``, ``layout`` = :meth:`RowLayout.to_dict`, ``board_id``) or, without one,
+from BrainFlow's board descriptors for the board named with ``board=`` (``--board``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..channels import apply_channel_override, default_channel_names, normalize_names
+from ..errors import FileFormatError, UsageError
+from ..sources.base import RowLayout
+from ._common import check_finite, check_rate, counter_gaps, fname
+from .loaded import LoadedFile
+
+log = logging.getLogger(__name__)
+
+SIDECAR = "session.json"
+_RAILS = {"cyton": 187500.0, "cyton-daisy": 187500.0}
+
+
+def looks_like_brainflow_csv(first_line: str) -> bool:
+    """True if ``first_line`` is a row of numbers separated by tabs (or commas)."""
+    line = first_line.strip()
+    if not line:
+        return False
+    sep = "\t" if "\t" in line else ","
+    fields = line.split(sep)
+    if len(fields) < 2:
+        return False
+    try:
+        [float(f) for f in fields]
+    except ValueError:
+        return False
+    return True
+
+
+def _load_matrix(path: Path) -> np.ndarray:
+    """Samples x rows matrix of a BrainFlow CSV. Raises FileFormatError on ragged or bad lines."""
+    name = fname(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{name}: not a text file (undecodable bytes); the file is corrupt") from None
+    if "\x00" in text:
+        raise FileFormatError(f"{name}: contains binary data (NUL bytes); the file is corrupt")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise FileFormatError(f"{name}: the file has no samples (empty)")
+    sep = "\t" if "\t" in lines[0] else ","
+    rows = [ln.split(sep) for ln in lines]
+    ncols = len(rows[0])
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    bad = np.flatnonzero(counts != ncols)
+    if bad.size:
+        k = int(bad[0])
+        if k == len(rows) - 1:
+            raise FileFormatError(
+                f"{name}: truncated: the last line has {counts[k]} of {ncols} values (the file was "
+                "cut mid-line); delete the incomplete last line and try again"
+            )
+        raise FileFormatError(f"{name}: line {k + 1} has {counts[k]} values, expected {ncols}; the file is corrupt")
+    try:
+        return np.array(rows, dtype=np.float64)
+    except ValueError:
+        for k, r in enumerate(rows):
+            for v in r:
+                try:
+                    float(v)
+                except ValueError:
+                    raise FileFormatError(
+                        f"{name}: non-numeric value {v.strip()!r} on line {k + 1}; the file is corrupt"
+                    ) from None
+        raise
+
+
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    side = path.with_name(SIDECAR)
+    if not side.is_file():
+        return None
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"{SIDECAR} next to {fname(path)} is not valid JSON ({exc}); fix or remove it") from None
+    for key in ("sfreq", "ch_names", "layout"):
+        if key not in meta:
+            raise FileFormatError(f"{SIDECAR} next to {fname(path)} lacks the key {key!r}; fix or remove it")
+    return meta
+
+
+def read_brainflow_csv(
+    path: str | Path,
+    *,
+    board: str | None = None,
+    channels: str | list[str] | None = None,
+    sidecar: dict[str, Any] | None = None,
+) -> LoadedFile:
+    """Read a BrainFlow CSV file.
+
+    Parameters
+    ----------
+    path : str or Path
+    board : str or None
+        Board that recorded it (``cyton``, ``synthetic``, a ``BoardIds`` name ...). Needed when
+        there is no ``session.json`` next to the file; ignored when there is.
+    channels : str or list of str or None
+        ``--channels`` override.
+    sidecar : dict or None
+        An already-parsed ``session.json`` (otherwise looked up next to the file).
+
+    Returns
+    -------
+    LoadedFile
+        ``data`` (n_eeg, n_samples) in microvolts, ``rows`` (n_rows, n_samples) the full matrix.
+
+    Raises
+    ------
+    FileFormatError
+        Wrong column count (suggests ``--board``), truncated or corrupt file, NaN samples,
+        inconsistent sample rate.
+    UsageError
+        No sidecar and no ``board``, or an unknown board name.
+    """
+    from ..boards import board_label, board_layout, resolve_board
+
+    path = Path(path)
+    name = fname(path)
+    meta = sidecar if sidecar is not None else _read_sidecar(path)
+    if meta is not None:
+        layout = RowLayout.from_dict(meta["layout"])
+        sfreq = float(meta["sfreq"])
+        board_id = meta.get("board_id")
+        board_name = str(meta.get("board_name") or (board_label(board_id) if board_id is not None else ""))
+        ch_names = normalize_names(list(meta["ch_names"]))
+        origin = f"{SIDECAR} says"
+        fmt = "BrainFlow CSV + session.json"
+    else:
+        if not board:
+            raise UsageError(
+                f"{name} looks like a BrainFlow CSV without a {SIDECAR} beside it; name the board "
+                "that recorded it, e.g. --board cyton (or synthetic, cyton-daisy, ganglion, a BoardIds name)"
+            )
+        board_id = resolve_board(board)
+        layout, sfreq = board_layout(board_id)
+        board_name = board_label(board_id)
+        ch_names = default_channel_names(board_name, len(layout.eeg_rows))
+        origin = f"board {board_name} has"
+        fmt = "BrainFlow CSV"
+    if sfreq <= 0 or not np.isfinite(sfreq):
+        raise FileFormatError(f"{name}: sample rate must be > 0 Hz; {origin} {sfreq!r}")
+
+    mat = _load_matrix(path)
+    if mat.shape[1] != layout.n_rows:
+        raise FileFormatError(
+            f"{name}: wrong column count: {origin} {layout.n_rows} values per line, the file has "
+            f"{mat.shape[1]}; give the board that recorded it with --board NAME"
+        )
+    rows = np.ascontiguousarray(mat.T)
+    data = rows[list(layout.eeg_rows)].copy()
+    ch_names = apply_channel_override(ch_names, channels)
+    if len(ch_names) != data.shape[0]:
+        raise FileFormatError(f"{name}: {len(ch_names)} channel names for {data.shape[0]} EEG rows; fix {SIDECAR}")
+    check_finite(str(path), data, ch_names, sfreq)
+
+    dropped = 0
+    if layout.package_num_row is not None and rows.shape[1] > 1:
+        counter = rows[layout.package_num_row]
+        if np.all(np.isfinite(counter)):
+            mod = 256 if counter.max() <= 255 else None
+            _, dropped, _ = counter_gaps(counter, modulus=mod)
+    timestamps = rows[layout.timestamp_row].copy()
+    if not np.all(np.isfinite(timestamps)):
+        k = int(np.flatnonzero(~np.isfinite(timestamps))[0])
+        raise FileFormatError(f"{name}: NaN timestamp at sample {k}; the file is corrupt")
+    implied = check_rate(str(path), timestamps, sfreq, dropped)
+
+    markers: list[tuple[float, str]] = []
+    if layout.marker_row is not None:
+        mk = rows[layout.marker_row]
+        for k in np.flatnonzero(np.nan_to_num(mk) != 0):
+            markers.append((float(timestamps[k] - timestamps[0]), f"{mk[k]:g}"))
+
+    rail = meta.get("rail_uv") if meta is not None else None
+    if rail is None:
+        rail = _RAILS.get(board_name)
+    return LoadedFile(
+        path=str(path),
+        format=fmt,
+        data=data,
+        sfreq=sfreq,
+        ch_names=ch_names,
+        timestamps=timestamps,
+        rows=rows,
+        layout=layout,
+        board_id=None if board_id is None else int(board_id),
+        board_name=board_name,
+        rail_uv=None if rail is None else float(rail),
+        dropped_samples=dropped,
+        markers=markers,
+        meta={"sidecar": meta, "timestamp_rate_hz": implied},
+    )

@@ -1,0 +1,136 @@
+"""Export a :class:`LoadedFile` to FIF, EDF or BDF through MNE.
+
+- FIF: ``Raw.save`` (float32 samples, relative error about 1e-7).
+- EDF: ``mne.export.export_raw`` via edfio, 16-bit samples, physical range per channel
+  (resolution = channel range / 65535).
+- BDF: the same with 24-bit samples (resolution = channel range / 16777215); MNE 1.13 writes
+  BDF itself through edfio.
+
+EDF/BDF store whole data records of 1 s; MNE pads the last record with edge values and adds a
+``BAD_ACQ_SKIP`` annotation over the padding.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import RecordingError, UsageError
+from ..validation import check_option
+from .loaded import LoadedFile
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("fif", "edf", "bdf")
+
+
+def loaded_to_raw(loaded: LoadedFile):
+    """An ``mne.io.RawArray`` (volts, EEG channels) with the markers as annotations.
+
+    The ``standard_1005`` montage is set for channels with 10-20 names (others get no
+    position). ``meas_date`` is set when the timestamps are unix times.
+
+    Returns
+    -------
+    mne.io.RawArray
+    """
+    import mne
+
+    info = mne.create_info(list(loaded.ch_names), float(loaded.sfreq), ch_types="eeg")
+    raw = mne.io.RawArray(np.asarray(loaded.data, dtype=np.float64) * 1e-6, info, verbose="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # standard_1005 is deprecated in MNE 1.13
+        montage = mne.channels.make_standard_montage("standard_1005")
+        raw.set_montage(montage, on_missing="ignore", verbose="error")
+    t0 = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
+    if 1e9 < t0 < 4e9:  # unix seconds (2001 .. 2096)
+        raw.set_meas_date(_dt.datetime.fromtimestamp(t0, tz=_dt.timezone.utc))
+    if loaded.markers:
+        onsets = [m[0] for m in loaded.markers]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # markers outside the data are dropped by MNE
+            raw.set_annotations(mne.Annotations(onsets, [0.0] * len(onsets),
+                                                [m[1] for m in loaded.markers],
+                                                orig_time=raw.info["meas_date"]), verbose="error")
+    return raw
+
+
+def default_out_path(source: str | Path, fmt: str) -> Path:
+    """``<session>/raw.<fmt>`` for a recording folder (or a file inside one), else the file's
+    name with the new extension, next to it."""
+    p = Path(source)
+    if p.is_dir():
+        return p / f"raw.{fmt}"
+    if p.name in ("raw.csv", "session.json") and (p.parent / "session.json").is_file():
+        return p.parent / f"raw.{fmt}"
+    name = p.name[: -len(".fif.gz")] if p.name.lower().endswith(".fif.gz") else p.stem
+    out = p.with_name(f"{name}.{fmt}")
+    if fmt == "fif" and not out.name.endswith(("raw.fif", "_eeg.fif")):
+        out = p.with_name(f"{name}_raw.fif")  # MNE's naming convention avoids a warning
+    return out
+
+
+def export_loaded(loaded: LoadedFile, out_path: str | Path, fmt: str) -> Path:
+    """Write ``loaded`` as FIF, EDF or BDF.
+
+    Parameters
+    ----------
+    loaded : LoadedFile
+    out_path : str or Path
+        Destination file (overwritten).
+    fmt : {"fif", "edf", "bdf"}
+
+    Returns
+    -------
+    Path
+        Where it was written.
+
+    Raises
+    ------
+    UsageError
+        Unknown format.
+    RecordingError
+        The destination cannot be written.
+    """
+    fmt = check_option("--format", str(fmt).lower(), EXPORT_FORMATS)
+    out = Path(out_path)
+    if not out.parent.exists():
+        raise RecordingError(f"cannot export to {out}: folder {out.parent} does not exist; create it or choose --out")
+    raw = loaded_to_raw(loaded)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if fmt == "fif":
+                raw.save(out, overwrite=True, verbose="error")
+            else:
+                import mne
+
+                mne.export.export_raw(out, raw, fmt=fmt, physical_range="channelwise",
+                                      overwrite=True, verbose="error")
+    except OSError as exc:
+        raise RecordingError(f"cannot write {out}: {exc.strerror or exc}; check permissions and free space") from exc
+    except ValueError as exc:
+        raise UsageError(f"cannot export {loaded.path} as {fmt.upper()}: {str(exc).splitlines()[0]}") from exc
+    log.info("exported %s -> %s", loaded.path, out)
+    return out
+
+
+def resolution_uv(loaded: LoadedFile, fmt: str) -> np.ndarray:
+    """Quantisation step per channel (uV) of an export in ``fmt``: ``range / (2**bits - 1)``
+    for EDF (16 bits) and BDF (24 bits); float32 relative precision for FIF.
+
+    Returns
+    -------
+    ndarray, shape (n_channels,)
+    """
+    data = np.asarray(loaded.data)
+    span = data.max(axis=1) - data.min(axis=1)
+    if fmt == "edf":
+        return span / (2**16 - 1)
+    if fmt == "bdf":
+        return span / (2**24 - 1)
+    return np.abs(data).max(axis=1) * 2.0**-23

@@ -1,0 +1,203 @@
+"""Files read through MNE: EDF, BDF, FIF, and whatever else ``mne.io.read_raw`` reads
+(BrainVision ``.vhdr``, EEGLAB ``.set``, GDF, CNT, ...).
+
+What is kept:
+
+- EEG channels only. EDF/BDF channel types are inferred from the label prefix
+  (``EEG Fp1`` -> EEG, ``ECG ECG`` -> ECG), and labels starting with ECG/EKG/EOG/EMG/RESP are
+  treated as non-EEG in every format. If nothing is typed EEG, all data channels are kept with
+  a warning.
+- Reference-only derivations (``A2-A1``, ``A1``, ``M1-M2``: ear or mastoid electrodes, not
+  scalp sites) are dropped; their names are kept in ``meta["dropped_channels"]``.
+- Volts become microvolts, names are normalised to 10-20 spelling, annotations become markers
+  (onset in seconds from the first sample, description).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..channels import REFERENCE_SITES, apply_channel_override, normalize_names
+from ..errors import FileFormatError
+from ._common import check_finite, fname
+from .loaded import LoadedFile
+
+log = logging.getLogger(__name__)
+
+#: Extensions handled here, with a human-readable format name.
+MNE_EXTENSIONS = {
+    ".edf": "EDF", ".bdf": "BDF", ".gdf": "GDF", ".fif": "FIF", ".fif.gz": "FIF",
+    ".vhdr": "BrainVision", ".set": "EEGLAB", ".cnt": "Neuroscan CNT", ".egi": "EGI",
+    ".mff": "EGI MFF", ".data": "Nicolet", ".sqd": "KIT", ".con": "KIT", ".nxe": "Nexstim",
+    ".lay": "Persyst", ".mef": "MEF", ".xdf": "XDF", ".snirf": "SNIRF", ".eeg": "Nihon Kohden",
+    ".ds": "CTF", ".vmrk": "BrainVision",
+}
+_NON_EEG_PREFIX = re.compile(r"^(ECG|EKG|EOG|VEOG|HEOG|EMG|RESP|SPO2|PULSE|STATUS|TRIG)\b", re.IGNORECASE)
+
+
+def mne_format_name(path: Path) -> str | None:
+    """Format name if ``path``'s extension is one MNE reads, else None."""
+    lower = path.name.lower()
+    for ext, label in MNE_EXTENSIONS.items():
+        if lower.endswith(ext):
+            return label
+    return None
+
+
+def _is_reference_only(label: str) -> bool:
+    parts = [p.strip().upper() for p in label.split("-")]
+    return all(p in REFERENCE_SITES for p in parts) and bool(parts)
+
+
+def check_edf_size(path: Path, bytes_per_sample: int) -> None:
+    """Raise :class:`FileFormatError` if an EDF/BDF file holds fewer data records than its
+    header declares (MNE would silently read what is there).
+
+    The header gives the header size (bytes 184-192), the number of data records (236-244),
+    the number of signals ``ns`` (252-256) and, at ``256 + 216 * ns``, the samples per record of
+    each signal; a complete file is ``header + records * sum(samples) * bytes_per_sample`` long.
+    """
+    name = fname(path)
+    with path.open("rb") as fh:
+        head = fh.read(256)
+        if len(head) < 256:
+            raise FileFormatError(f"{name}: truncated: {len(head)} bytes, shorter than the 256-byte header")
+        try:
+            header_bytes = int(head[184:192].decode("ascii").strip())
+            n_records = int(head[236:244].decode("ascii").strip())
+            ns = int(head[252:256].decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            raise FileFormatError(f"{name}: corrupt header (non-numeric size fields); the file is damaged") from None
+        if ns <= 0 or header_bytes != 256 * (ns + 1):
+            raise FileFormatError(f"{name}: corrupt header ({ns} signals but {header_bytes} header bytes)")
+        fh.seek(256 + 216 * ns)
+        raw_counts = fh.read(8 * ns)
+    try:
+        per_record = sum(int(raw_counts[8 * i: 8 * i + 8].decode("ascii").strip()) for i in range(ns))
+    except (UnicodeDecodeError, ValueError):
+        raise FileFormatError(f"{name}: corrupt header (bad samples-per-record fields)") from None
+    if n_records < 0:  # -1: unknown, allowed while recording
+        return
+    record_bytes = per_record * bytes_per_sample
+    size = path.stat().st_size
+    expected = header_bytes + n_records * record_bytes
+    if size < expected:
+        have = (size - header_bytes) / record_bytes if record_bytes else 0
+        raise FileFormatError(
+            f"{name}: truncated: the header declares {n_records} data records but the file holds "
+            f"{have:.1f} ({size} of {expected} bytes); re-export or re-copy the file"
+        )
+
+
+def _read_raw(path: Path, label: str):
+    import mne
+
+    if label in ("EDF", "BDF") and path.is_file():
+        check_edf_size(path, 2 if label == "EDF" else 3)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if label == "EDF":
+            raw = mne.io.read_raw_edf(path, preload=True, infer_types=True, verbose="error")
+        elif label == "BDF":
+            raw = mne.io.read_raw_bdf(path, preload=True, infer_types=True, verbose="error")
+        else:
+            raw = mne.io.read_raw(path, preload=True, verbose="error")
+    for w in caught:
+        msg = str(w.message)
+        if "does not match the file size" in msg or "not stopped before exiting" in msg:
+            raise FileFormatError(
+                f"{fname(path)}: truncated: the header's number of data records does not match "
+                f"the file size (the file was cut short); re-export or re-copy it"
+            )
+        log.debug("MNE warning reading %s: %s", fname(path), msg)
+    return raw
+
+
+def read_mne_file(
+    path: str | Path, *, channels: str | list[str] | None = None, label: str | None = None
+) -> LoadedFile:
+    """Read an EEG file with MNE.
+
+    Parameters
+    ----------
+    path : str or Path
+    channels : str or list of str or None
+        ``--channels`` override (after non-EEG channels are removed).
+    label : str or None
+        Format name for :attr:`LoadedFile.format` (default: from the extension).
+
+    Returns
+    -------
+    LoadedFile
+        ``data`` (n_eeg, n_samples) in microvolts; ``timestamps`` from 0 s.
+
+    Raises
+    ------
+    FileFormatError
+        Whatever MNE cannot read (truncated, corrupt, unsupported), NaN samples, bad rate.
+    """
+    path = Path(path)
+    label = label or mne_format_name(path) or "MNE-readable"
+    try:
+        raw = _read_raw(path, label)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # MNE raises many types; the boundary turns them into one line
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FileFormatError(
+            f"{fname(path)}: cannot read as {label} ({type(exc).__name__}: {detail[:200]}); the file is "
+            "truncated, corrupt or not really this format"
+        ) from exc
+
+    sfreq = float(raw.info["sfreq"])
+    if not np.isfinite(sfreq) or sfreq <= 0:
+        raise FileFormatError(f"{fname(path)}: sample rate must be > 0 Hz; the file declares {sfreq!r}")
+    types = raw.get_channel_types()
+    names = list(raw.ch_names)
+    eeg = [i for i, (n, t) in enumerate(zip(names, types, strict=True))
+           if t == "eeg" and not _NON_EEG_PREFIX.match(n)]
+    if not eeg:
+        import mne
+
+        eeg = list(mne.pick_types(raw.info, meg=True, eeg=True, seeg=True, ecog=True, dbs=True,
+                                  fnirs=True, eog=False, ecg=False, emg=False, misc=False,
+                                  exclude=[]))
+        if not eeg:
+            eeg = [i for i, t in enumerate(types) if t not in ("stim", "syst")]
+        log.warning("%s: no channel is typed EEG; keeping all %d data channels", fname(path), len(eeg))
+    dropped_ch = [names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
+    keep = [i for i in eeg if names[i] not in dropped_ch]
+    if not keep:
+        raise FileFormatError(f"{fname(path)}: no EEG channels in the file (channels: {', '.join(names[:10])})")
+    dropped_ch += [names[i] for i in range(len(names)) if i not in eeg]
+    data = raw.get_data(picks=keep) * 1e6  # V -> uV
+    if data.shape[1] == 0:
+        raise FileFormatError(f"{fname(path)}: the file has no samples (empty)")
+    ch_names = normalize_names([names[i] for i in keep])
+    ch_names = apply_channel_override(ch_names, channels)
+    check_finite(str(path), data, ch_names, sfreq)
+
+    markers: list[tuple[float, str]] = []
+    ann = raw.annotations
+    offset = raw.first_time if ann.orig_time is not None else 0.0
+    for onset, desc in zip(ann.onset, ann.description, strict=True):
+        markers.append((float(onset - offset), str(desc)))
+    meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
+    if raw.info["meas_date"] is not None:
+        meta["meas_date"] = raw.info["meas_date"].isoformat()
+    return LoadedFile(
+        path=str(path),
+        format=label,
+        data=data,
+        sfreq=sfreq,
+        ch_names=ch_names,
+        timestamps=np.arange(data.shape[1]) / sfreq,
+        markers=markers,
+        meta=meta,
+    )

@@ -1,0 +1,306 @@
+"""Reader for every generation of OpenBCI GUI text recordings.
+
+Generations (all comma-separated, header lines start with ``%``):
+
+- **2014** (GUI 1-3): ``%OpenBCI Raw EEG Data``, ``%Sample Rate = 250.0 Hz``, no board line, no
+  column names; columns ``SampleIndex, EEG x N, Aux x 3``; no timestamps.
+- **v4**: same header (plus ``%Number of channels``); columns ``index, EEG x N, accel x 3,
+  HH:MM:SS.mmm clock time, unix milliseconds``.
+- **v5**: ``%OpenBCI Raw EEG Data`` with ``%Board = ...`` and a column-name row
+  (``Sample Index, EXG Channel 0..N-1, Accel..., Other..., Analog..., Timestamp,
+  Timestamp (Formatted)``, 24 columns for a Cyton); the first data row is all zeros.
+- **v6**: ``%OpenBCI Raw EXG Data``, ``%Board = OpenBCI_GUI$BoardCytonSerial`` and a column-name
+  row that adds ``Marker Channel``. Timestamps are unix seconds in live recordings and
+  milliseconds in files converted from older generations (detected, converted to seconds).
+
+Packet counter: the sample index wraps at 256 on a Cyton (step 1) and Cyton+Daisy (step 2 per
+125 Hz sample). Gaps are counted as dropped samples (the samples are not filled in). On a
+Ganglion the counter runs to the largest value seen in the file and a repeated value (two
+samples from one compressed radio packet) is not a loss; a missing Ganglion packet is counted as
+the number of missing counter steps, which is approximate.
+
+Timestamps returned are ``t0 + position / sfreq`` where ``t0`` is the file's first timestamp in
+seconds (0 for 2014 files) and ``position`` counts lost samples: the board's sample clock is
+steadier than the PC arrival times in the file, which come in bursts. The file's own clock
+(converted to seconds) is kept in ``meta["file_timestamps_s"]`` and checked against the declared
+rate (10 % tolerance).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..channels import apply_channel_override, default_channel_names, normalize_names
+from ..errors import FileFormatError
+from ._common import check_finite, check_rate, counter_gaps, fname, timestamps_to_seconds
+from .loaded import LoadedFile
+
+log = logging.getLogger(__name__)
+
+#: Cyton and Daisy ADS1299 saturation level at gain 24 (4.5 V / 24), in microvolts.
+CYTON_RAIL_UV = 187500.0
+#: Default sample rates of the OpenBCI boards.
+BOARD_RATES = {"cyton": 250.0, "cyton-daisy": 125.0, "ganglion": 200.0}
+_BY_COUNT = {8: "cyton", 16: "cyton-daisy", 4: "ganglion"}
+_EEG_COL = re.compile(r"^(EXG|EEG) Channel \d+$", re.IGNORECASE)
+
+
+def looks_like_openbci(first_line: str) -> bool:
+    """True if a file's first line is an OpenBCI GUI header (``%OpenBCI Raw ...``)."""
+    return first_line.lstrip("\ufeff").strip().lower().startswith("%openbci raw")
+
+
+def _board_from_text(text: str) -> str | None:
+    t = text.lower()
+    if "daisy" in t:
+        return "cyton-daisy"
+    if "cyton" in t:
+        return "cyton"
+    if "ganglion" in t:
+        return "ganglion"
+    if "synthetic" in t:
+        return "synthetic"
+    return None
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_header(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Header key/values (lower-case keys) and the index of the first non-header line."""
+    header: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and lines[i].lstrip("\ufeff").startswith("%"):
+        body = lines[i].lstrip("\ufeff")[1:]
+        if "=" in body:
+            k, v = body.split("=", 1)
+            header[k.strip().lower()] = v.strip()
+        i += 1
+    return header, i
+
+
+def _sample_rate(header: dict[str, str]) -> float | None:
+    raw = header.get("sample rate")
+    if raw is None:
+        return None
+    m = re.search(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", raw)
+    return float(m.group()) if m else None
+
+
+def read_openbci_txt(
+    path: str | Path, *, board: str | None = None, channels: str | list[str] | None = None
+) -> LoadedFile:
+    """Read an OpenBCI GUI ``.txt`` recording of any generation.
+
+    Parameters
+    ----------
+    path : str or Path
+    board : str or None
+        ``cyton``, ``cyton-daisy`` or ``ganglion`` to override the board found in the file
+        (it decides default channel names and the rail level).
+    channels : str or list of str or None
+        ``--channels`` override of the channel names.
+
+    Returns
+    -------
+    LoadedFile
+        ``data`` (n_channels, n_samples) in microvolts.
+
+    Raises
+    ------
+    FileFormatError
+        Empty, truncated or corrupt file, NaN samples, inconsistent sample rate.
+    """
+    path = Path(path)
+    name = fname(path)
+    raw_bytes = path.read_bytes()
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{name}: not a text file (undecodable bytes); the file is corrupt") from None
+    if "\x00" in text:
+        raise FileFormatError(f"{name}: contains binary data (NUL bytes); the file is corrupt")
+    ends_with_newline = text.endswith("\n")
+    lines = text.splitlines()
+    header, i = _parse_header(lines)
+    if not lines or not looks_like_openbci(lines[0]):
+        raise FileFormatError(f"{name}: not an OpenBCI GUI file (first line should start with '%OpenBCI Raw')")
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines):
+        raise FileFormatError(f"{name}: OpenBCI header but no samples; the recording is empty")
+    col_names: list[str] | None = None
+    first_fields = [f.strip() for f in lines[i].split(",")]
+    if not _is_number(first_fields[0]):
+        col_names = first_fields
+        i += 1
+    data_lines = [ln for ln in lines[i:] if ln.strip()]
+    if not data_lines:
+        raise FileFormatError(f"{name}: OpenBCI header but no samples; the recording is empty")
+
+    rows = [ln.split(",") for ln in data_lines]
+    ncols = len(col_names) if col_names else len(rows[0])
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    bad = np.flatnonzero(counts != ncols)
+    if bad.size:
+        k = int(bad[0])
+        line_no = i + 1 + k  # approximate 1-based line number (blank lines aside)
+        if k == len(rows) - 1 and (counts[k] < ncols or not ends_with_newline):
+            raise FileFormatError(
+                f"{name}: truncated: the last line has {counts[k]} of {ncols} fields (the file was "
+                f"cut mid-line); delete the incomplete last line and try again"
+            )
+        raise FileFormatError(
+            f"{name}: line {line_no} has {counts[k]} fields, expected {ncols}; the file is corrupt"
+        )
+
+    # --- column roles -------------------------------------------------------------------
+    ts_col: int | None = None
+    marker_col: int | None = None
+    index_col = 0
+    ts_unit_hint: str | None = None
+    if col_names is not None:
+        low = [c.strip().lower() for c in col_names]
+        eeg_cols = [j for j, c in enumerate(col_names) if _EEG_COL.match(c.strip())]
+        if "timestamp" in low:
+            ts_col = low.index("timestamp")
+        for j, c in enumerate(low):
+            if c.startswith("marker"):
+                marker_col = j
+        if "sample index" in low:
+            index_col = low.index("sample index")
+        generation = "v6" if "exg data" in lines[0].lower() else "v5"
+        file_labels = [col_names[j].strip() for j in eeg_cols]
+    else:
+        first = [f.strip() for f in rows[0]]
+        has_clock = any(":" in f for f in first)
+        declared = header.get("number of channels")
+        if has_clock:
+            generation = "v4"
+            n_eeg = int(declared) if declared and declared.isdigit() else ncols - 6
+            ts_col = ncols - 1
+            ts_unit_hint = "ms"
+        else:
+            generation = "2014"
+            n_eeg = int(declared) if declared and declared.isdigit() else ncols - 4
+        if n_eeg <= 0 or n_eeg + 1 > ncols:
+            raise FileFormatError(f"{name}: cannot find the EEG columns among {ncols} columns; unsupported OpenBCI layout")
+        eeg_cols = list(range(1, 1 + n_eeg))
+        file_labels = []
+    if not eeg_cols:
+        raise FileFormatError(f"{name}: no 'EXG Channel' columns in the column-name row; unsupported OpenBCI layout")
+    n_eeg = len(eeg_cols)
+
+    # --- board, rate --------------------------------------------------------------------
+    board_name = None
+    if board:
+        from ..boards import board_label, resolve_board
+
+        board_name = board_label(resolve_board(board))
+    elif "board" in header:
+        board_name = _board_from_text(header["board"])
+    if board_name is None:
+        board_name = _BY_COUNT.get(n_eeg, "unknown")
+    sfreq = _sample_rate(header)
+    if sfreq is None:
+        sfreq = BOARD_RATES.get(board_name)
+        if sfreq is None:
+            raise FileFormatError(f"{name}: no '%Sample Rate' header line and unknown board; cannot tell the sample rate")
+        log.warning("%s: no sample-rate line; assuming %g Hz for %s", name, sfreq, board_name)
+    if not np.isfinite(sfreq) or sfreq <= 0:
+        raise FileFormatError(f"{name}: sample rate must be > 0 Hz; the header says {header.get('sample rate')!r}")
+
+    # --- numbers ------------------------------------------------------------------------
+    def column(j: int, what: str) -> np.ndarray:
+        try:
+            return np.array([r[j] for r in rows], dtype=np.float64)
+        except ValueError:
+            for k, r in enumerate(rows):
+                if not _is_number(r[j].strip()):
+                    raise FileFormatError(
+                        f"{name}: {what} has a non-numeric value {r[j].strip()!r} in data row "
+                        f"{k + 1}; the file is corrupt"
+                    ) from None
+            raise
+
+    labels = file_labels or [f"column {j}" for j in eeg_cols]
+    data = np.vstack([column(j, labels[c]) for c, j in enumerate(eeg_cols)])
+    index = column(index_col, "the sample index")
+    ts_file = column(ts_col, "the timestamp column") if ts_col is not None else None
+    markers_raw = column(marker_col, "the marker column") if marker_col is not None else None
+
+    # v5 writes an all-zero row right after the header; drop leading all-zero EEG rows.
+    lead = 0
+    while lead < data.shape[1] - 1 and not np.any(data[:, lead]) and index[lead] == 0:
+        lead += 1
+    if lead:
+        log.debug("%s: dropped %d all-zero row(s) after the header", name, lead)
+        data, index = data[:, lead:], index[lead:]
+        ts_file = ts_file[lead:] if ts_file is not None else None
+        markers_raw = markers_raw[lead:] if markers_raw is not None else None
+
+    if file_labels and not all(_EEG_COL.match(x) for x in file_labels):
+        ch_names = normalize_names(file_labels)
+    else:  # 'EXG Channel N' carries no electrode name: use the board's default layout
+        ch_names = default_channel_names(board_name, n_eeg)
+    ch_names = apply_channel_override(ch_names, channels)
+    check_finite(str(path), data, ch_names, sfreq)
+
+    modulus = 256 if board_name in ("cyton", "cyton-daisy") else None
+    if not np.all(np.isfinite(index)):
+        raise FileFormatError(f"{name}: the sample index column has NaN values; the file is corrupt")
+    position, dropped, step = counter_gaps(index, modulus=modulus)
+
+    meta: dict = {"generation": generation, "header": header, "counter_step": step,
+                  "file_channel_labels": file_labels, "leading_zero_rows": lead}
+    if ts_file is not None:
+        ts_s, unit = timestamps_to_seconds(ts_file, sfreq)
+        if ts_unit_hint and unit != ts_unit_hint:
+            log.debug("%s: timestamp unit detected as %s", name, unit)
+        if not np.all(np.isfinite(ts_s)):
+            k = int(np.flatnonzero(~np.isfinite(ts_s))[0])
+            raise FileFormatError(f"{name}: NaN timestamp in data row {k + 1}; the file is corrupt")
+        meta["timestamp_unit"] = unit
+        meta["file_timestamps_s"] = ts_s
+        meta["timestamp_rate_hz"] = check_rate(str(path), ts_s, sfreq, dropped)
+        t0 = float(ts_s[0])
+    else:
+        t0 = 0.0
+    timestamps = t0 + position / sfreq
+
+    markers: list[tuple[float, str]] = []
+    if markers_raw is not None:
+        for k in np.flatnonzero(np.nan_to_num(markers_raw) != 0):
+            markers.append((float(position[k] / sfreq), f"{markers_raw[k]:g}"))
+
+    rail = CYTON_RAIL_UV if board_name in ("cyton", "cyton-daisy") else None
+    board_id = None
+    if board_name in BOARD_RATES:
+        from ..boards import resolve_board
+
+        board_id = resolve_board(board_name)
+    log.debug("%s: OpenBCI %s, board %s, %d ch, %g Hz, %d samples, %d dropped",
+              name, generation, board_name, n_eeg, sfreq, data.shape[1], dropped)
+    return LoadedFile(
+        path=str(path),
+        format=f"OpenBCI GUI {generation} txt",
+        data=data,
+        sfreq=float(sfreq),
+        ch_names=ch_names,
+        timestamps=timestamps,
+        board_id=board_id,
+        board_name=board_name,
+        rail_uv=rail,
+        dropped_samples=dropped,
+        markers=markers,
+        meta=meta,
+    )

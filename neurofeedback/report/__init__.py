@@ -1,0 +1,277 @@
+"""Session reports: one self-contained HTML file (figures embedded as base64 PNG).
+
+``write_report(session_dir, out_path=None) -> Path`` works for any recording folder of this program
+and for any EEG file :func:`neurofeedback.io.load_eeg_file` reads (which is analysed first).
+Sections (ids in the HTML): ``facts``, ``quality``, ``bands``, ``state``, ``cycles``, ``blocks``,
+``baselines``. A section that cannot show its content says why.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import RecordingError
+from ..pipeline.frame import BANDS, PHASES
+from . import figures, stats
+from .data import ReportData, gather
+
+log = logging.getLogger(__name__)
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("facts", "Session facts"),
+    ("quality", "Signal quality per channel"),
+    ("bands", "Band power over time"),
+    ("state", "Energy, temperature and synchrony"),
+    ("cycles", "Annealing cycles"),
+    ("blocks", "Protocol blocks: time in target and reward rate"),
+    ("baselines", "Closing baseline against opening baseline"),
+)
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;
+line-height:1.4}table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
+td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}th{background:#f2f2f2}
+td:first-child,th:first-child{text-align:left}.note{color:#555;font-style:italic}
+.missing{background:#fff4e0;border-left:4px solid #f0a030;padding:.4em .8em}
+img{max-width:100%}h2{border-bottom:1px solid #ddd;margin-top:1.6em}"""
+
+
+def _esc(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _fmt(x: Any, nd: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}"
+    return _esc(x)
+
+
+def _table(header: list[str], rows: list[list[Any]], nd: int = 2) -> str:
+    h = "".join(f"<th>{_esc(c)}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(v, nd)}</td>" for v in r) + "</tr>" for r in rows)
+    return f"<table><tr>{h}</tr>{body}</table>"
+
+
+def _img(b64: str, alt: str) -> str:
+    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{b64}">'
+
+
+def _missing(text: str) -> str:
+    return f'<p class="missing">{_esc(text)}</p>'
+
+
+def _facts(d: ReportData) -> str:
+    lf, meta, tab = d.loaded, d.meta, d.features
+    t = tab["time_s"]
+    rows = [
+        ["source", str(d.source)],
+        ["format", lf.format],
+        ["board / device", lf.board_name or meta.get("board_name") or "unknown"],
+        ["start time", meta.get("start_time") or meta.get("started") or "not recorded"],
+        ["status", meta.get("status", "–")],
+        ["software version", meta.get("software") or meta.get("software_version") or "–"],
+        ["channels", f"{len(lf.ch_names)}: {', '.join(lf.ch_names)}"],
+        ["sample rate", f"{lf.sfreq:g} Hz"],
+        ["duration", f"{lf.duration_s:.1f} s ({lf.duration_s / 60:.1f} min)"],
+        ["dropped samples", lf.dropped_samples],
+        ["feature frames", f"{tab.n_frames} ({_fmt(float(t[0]) if t.size else None, 1)}-"
+                           f"{_fmt(float(t[-1]) if t.size else None, 1)} s), from {tab.source}"],
+        ["artifact frames", f"{100 * float(tab['artifact'].mean()) if t.size else 0:.1f} %"],
+        ["markers", len(d.markers)],
+        ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
+    ]
+    out = _table(["", ""], rows)
+    for n in d.notes:
+        out += f'<p class="note">{_esc(n)}</p>'
+    return out
+
+
+def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:
+    q = stats.channel_quality(d.loaded, d.features)
+    rows = [[c.name, c.offset_uv, c.rms_uv, c.line_db, c.emg_share,
+             c.railed_pct if c.railed_pct is not None else "rail unknown", c.bad_pct] for c in q]
+    out = _table(["channel", "DC offset (uV)", "RMS 1-45 Hz (uV)", "line 50/60 Hz (dB re 1-45 Hz)",
+                  "EMG share 20-45 Hz", "railed (% samples)", "left out (% frames)"], rows, 1)
+    out += ('<p class="note">Whole-recording Welch spectra of the raw signal (2-s segments). '
+            "Line noise above about -10 dB, an EMG share above about 0.45 or an RMS below 0.5 uV "
+            "(flat) or above 100 uV deserve a look; 'left out' is how often the pipeline excluded "
+            "the channel from every metric.</p>")
+    return out, q
+
+
+def _bands(d: ReportData, q: list[stats.ChannelQuality]) -> str:
+    tab = d.features
+    if tab.n_frames == 0:
+        return _missing("No feature frames: band power over time cannot be shown.")
+    out = _img(figures.band_power_figure(tab, d.markers), "band power over time")
+    out += ('<p class="note">Mean over clean channels, dB re 1 uV², 1-s moving average; dashed '
+            "lines are protocol phase starts.</p>")
+    mat = np.array([[c.band_db[b] for b in BANDS] for c in q])
+    out += _img(figures.channel_band_figure([c.name for c in q], mat), "band power per channel")
+    out += '<p class="note">Mean band power per channel over the whole recording.</p>'
+    return out
+
+
+def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
+    tab = d.features
+    if tab.n_frames == 0:
+        return _missing("No feature frames: the state over time cannot be shown.")
+    out = _img(figures.state_figure(tab, runs, d.markers), "energy temperature synchrony")
+    if not any(m.startswith("phase:") for _, m in d.markers):
+        out += _missing("No protocol phase markers in this recording, so no protocol phases are "
+                        "marked; the shading shows the estimator's annealing phases.")
+    if not np.isfinite(tab["energy"]).any():
+        out += _missing("Energy and temperature are z-scores against the baseline block and are "
+                        "empty: the baseline was never completed.")
+    if not np.isfinite(tab["synchrony"]).any():
+        out += _missing("Synchrony is empty: it needs clean channels in at least two regions.")
+    out += ('<p class="note">Shading: estimator phase. Dashed lines: protocol phase starts. Red '
+            "ticks: artifact frames.</p>")
+    return out
+
+
+def _cycles(runs: list[tuple[str, float, float]]) -> str:
+    secs = stats.time_in_phases(runs)
+    total = sum(secs.values()) or 1.0
+    out = _table(["phase", "time (s)", "share (%)"],
+                 [[p, secs.get(p, 0.0), 100 * secs.get(p, 0.0) / total] for p in PHASES], 1)
+    cyc = stats.annealing_cycles(runs)
+    if not cyc:
+        out += _missing("No complete annealing cycle (heating or disintegration, then annealing "
+                        "into integrated) was found in this recording.")
+    else:
+        out += _table(["cycle", "start (s)", "end (s)", "duration (s)", "phases visited"],
+                      [[i + 1, c["start_s"], c["end_s"], c["duration_s"],
+                        " → ".join(c["phases"])] for i, c in enumerate(cyc)], 1)
+    out += ('<p class="note">A cycle is counted as the estimator counts it: a move from annealing '
+            "to integrated after heating or disintegration since the previous cycle.</p>")
+    return out
+
+
+def _blocks(d: ReportData) -> str:
+    if d.protocol is None:
+        return _missing("No protocol was run in this recording, so there are no blocks, no time "
+                        "in target and no reward rates to show.")
+    blocks, check = stats.replay_blocks(d.features, d.markers, d.protocol)
+    if not blocks:
+        return _missing("The protocol's first phase never started in the recorded frames.")
+    rows = []
+    for b in blocks:
+        rows.append([b["label"], b["kind"], b["score"] or "–", b["start_s"], b["end_s"],
+                     b["time_in_target_s"], b["reward_rate"], b["mean_score"],
+                     b["mean_threshold"], b["artifact_share"]])
+    out = _table(["block", "kind", "score", "start (s)", "end (s)", "time in target (s)",
+                  "reward rate", "mean score", "mean threshold", "artifact share"], rows)
+    if any(b["kind"] == "training" for b in blocks):
+        out += _img(figures.blocks_figure(blocks), "reward rate per block")
+    n = len(d.protocol.phases)
+    if len(blocks) < n:
+        out += _missing(f"Only {len(blocks)} of the protocol's {n} phases were reached.")
+    out += (f'<p class="note">Replayed with the protocol engine over the recorded frames. Time in '
+            f"target: clean seconds with the score above the adaptive threshold. Reward rate: "
+            f"share of scored time the reward was on (after the sustain time). reward:on markers "
+            f"recorded {check['recorded']}, replayed {check['replayed']}.</p>")
+    return out
+
+
+def _baselines(d: ReportData) -> str:
+    opening, closing, how = stats.baseline_windows(d.markers, d.protocol, d.loaded.duration_s)
+    if opening is None or closing is None:
+        what = how if "fewer than two" in how else (
+            f"{how}: the {'opening' if opening is None else 'closing'} baseline was not completed")
+        return _missing(f"No comparison: {what}.")
+    rows = []
+    compared = stats.compare_windows(d.features, opening, closing)
+    for r in compared:
+        unit = "dB" if r["quantity"] in BANDS or r["quantity"] == "energy_db" else (
+            "z" if r["quantity"] in ("energy", "temperature") else "0..1")
+        rows.append([f"{r['quantity']} ({unit})", r["open"], r["close"], r["diff"], r["cohen_d"],
+                     f"{r['n_open']}/{r['n_close']}"])
+    out = f"<p>Compared: {_esc(how)}; opening {opening[0]:.1f}-{opening[1]:.1f} s, closing " \
+          f"{closing[0]:.1f}-{closing[1]:.1f} s, clean frames only.</p>"
+    out += _table(["quantity", "opening", "closing", "closing − opening", "Cohen's d",
+                   "frames (open/close)"], rows)
+    out += ('<p class="note">Cohen\'s d = difference / pooled SD of frames. Frames overlap '
+            "(2-s windows every 0.1 s) and are strongly autocorrelated, so d describes the size "
+            "of the change; it is not a significance test.</p>")
+    if any(r["n_open"] == 0 for r in compared):
+        out += _missing("Some quantities have no frames in a window (shown as –): z-scores "
+                        "(energy, temperature) are empty while the pipeline's baseline block is "
+                        "being collected, and region measures need two clean regions.")
+    return out
+
+
+def render(d: ReportData) -> str:
+    """The report as one HTML string (no external references)."""
+    runs = stats.phase_runs(d.features["time_s"], d.features["phase"])
+    quality_html, q = _quality(d)
+    body = {
+        "facts": _facts(d),
+        "quality": quality_html,
+        "bands": _bands(d, q),
+        "state": _state(d, runs),
+        "cycles": _cycles(runs),
+        "blocks": _blocks(d),
+        "baselines": _baselines(d),
+    }
+    title = f"Neurofeedback report: {d.source.name}"
+    toc = "".join(f'<li><a href="#{k}">{_esc(v)}</a></li>' for k, v in SECTIONS)
+    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}'
+             f"</title><style>{CSS}</style></head><body><h1>{_esc(title)}</h1>",
+             '<p class="note">A research and self-exploration tool, not a medical device.</p>',
+             f"<ol>{toc}</ol>"]
+    for key, heading in SECTIONS:
+        parts.append(f'<section id="{key}"><h2>{_esc(heading)}</h2>{body[key]}</section>')
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(session_dir: str | Path, out_path: str | Path | None = None) -> Path:
+    """Write the HTML report of a recording folder or an EEG file.
+
+    Parameters
+    ----------
+    session_dir : str or Path
+        A session folder (``session.json``, ``raw.csv``, ``markers.csv``, ``features.csv``) or any
+        EEG file :func:`neurofeedback.io.load_eeg_file` reads.
+    out_path : str or Path, optional
+        Where to write; default ``<session>/report.html`` for a folder, ``<file>.report.html``
+        beside a file.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    FileFormatError
+        The input cannot be read.
+    RecordingError
+        The report cannot be written.
+    """
+    d = gather(session_dir)
+    if out_path is None:
+        src = Path(d.source)
+        out = src / "report.html" if src.is_dir() else src.with_name(src.name + ".report.html")
+    else:
+        out = Path(out_path)
+    text = render(d)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RecordingError(f"cannot write the report to {out}: {exc.strerror}; give another "
+                             "place with --out PATH.html") from None
+    log.info("report written to %s", out)
+    return out
+
+
+__all__ = ["SECTIONS", "render", "write_report"]

@@ -1,0 +1,246 @@
+"""Gather what a report needs from a recording folder or an EEG file.
+
+A session folder gives ``session.json`` (facts, the protocol), ``markers.csv``, ``features.csv``
+and the raw samples. When ``features.csv`` is missing, or the input is a plain EEG file (EDF,
+BDF, OpenBCI txt, ...), the offline analysis (:mod:`neurofeedback.analyze`) is run first.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import FileFormatError
+from ..io.loaded import LoadedFile
+from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
+
+log = logging.getLogger(__name__)
+
+#: Numeric columns of ``features.csv`` (everything except phase, artifact and bad_channels).
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(
+    c for c in FEATURE_COLUMNS if c not in ("phase", "artifact", "bad_channels")
+)
+
+
+@dataclass
+class FeatureTable:
+    """``features.csv`` as columns.
+
+    Attributes
+    ----------
+    columns : dict of str to ndarray, shape (n_frames,)
+        Every numeric column as float (NaN where empty), ``phase`` as str, ``artifact`` as bool.
+    bad_channels : list of tuple of str
+        Per frame, the channels left out.
+    source : str
+        Where the table came from (``features.csv`` path or "analysis of <file>").
+    """
+
+    columns: dict[str, np.ndarray]
+    bad_channels: list[tuple[str, ...]]
+    source: str
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.columns["time_s"].size)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.columns[key]
+
+    def to_frames(self) -> list[FeatureFrame]:
+        """Rebuild the scalar part of each frame (for replaying a protocol engine).
+
+        ``baseline_complete`` is True where ``energy`` (a baseline z-score) is finite, which is the
+        frame contract: z-scores are NaN before the baseline is complete.
+        """
+        c = self.columns
+        out = []
+        for i in range(self.n_frames):
+            out.append(FeatureFrame(
+                time_s=float(c["time_s"][i]),
+                energy=float(c["energy"][i]),
+                synchrony=float(c["synchrony"][i]),
+                phase=str(c["phase"][i]),
+                meditation_score=float(c["meditation_score"][i]),
+                integration_score=float(c["integration_score"][i]),
+                artifact=bool(c["artifact"][i]),
+                bad_channels=self.bad_channels[i],
+                bands={b: float(c[b][i]) for b in BANDS},
+                baseline_complete=bool(math.isfinite(c["energy"][i])),
+            ))
+        return out
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text) if text not in ("", None) else math.nan
+    except ValueError:
+        return math.nan
+
+
+def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> FeatureTable:
+    """Build a :class:`FeatureTable` from CSV text rows (header as in ``features.csv``)."""
+    missing = [c for c in ("time_s", "phase", "artifact") if c not in header]
+    if missing:
+        raise FileFormatError(
+            f"{source} has no column {', '.join(missing)}; it is not a features.csv file "
+            "(delete it and the report re-runs the analysis)"
+        )
+    idx = {c: header.index(c) for c in header}
+    n = len(rows)
+
+    def col(name: str) -> list[str]:
+        j = idx.get(name)
+        return [r[j] if j is not None and j < len(r) else "" for r in rows]
+
+    columns: dict[str, np.ndarray] = {}
+    for name in NUMERIC_COLUMNS:
+        columns[name] = np.array([_num(v) for v in col(name)], dtype=float)
+    columns["phase"] = np.array(col("phase"), dtype=object)
+    columns["artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("artifact")],
+                                   dtype=bool)
+    bad = [tuple(x for x in v.split(";") if x) for v in col("bad_channels")]
+    if n and not np.all(np.isfinite(columns["time_s"])):
+        raise FileFormatError(f"{source} has rows without a time_s value; the file is corrupt")
+    return FeatureTable(columns, bad, source)
+
+
+def read_feature_table(path: Path) -> FeatureTable:
+    """Read a ``features.csv`` file."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise FileFormatError(f"{path} is empty; delete it to re-run the analysis") from None
+        rows = [r for r in reader if r]
+    return table_from_rows(header, rows, str(path))
+
+
+def table_from_frames(frames: list[FeatureFrame], source: str) -> FeatureTable:
+    """Build a :class:`FeatureTable` from frames computed in memory."""
+    rows = [[str(v) for v in f.to_row()] for f in frames]
+    return table_from_rows(list(FEATURE_COLUMNS), rows, source)
+
+
+@dataclass
+class ReportData:
+    """Everything a report is built from.
+
+    Attributes
+    ----------
+    source : Path
+        The session folder or EEG file.
+    loaded : LoadedFile
+        The raw EEG (microvolts).
+    features : FeatureTable
+    markers : list of (float, str)
+        Markers in seconds since the first sample.
+    meta : dict
+        ``session.json`` (empty for plain EEG files).
+    protocol : Protocol or None
+        The protocol run in the session, if any.
+    notes : list of str
+        Things the report could not do or had to do first (e.g. "ran the analysis").
+    """
+
+    source: Path
+    loaded: LoadedFile
+    features: FeatureTable
+    markers: list[tuple[float, str]]
+    meta: dict[str, Any]
+    protocol: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> list[FeatureFrame]:
+    """Run the offline analysis on ``loaded`` with the session's protocol settings, if any.
+
+    The integration band comes from the stored protocol; the baseline block is the protocol's
+    first baseline phase, placed where its ``phase:<label>:start`` marker says (pipeline default
+    otherwise). Imported lazily: the analysis is a peer module.
+    """
+    from ..pipeline.config import PipelineConfig
+
+    kwargs: dict[str, Any] = {}
+    proto = meta.get("protocol") or {}
+    band = proto.get("integration_band")
+    if band:
+        kwargs["integration_band"] = (float(band[0]), float(band[1]))
+    starts = {label: t for t, label in loaded.markers}
+    for ph in proto.get("phases", []):
+        if str(ph.get("kind", "")).startswith("baseline"):
+            t0 = starts.get(f"phase:{ph.get('label')}:start")
+            if t0 is not None:
+                kwargs["baseline"] = (float(t0), float(t0) + float(ph["duration_s"]))
+            break
+    config = PipelineConfig(**kwargs)
+    try:
+        from ..analyze import analyze_loaded
+    except ImportError:  # the analyze command is not installed: run the same pipeline directly
+        from ..pipeline.pipeline import run_pipeline
+
+        return run_pipeline(loaded.data, loaded.sfreq, list(loaded.ch_names), config,
+                            loaded.rail_uv)
+    return list(analyze_loaded(loaded, config))
+
+
+def gather(path: str | Path) -> ReportData:
+    """Read a session folder (or an EEG file) and make sure there are feature frames.
+
+    Raises
+    ------
+    FileFormatError
+        When the path does not exist or cannot be read as EEG.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(f"{p} does not exist; give a session folder or an EEG file")
+    from ..recording import FEATURES_NAME, session_dir_of
+
+    notes: list[str] = []
+    sdir = session_dir_of(p)
+    if sdir is not None:
+        from ..recording import read_session
+
+        loaded = read_session(sdir)
+        meta = dict(loaded.meta)
+        source = sdir
+        fpath = sdir / FEATURES_NAME
+        table = None
+        if fpath.is_file():
+            table = read_feature_table(fpath)
+            if table.n_frames == 0:
+                table = None
+        if table is None:
+            frames = _analyse(loaded, meta)
+            table = table_from_frames(frames, f"analysis of {sdir.name}")
+            notes.append(f"{FEATURES_NAME} was missing or empty: the analysis was run for this "
+                         "report (the recording folder was not changed).")
+    else:
+        from ..io import load_eeg_file
+
+        loaded = load_eeg_file(p)
+        meta = dict(loaded.meta)
+        source = p
+        frames = _analyse(loaded, meta)
+        table = table_from_frames(frames, f"analysis of {p.name}")
+        notes.append(f"{p.name} is not a recording of this program: it was analysed with the "
+                     "default pipeline settings for this report.")
+    protocol = None
+    pd = meta.get("protocol")
+    if isinstance(pd, dict) and pd:
+        from ..errors import ProtocolError
+        from ..protocols import protocol_from_dict
+
+        try:
+            protocol = protocol_from_dict(pd, source=f"{source}/session.json:protocol")
+        except ProtocolError as exc:
+            notes.append(f"the protocol stored in session.json could not be read ({exc}).")
+    return ReportData(source, loaded, table, list(loaded.markers), meta, protocol, notes)

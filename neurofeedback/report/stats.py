@@ -1,0 +1,243 @@
+"""The numbers in a report: channel quality, cycles, protocol blocks, baseline comparison.
+
+Offline only (a finished recording), so nothing here needs to be causal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.signal import welch
+
+from ..io.loaded import LoadedFile
+from ..pipeline.frame import BANDS, PHASES
+from .data import FeatureTable
+
+log = logging.getLogger(__name__)
+
+#: Quantities compared between the opening and the closing baseline.
+COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "energy", "temperature", "synchrony", "wpli")
+
+
+# -- signal quality -------------------------------------------------------------------------------
+@dataclass
+class ChannelQuality:
+    """Whole-recording quality numbers of one channel (from a Welch PSD of the raw signal).
+
+    Attributes
+    ----------
+    name : str
+    offset_uv : float
+        Median raw value, uV (DC offset; large on OpenBCI boards before filtering).
+    rms_uv : float
+        RMS of the 1-45 Hz part, uV.
+    line_db : float
+        Power within +-1 Hz of 50 or 60 Hz (the larger) relative to 1-45 Hz power, dB.
+    emg_share : float
+        Share of 20-45 Hz power in 1-45 Hz power, 0..1.
+    railed_pct : float or None
+        Percent of samples within 1 % of the amplifier's rail (None when the rail is unknown).
+    bad_pct : float
+        Percent of feature frames in which the pipeline left this channel out.
+    band_db : dict of str to float
+        Mean band power over the recording, dB re 1 uV^2.
+    """
+
+    name: str
+    offset_uv: float
+    rms_uv: float
+    line_db: float
+    emg_share: float
+    railed_pct: float | None
+    bad_pct: float
+    band_db: dict[str, float]
+
+
+def _band(psd: np.ndarray, freqs: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    df = freqs[1] - freqs[0]
+    m = (freqs >= lo) & (freqs < hi)
+    return psd[..., m].sum(axis=-1) * df
+
+
+def channel_quality(loaded: LoadedFile, table: FeatureTable) -> list[ChannelQuality]:
+    """Per-channel quality over the whole recording.
+
+    Parameters
+    ----------
+    loaded : LoadedFile
+        data shape (n_channels, n_samples), uV.
+    table : FeatureTable
+        For the share of frames each channel was excluded.
+    """
+    data = np.asarray(loaded.data, float)
+    sf = float(loaded.sfreq)
+    nper = int(min(data.shape[1], round(2 * sf)))
+    freqs, psd = welch(data, fs=sf, nperseg=nper, detrend="constant", axis=-1)
+    eps = 1e-30
+    total = _band(psd, freqs, 1.0, 45.0)
+    line = np.maximum(_band(psd, freqs, 49.0, 51.01), _band(psd, freqs, 59.0, 61.01))
+    emg = _band(psd, freqs, 20.0, 45.0)
+    n_frames = max(table.n_frames, 1)
+    out = []
+    for i, name in enumerate(loaded.ch_names):
+        railed = None
+        if loaded.rail_uv:
+            railed = 100.0 * float(np.mean(np.abs(data[i]) >= 0.99 * float(loaded.rail_uv)))
+        bad = sum(1 for b in table.bad_channels if name in b)
+        out.append(ChannelQuality(
+            name=name,
+            offset_uv=float(np.median(data[i])),
+            rms_uv=float(np.sqrt(total[i])),
+            line_db=float(10 * np.log10((line[i] + eps) / (total[i] + eps))),
+            emg_share=float(emg[i] / (total[i] + eps)),
+            railed_pct=railed,
+            bad_pct=100.0 * bad / n_frames,
+            band_db={b: float(10 * np.log10(_band(psd[i], freqs, lo, hi) + eps))
+                     for b, (lo, hi) in BANDS.items()},
+        ))
+    return out
+
+
+# -- annealing phases and cycles ------------------------------------------------------------------
+def phase_runs(times: np.ndarray, phases: np.ndarray, hop_s: float = 0.1) -> list[tuple[str, float, float]]:
+    """Consecutive runs of the same estimator phase: (phase, start_s, end_s)."""
+    runs: list[tuple[str, float, float]] = []
+    if times.size == 0:
+        return runs
+    start = 0
+    for i in range(1, times.size + 1):
+        if i == times.size or phases[i] != phases[start]:
+            end = times[i] if i < times.size else times[-1] + hop_s
+            runs.append((str(phases[start]), float(times[start]), float(end)))
+            start = i
+    return runs
+
+
+def time_in_phases(runs: list[tuple[str, float, float]]) -> dict[str, float]:
+    """Seconds spent in each phase of :data:`PHASES`."""
+    out = dict.fromkeys(PHASES, 0.0)
+    for ph, a, b in runs:
+        out[ph] = out.get(ph, 0.0) + (b - a)
+    return out
+
+
+def annealing_cycles(runs: list[tuple[str, float, float]]) -> list[dict[str, Any]]:
+    """Completed annealing cycles, counted as the estimator counts them.
+
+    A cycle completes when the phase moves from ``annealing`` to ``integrated`` after the brain
+    went through ``heating`` or ``disintegration`` since the previous completed cycle. Each cycle:
+    ``start_s`` (first heating/disintegration onset), ``end_s`` (integrated onset),
+    ``duration_s``, ``phases`` (the sequence of phases visited) and per-phase seconds.
+    """
+    cycles: list[dict[str, Any]] = []
+    heated_at: float | None = None
+    visited: list[tuple[str, float, float]] = []
+    prev: str | None = None
+    for ph, a, b in runs:
+        if prev == "annealing" and ph == "integrated" and heated_at is not None:
+            secs: dict[str, float] = {}
+            for v, va, vb in visited:
+                secs[v] = secs.get(v, 0.0) + (vb - va)
+            cycles.append({
+                "start_s": heated_at, "end_s": a, "duration_s": a - heated_at,
+                "phases": [v for v, _, _ in visited], "seconds": secs,
+            })
+            heated_at, visited = None, []
+        if ph in ("heating", "disintegration") and heated_at is None:
+            heated_at = a
+            visited = []
+        if heated_at is not None:
+            visited.append((ph, a, b))
+        prev = ph
+    return cycles
+
+
+# -- protocol blocks ------------------------------------------------------------------------------
+def protocol_start(markers: list[tuple[float, str]], protocol: Any) -> float | None:
+    """Stream time of the protocol's first phase start marker (None if it is not there)."""
+    label = f"phase:{protocol.phases[0].label}:start"
+    for t, m in markers:
+        if m == label:
+            return float(t)
+    return None
+
+
+def replay_blocks(table: FeatureTable, markers: list[tuple[float, str]], protocol: Any
+                  ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Per-block summary, by replaying the protocol engine over the recorded frames.
+
+    The engine is deterministic, so with the frames the live session computed (``features.csv``)
+    it reproduces the live thresholds and rewards. Returns the block summaries of the phases that
+    were reached and a count of ``reward:on`` markers, recorded versus replayed, as a check.
+    """
+    from ..protocols import ProtocolEngine
+
+    t0 = protocol_start(markers, protocol)
+    engine = ProtocolEngine(protocol, start_s=0.0 if t0 is None else t0)
+    replayed_on = 0
+    for f in table.to_frames():
+        replayed_on += sum(1 for e in engine.update(f) if e.kind == "reward_on")
+    recorded_on = sum(1 for _, m in markers if m == "reward:on")
+    return engine.block_summary(), {"recorded": recorded_on, "replayed": replayed_on}
+
+
+# -- opening vs closing baseline ------------------------------------------------------------------
+def baseline_windows(markers: list[tuple[float, str]], protocol: Any, duration_s: float
+                     ) -> tuple[tuple[float, float] | None, tuple[float, float] | None, str]:
+    """Windows (start_s, end_s) of the opening and closing baselines, and how they were chosen.
+
+    With a protocol: its first and last baseline phases, placed by their start/end markers
+    (None when a phase was not completed). Without one: the first and the last 60 s (a quarter of
+    the recording each if it is shorter than 4 minutes).
+    """
+    if protocol is not None:
+        idx = [i for i, p in enumerate(protocol.phases) if p.is_baseline]
+        if len(idx) < 2:
+            return None, None, (f"the protocol '{protocol.name}' has fewer than two baseline "
+                                "phases, so there is no closing baseline to compare")
+        times = {m: t for t, m in markers}
+
+        def window(i: int) -> tuple[float, float] | None:
+            lab = protocol.phases[i].label
+            a, b = times.get(f"phase:{lab}:start"), times.get(f"phase:{lab}:end")
+            return None if a is None or b is None else (float(a), float(b))
+
+        first, last = protocol.phases[idx[0]].label, protocol.phases[idx[-1]].label
+        return window(idx[0]), window(idx[-1]), (
+            f"protocol baseline phases '{first}' (opening) and '{last}' (closing)")
+    span = 60.0 if duration_s >= 240.0 else duration_s / 4.0
+    return (0.0, span), (duration_s - span, duration_s), (
+        f"no protocol in this recording: the first {span:.0f} s against the last {span:.0f} s")
+
+
+def compare_windows(table: FeatureTable, opening: tuple[float, float],
+                    closing: tuple[float, float]) -> list[dict[str, Any]]:
+    """Mean of each quantity in :data:`COMPARED` in two windows (clean frames), its change and
+    Cohen's d (difference over the pooled standard deviation of frames).
+
+    Frames overlap (2-s windows every 0.1 s) and are autocorrelated, so d and the frame counts
+    describe the change; they are not a significance test.
+    """
+    t = table["time_s"]
+    clean = ~table["artifact"]
+    a_m = clean & (t >= opening[0]) & (t < opening[1])
+    b_m = clean & (t >= closing[0]) & (t < closing[1])
+    out = []
+    for q in COMPARED:
+        x, y = table[q][a_m], table[q][b_m]
+        x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+        row: dict[str, Any] = {"quantity": q, "n_open": int(x.size), "n_close": int(y.size),
+                               "open": math.nan, "close": math.nan, "diff": math.nan,
+                               "cohen_d": math.nan}
+        if x.size >= 2 and y.size >= 2:
+            pooled = math.sqrt(((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1))
+                               / (x.size + y.size - 2))
+            row.update(open=float(x.mean()), close=float(y.mean()),
+                       diff=float(y.mean() - x.mean()),
+                       cohen_d=float((y.mean() - x.mean()) / pooled) if pooled > 0 else math.nan)
+        out.append(row)
+    return out

@@ -1,0 +1,167 @@
+"""Session reports: every section, self-contained, on the real EEGMAT recording and on a
+protocol session recorded through the real recorder, pipeline and protocol engine."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurofeedback.cli import main
+from neurofeedback.pipeline.frame import BANDS
+
+EEGMAT = Path("/work/shared/data/eegmat-Subject00_1.edf")
+SECTION_IDS = ("facts", "quality", "bands", "state", "cycles", "blocks", "baselines")
+
+needs_eegmat = pytest.mark.skipif(not EEGMAT.is_file(), reason=f"{EEGMAT} is not available")
+
+
+def assert_self_contained(text: str) -> None:
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", text), "external reference"
+    assert "<link" not in text and "<script" not in text and "@import" not in text
+    assert "url(" not in text
+
+
+def section(text: str, key: str) -> str:
+    m = re.search(rf'<section id="{key}">(.*?)</section>', text, re.S)
+    assert m, f"section {key} missing"
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def eegmat_report(tmp_path_factory):
+    from neurofeedback.report import write_report
+
+    out = tmp_path_factory.mktemp("rep") / "eegmat.html"
+    path = write_report(EEGMAT, out)
+    return path, path.read_text(encoding="utf-8")
+
+
+@needs_eegmat
+@pytest.mark.slow
+def test_eegmat_report_has_every_section_and_is_self_contained(eegmat_report):
+    path, text = eegmat_report
+    assert path.is_file()
+    for key in SECTION_IDS:
+        section(text, key)
+    assert_self_contained(text)
+    imgs = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(imgs) >= 3
+    import base64
+
+    assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in imgs)
+    facts = section(text, "facts")
+    assert "500 Hz" in facts and "182.0 s" in facts and "O1" in facts
+    # what it cannot show, it says
+    assert "No protocol was run" in section(text, "blocks")
+    assert "first 46 s against the last 46 s" in section(text, "baselines")
+    assert "Cohen" in section(text, "baselines")
+
+
+@needs_eegmat
+def test_eegmat_channel_band_power_matches_mne_and_shows_posterior_alpha():
+    import mne
+
+    from neurofeedback.io import load_eeg_file
+    from neurofeedback.report.data import table_from_rows
+    from neurofeedback.report.stats import channel_quality
+
+    loaded = load_eeg_file(EEGMAT)
+    table = table_from_rows(["time_s", "phase", "artifact"], [], "empty")
+    q = {c.name: c for c in channel_quality(loaded, table)}
+    # known effect of this recording: strong posterior alpha
+    assert min(q["O1"].band_db["alpha"], q["O2"].band_db["alpha"]) > max(
+        q["Fp1"].band_db["alpha"], q["Fp2"].band_db["alpha"])
+    sf = loaded.sfreq
+    psd, freqs = mne.time_frequency.psd_array_welch(
+        loaded.data[[loaded.ch_names.index("O1")]], sf, n_fft=int(2 * sf), n_overlap=int(sf),
+        window="hann", verbose=False)
+    df = freqs[1] - freqs[0]
+    for b, (lo, hi) in BANDS.items():
+        m = (freqs >= lo) & (freqs < hi)
+        ref = 10 * np.log10(psd[0, m].sum() * df)
+        assert q["O1"].band_db[b] == pytest.approx(ref, abs=0.05), b
+
+
+@pytest.fixture(scope="module")
+def protocol_session(tmp_path_factory):
+    """125 s of the real EEGMAT signal recorded as a quick-demo session, the way the live session
+    does it: recorder + pipeline (baseline = the protocol's baseline phase) + protocol engine."""
+    from neurofeedback.io import load_eeg_file
+    from neurofeedback.pipeline.config import PipelineConfig
+    from neurofeedback.pipeline.pipeline import Pipeline
+    from neurofeedback.protocols import ProtocolEngine, load_protocol
+    from neurofeedback.recording import Recorder
+    from neurofeedback.sources.base import Chunk, RowLayout, SourceInfo, rows_from_data
+
+    loaded = load_eeg_file(EEGMAT)
+    keep = [loaded.ch_names.index(c) for c in ("Fp1", "Fp2", "F3", "F4", "C3", "C4", "T3", "T4",
+                                                "P3", "P4", "O1", "O2")]
+    sf = loaded.sfreq
+    data = loaded.data[keep, : int(125 * sf)]
+    names = [loaded.ch_names[i] for i in keep]
+    layout = RowLayout.generic(len(names))
+    info = SourceInfo(kind="file", name="eegmat", sfreq=sf, ch_names=tuple(names), layout=layout,
+                      board_name="EEGMAT replay")
+    proto = load_protocol("quick-demo")
+    engine = ProtocolEngine(proto)
+    pipe = Pipeline(sf, names, PipelineConfig(integration_band=proto.integration_band))
+    pipe.set_baseline(*engine.baseline_window())
+    rec = Recorder.create(tmp_path_factory.mktemp("rec"), info)
+    rec.update_meta(protocol=proto.to_dict())
+    step = int(sf)  # one-second chunks, as a live source would deliver
+    markers = []
+    for k in range(0, data.shape[1], step):
+        x = data[:, k:k + step]
+        ts = np.arange(k, k + x.shape[1]) / sf
+        rec.write(Chunk(x, ts, rows_from_data(layout, x, ts, k)))
+        frames = pipe.push(x)
+        for f in frames:
+            for ev in engine.update(f):
+                rec.add_marker(ev.time_s, ev.label)
+                markers.append(ev)
+        rec.write_frames(frames)
+    path = rec.close(write_fif=False)
+    return path, engine, markers
+
+
+def test_protocol_session_report(protocol_session, tmp_path):
+    from neurofeedback.report import write_report
+
+    sdir, engine, events = protocol_session
+    assert engine.finished
+    labels = [e.label for e in events]
+    assert labels[0] == "phase:baseline-open:start" and labels[-1] == "protocol:quick-demo:finished"
+    out = write_report(sdir)
+    assert out == sdir / "report.html"
+    text = out.read_text(encoding="utf-8")
+    for key in SECTION_IDS:
+        section(text, key)
+    assert_self_contained(text)
+    blocks = section(text, "blocks")
+    for label in ("baseline-open", "training-1", "rest-1", "training-2", "baseline-close"):
+        assert f"<td>{label}</td>" in blocks
+    # replaying the engine over features.csv reproduces the live rewards exactly
+    n_on = sum(1 for e in events if e.kind == "reward_on")
+    assert n_on > 0
+    assert f"recorded {n_on}, replayed {n_on}" in blocks
+    # block numbers equal the live engine's
+    live = {b["label"]: b for b in engine.block_summary()}
+    rate = live["training-1"]["reward_rate"]
+    assert f"<td>{rate:.2f}</td>" in blocks
+    base = html.unescape(section(text, "baselines"))
+    assert "'baseline-open' (opening) and 'baseline-close' (closing)" in base
+    assert "opening 0.0-30.0 s, closing 100.0-120.0 s" in base
+
+
+def test_report_cli_and_bad_input(protocol_session, tmp_path, capsys):
+    sdir, _, _ = protocol_session
+    out = tmp_path / "sub" / "r.html"
+    assert main(["report", str(sdir), "--out", str(out)]) == 0
+    assert out.is_file() and str(out) in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "nothing-here")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "does not exist" in err
