@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,9 @@ class Recorder:
         self._features: Any = None
         self._features_writer: Any = None
         self._last_flush = time.monotonic()
+        # the session worker writes samples and protocol markers while the GUI thread may
+        # write user markers: every file operation holds this lock
+        self._lock = threading.RLock()
 
     # -- creation ------------------------------------------------------------------------
     @classmethod
@@ -214,20 +218,22 @@ class Recorder:
             rows = rows_from_data(self.info.layout, chunk.data, chunk.timestamps, self.n_samples)
         lines = "\n".join("\t".join(f"{v:.6f}" for v in col) for col in rows.T) + "\n"
         try:
-            self._raw.write(lines)
-            self.n_samples += chunk.n_samples
-            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
-                self.flush()
+            with self._lock:
+                self._raw.write(lines)
+                self.n_samples += chunk.n_samples
+                if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
+                    self.flush()
         except OSError as exc:
             raise self._fail(exc, RAW_NAME) from None
 
     def flush(self) -> None:
         """Push buffered samples and markers to the operating system."""
         try:
-            self._raw.flush()
-            self._markers.flush()
-            if self._features is not None:
-                self._features.flush()
+            with self._lock:
+                self._raw.flush()
+                self._markers.flush()
+                if self._features is not None:
+                    self._features.flush()
         except OSError as exc:
             raise self._fail(exc, RAW_NAME) from None
         self._last_flush = time.monotonic()
@@ -236,8 +242,11 @@ class Recorder:
         """Append a marker; ``time_s`` is seconds since the session's first sample."""
         label = str(label).replace("\n", " ").replace("\r", " ")
         try:
-            csv.writer(self._markers).writerow([f"{time_s:.4f}", label])
-            self._markers.flush()
+            with self._lock:
+                if self.closed:
+                    raise RecordingError(f"cannot add marker {label!r}: the recording has ended")
+                csv.writer(self._markers).writerow([f"{time_s:.4f}", label])
+                self._markers.flush()
         except OSError as exc:
             raise self._fail(exc, MARKERS_NAME) from None
 
@@ -273,9 +282,10 @@ class Recorder:
         write_fif : bool
             Also write ``raw.fif`` (only when at least one sample was recorded).
         """
-        if self.closed:
-            return self.path
-        self.closed = True
+        with self._lock:
+            if self.closed:
+                return self.path
+            self.closed = True
         for fh in (self._raw, self._markers, self._features):
             if fh is None:
                 continue

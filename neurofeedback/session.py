@@ -339,7 +339,10 @@ class Session:
         """Write a marker at the current stream time; returns that time in seconds."""
         t = self.elapsed_s
         if self.recorder is not None and not self.recorder.closed:
-            self.recorder.add_marker(t, label)
+            try:
+                self.recorder.add_marker(t, label)
+            except RecordingError as exc:
+                log.warning("%s", exc)
         return t
 
     def stats(self) -> SessionStats:

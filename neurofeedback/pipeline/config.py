@@ -1,0 +1,137 @@
+"""Pipeline parameters (defaults follow DESIGN section 4), validated on construction."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..validation import check_option, check_positive
+
+
+def _check_band(name: str, band: tuple[float, float]) -> tuple[float, float]:
+    try:
+        lo, hi = (float(band[0]), float(band[1]))
+        if len(band) != 2:
+            raise ValueError
+    except (TypeError, ValueError, IndexError):
+        raise UsageError(
+            f"{name} must be a pair (low_hz, high_hz), e.g. (4, 8); got {band!r}"
+        ) from None
+    if not (0 < lo < hi) or not math.isfinite(hi):
+        raise UsageError(
+            f"{name} must satisfy 0 < low < high (Hz); got {band!r}: give e.g. (4, 8)"
+        )
+    return (lo, hi)
+
+
+@dataclass
+class PipelineConfig:
+    """Every tunable number of the feature pipeline.
+
+    Attributes
+    ----------
+    window_s : float
+        Analysis window, seconds (default 2).
+    hop_s : float
+        Time between frames, seconds (default 0.1, i.e. 10 frames a second).
+    highpass_hz, lowpass_hz : float
+        Causal Butterworth band edges of the preprocessing filter, Hz.
+    filter_order : int
+        Order of the high-pass and of the low-pass Butterworth (each).
+    notch : str, float or None
+        ``"auto"`` (detect 50 or 60 Hz from the first window of data), ``50``, ``60`` or ``None``.
+    integration_band : (float, float)
+        Band of the synchrony measures, Hz (default 4-8; 3-6 per the essay is a protocol option).
+    baseline : (float, float)
+        Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
+    low_modes : int
+        How many of the lowest spatial harmonics count as "low" (mode 0 included).
+    metastability_s : float
+        Span over which metastability (std of the Kuramoto order parameter) is taken, seconds.
+    amplitude_uv : float
+        Peak absolute value of the filtered signal above which a channel is "amplitude", uV.
+    flat_uv : float
+        Standard deviation of the filtered signal below which a channel is "flat", uV.
+    line_ratio : float
+        Mains power (±1 Hz) over 1-45 Hz power above which a channel is "line".
+    emg_share : float
+        Share of 20-45 Hz in 1-45 Hz power above which a channel is "emg".
+    emg_min_uv2 : float
+        ... and the 20-45 Hz power must also exceed this, uV^2 (ignores quiet channels).
+    blink_uv : float
+        Peak-to-peak of the 1-4 Hz component on frontal channels above which a blink is flagged, uV.
+    rail_fraction : float
+        Fraction of raw samples at the rail (or a constant raw signal) that makes a channel "railed".
+    score_gain, score_offset : float
+        Feedback score = 1 / (1 + exp(-gain * (z - offset))).
+    """
+
+    window_s: float = 2.0
+    hop_s: float = 0.1
+    highpass_hz: float = 1.0
+    lowpass_hz: float = 45.0
+    filter_order: int = 4
+    notch: str | float | None = "auto"
+    integration_band: tuple[float, float] = (4.0, 8.0)
+    baseline: tuple[float, float] = (0.0, 60.0)
+    low_modes: int = 3
+    metastability_s: float = 10.0
+    amplitude_uv: float = 150.0
+    flat_uv: float = 0.3
+    line_ratio: float = 1.0
+    emg_share: float = 0.45
+    emg_min_uv2: float = 20.0
+    blink_uv: float = 100.0
+    rail_fraction: float = 0.1
+    score_gain: float = 1.5
+    score_offset: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.window_s = check_positive("window_s", self.window_s)
+        self.hop_s = check_positive("hop_s", self.hop_s)
+        if self.hop_s > self.window_s:
+            raise UsageError(
+                f"hop_s must not exceed window_s ({self.window_s} s); got {self.hop_s}"
+            )
+        self.highpass_hz = check_positive("highpass_hz", self.highpass_hz)
+        self.lowpass_hz = check_positive("lowpass_hz", self.lowpass_hz)
+        if self.lowpass_hz <= self.highpass_hz:
+            raise UsageError(
+                f"lowpass_hz must be above highpass_hz ({self.highpass_hz} Hz); got {self.lowpass_hz}"
+            )
+        if not isinstance(self.filter_order, int) or not 1 <= self.filter_order <= 8:
+            raise UsageError(f"filter_order must be an integer 1..8; got {self.filter_order!r}")
+        if isinstance(self.notch, str):
+            check_option("notch", self.notch, ["auto"])
+        elif self.notch is not None:
+            check_option("notch", float(self.notch), [50.0, 60.0])
+            self.notch = float(self.notch)
+        self.integration_band = _check_band("integration_band", self.integration_band)
+        self.baseline = self._check_baseline(self.baseline)
+        if not isinstance(self.low_modes, int) or self.low_modes < 1:
+            raise UsageError(f"low_modes must be an integer >= 1; got {self.low_modes!r}")
+        for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
+                     "emg_min_uv2", "blink_uv", "rail_fraction", "score_gain"):
+            setattr(self, name, check_positive(name, getattr(self, name)))
+        if self.emg_share >= 1 or self.rail_fraction > 1:
+            raise UsageError(
+                f"emg_share must be < 1 and rail_fraction <= 1; got {self.emg_share}, {self.rail_fraction}"
+            )
+        self.score_offset = float(self.score_offset)
+
+    @staticmethod
+    def _check_baseline(baseline: tuple[float, float]) -> tuple[float, float]:
+        try:
+            start, end = float(baseline[0]), float(baseline[1])
+            if len(baseline) != 2:
+                raise ValueError
+        except (TypeError, ValueError, IndexError):
+            raise UsageError(
+                f"baseline must be a pair (start_s, end_s), e.g. (0, 60); got {baseline!r}"
+            ) from None
+        if not (0 <= start < end) or not math.isfinite(end):
+            raise UsageError(
+                f"baseline must satisfy 0 <= start_s < end_s; got {baseline!r}: give e.g. (0, 60)"
+            )
+        return (start, end)

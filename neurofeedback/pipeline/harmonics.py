@@ -1,0 +1,107 @@
+"""Spatial harmonics: eigenmodes of the electrode graph's Laplacian (a sensor-space stand-in for
+Atasoy et al.'s connectome harmonics)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def graph_laplacian(pos: np.ndarray) -> np.ndarray:
+    """Combinatorial Laplacian ``L = D - W`` of a Gaussian-distance-weighted electrode graph.
+
+    ``W_ij = exp(-d_ij^2 / (2 sigma^2))`` for ``i != j`` with ``d_ij`` the Euclidean distance
+    between electrodes and ``sigma`` the median distance from an electrode to its nearest
+    neighbour (so sparse and dense montages get comparable graphs).
+
+    Parameters
+    ----------
+    pos : ndarray, shape (n_channels, 3)
+        Electrode positions, m.
+
+    Returns
+    -------
+    ndarray, shape (n_channels, n_channels)
+    """
+    d = np.linalg.norm(pos[:, None, :] - pos[None, :, :], axis=-1)
+    off = d + np.diag(np.full(len(pos), np.inf))
+    sigma = float(np.median(off.min(axis=1)))
+    w = np.exp(-(d**2) / (2.0 * sigma**2))
+    np.fill_diagonal(w, 0.0)
+    return np.diag(w.sum(axis=1)) - w
+
+
+def eigenmodes(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending) and eigenvectors (columns) of :func:`graph_laplacian`.
+
+    Mode 0 (eigenvalue 0) is the spatially constant pattern; higher modes vary faster across
+    the scalp. Signs are fixed so each eigenvector's largest entry is positive.
+
+    Returns
+    -------
+    evals : ndarray, shape (n_channels,)
+    evecs : ndarray, shape (n_channels, n_channels)
+    """
+    evals, evecs = np.linalg.eigh(graph_laplacian(pos))
+    idx = np.argmax(np.abs(evecs), axis=0)
+    signs = np.sign(evecs[idx, np.arange(evecs.shape[1])])
+    return evals, evecs * signs
+
+
+def mode_power(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
+    """Mean power per spatial mode: ``P_k = mean_t (u_k . x(t))^2``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        Signals, uV.
+    evecs : ndarray, shape (n_channels, n_modes)
+
+    Returns
+    -------
+    ndarray, shape (n_modes,), uV^2
+    """
+    c = evecs.T @ x
+    return np.einsum("kt,kt->k", c, c) / x.shape[1]
+
+
+def low_share(power: np.ndarray, n_low: int) -> float:
+    """Share of total power in the ``n_low`` lowest modes (mode 0 included), 0..1."""
+    total = power.sum()
+    return float(power[:n_low].sum() / total) if total > 0 else float("nan")
+
+
+def mode_entropy(power: np.ndarray) -> float:
+    """Shannon entropy of the power distribution over modes, divided by ``log(n_modes)``, 0..1."""
+    total = power.sum()
+    if total <= 0 or power.size < 2:
+        return float("nan")
+    p = power / total
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum() / np.log(power.size))
+
+
+class HarmonicBasis:
+    """Eigenmodes for the current set of clean electrodes, recomputed only when it changes.
+
+    Parameters
+    ----------
+    pos : ndarray, shape (n_channels, 3)
+        Positions; NaN rows (unknown names) never take part.
+    """
+
+    def __init__(self, pos: np.ndarray) -> None:
+        self.pos = pos
+        self.known = np.isfinite(pos).all(axis=1)
+        self._key: bytes | None = None
+        self._sel = np.zeros(0, dtype=int)
+        self._evecs = np.zeros((0, 0))
+
+    def basis(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(channel indices, eigenvectors) for clean channels with positions (>= 3 needed)."""
+        mask = clean & self.known
+        key = mask.tobytes()
+        if key != self._key:
+            self._key = key
+            self._sel = np.flatnonzero(mask)
+            self._evecs = eigenmodes(self.pos[self._sel])[1] if self._sel.size >= 3 else np.zeros((0, 0))
+        return self._sel, self._evecs

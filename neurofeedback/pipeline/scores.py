@@ -1,0 +1,44 @@
+"""Feedback scores, 0..1."""
+
+from __future__ import annotations
+
+import math
+
+
+def logistic(z: float, gain: float, offset: float) -> float:
+    """``1 / (1 + exp(-gain (z - offset)))``; 0 for NaN."""
+    if not math.isfinite(z):
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-gain * (z - offset)))
+
+
+def _mean_finite(*vals: float) -> float:
+    v = [x for x in vals if math.isfinite(x)]
+    return sum(v) / len(v) if v else math.nan
+
+
+def meditation_score(
+    energy_z: float, low_share_z: float, gain: float, offset: float, ok: bool
+) -> float:
+    """Energy above baseline, concentrated in low spatial modes.
+
+    ``logistic(mean(energy_z, low_share_z))`` (finite terms only); exactly 0 when ``ok`` is
+    False (artifact frame or baseline not yet complete).
+    """
+    if not ok:
+        return 0.0
+    return logistic(_mean_finite(energy_z, low_share_z), gain, offset)
+
+
+def integration_score(
+    synchrony_z: float, consonance_z: float, gain: float, offset: float, ok: bool
+) -> float:
+    """Cross-region synchrony (and consonance) above baseline.
+
+    ``logistic(0.75 synchrony_z + 0.25 consonance_z)``, or of ``synchrony_z`` alone when
+    consonance is undefined; exactly 0 when ``ok`` is False or synchrony is undefined.
+    """
+    if not ok or not math.isfinite(synchrony_z):
+        return 0.0
+    z = synchrony_z if not math.isfinite(consonance_z) else 0.75 * synchrony_z + 0.25 * consonance_z
+    return logistic(z, gain, offset)

@@ -1,0 +1,188 @@
+"""Harmonics, consonance, causal filters, quality checks and chunking invariance."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from neurofeedback.errors import UsageError
+from neurofeedback.pipeline.config import PipelineConfig
+from neurofeedback.pipeline.consonance import (
+    PHI,
+    consonance,
+    find_peaks_above_fit,
+    golden_mean_index,
+    pair_dissonance,
+)
+from neurofeedback.pipeline.filters import FilterChain, detect_mains
+from neurofeedback.pipeline.harmonics import eigenmodes, low_share, mode_entropy, mode_power
+from neurofeedback.pipeline.pipeline import Pipeline, run_pipeline
+from neurofeedback.pipeline.regions import assign_regions, positions, region_of
+
+SF = 250.0
+NAMES = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+
+
+def _eeg(n: int, seed: int = 0, n_ch: int = 8) -> np.ndarray:
+    """Brown-ish noise plus white noise, tens of uV."""
+    rng = np.random.default_rng(seed)
+    return np.cumsum(rng.standard_normal((n_ch, n)), axis=1) * 0.5 + 5 * rng.standard_normal((n_ch, n))
+
+
+def test_spatially_constant_signal_has_all_power_in_mode_zero():
+    pos = positions(NAMES)
+    evals, evecs = eigenmodes(pos)
+    assert abs(evals[0]) < 1e-10 and np.all(np.diff(evals) >= -1e-12)
+    x = np.tile(np.sin(np.linspace(0, 20, 500)), (8, 1)) * 30
+    p = mode_power(x, evecs)
+    assert p[0] / p.sum() > 1 - 1e-12
+    assert low_share(p, 1) == pytest.approx(1.0)
+    assert mode_entropy(p) < 1e-6
+    # an alternating left-right pattern lives in higher modes
+    alt = np.array([1, -1, 1, -1, 1, -1, 1, -1], float)[:, None] * x[:1]
+    assert mode_power(alt, evecs)[0] < 1e-20
+
+
+def test_regions_from_names():
+    assert region_of("EEG O1") == "occipital"
+    assert region_of("Fp1") == "frontal" and region_of("FC3") == "central"
+    assert region_of("P7") == "left_temporal" and region_of("T4") == "right_temporal"
+    assert region_of("CPz") == "parietal" and region_of("Cz") == "central"
+    assert region_of("foo") is None
+    regions, idx = assign_regions(["Fp1", "O2", "xyz"])
+    assert regions == ("frontal", "occipital") and list(idx) == [0, 1, -1]
+    assert np.isnan(positions(["xyz"])).all() and np.isfinite(positions(["EEG Cz"])).all()
+
+
+def test_consonance_unison_and_octave_beat_minor_second():
+    amps = np.array([6.0, 6.0])
+    unison = consonance(np.array([10.0, 10.0]), amps)
+    octave = consonance(np.array([10.0, 20.0]), amps)
+    minor2 = consonance(np.array([10.0, 10.0 * 2 ** (1 / 12)]), amps)
+    fifth = consonance(np.array([10.0, 15.0]), amps)
+    assert unison == pytest.approx(1.0)
+    assert octave > 0.95 and fifth > minor2
+    assert minor2 < 0.2
+    assert pair_dissonance(10.0, 10.0 * 2 ** (1 / 12)) > 0.8
+    assert math.isnan(consonance(np.array([10.0]), np.array([5.0])))
+
+
+def test_golden_mean_index():
+    amps = np.array([5.0, 5.0])
+    assert golden_mean_index(np.array([6.0, 6.0 * PHI]), amps) == pytest.approx(1.0)
+    assert golden_mean_index(np.array([6.0, 12.0]), amps) < 1e-3
+    assert 0.3 < golden_mean_index(np.array([6.0, 6.0 * PHI * 1.05]), amps) < 0.9
+
+
+def test_peaks_above_aperiodic_fit_found():
+    f = np.arange(1.0, 46.0)
+    spec = 100.0 / f**1.5
+    spec[9] *= 8  # 10 Hz peak, +9 dB
+    spec[19] *= 4  # 20 Hz, +6 dB
+    pf, pa = find_peaks_above_fit(f, spec[None, :])
+    assert set(np.round(pf).astype(int)) == {10, 20}
+    assert pa.max() == pytest.approx(9.03, abs=0.5)
+
+
+def test_causal_filter_output_before_impulse_is_exactly_zero():
+    chain = FilterChain(SF, 2, 1.0, 45.0, 50.0)
+    x = np.zeros((2, 1000))
+    x[:, 600] = 1.0
+    y = chain.process(x)
+    assert np.all(y[:, :600] == 0.0)
+    assert np.abs(y[:, 600:]).max() > 0
+
+
+def test_mains_detection():
+    rng = np.random.default_rng(1)
+    t = np.arange(500) / SF
+    base = rng.standard_normal((4, 500)) * 5
+    assert detect_mains(base + 30 * np.sin(2 * np.pi * 50 * t), SF) == 50.0
+    assert detect_mains(base + 30 * np.sin(2 * np.pi * 60 * t), SF) == 60.0
+    assert detect_mains(base, SF) is None
+
+
+def test_quality_detects_railed_flat_and_line_channels():
+    n = int(SF * 4)
+    x = _eeg(n, seed=2)
+    t = np.arange(n) / SF
+    x[1] = 187500.0  # railed at the Cyton limit
+    x[3] = 0.01 * np.sin(2 * np.pi * 10 * t)  # flat: 0.007 uV rms
+    x[5] += 400 * np.sin(2 * np.pi * 50 * t)  # this electrode picks up far more mains
+    frames = run_pipeline(x, SF, NAMES, PipelineConfig(notch=50), rail_uv=187500.0)
+    q = frames[-1].channel_quality
+    assert q[1] == "railed" and q[3] == "flat" and q[5] == "line"
+    assert set(frames[-1].bad_channels) == {"Fp2", "C4", "P8"}
+    assert q[0] == "ok" and q[2] == "ok" and q[6] == "ok"
+    assert not frames[-1].artifact
+
+
+def test_chunking_invariance_identical_frames():
+    x = _eeg(int(SF * 6), seed=3)
+    cfg = PipelineConfig(baseline=(0.0, 3.0))
+    whole = run_pipeline(x, SF, NAMES, cfg)
+    p25 = Pipeline(SF, NAMES, cfg)
+    by25 = [f for s in range(0, x.shape[1], 25) for f in p25.push(x[:, s : s + 25])]
+    p1 = Pipeline(SF, NAMES, cfg)
+    by1 = [f for s in range(x.shape[1]) for f in p1.push(x[:, s : s + 1])]
+    assert len(whole) == len(by25) == len(by1) == 41
+    assert [f.time_s for f in whole] == [(500 + 25 * k) / SF for k in range(41)]
+    for a, b, c in zip(whole, by25, by1, strict=True):
+        assert a.to_row() == b.to_row() == c.to_row()
+        for name in ("psd", "band_power", "plv", "mode_power"):
+            assert np.array_equal(getattr(a, name), getattr(b, name))
+            assert np.array_equal(getattr(a, name), getattr(c, name))
+        for name in ("energy", "synchrony", "wpli", "lempel_ziv", "kuramoto", "consonance"):
+            va, vb, vc = getattr(a, name), getattr(b, name), getattr(c, name)
+            assert (va == vb == vc) or (math.isnan(va) and math.isnan(vb) and math.isnan(vc))
+    assert whole[-1].baseline_complete and not whole[0].baseline_complete
+    assert math.isnan(whole[0].energy) and math.isfinite(whole[-1].energy)
+
+
+def test_frames_every_hop_at_non_integer_hop_rate():
+    x = _eeg(int(125 * 5), seed=4, n_ch=2)
+    frames = run_pipeline(x, 125.0, ["O1", "O2"])
+    times = np.array([f.time_s for f in frames])
+    assert len(frames) == 31  # 2.0 .. 5.0 s
+    # boundaries at round-half-up of k x 12.5 samples after the first window: 10 frames a second
+    expected = (250 + np.floor(12.5 * np.arange(31) + 0.5)) / 125
+    assert np.array_equal(times, expected)
+
+
+def test_scores_zero_before_baseline_and_in_artifacts():
+    x = _eeg(int(SF * 8), seed=5)
+    x[0, 1500:1560] += 400.0  # a big step on Fp1 around 6 s
+    frames = run_pipeline(x, SF, NAMES, PipelineConfig(baseline=(0.0, 4.0)))
+    for f in frames:
+        if not f.baseline_complete or f.artifact:
+            assert f.meditation_score == 0.0 and f.integration_score == 0.0
+        assert 0.0 <= f.meditation_score <= 1.0 and 0.0 <= f.integration_score <= 1.0
+    assert any(f.artifact for f in frames)
+    assert any(f.meditation_score > 0 for f in frames)
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(window_s=-1), "window_s"),
+        (dict(notch=55), "notch"),
+        (dict(integration_band=(8, 4)), "integration_band"),
+        (dict(baseline=(10, 5)), "baseline"),
+        (dict(hop_s=3.0), "hop_s"),
+    ],
+)
+def test_config_errors_name_the_parameter(kwargs, word):
+    with pytest.raises(UsageError, match=word):
+        PipelineConfig(**kwargs)
+
+
+def test_push_rejects_wrong_shape_and_nan():
+    p = Pipeline(SF, NAMES)
+    with pytest.raises(UsageError, match="n_channels=8"):
+        p.push(np.zeros((3, 10)))
+    bad = np.zeros((8, 10))
+    bad[0, 0] = np.nan
+    with pytest.raises(UsageError, match="NaN"):
+        p.push(bad)

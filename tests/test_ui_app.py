@@ -1,0 +1,239 @@
+"""The Qt application on real sources (pytest-qt, offscreen): synthetic board, simulator, replay,
+failing sources, markers and screenshots."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6 import QtCore, QtGui
+
+from neurofeedback.cli import main as cli_main
+from ui.controller import SessionSpec
+from ui.main_window import MainWindow
+from ui.widgets.feedback import PULL
+from ui.widgets.sync_head import MAX_WIDTH, MIN_WIDTH
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+OPENBCI = DATA / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(feedback_mode="meditation")
+    qtbot.addWidget(w)
+    qtbot.addWidget(w.feedback_window)
+    w.show()
+    yield w
+    w.close()
+
+
+def _wait_frames(qtbot, w: MainWindow, n: int, timeout_s: float = 30.0) -> None:
+    qtbot.waitUntil(lambda: w._frames_seen >= n, timeout=int(timeout_s * 1000))
+
+
+def test_synthetic_board_every_view_updates(qtbot, window, tmp_path):
+    w = window
+    assert w.start_session(SessionSpec(kind="synthetic", record=False, baseline_s=2.0)), w.banner_text
+    _wait_frames(qtbot, w, 12)
+    qtbot.wait(300)
+    s = w.session
+    info = s.info
+    assert info.n_channels == 16 and info.sfreq == 250
+    # traces: one curve per channel, all holding the same number of samples, <= 10 s
+    lengths = w.traces.curve_lengths()
+    assert len(lengths) == 16 and len(set(lengths)) == 1
+    assert 250 <= lengths[0] <= 2500
+    # quality bars: channel 1 of the synthetic board is a pure sine; after the display
+    # high-pass its RMS equals the raw channel's standard deviation over the same second
+    raw, _ = s.recent_data(1.0)
+    sd = raw.std(axis=1)
+    rms = w._rms_last_second()
+    assert rms[0] == pytest.approx(sd[0], rel=0.1)
+    assert len(w.quality.quality) == 16
+    # spectrum: the mean PSD curve and finite band powers of the latest frame
+    fr = w.last_frame
+    assert w.spectrum.mean_psd_db.size == int(np.sum(fr.freqs <= 60))
+    assert np.allclose(w.spectrum.band_db, [fr.bands[b] for b in fr.bands], equal_nan=True)
+    # harmonics: shares of the frame's mode power
+    if fr.mode_power.size:
+        assert w.harmonics.share.sum() == pytest.approx(1.0)
+        assert np.allclose(w.harmonics.share, fr.mode_power / fr.mode_power.sum())
+    # timeline: one point per frame so far (stride 1), phase band present
+    assert w.timeline.point_count() == w.timeline.n_points == w._frames_seen
+    assert len(w.timeline.bands) >= 1
+    # status panel shows the frame's phase
+    assert w.status_panel.phase == fr.phase
+    assert w.redraws > 10
+
+
+def test_simulator_sync_head_and_integration_feedback(qtbot, window):
+    w = window
+    w.set_feedback_mode("integration")
+    spec = SessionSpec(kind="simulated", scenario="annealing-cycle", record=False, baseline_s=3.0, speed=3.0)
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: w.session.latest_frame is not None and w.session.latest_frame.baseline_complete,
+                    timeout=30000)
+    _wait_frames(qtbot, w, w._frames_seen + 5)
+    fr = w.sync_head
+    regions = fr.regions
+    assert len(regions) >= 2
+    plv = fr.plv
+    # every line's width is the documented linear map of its PLV
+    for i, a in enumerate(regions):
+        for j in range(i + 1, len(regions)):
+            v = plv[i, j]
+            if np.isfinite(v):
+                expect = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * float(np.clip(v, 0, 1))
+                assert fr.line_widths[(a, regions[j])] == pytest.approx(expect)
+    assert max(fr.line_widths.values()) > MIN_WIDTH
+    # feedback: integration nodes sit at home * (1 - PULL * shown score)
+    view = w.feedback
+    assert view.mode == "integration" and not view.in_baseline
+    nodes = view.node_positions()
+    for r, (x, y) in nodes.items():
+        hx, hy = view.home[r]
+        assert x == pytest.approx(hx * (1 - PULL * view.shown))
+        assert y == pytest.approx(hy * (1 - PULL * view.shown))
+    # the shown score follows the frames' integration score (smoothed, within 0..1)
+    assert 0.0 <= view.shown <= 1.0
+    drawn = w.feedback_frame
+    if not drawn.artifact:
+        assert view.target == pytest.approx(float(np.clip(np.nan_to_num(drawn.integration_score), 0, 1)))
+
+
+def test_baseline_message_then_artifact_freeze(qtbot, window):
+    w = window
+    spec = SessionSpec(kind="simulated", scenario="artifacts", record=False, baseline_s=3.0, speed=4.0)
+    assert w.start_session(spec), w.banner_text
+    _wait_frames(qtbot, w, 1)
+    if not w.session.latest_frame.baseline_complete:
+        assert w.feedback.in_baseline and "Baseline" in w.feedback.message
+    # the artifacts scenario must produce flagged frames; the view freezes and says why
+    qtbot.waitUntil(lambda: w.feedback.frozen, timeout=60000)
+    shown = w.feedback.shown
+    assert w.feedback.message.startswith("Paused:")
+    assert w.feedback_frame.artifact
+    # the state panel says ARTIFACT exactly when the frame it shows is one
+    qtbot.wait(250)
+    assert w.status_panel.artifact == w.last_frame.artifact
+    assert ("ARTIFACT" in w.status_panel.artifact_label.text()) == w.last_frame.artifact
+    w.feedback.tick(1.0)
+    assert w.feedback.shown == shown  # frozen: the picture does not move
+
+
+def test_failing_board_shows_error_and_app_survives(qtbot, window):
+    w = window
+    spec = SessionSpec(kind="board", board="cyton", options={"serial_port": "/dev/ttyNONEXISTENT"}, record=False)
+    assert not w.start_session(spec)
+    assert w.banner_level == "error"
+    assert "/dev/ttyNONEXISTENT" in w.banner_text
+    assert w.banner.isVisible() and "/dev/ttyNONEXISTENT" in w.banner.text()
+    assert w.setup_bar.start_button.isEnabled()
+    # the window still works: a good source starts afterwards
+    assert w.start_session(SessionSpec(kind="synthetic", record=False))
+    _wait_frames(qtbot, w, 1)
+    assert w.banner_level == "info"
+
+
+def test_corrupt_replay_file_shows_error(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"%OpenBCI Raw EXG Data\n\x00\x01 not numbers at all\n1,2,three\n")
+    w = window
+    assert not w.start_session(SessionSpec(kind="replay", replay_path=str(bad), record=False))
+    assert w.banner_level == "error" and "broken.txt" in w.banner_text
+
+
+@pytest.mark.skipif(not OPENBCI.exists(), reason="shared OpenBCI sample recording not available")
+def test_replay_pause_resume_seek(qtbot, window):
+    w = window
+    assert w.start_session(SessionSpec(kind="replay", replay_path=str(OPENBCI), speed=4.0, record=False)), w.banner_text
+    rc = w.replay
+    assert rc.isEnabled() and rc.source is w.session.source
+    qtbot.waitUntil(lambda: rc.source.position_s > 1.0, timeout=10000)
+    rc.toggle()
+    assert rc.source.paused and rc.play_button.text() == "Play"
+    p0 = rc.source.position_s
+    qtbot.wait(400)
+    assert rc.source.position_s == p0
+    rc.toggle()
+    qtbot.waitUntil(lambda: rc.source.position_s > p0 + 0.5, timeout=10000)
+    rc.seek(60.0)
+    assert rc.source.position_s == pytest.approx(60.0, abs=0.5)
+    qtbot.wait(200)
+    assert rc.slider.value() == pytest.approx(int(rc.source.position_s * 10), abs=30)
+    # the speed box drives the source
+    rc.speed_box.setCurrentIndex(rc.speed_box.findData(2.0))
+    assert rc.source.speed == 2.0
+
+
+def test_markers_land_in_recording(qtbot, window, tmp_path):
+    w = window
+    folder = tmp_path / "session"
+    spec = SessionSpec(kind="synthetic", record=True, record_dir=str(tmp_path), record_folder=str(folder))
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: w.session.n_samples > 250, timeout=10000)
+    qtbot.keyClick(w, QtCore.Qt.Key.Key_3)
+    qtbot.mouseClick(w.marker_button, QtCore.Qt.MouseButton.LeftButton)
+    assert [m[1] for m in w.markers] == ["3", "mark"]
+    path = w.stop_session()
+    assert path == folder
+    with open(folder / "markers.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    labels = [r["label"] for r in rows]
+    assert "3" in labels and "mark" in labels
+    t3 = float(rows[labels.index("3")]["time_s"])
+    assert t3 == pytest.approx(w.markers[0][0], abs=1e-3)
+    assert "Recording saved" in w.banner_text
+
+
+def test_no_audio_device_is_reported_once(window):
+    w = window
+    try:
+        from PyQt6.QtMultimedia import QMediaDevices
+
+        have_device = not QMediaDevices.defaultAudioOutput().isNull()
+    except ImportError:
+        have_device = False
+    assert w.audio.available == have_device
+    if not have_device:
+        assert w.audio.message.startswith("audio feedback is off")
+        assert not w.audio_check.isEnabled()
+        assert w.audio_check.toolTip() == w.audio.message
+        w.audio.set_enabled(True)  # asking for sound without a device is a no-op
+        assert not w.audio.enabled
+
+
+def _variance(path: Path) -> float:
+    img = QtGui.QImage(str(path)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
+    assert not img.isNull() and img.width() > 300
+    ptr = img.constBits()
+    ptr.setsize(img.sizeInBytes())
+    arr = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width()]
+    return float(arr.astype(float).var())
+
+
+def test_cli_screenshot_writes_both_views(qapp, tmp_path, capsys):
+    shot = tmp_path / "shot.png"
+    code = cli_main([
+        "gui", "--board", "simulated", "--no-record", "--speed", "3", "--baseline", "3",
+        "--feedback-mode", "integration", "--screenshot", str(shot), "--quit-after", "5",
+    ])
+    assert code == 0
+    fb = tmp_path / "shot-feedback.png"
+    assert shot.exists() and fb.exists()
+    assert _variance(shot) > 100
+    assert _variance(fb) > 20
+
+
+def test_cli_rejects_bad_options(capsys):
+    assert cli_main(["gui", "--feedback-mode", "loud"]) == 2
+    assert "--feedback-mode" in capsys.readouterr().err
+    assert cli_main(["gui", "--screenshot", "/nonexistent-dir/x.png", "--quit-after", "1"]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,102 @@
+"""Qt-free and widget-level checks of the GUI's parts against known values."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ui.app import feedback_path
+from ui.audio import RATIO_HIGH, RATIO_LOW, ROOT_HZ, ChordSynth, chord_params
+from ui.widgets.feedback import explain_artifact
+from ui.widgets.head_geometry import project, region_positions
+from ui.widgets.traces import DisplayFilter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_headless_package_never_imports_qt():
+    code = (
+        "import sys, neurofeedback.cli as c; c.build_parser(); "
+        "import neurofeedback.commands.gui; "
+        "bad = [m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph', 'ui'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_display_filter_removes_openbci_offset_and_keeps_alpha():
+    sf = 250.0
+    t = np.arange(int(20 * sf)) / sf
+    alpha = 20.0 * np.sin(2 * np.pi * 10 * t)
+    x = np.vstack([60000.0 + alpha, -45000.0 + 0 * t])
+    filt = DisplayFilter(2, sf)
+    # in chunks, as the GUI sees them: state must carry over
+    y = np.concatenate([filt(x[:, i:i + 37]) for i in range(0, x.shape[1], 37)], axis=1)
+    tail = slice(int(5 * sf), None)  # after the 1-Hz filter has settled
+    assert abs(y[0, tail].mean()) < 0.5
+    assert np.max(np.abs(y[1, tail])) < 0.5
+    # a 10-Hz sine passes a 1-Hz high-pass with its RMS within 1 %
+    assert np.std(y[0, tail]) == pytest.approx(np.std(alpha), rel=0.01)
+
+
+@pytest.mark.parametrize("score, ratio", [(0.0, RATIO_LOW), (1.0, RATIO_HIGH)])
+def test_chord_interval_follows_score(score, ratio):
+    sr = 22050
+    synth = ChordSynth(sample_rate=sr)
+    synth.render(sr, score, False)  # finish the ramp from silence
+    x = synth.render(sr * 2, score, False)
+    spec = np.abs(np.fft.rfft(x * np.hanning(x.size)))
+    freqs = np.fft.rfftfreq(x.size, 1 / sr)
+    # the two strongest peaks, at least 5 Hz apart
+    i1 = int(np.argmax(spec))
+    masked = spec.copy()
+    masked[np.abs(freqs - freqs[i1]) < 5] = 0
+    i2 = int(np.argmax(masked))
+    found = sorted([freqs[i1], freqs[i2]])
+    assert found[0] == pytest.approx(ROOT_HZ, abs=1.0)
+    assert found[1] == pytest.approx(ROOT_HZ * ratio, abs=1.0)
+    _, amp = chord_params(score, False)
+    # two unit sines at amplitude amp/2 each: RMS = amp/2
+    assert np.sqrt(np.mean(x**2)) == pytest.approx(amp / 2, rel=0.02)
+
+
+def test_chord_is_silent_in_artifacts_and_louder_with_score():
+    synth = ChordSynth()
+    synth.render(2000, 0.8, False)
+    synth.render(2000, 0.8, True)  # ramp down
+    assert np.max(np.abs(synth.render(2000, 0.8, True))) == 0.0
+    assert chord_params(0.9, False)[1] > chord_params(0.1, False)[1]
+
+
+def test_explain_artifact_names_reason_and_channels():
+    msg = explain_artifact(("emg:T7", "emg:T8", "blink:Fp1"))
+    assert msg.startswith("Paused:")
+    assert "muscle" in msg and "(T7, T8)" in msg and "eye" in msg and "Fp1" in msg
+    assert explain_artifact(()) == "Paused: a signal artifact"
+
+
+def test_feedback_screenshot_path():
+    assert feedback_path("out/shot.png") == Path("out/shot-feedback.png")
+    assert feedback_path("a.b/c.jpg") == Path("a.b/c-feedback.jpg")
+
+
+def test_head_projection_puts_landmarks_where_expected():
+    from neurofeedback.pipeline.regions import positions
+
+    xy = project(positions(["Cz", "T7", "T8", "Fpz", "Oz"]))
+    assert np.allclose(xy[0], 0, atol=0.05)  # vertex at the centre
+    assert xy[1, 0] < -0.9 and abs(xy[1, 1]) < 0.15  # T7 on the left equator
+    assert xy[2, 0] > 0.9 and abs(xy[2, 1]) < 0.15
+    assert xy[3, 1] > 0.85 and xy[4, 1] < -0.85  # nose up, occiput down
+    reg = region_positions(["Fp1", "Fp2", "O1", "O2", "T7", "C3"])
+    assert reg["frontal"][1] > 0.5 and reg["occipital"][1] < -0.5
+    assert reg["left_temporal"][0] < -0.8

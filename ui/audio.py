@@ -1,0 +1,157 @@
+"""Optional audio feedback: a two-tone chord whose consonance and loudness follow the score.
+
+At score 0 the upper tone sits a minor second (16/15) above the root, a rough, beating interval;
+as the score rises it glides to a perfect fifth (3/2), the most consonant interval after the
+octave, and the chord gets louder. Artifact frames are silent. Samples are generated here and
+pushed to a ``QAudioSink``; when Qt Multimedia or an output device is missing the feedback says
+so once (:attr:`AudioFeedback.message`) and the application carries on without sound.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from PyQt6 import QtCore
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 22050
+ROOT_HZ = 220.0
+#: Frequency ratio of the upper tone at score 0 and score 1.
+RATIO_LOW, RATIO_HIGH = 16 / 15, 3 / 2
+#: Peak amplitude (full scale 1) at score 0 and score 1.
+AMP_LOW, AMP_HIGH = 0.03, 0.25
+BLOCK_S = 0.05
+
+
+def chord_params(score: float, artifact: bool) -> tuple[float, float]:
+    """Upper-tone ratio and amplitude for a score in 0..1 (amplitude 0 in artifact frames)."""
+    s = float(np.clip(np.nan_to_num(score), 0.0, 1.0))
+    ratio = RATIO_LOW * (RATIO_HIGH / RATIO_LOW) ** s  # glide evenly in pitch
+    amp = 0.0 if artifact else AMP_LOW + (AMP_HIGH - AMP_LOW) * s
+    return ratio, amp
+
+
+class ChordSynth:
+    """Phase-continuous two-tone generator with click-free amplitude ramps.
+
+    Parameters
+    ----------
+    sample_rate : int
+        Hz.
+    root_hz : float
+        Lower tone, Hz.
+    """
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, root_hz: float = ROOT_HZ):
+        self.sample_rate = int(sample_rate)
+        self.root_hz = float(root_hz)
+        self._phase = np.zeros(2)
+        self._amp = 0.0
+        self._ratio = RATIO_LOW
+
+    def render(self, n: int, score: float, artifact: bool) -> np.ndarray:
+        """The next ``n`` samples.
+
+        Returns
+        -------
+        ndarray, shape (n,), float32
+            Samples in [-1, 1]; amplitude and interval ramp linearly from the previous block's
+            values to those of ``score`` so there are no clicks.
+        """
+        ratio, amp = chord_params(score, artifact)
+        ramp = np.linspace(0.0, 1.0, n, endpoint=False)
+        amps = self._amp + (amp - self._amp) * ramp
+        ratios = self._ratio + (ratio - self._ratio) * ramp
+        f = np.vstack([np.full(n, self.root_hz), self.root_hz * ratios])
+        dphi = 2 * np.pi * f / self.sample_rate
+        phi = self._phase[:, None] + np.cumsum(dphi, axis=1) - dphi
+        self._phase = (phi[:, -1] + dphi[:, -1]) % (2 * np.pi)
+        self._amp, self._ratio = amp, ratio
+        return (0.5 * amps * (np.sin(phi[0]) + np.sin(phi[1]))).astype(np.float32)
+
+
+class AudioFeedback(QtCore.QObject):
+    """Drives a ``QAudioSink`` with :class:`ChordSynth` output.
+
+    Attributes
+    ----------
+    available : bool
+        True when an audio output could be opened.
+    message : str
+        Why audio is unavailable (empty when it works).
+    enabled : bool
+        Sound on (only meaningful when available).
+    """
+
+    def __init__(self, parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self.synth = ChordSynth()
+        self.available = False
+        self.enabled = False
+        self.message = ""
+        self.score = 0.0
+        self.artifact = True
+        self._sink = None
+        self._io = None
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(int(BLOCK_S * 1000 / 2))
+        self._timer.timeout.connect(self._feed)
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            from PyQt6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+        except ImportError as exc:
+            self.message = f"audio feedback is off: Qt Multimedia cannot load on this system ({exc})"
+            log.info("%s", self.message)
+            return
+        device = QMediaDevices.defaultAudioOutput()
+        if device.isNull():
+            self.message = "audio feedback is off: no audio output device found"
+            log.info("%s", self.message)
+            return
+        fmt = QAudioFormat()
+        fmt.setSampleRate(SAMPLE_RATE)
+        fmt.setChannelCount(1)
+        fmt.setSampleFormat(QAudioFormat.SampleFormat.Float)
+        if not device.isFormatSupported(fmt):
+            self.message = f"audio feedback is off: {device.description()} does not play 32-bit float mono"
+            log.info("%s", self.message)
+            return
+        self._sink = QAudioSink(device, fmt, self)
+        self._sink.setBufferSize(int(SAMPLE_RATE * BLOCK_S * 4 * 4))
+        self.available = True
+
+    def set_enabled(self, on: bool) -> None:
+        """Start or stop sound (no-op when unavailable)."""
+        on = bool(on) and self.available
+        if on == self.enabled:
+            return
+        self.enabled = on
+        if on and self._sink is not None:
+            self._io = self._sink.start()
+            self._timer.start()
+        elif self._sink is not None:
+            self._timer.stop()
+            self._sink.stop()
+            self._io = None
+
+    def set_target(self, score: float, artifact: bool) -> None:
+        """The score to sound (0..1); ``artifact`` silences it."""
+        self.score = float(score)
+        self.artifact = bool(artifact)
+
+    def _feed(self) -> None:
+        if self._sink is None or self._io is None:
+            return
+        free = self._sink.bytesFree() // 4
+        if free <= 0:
+            return
+        block = self.synth.render(int(free), self.score, self.artifact)
+        self._io.write(block.tobytes())
+
+    def close(self) -> None:
+        self.set_enabled(False)
+

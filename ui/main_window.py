@@ -1,0 +1,416 @@
+"""The operator window: setup bar, message banner, every panel, timeline and replay controls.
+
+One QTimer (:data:`REDRAW_MS`) pulls from the running :class:`~neurofeedback.session.Session`
+(raw samples, new feature frames, protocol events) and hands them to the widgets, which only
+draw. Every failure becomes a line in the banner; the window keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from neurofeedback.errors import NeurofeedbackError
+
+from .audio import AudioFeedback
+from .controller import SessionSpec, build_session
+from .setup_bar import SetupBar
+from .widgets.feedback import MODES, FeedbackWindow
+from .widgets.harmonics import HarmonicsWidget
+from .widgets.quality import QualityWidget
+from .widgets.replay_controls import ReplayControls
+from .widgets.spectrum import SpectrumWidget
+from .widgets.status import StatusPanel
+from .widgets.sync_head import SyncHeadWidget
+from .widgets.timeline import TimelineWidget
+from .widgets.traces import WINDOW_S, TracesWidget
+
+log = logging.getLogger(__name__)
+
+#: Redraw period, ms (about 33 redraws a second).
+REDRAW_MS = 30
+#: Shortest interval between updates of the snapshot panels (spectrum, quality, synchrony,
+#: harmonics, state), seconds.
+PANEL_PERIOD_S = 0.2
+BANNER_STYLES = {
+    "error": "background:#fde2e2; color:#900; border:1px solid #d99; padding:6px; font-weight:bold",
+    "warning": "background:#fff3cd; color:#7a5a00; border:1px solid #e6c86e; padding:6px",
+    "info": "background:#e7f0fb; color:#1d3d6b; border:1px solid #a9c4ea; padding:6px",
+}
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The operator view.
+
+    Parameters
+    ----------
+    feedback_mode : str
+        ``"meditation"`` or ``"integration"`` when the protocol phase does not say.
+    show_feedback : bool
+        Open the feedback window when a session starts.
+
+    Attributes
+    ----------
+    session : Session or None
+        The running (or last) session.
+    banner_text : str
+        The message currently shown above the panels.
+    markers : list of (float, str)
+        Markers written in this session (stream seconds, label).
+    last_frame : FeatureFrame or None
+        The frame the snapshot panels show.
+    feedback_frame : FeatureFrame or None
+        The frame the feedback view and the timeline's end show (the newest).
+    """
+
+    def __init__(self, feedback_mode: str = "meditation", show_feedback: bool = True):
+        super().__init__()
+        self.setWindowTitle("Neurofeedback \u2013 operator")
+        self.session = None
+        self.spec: SessionSpec | None = None
+        self.banner_text = ""
+        self.banner_level = ""
+        self.markers: list[tuple[float, str]] = []
+        self.show_feedback = show_feedback
+        self.feedback_mode = feedback_mode if feedback_mode in MODES else "meditation"
+        self.redraws = 0
+        self._last_tick = time.monotonic()
+        self._frames_seen = 0
+        self._active = False
+        self.last_frame = None
+        self.feedback_frame = None
+        self._pending_frame = None
+        self._last_panels = 0.0
+        self._last_text = 0.0
+
+        central = QtWidgets.QWidget()
+        self.setCentralWidget(central)
+        root = QtWidgets.QVBoxLayout(central)
+        root.setContentsMargins(6, 6, 6, 6)
+        root.setSpacing(4)
+        self.setup_bar = SetupBar()
+        self.setup_bar.start_requested.connect(self.start_session)
+        self.setup_bar.stop_requested.connect(self.stop_session)
+        root.addWidget(self.setup_bar)
+        self.banner = QtWidgets.QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        root.addWidget(self.banner)
+
+        self.traces = TracesWidget()
+        self.quality = QualityWidget()
+        self.status_panel = StatusPanel()
+        self.sync_head = SyncHeadWidget()
+        self.spectrum = SpectrumWidget()
+        self.harmonics = HarmonicsWidget()
+        self.timeline = TimelineWidget()
+        self.replay = ReplayControls()
+        self.replay.hide()
+
+        left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        left.addWidget(self.traces)
+        left.addWidget(self.quality)
+        left.setSizes([600, 200])
+        right = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(right)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.status_panel, 0, 0)
+        grid.addWidget(self.sync_head, 0, 1)
+        grid.addWidget(self.spectrum, 1, 0)
+        grid.addWidget(self.harmonics, 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        top.addWidget(left)
+        top.addWidget(right)
+        top.setSizes([700, 900])
+        bottom = QtWidgets.QWidget()
+        bl = QtWidgets.QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.timeline)
+        bl.addWidget(self.replay)
+        bl.addLayout(self._build_controls())
+        outer = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        outer.addWidget(top)
+        outer.addWidget(bottom)
+        outer.setSizes([640, 300])
+        root.addWidget(outer, 1)
+
+        self.feedback_window = FeedbackWindow(self.feedback_mode)
+        self.feedback = self.feedback_window.view
+        self.audio = AudioFeedback(self)
+        if not self.audio.available:
+            self.audio_check.setEnabled(False)
+            self.audio_check.setText("audio: unavailable")
+            self.audio_check.setToolTip(self.audio.message)
+            self.statusBar().showMessage(self.audio.message)
+            log.warning("%s", self.audio.message)
+        self._install_shortcuts()
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        self.resize(1600, 1000)
+
+    # -- construction --------------------------------------------------------------------
+    def _build_controls(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.marker_button = QtWidgets.QPushButton("Marker")
+        self.marker_button.setToolTip("write a marker into the recording (M, or keys 0-9 for numbered markers)")
+        self.marker_button.clicked.connect(lambda: self.add_marker("mark"))
+        row.addWidget(self.marker_button)
+        row.addSpacing(20)
+        row.addWidget(QtWidgets.QLabel("Feedback"))
+        self.mode_box = QtWidgets.QComboBox()
+        self.mode_box.addItems(MODES)
+        self.mode_box.setCurrentText(self.feedback_mode)
+        self.mode_box.currentTextChanged.connect(self.set_feedback_mode)
+        row.addWidget(self.mode_box)
+        self.feedback_button = QtWidgets.QPushButton("Feedback window")
+        self.feedback_button.setToolTip("show the feedback window (F); F11 in it toggles full screen")
+        self.feedback_button.clicked.connect(self.show_feedback_window)
+        row.addWidget(self.feedback_button)
+        self.audio_check = QtWidgets.QCheckBox("audio")
+        self.audio_check.setToolTip("a chord that grows consonant and louder as the score rises")
+        self.audio_check.toggled.connect(lambda on: self.audio.set_enabled(on))
+        row.addWidget(self.audio_check)
+        row.addStretch(1)
+        self.marker_label = QtWidgets.QLabel("")
+        row.addWidget(self.marker_label)
+        return row
+
+    def _install_shortcuts(self) -> None:
+        ctx = QtCore.Qt.ShortcutContext.ApplicationShortcut
+
+        def sc(key: str, fn) -> None:
+            s = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            s.setContext(ctx)
+            s.activated.connect(fn)
+
+        for d in "0123456789":
+            sc(d, lambda d=d: self.add_marker(d))
+        sc("M", lambda: self.add_marker("mark"))
+        sc("Space", self.replay.toggle)
+        sc("F", self.show_feedback_window)
+        sc("+", lambda: self.traces.step_scale(+1))
+        sc("=", lambda: self.traces.step_scale(+1))
+        sc("-", lambda: self.traces.step_scale(-1))
+        sc("Ctrl+Return", lambda: self.setup_bar.start_button.isEnabled() and self.setup_bar._start())
+        sc("Ctrl+.", self.stop_session)
+        sc("Ctrl+Q", self.close)
+
+    # -- messages ------------------------------------------------------------------------
+    def show_message(self, text: str, level: str = "info") -> None:
+        """Show one line above the panels (``error``, ``warning`` or ``info``)."""
+        self.banner_text = text
+        self.banner_level = level
+        self.banner.setText(text)
+        self.banner.setStyleSheet(BANNER_STYLES.get(level, BANNER_STYLES["info"]))
+        self.banner.setVisible(bool(text))
+        (log.error if level == "error" else log.info)("%s", text)
+
+    # -- session life cycle ----------------------------------------------------------------
+    def start_session(self, spec: SessionSpec) -> bool:
+        """Build and start the session ``spec`` describes; on failure show why and return False."""
+        if self.session is not None and self.session.running:
+            self.stop_session()
+        self.spec = spec
+        self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
+        QtWidgets.QApplication.processEvents()
+        try:
+            session = build_session(spec)
+            session.start()
+        except NeurofeedbackError as exc:
+            self.show_message(f"Could not start {spec.describe()}: {exc}", "error")
+            self.setup_bar.set_running(False)
+            return False
+        except Exception as exc:  # noqa: BLE001 - the window must survive anything a source does
+            log.exception("starting the session failed")
+            self.show_message(f"Could not start {spec.describe()}: internal error: {exc!r}", "error")
+            self.setup_bar.set_running(False)
+            return False
+        self.session = session
+        self._active = True
+        self._configure(session)
+        where = f"recording to {session.recording_path}" if session.recording_path else "not recording"
+        self.show_message(f"Running: {spec.describe()} \u00b7 {session.info.sfreq:g} Hz \u00b7 "
+                          f"{session.info.n_channels} channels \u00b7 {where}", "info")
+        self.setup_bar.set_running(True)
+        if self.show_feedback:
+            self.show_feedback_window()
+        return True
+
+    def _configure(self, session) -> None:
+        names = list(session.info.ch_names)
+        self.traces.configure(names, session.info.sfreq)
+        self.quality.configure(names)
+        self.spectrum.configure(len(names))
+        self.sync_head.configure(names)
+        self.timeline.reset()
+        self.feedback.configure(names)
+        self.markers = []
+        self.marker_label.setText("")
+        self._frames_seen = 0
+        self.last_frame = self.feedback_frame = self._pending_frame = None
+        self.replay.bind(session.source if session.info.kind == "file" else None)
+
+    def stop_session(self) -> Path | None:
+        """Stop the running session; returns its recording folder."""
+        session = self.session
+        if session is None:
+            return None
+        was_running = session.running
+        self._active = False
+        try:
+            path = session.stop()
+        except NeurofeedbackError as exc:
+            self.show_message(f"Stopping the session: {exc}", "error")
+            path = None
+        self.setup_bar.set_running(False)
+        self.replay.bind(None)
+        self.audio.set_target(0.0, True)
+        self.feedback.set_idle("Session stopped")
+        if was_running:
+            self.show_message(
+                "Stopped." + (f" Recording saved in {path}" if path else " (not recorded)"), "info"
+            )
+        return path
+
+    def _session_ended(self) -> None:
+        session = self.session
+        self._active = False
+        path = session.stop()
+        reason = session.end_reason or "ended"
+        saved = f" Recording saved in {path}." if path else ""
+        if session.error is not None:
+            self.show_message(f"Session stopped ({reason}): {session.error}.{saved}", "error")
+        else:
+            self.show_message(f"Session ended ({reason}).{saved}", "info")
+        self.setup_bar.set_running(False)
+        self.replay.bind(None)
+        self.audio.set_target(0.0, True)
+        self.feedback.set_idle(f"Session ended ({reason})")
+
+    # -- markers and modes -----------------------------------------------------------------
+    def add_marker(self, label: str) -> float | None:
+        """Write a marker into the recording now; returns its stream time (s)."""
+        session = self.session
+        if session is None or not session.running:
+            self.statusBar().showMessage("no session running: marker not written", 3000)
+            return None
+        t = session.add_marker(label)
+        self.markers.append((t, label))
+        self.timeline.add_marker(t, label)
+        self.marker_label.setText(f"marker '{label}' at {t:.1f} s ({len(self.markers)} so far)")
+        return t
+
+    def set_feedback_mode(self, mode: str) -> None:
+        if mode in MODES:
+            self.feedback_mode = mode
+            self.feedback.set_mode(mode)
+            if self.mode_box.currentText() != mode:
+                self.mode_box.setCurrentText(mode)
+
+    def show_feedback_window(self) -> None:
+        self.feedback_window.show()
+        self.feedback_window.raise_()
+
+    # -- the redraw timer ----------------------------------------------------------------
+    def tick(self) -> None:
+        """Pull from the session and redraw (called every :data:`REDRAW_MS`)."""
+        now = time.monotonic()
+        dt, self._last_tick = now - self._last_tick, now
+        session = self.session
+        if session is None or not self._active:
+            self.feedback.tick(dt)
+            return
+        try:
+            self._pull(session)
+        except Exception as exc:  # noqa: BLE001 - a drawing bug must not kill the session
+            log.exception("redraw failed")
+            self.show_message(f"Display error (the session keeps running): {exc!r}", "warning")
+        self.feedback.tick(dt)
+        self.redraws += 1
+        if self._active and self.session is session and not session.running:
+            self._session_ended()
+
+    def _pull(self, session) -> None:
+        data, times = session.recent_data(WINDOW_S)
+        self.traces.update_data(data, times)
+        frames = session.poll_frames()
+        events = session.poll_events()
+        for ev in events:
+            kind = getattr(ev, "kind", "")
+            if kind == "phase_start":
+                self.timeline.add_marker(ev.time_s, ev.label.removeprefix("phase:").removesuffix(":start"))
+            elif kind == "finished":
+                self.timeline.add_marker(ev.time_s, "protocol finished")
+        engine = session.engine
+        now = time.monotonic()
+        if frames:
+            self._frames_seen += len(frames)
+            fr = frames[-1]
+            self.timeline.add_frames(frames)
+            self.feedback_frame = fr
+            self._feed_back(fr, engine)
+            self.traces.set_quality(tuple(fr.channel_quality))
+            self._pending_frame = fr
+        # the snapshot panels follow the newest frame at most PANEL_PERIOD_S apart (every frame
+        # still reaches the timeline and the feedback view)
+        if self._pending_frame is not None and now - self._last_panels >= PANEL_PERIOD_S:
+            fr, self._pending_frame = self._pending_frame, None
+            self._last_panels = now
+            self.last_frame = fr
+            self.quality.update_quality(self._rms_last_second(), tuple(fr.channel_quality))
+            self.spectrum.update_frame(fr)
+            self.sync_head.update_frame(fr)
+            self.harmonics.update_frame(fr)
+            self.status_panel.update_frame(fr)
+            self.status_panel.update_protocol(engine)
+        # slow-changing text: twice a second, so label re-layouts do not repaint the plots each tick
+        if now - self._last_text >= 0.5:
+            self._last_text = now
+            self.status_panel.update_stream(session.stats(), self.spec.describe() if self.spec else "")
+            self.replay.refresh()
+
+    def _rms_last_second(self) -> np.ndarray:
+        tr = self.traces
+        n = min(tr._n_filled, int(tr.sfreq))
+        if n == 0:
+            return np.zeros(len(tr.ch_names))
+        seg = tr._buf[:, -n:]
+        return np.sqrt(np.mean(seg**2, axis=1))
+
+    def _feed_back(self, fr, engine) -> None:
+        mode = self.feedback_mode
+        instruction, footer, reward = "", "", False
+        if engine is not None:
+            phase = engine.current_phase
+            if phase is not None and getattr(phase, "score", None) in MODES:
+                mode = phase.score
+            instruction = engine.instruction
+            reward = bool(getattr(engine, "reward_on", False))
+            if phase is not None:
+                rate = engine.reward_rate
+                footer = f"{phase.label} \u00b7 {engine.time_left_s:.0f} s left"
+                if math.isfinite(rate):
+                    footer += f" \u00b7 reward {100 * rate:.0f} %"
+        self.feedback.set_mode(mode)
+        self.feedback.update_frame(fr, instruction=instruction, footer=footer, reward=reward)
+        score = fr.meditation_score if mode == "meditation" else fr.integration_score
+        self.audio.set_target(float(np.nan_to_num(score)), bool(fr.artifact) or not fr.baseline_complete)
+
+    # -- shutdown ------------------------------------------------------------------------
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.timer.stop()
+        if self.session is not None and self.session.running:
+            self.stop_session()
+        self.audio.close()
+        self.feedback_window.close()
+        super().closeEvent(event)

@@ -1,0 +1,317 @@
+"""The feedback view for the person training.
+
+Two modes:
+
+- **meditation**: a soft disc in the middle of a dark screen; it grows and brightens as the
+  meditation score rises.
+- **integration**: the head's regions as glowing nodes; as synchrony rises they pull together
+  towards the centre and glow, and the links between synchronised regions brighten.
+
+During the baseline it says so; in artifact frames the picture freezes and says why. Scores are
+smoothed on screen (exponential, time constant :data:`SMOOTH_TAU_S`) so nothing jumps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from .head_geometry import REGION_LABELS, region_positions
+
+MODES: tuple[str, ...] = ("meditation", "integration")
+#: On-screen smoothing time constant, seconds.
+SMOOTH_TAU_S = 0.6
+#: How far nodes move towards the centre at score 1 (fraction of their home radius).
+PULL = 0.6
+
+#: Plain-words explanation of each artifact / bad-channel reason.
+ARTIFACT_WORDS: dict[str, str] = {
+    "blink": "eye blinks or eye movement \u2013 relax your eyes",
+    "emg": "muscle tension \u2013 relax your jaw, face and shoulders",
+    "amplitude": "large movement \u2013 sit still",
+    "railed": "an electrode lost contact",
+    "flat": "an electrode sends no signal",
+    "line": "mains hum on the electrodes",
+}
+
+
+def explain_artifact(reasons: tuple[str, ...]) -> str:
+    """One sentence naming why feedback is paused.
+
+    ``reasons`` are the frame's ``artifact_reasons``: ``"<reason>:<channel>"`` or free text, e.g.
+    ``("emg:T7", "emg:T8")`` -> ``"Paused: muscle tension - relax your jaw, face and shoulders (T7, T8)"``.
+    """
+    groups: dict[str, list[str]] = {}
+    for r in reasons:
+        kind, _, ch = str(r).partition(":")
+        groups.setdefault(kind.strip(), [])
+        if ch.strip():
+            groups[kind.strip()].append(ch.strip())
+    if not groups:
+        return "Paused: a signal artifact"
+    parts = []
+    for kind, chans in groups.items():
+        text = ARTIFACT_WORDS.get(kind, kind)
+        if chans:
+            shown = ", ".join(chans[:4]) + (f" +{len(chans) - 4}" if len(chans) > 4 else "")
+            text += f" ({shown})"
+        parts.append(text)
+    return "Paused: " + "; ".join(parts)
+
+
+class FeedbackView(QtWidgets.QWidget):
+    """The picture (painted with QPainter; no pyqtgraph).
+
+    Attributes
+    ----------
+    mode : str
+        ``"meditation"`` or ``"integration"``.
+    target : float
+        Latest score, 0..1.
+    shown : float
+        Smoothed score currently drawn.
+    frozen : bool
+        True while the latest frame is an artifact.
+    in_baseline : bool
+        True while the pipeline's baseline is being collected.
+    message : str
+        Status sentence at the bottom (baseline, paused and why, reward).
+    instruction : str
+        Protocol instruction at the top (empty without a protocol).
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, mode: str = "meditation"):
+        super().__init__(parent)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.mode = mode if mode in MODES else "meditation"
+        self.target = 0.0
+        self.shown = 0.0
+        self.frozen = False
+        self.in_baseline = True
+        self.has_data = False
+        self.reward = False
+        self.message = "Waiting for a session to start"
+        self.instruction = ""
+        self.footer = ""
+        self.regions: tuple[str, ...] = ()
+        self.home: dict[str, tuple[float, float]] = {}
+        self.plv = np.zeros((0, 0))
+        self._plv_shown = np.zeros((0, 0))
+        self._t = 0.0
+
+    # -- inputs --------------------------------------------------------------------------
+    def configure(self, ch_names: list[str]) -> None:
+        """Region home positions for a session's channels; resets the picture."""
+        self.home = region_positions(list(ch_names))
+        self.regions = ()
+        self.plv = np.zeros((0, 0))
+        self._plv_shown = np.zeros((0, 0))
+        self.target = self.shown = 0.0
+        self.frozen = False
+        self.in_baseline = True
+        self.has_data = False
+        self.message = "Starting\u2026"
+        self.update()
+
+    def set_mode(self, mode: str) -> None:
+        if mode in MODES and mode != self.mode:
+            self.mode = mode
+            self.update()
+
+    def update_frame(self, frame, *, instruction: str = "", footer: str = "", reward: bool = False) -> None:
+        """Take the latest feature frame (and protocol text)."""
+        self.has_data = True
+        self.instruction = instruction
+        self.footer = footer
+        self.reward = bool(reward)
+        self.in_baseline = not bool(getattr(frame, "baseline_complete", False))
+        self.frozen = bool(getattr(frame, "artifact", False))
+        if self.frozen:
+            self.message = explain_artifact(tuple(getattr(frame, "artifact_reasons", ()) or ()))
+            self.reward = False
+            return  # freeze: keep the last picture
+        regions = tuple(getattr(frame, "regions", ()) or ())
+        plv = np.asarray(getattr(frame, "plv", np.zeros((0, 0))), dtype=float)
+        if len(regions) >= 2 and plv.shape == (len(regions), len(regions)):
+            if regions != self.regions:
+                self.regions = regions
+                self._plv_shown = np.zeros_like(plv)
+            self.plv = np.clip(np.nan_to_num(plv), 0.0, 1.0)
+        if self.in_baseline:
+            self.message = "Baseline: sit comfortably and rest \u2013 measuring your starting level"
+            self.target = 0.0
+            return
+        score = getattr(frame, "meditation_score" if self.mode == "meditation" else "integration_score", 0.0)
+        self.target = float(np.clip(np.nan_to_num(score), 0.0, 1.0))
+        self.message = "Reward!" if self.reward else ""
+
+    def set_idle(self, message: str) -> None:
+        """Show a plain message (no session, session ended)."""
+        self.has_data = False
+        self.frozen = False
+        self.message = message
+        self.update()
+
+    def tick(self, dt_s: float) -> None:
+        """Advance the animation by ``dt_s`` seconds and repaint."""
+        self._t += dt_s
+        if not self.frozen:
+            a = 1.0 - math.exp(-dt_s / SMOOTH_TAU_S)
+            self.shown += a * (self.target - self.shown)
+            if self._plv_shown.shape == self.plv.shape:
+                self._plv_shown += a * (self.plv - self._plv_shown)
+        self.update()
+
+    # -- geometry (used by painting and by tests) ------------------------------------------
+    def node_positions(self) -> dict[str, tuple[float, float]]:
+        """Current node positions on the unit head (integration mode): home pulled towards the
+        centre by ``PULL * shown``."""
+        k = 1.0 - PULL * self.shown
+        regions = self.regions or tuple(self.home)
+        return {r: (self.home.get(r, (0.0, 0.0))[0] * k, self.home.get(r, (0.0, 0.0))[1] * k) for r in regions}
+
+    def disc_radius_fraction(self) -> float:
+        """Meditation disc radius as a fraction of the shorter window side."""
+        breath = 0.015 * math.sin(2 * math.pi * self._t / 10.0)  # slow 10-s breathing drift
+        return 0.12 + 0.26 * self.shown + (0.0 if self.frozen else breath)
+
+    # -- painting ------------------------------------------------------------------------
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QtGui.QPainter(self)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        bg = QtGui.QLinearGradient(0, 0, 0, h)
+        bg.setColorAt(0, QtGui.QColor(8, 12, 28))
+        bg.setColorAt(1, QtGui.QColor(18, 24, 48))
+        p.fillRect(self.rect(), bg)
+        if self.has_data:
+            if self.mode == "meditation":
+                self._paint_meditation(p, w, h)
+            else:
+                self._paint_integration(p, w, h)
+        self._paint_text(p, w, h)
+        p.end()
+
+    def _glow(
+        self, p: QtGui.QPainter, cx: float, cy: float, r: float, color: QtGui.QColor, core: float,
+        firm: bool = False,
+    ) -> None:
+        """A radial glow; ``firm`` keeps it nearly opaque out to 70 % of ``r`` (a visible disc)."""
+        g = QtGui.QRadialGradient(QtCore.QPointF(cx, cy), r)
+        c0 = QtGui.QColor(color)
+        c0.setAlphaF(min(1.0, core))
+        c1 = QtGui.QColor(color)
+        c1.setAlphaF(min(1.0, core) * (0.85 if firm else 0.35))
+        c2 = QtGui.QColor(color)
+        c2.setAlphaF(0.0)
+        g.setColorAt(0.0, c0)
+        g.setColorAt(0.7 if firm else 0.45, c1)
+        g.setColorAt(1.0, c2)
+        p.setPen(QtCore.Qt.PenStyle.NoPen)
+        p.setBrush(QtGui.QBrush(g))
+        p.drawEllipse(QtCore.QPointF(cx, cy), r, r)
+
+    def _paint_meditation(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        s = self.shown
+        side = min(w, h)
+        r = self.disc_radius_fraction() * side
+        cx, cy = w / 2, h / 2
+        dim = np.array([95, 115, 200])
+        bright = np.array([255, 205, 110])
+        rgb = dim + (bright - dim) * s
+        color = QtGui.QColor(*[int(x) for x in rgb])
+        if self.frozen:
+            color = QtGui.QColor(110, 110, 120)
+        self._glow(p, cx, cy, r * 2.2, color, 0.2 + 0.4 * s)
+        self._glow(p, cx, cy, r, color, 0.6 + 0.4 * s, firm=True)
+        core = QtGui.QColor(color).lighter(110 + int(40 * s))
+        self._glow(p, cx, cy, r * 0.6, core, 0.5 + 0.5 * s)
+        if self.reward and not self.frozen:
+            p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            p.setPen(QtGui.QPen(QtGui.QColor(255, 215, 120, 160), 3))
+            p.drawEllipse(QtCore.QPointF(cx, cy), r * 1.1, r * 1.1)
+
+    def _paint_integration(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        s = self.shown
+        side = min(w, h)
+        R = 0.36 * side
+        cx, cy = w / 2, h / 2 + 0.02 * h
+        p.setPen(QtGui.QPen(QtGui.QColor(90, 100, 140, 120), 2))
+        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        p.drawEllipse(QtCore.QPointF(cx, cy), R * 1.08, R * 1.08)
+        nodes = self.node_positions()
+        pts = {r: (cx + x * R, cy - y * R) for r, (x, y) in nodes.items()}
+        regions = list(pts)
+        plv = self._plv_shown if self._plv_shown.shape == (len(self.regions),) * 2 else None
+        for i, a in enumerate(regions):
+            for j in range(i + 1, len(regions)):
+                v = float(plv[i, j]) if plv is not None and a in self.regions else 0.3 * s
+                col = QtGui.QColor(140, 200, 255) if not self.frozen else QtGui.QColor(120, 120, 130)
+                col.setAlphaF(float(np.clip(0.08 + 0.8 * v, 0, 1)))
+                p.setPen(QtGui.QPen(col, 1 + 7 * v))
+                (xa, ya), (xb, yb) = pts[a], pts[regions[j]]
+                p.drawLine(QtCore.QPointF(xa, ya), QtCore.QPointF(xb, yb))
+        dim = np.array([80, 110, 170])
+        bright = np.array([170, 240, 255])
+        rgb = dim + (bright - dim) * s
+        color = QtGui.QColor(*[int(x) for x in rgb]) if not self.frozen else QtGui.QColor(110, 110, 120)
+        self._glow(p, cx, cy, R * (0.25 + 0.5 * s), color, 0.1 + 0.5 * s)
+        font = p.font()
+        font.setPointSizeF(max(8.0, side / 45))
+        p.setFont(font)
+        for r, (x, y) in pts.items():
+            rad = side * (0.035 + 0.03 * s)
+            self._glow(p, x, y, rad * 2.4, color, 0.3 + 0.6 * s)
+            p.setPen(QtCore.Qt.PenStyle.NoPen)
+            p.setBrush(color)
+            p.drawEllipse(QtCore.QPointF(x, y), rad * 0.55, rad * 0.55)
+            p.setPen(QtGui.QColor(15, 20, 40))
+            p.drawText(QtCore.QRectF(x - rad, y - rad, 2 * rad, 2 * rad),
+                       QtCore.Qt.AlignmentFlag.AlignCenter, REGION_LABELS.get(r, r[:2]))
+
+    def _paint_text(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        side = min(w, h)
+        font = p.font()
+        if self.instruction:
+            font.setPointSizeF(max(9.0, side / 32))
+            p.setFont(font)
+            p.setPen(QtGui.QColor(220, 225, 240))
+            p.drawText(QtCore.QRectF(0.05 * w, 0.03 * h, 0.9 * w, 0.14 * h),
+                       QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap, self.instruction)
+        if self.message:
+            font.setPointSizeF(max(9.0, side / 30))
+            p.setFont(font)
+            color = QtGui.QColor(255, 170, 120) if self.frozen else QtGui.QColor(200, 210, 235)
+            p.setPen(color)
+            p.drawText(QtCore.QRectF(0.05 * w, 0.80 * h, 0.9 * w, 0.1 * h),
+                       QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap, self.message)
+        if self.footer:
+            font.setPointSizeF(max(8.0, side / 48))
+            p.setFont(font)
+            p.setPen(QtGui.QColor(130, 140, 170))
+            p.drawText(QtCore.QRectF(0.05 * w, 0.91 * h, 0.9 * w, 0.07 * h),
+                       QtCore.Qt.AlignmentFlag.AlignCenter, self.footer)
+
+
+class FeedbackWindow(QtWidgets.QWidget):
+    """A top-level window holding a :class:`FeedbackView`; F11 toggles full screen, Esc leaves it."""
+
+    def __init__(self, mode: str = "meditation"):
+        super().__init__()
+        self.setWindowTitle("Neurofeedback \u2013 feedback")
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.view = FeedbackView(self, mode=mode)
+        lay.addWidget(self.view)
+        self.resize(900, 700)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == QtCore.Qt.Key.Key_F11:
+            self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        elif event.key() == QtCore.Qt.Key.Key_Escape and self.isFullScreen():
+            self.showNormal()
+        else:
+            super().keyPressEvent(event)

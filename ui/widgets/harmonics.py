@@ -1,0 +1,65 @@
+"""Harmonic mode spectrum: share of spatial power in each graph-Laplacian eigenmode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtWidgets
+
+#: Modes counted as "low" in the colouring (the pipeline's own count decides ``harmonic_low_share``).
+N_LOW_DRAWN = 3
+
+
+class HarmonicsWidget(QtWidgets.QWidget):
+    """Bars: power share of each spatial mode, lowest (smoothest) mode first.
+
+    Attributes
+    ----------
+    share : ndarray, shape (n_modes,)
+        Bar heights last drawn (fractions summing to 1).
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.title = QtWidgets.QLabel("<b>Harmonic modes</b> (spatial power share)")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.title)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "mode (low = smooth, whole-head)")
+        self.plot.setLabel("left", "share")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setYRange(0, 0.6, padding=0)
+        lay.addWidget(self.plot)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.plot.addItem(self.bars)
+        self.share = np.zeros(0)
+
+    def update_frame(self, frame) -> None:
+        """Draw ``frame.mode_power`` (skipped while empty)."""
+        p = np.asarray(getattr(frame, "mode_power", np.zeros(0)), dtype=float)
+        if p.size == 0 or not np.isfinite(p).any() or np.nansum(p) <= 0:
+            return
+        p = np.nan_to_num(np.maximum(p, 0))
+        self.share = p / p.sum()
+        n = self.share.size
+        brushes = [
+            pg.mkBrush(70, 130, 200) if i < N_LOW_DRAWN else pg.mkBrush(170, 170, 190) for i in range(n)
+        ]
+        self.bars.setOpts(x=np.arange(1, n + 1), height=self.share, brushes=brushes)
+        self.plot.setXRange(0.4, n + 0.6, padding=0)
+        top = float(self.share.max())
+        self.plot.setYRange(0, max(0.2, min(1.0, top * 1.15)), padding=0)
+        lo, ent = getattr(frame, "harmonic_low_share", np.nan), getattr(frame, "harmonic_entropy", np.nan)
+        self.title.setText(
+            "<b>Harmonic modes</b> &nbsp; "
+            f"low-mode share {_fmt(lo)} &nbsp; entropy {_fmt(ent)}"
+        )
+
+
+def _fmt(x: float) -> str:
+    return "\u2013" if x is None or not np.isfinite(x) else f"{x:.2f}"

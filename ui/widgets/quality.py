@@ -1,0 +1,90 @@
+"""Per-channel signal quality: one bar per channel (display RMS, uV), coloured by verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtWidgets
+
+#: Colour of each quality verdict (``FeatureFrame.channel_quality``).
+QUALITY_COLORS: dict[str, tuple[int, int, int]] = {
+    "ok": (60, 170, 90),
+    "railed": (200, 0, 0),
+    "flat": (120, 120, 120),
+    "line": (230, 140, 0),
+    "amplitude": (220, 60, 60),
+    "emg": (170, 60, 200),
+    "blink": (40, 110, 220),
+}
+UNKNOWN_COLOR = (160, 160, 160)
+
+
+class QualityWidget(QtWidgets.QWidget):
+    """Bars of each channel's RMS amplitude over the last second, coloured by its verdict.
+
+    Attributes
+    ----------
+    rms_uv : ndarray, shape (n_channels,)
+        Heights last drawn, microvolts.
+    quality : tuple of str
+        Verdicts last drawn.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.title = QtWidgets.QLabel("<b>Signal quality</b> (RMS, 1 s)")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.title)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setLabel("left", "RMS", units="\u00b5V")
+        lay.addWidget(self.plot)
+        self.legend = QtWidgets.QLabel(
+            " ".join(
+                f"<span style='color:rgb{c}'>\u25a0 {k}</span>" for k, c in QUALITY_COLORS.items()
+            )
+        )
+        self.legend.setWordWrap(True)
+        lay.addWidget(self.legend)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.plot.addItem(self.bars)
+        self.ch_names: list[str] = []
+        self.rms_uv = np.zeros(0)
+        self.quality: tuple[str, ...] = ()
+
+    def configure(self, ch_names: list[str]) -> None:
+        self.ch_names = list(ch_names)
+        self.rms_uv = np.zeros(len(ch_names))
+        self.quality = ()
+        ax = self.plot.getAxis("bottom")
+        ax.setTicks([[(i, n) for i, n in enumerate(ch_names)], []])
+        self.bars.setOpts(x=np.arange(len(ch_names)), height=self.rms_uv, brushes=None)
+        self.plot.setXRange(-0.6, len(ch_names) - 0.4, padding=0)
+
+    def update_quality(self, rms_uv: np.ndarray, quality: tuple[str, ...]) -> None:
+        """Redraw the bars.
+
+        Parameters
+        ----------
+        rms_uv : ndarray, shape (n_channels,)
+            RMS of the display-filtered signal, microvolts.
+        quality : tuple of str
+            Verdict per channel; empty before the first frame.
+        """
+        n = len(self.ch_names)
+        if n == 0 or len(rms_uv) != n:
+            return
+        self.rms_uv = np.nan_to_num(np.asarray(rms_uv, dtype=float))
+        if len(quality) == n:
+            self.quality = tuple(quality)
+        brushes = [pg.mkBrush(QUALITY_COLORS.get(q, UNKNOWN_COLOR)) for q in self.quality] or None
+        self.bars.setOpts(x=np.arange(n), height=self.rms_uv, brushes=brushes)
+        bad = [f"{c}: {q}" for c, q in zip(self.ch_names, self.quality, strict=False) if q != "ok"]
+        self.title.setText(
+            "<b>Signal quality</b> (RMS, 1 s)"
+            + (f" &nbsp; <span style='color:#c00'>bad: {', '.join(bad)}</span>" if bad else "")
+        )

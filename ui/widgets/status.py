@@ -1,0 +1,127 @@
+"""The state panel: annealing phase, confidence, cycles, artifact flag, scores and the protocol."""
+
+from __future__ import annotations
+
+import math
+
+from PyQt6 import QtCore, QtWidgets
+
+from .feedback import explain_artifact
+from .timeline import PHASE_COLORS
+
+
+def _fmt(x, spec: str = ".2f") -> str:
+    try:
+        return "\u2013" if x is None or math.isnan(float(x)) else format(float(x), spec)
+    except (TypeError, ValueError):
+        return "\u2013"
+
+
+class StatusPanel(QtWidgets.QFrame):
+    """Big phase label and the numbers an operator watches.
+
+    Attributes
+    ----------
+    phase_label, confidence_bar, cycles_label, artifact_label, scores_label, protocol_label,
+    stream_label : Qt widgets holding what is shown.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(QtWidgets.QLabel("<b>Annealing state</b>"))
+        self.phase_label = QtWidgets.QLabel("\u2013")
+        self.phase_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.phase_label.setMinimumHeight(44)
+        self._style_phase(None)
+        lay.addWidget(self.phase_label)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("confidence"))
+        self.confidence_bar = QtWidgets.QProgressBar()
+        self.confidence_bar.setRange(0, 100)
+        self.confidence_bar.setValue(0)
+        row.addWidget(self.confidence_bar)
+        lay.addLayout(row)
+        self.cycles_label = QtWidgets.QLabel("cycles: 0")
+        lay.addWidget(self.cycles_label)
+        self.artifact_label = QtWidgets.QLabel("artifact: none")
+        self.artifact_label.setWordWrap(True)
+        self.artifact_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.artifact_label.setFixedHeight(40)
+        lay.addWidget(self.artifact_label)
+        self.scores_label = QtWidgets.QLabel("")
+        self.scores_label.setWordWrap(True)
+        self.scores_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.scores_label.setFixedHeight(56)
+        lay.addWidget(self.scores_label)
+        self.protocol_label = QtWidgets.QLabel("no protocol")
+        self.protocol_label.setWordWrap(True)
+        self.protocol_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.protocol_label.setFixedHeight(72)
+        lay.addWidget(self.protocol_label)
+        lay.addStretch(1)
+        self.stream_label = QtWidgets.QLabel("")
+        self.stream_label.setWordWrap(True)
+        self.stream_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.stream_label.setFixedHeight(34)
+        self.stream_label.setStyleSheet("color: #555")
+        lay.addWidget(self.stream_label)
+        self.phase = ""
+        self.artifact = False
+
+    def _style_phase(self, phase: str | None) -> None:
+        c = PHASE_COLORS.get(phase or "", (230, 230, 230))
+        self.phase_label.setStyleSheet(
+            f"background: rgb{c}; font-size: 20px; font-weight: bold; border-radius: 6px; padding: 4px"
+        )
+
+    def update_frame(self, frame) -> None:
+        phase = str(getattr(frame, "phase", ""))
+        if phase != self.phase:
+            self.phase = phase
+            self._style_phase(phase)
+        baseline = not bool(getattr(frame, "baseline_complete", False))
+        self.phase_label.setText(phase + (" (collecting baseline)" if baseline and phase != "baseline" else ""))
+        conf = float(getattr(frame, "phase_confidence", 0.0) or 0.0)
+        self.confidence_bar.setValue(int(round(100 * min(max(conf if math.isfinite(conf) else 0.0, 0.0), 1.0))))
+        self.cycles_label.setText(f"cycles completed: {int(getattr(frame, 'cycle_count', 0))}")
+        self.artifact = bool(getattr(frame, "artifact", False))
+        if self.artifact:
+            self.artifact_label.setText(explain_artifact(tuple(frame.artifact_reasons)).replace("Paused", "ARTIFACT"))
+            self.artifact_label.setStyleSheet("background: #e33; color: white; font-weight: bold; padding: 3px")
+        else:
+            bad = ", ".join(getattr(frame, "bad_channels", ()) or ())
+            self.artifact_label.setText("artifact: none" + (f" (bad channels left out: {bad})" if bad else ""))
+            self.artifact_label.setStyleSheet("background: #cfc; padding: 3px")
+        self.scores_label.setText(
+            f"energy z {_fmt(frame.energy, '+.2f')} ({_fmt(frame.energy_db, '.1f')} dB) \u00b7 "
+            f"temperature z {_fmt(frame.temperature, '+.2f')}<br>"
+            f"synchrony {_fmt(frame.synchrony)} \u00b7 metastability {_fmt(frame.metastability)} \u00b7 "
+            f"consonance {_fmt(frame.consonance)}<br>"
+            f"<b>meditation {_fmt(frame.meditation_score)} \u00b7 integration {_fmt(frame.integration_score)}</b>"
+        )
+
+    def update_protocol(self, engine) -> None:
+        """Protocol phase, instruction, time left and reward rate (engine may be None)."""
+        if engine is None:
+            self.protocol_label.setText("no protocol")
+            return
+        if getattr(engine, "finished", False):
+            self.protocol_label.setText("<b>protocol finished</b>")
+            return
+        phase = engine.current_phase
+        label = getattr(phase, "label", "") or getattr(phase, "kind", "")
+        thr = engine.threshold
+        self.protocol_label.setText(
+            f"<b>protocol:</b> {label} \u00b7 {engine.time_left_s:.0f} s left<br>"
+            f"<i>{engine.instruction}</i><br>"
+            f"reward rate {_fmt(100 * engine.reward_rate, '.0f')} % \u00b7 threshold {_fmt(thr)}"
+            + (" \u00b7 <b style='color:#b80'>REWARD</b>" if getattr(engine, "reward_on", False) else "")
+        )
+
+    def update_stream(self, stats, source_name: str) -> None:
+        self.stream_label.setText(
+            f"{source_name}: {stats.elapsed_s:.1f} s \u00b7 {stats.n_samples} samples \u00b7 "
+            f"dropped {stats.dropped} \u00b7 {stats.status}"
+        )

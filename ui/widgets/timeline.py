@@ -1,0 +1,202 @@
+"""The annealing timeline: energy, temperature and synchrony over the whole session, the
+background coloured by annealing phase, markers as vertical lines.
+
+Memory stays bounded over any session length: points live in preallocated arrays of
+:data:`CAPACITY`; when full, every other point is dropped and the stride doubles, so the whole
+session stays on screen at a coarser resolution. Phase bands are added only on a phase change.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtWidgets
+
+from neurofeedback.pipeline.frame import PHASES
+
+#: Points kept per series.
+CAPACITY = 6000
+#: Phase bands and markers kept (oldest dropped beyond this).
+MAX_BANDS = 400
+MAX_MARKERS = 200
+PHASE_COLORS: dict[str, tuple[int, int, int]] = {
+    "baseline": (200, 200, 200),
+    "heating": (250, 190, 120),
+    "disintegration": (240, 120, 110),
+    "search": (200, 150, 230),
+    "annealing": (130, 190, 240),
+    "integrated": (140, 210, 150),
+}
+SERIES = ("energy", "temperature", "synchrony")
+SERIES_PENS = {
+    "energy": pg.mkPen((200, 60, 30), width=2),
+    "temperature": pg.mkPen((120, 60, 160), width=1.5),
+    "synchrony": pg.mkPen((20, 110, 200), width=2),
+}
+
+
+class TimelineWidget(QtWidgets.QWidget):
+    """Two stacked plots sharing the time axis: z-scored energy and temperature (top), synchrony
+    0..1 (bottom).
+
+    Attributes
+    ----------
+    n_points : int
+        Points currently held per series.
+    stride : int
+        Frames per stored point (doubles whenever the buffer fills).
+    bands : list of LinearRegionItem pairs
+        Phase background bands, one per phase run.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        legend = " ".join(
+            f"<span style='background:rgb{c}'>&nbsp;{p}&nbsp;</span>" for p, c in PHASE_COLORS.items()
+        )
+        head = QtWidgets.QLabel(
+            "<b>Annealing timeline</b> &nbsp; <span style='color:#c83c1e'>\u2501 energy</span> "
+            "<span style='color:#783ca0'>\u2501 temperature</span> "
+            f"<span style='color:#146ec8'>\u2501 synchrony</span> &nbsp; {legend}"
+        )
+        lay.addWidget(head)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        lay.addWidget(self.glw)
+        self.top = self.glw.addPlot(row=0, col=0)
+        self.bottom = self.glw.addPlot(row=1, col=0)
+        self.bottom.setXLink(self.top)
+        self.top.setLabel("left", "z (baseline)")
+        self.bottom.setLabel("left", "PLV")
+        self.bottom.setLabel("bottom", "session time", units="s")
+        self.bottom.setYRange(0, 1, padding=0.02)
+        self.top.setYRange(-3, 3, padding=0)
+        for p in (self.top, self.bottom):
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            p.setMouseEnabled(x=False, y=False)
+            p.setClipToView(True)
+            p.setDownsampling(auto=True, mode="peak")
+            p.showGrid(y=True, alpha=0.2)
+        self.curves = {
+            "energy": self.top.plot(pen=SERIES_PENS["energy"], skipFiniteCheck=True, connect="finite"),
+            "temperature": self.top.plot(pen=SERIES_PENS["temperature"], skipFiniteCheck=True, connect="finite"),
+            "synchrony": self.bottom.plot(pen=SERIES_PENS["synchrony"], skipFiniteCheck=True, connect="finite"),
+        }
+        for c in self.curves.values():
+            c.setZValue(5)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (a new session)."""
+        for attr in ("bands", "markers"):
+            for items in getattr(self, attr, []):
+                for it in items:
+                    it.getViewBox() and it.getViewBox().removeItem(it)
+        self.t = np.zeros(CAPACITY)
+        self.values = {k: np.full(CAPACITY, np.nan) for k in SERIES}
+        self.n_points = 0
+        self.stride = 1
+        self._pending = 0
+        self.bands: list[tuple[pg.LinearRegionItem, pg.LinearRegionItem]] = []
+        self.markers: list[tuple[pg.InfiniteLine, ...]] = []
+        self.phase: str | None = None
+        self._phase_start = 0.0
+        self.t_end = 0.0
+        for c in self.curves.values():
+            c.setData([], [])
+
+    # -- frames --------------------------------------------------------------------------
+    def add_frames(self, frames: list) -> None:
+        """Append feature frames (oldest first) and redraw once."""
+        if not frames:
+            return
+        for fr in frames:
+            self._add(fr)
+        n = self.n_points
+        x = self.t[:n]
+        for k, c in self.curves.items():
+            c.setData(x, self.values[k][:n], skipFiniteCheck=True, connect="finite")
+        self._extend_band(self.t_end)
+        self._autorange_top()
+        self.top.setXRange(0, max(self.t_end, 10.0), padding=0.01)
+
+    def _add(self, fr) -> None:
+        t = float(fr.time_s)
+        self.t_end = t
+        phase = fr.phase if fr.phase in PHASES else "baseline"
+        if phase != self.phase:
+            self._new_band(phase, t)
+        self._pending += 1
+        if self._pending < self.stride:
+            return
+        self._pending = 0
+        if self.n_points == CAPACITY:
+            self._compact()
+        i = self.n_points
+        self.t[i] = t
+        for k in SERIES:
+            v = getattr(fr, k, math.nan)
+            self.values[k][i] = math.nan if v is None else float(v)
+        self.n_points += 1
+
+    def _compact(self) -> None:
+        half = CAPACITY // 2
+        self.t[:half] = self.t[1::2][:half]
+        for k in SERIES:
+            self.values[k][:half] = self.values[k][1::2][:half]
+            self.values[k][half:] = np.nan
+        self.n_points = half
+        self.stride *= 2
+
+    def _new_band(self, phase: str, t: float) -> None:
+        self._extend_band(t)
+        self.phase = phase
+        self._phase_start = t
+        color = PHASE_COLORS.get(phase, (220, 220, 220))
+        pair = []
+        for plot in (self.top, self.bottom):
+            item = pg.LinearRegionItem((t, t), movable=False, brush=pg.mkBrush(*color, 110), pen=pg.mkPen(None))
+            item.setZValue(-10)
+            plot.addItem(item)
+            pair.append(item)
+        self.bands.append((pair[0], pair[1]))
+        if len(self.bands) > MAX_BANDS:
+            for it in self.bands.pop(0):
+                it.getViewBox().removeItem(it)
+
+    def _extend_band(self, t: float) -> None:
+        if self.bands:
+            for it in self.bands[-1]:
+                it.setRegion((self._phase_start, t))
+
+    def _autorange_top(self) -> None:
+        n = self.n_points
+        vals = np.concatenate([self.values["energy"][:n], self.values["temperature"][:n]])
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            lo, hi = float(min(-3.0, vals.min())), float(max(3.0, vals.max()))
+            self.top.setYRange(lo, hi, padding=0.05)
+
+    # -- markers -------------------------------------------------------------------------
+    def add_marker(self, t: float, label: str) -> None:
+        """A dashed vertical line at ``t`` seconds, labelled."""
+        pen = pg.mkPen((40, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        top = pg.InfiniteLine(t, angle=90, pen=pen, label=label,
+                              labelOpts={"position": 0.92, "color": (40, 40, 40)})
+        bottom = pg.InfiniteLine(t, angle=90, pen=pen)
+        self.top.addItem(top)
+        self.bottom.addItem(bottom)
+        self.markers.append((top, bottom))
+        if len(self.markers) > MAX_MARKERS:
+            for it in self.markers.pop(0):
+                it.getViewBox().removeItem(it)
+
+    def point_count(self) -> int:
+        """Points drawn per series (for tests)."""
+        c = self.curves["energy"]
+        return 0 if c.xData is None else len(c.xData)
