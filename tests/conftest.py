@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _data import DATA_DIR
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of real recordings, ``../shared/data`` next to the project (skips if absent)."""
-    path = (Path(__file__).parents[1] / ".." / "shared" / "data").resolve()
-    if not path.is_dir():
-        pytest.skip(f"real recordings not available at {path}")
-    return path
+    """The folder of real recordings (``tests/data``, copies of the team's shared recordings)."""
+    assert DATA_DIR.is_dir(), f"test recordings missing at {DATA_DIR}"
+    return DATA_DIR

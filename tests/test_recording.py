@@ -122,7 +122,7 @@ def test_sigkill_leaves_a_replayable_recording(tmp_path):
     loaded = read_session(raw.parent)
     meta = loaded.meta
     assert meta["ended_cleanly"] is False and meta["status"] == "recording"
-    assert loaded.n_samples >= 4 * 250
+    assert loaded.n_samples >= 3 * 250
     # at most the last second is missing: the newest sample is younger than 1 s at the kill
     assert kill_time - loaded.timestamps[-1] <= 1.0
     # and it replays: through our replay command...

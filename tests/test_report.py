@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _data import EEGMAT_EDF
 
 from neurofeedback.cli import main
 from neurofeedback.pipeline.frame import BANDS
 
-EEGMAT = Path("/work/shared/data/eegmat-Subject00_1.edf")
+EEGMAT = EEGMAT_EDF
 SECTION_IDS = ("facts", "quality", "bands", "state", "cycles", "blocks", "baselines")
 
 needs_eegmat = pytest.mark.skipif(not EEGMAT.is_file(), reason=f"{EEGMAT} is not available")
