@@ -126,3 +126,39 @@ def test_board_that_never_comes_back_ends_session_with_recording_intact(tmp_path
     assert loaded.n_samples == 250
     assert loaded.meta["status"] == "disconnected"
     assert loaded.meta["ended_cleanly"] is True
+
+
+def test_streaming_board_receives_a_multicast_stream():
+    """A synthetic board streams to a multicast group; our streaming source receives it."""
+    from brainflow.board_shim import BoardShim, BrainFlowInputParams
+
+    sender = BoardShim(-1, BrainFlowInputParams())
+    sender.prepare_session()
+    try:
+        sender.start_stream(45000, "streaming_board://225.1.1.1:6678")
+        src = BrainFlowSource(
+            "streaming",
+            BoardOptions(ip_address="225.1.1.1", ip_port=6678, master_board="synthetic"),
+        )
+        src.start()
+        try:
+            chunk = src.pull(250, timeout_s=10)
+        except SourceError:
+            pytest.skip("multicast is not routed on this machine")
+        finally:
+            src.stop()
+    finally:
+        sender.stop_stream()
+        sender.release_session()
+        del sender
+    assert chunk.data.shape == (16, 250)
+    assert src.info.sfreq == 250 and src.info.ch_names[0] == "Fz"
+    # the synthetic board's first channel is a 5 Hz sine
+    x = chunk.data[0] - chunk.data[0].mean()
+    freqs = np.fft.rfftfreq(x.size, 1 / 250)
+    assert freqs[np.argmax(np.abs(np.fft.rfft(x)))] == pytest.approx(5, abs=1)
+
+
+def test_streaming_board_needs_its_options():
+    with pytest.raises(UsageError, match="multicast"):
+        make_source("streaming", ip_address="225.1.1.1")

@@ -210,6 +210,45 @@ def test_no_audio_device_is_reported_once(window):
         assert not w.audio.enabled
 
 
+def test_sim_speed_drives_the_simulator_and_speed_the_replay():
+    import argparse
+
+    from neurofeedback.commands import gui
+    from ui.controller import build_source, spec_from_args
+
+    parser = argparse.ArgumentParser()
+    gui.add_arguments(parser)
+    spec = spec_from_args(parser.parse_args(["--board", "simulated", "--sim-speed", "4"]))
+    assert spec.kind == "simulated" and build_source(spec).speed == 4.0
+    spec = spec_from_args(parser.parse_args(["--replay", str(OPENBCI), "--speed", "2"]))
+    assert spec.kind == "replay" and build_source(spec).speed == 2.0
+
+
+def test_protocol_session_end_writes_report(qtbot, window, tmp_path):
+    w = window
+    folder = tmp_path / "session"
+    spec = SessionSpec(
+        kind="simulated", protocol="quick-demo", record=True, record_dir=str(tmp_path),
+        record_folder=str(folder), duration_s=6.0, speed=4.0,
+    )
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: not w._active, timeout=30000)
+    assert w.session.error is None and w.session.end_reason
+    assert w.report_path == folder / "report.html"
+    html = w.report_path.read_text()
+    assert "quick-demo" in html and "<html" in html.lower()
+    assert str(w.report_path) in w.statusBar().currentMessage()
+    assert str(w.report_path) in w.banner_text
+    # no recording: no report
+    spec = SessionSpec(kind="simulated", protocol="quick-demo", record=False, duration_s=2.0, speed=4.0)
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: not w._active, timeout=30000)
+    assert w.report_path is None
+
+
+# (the CLI tests run app.exec() and quit the application; tests that need the event loop go above them)
+
+
 def _variance(path: Path) -> float:
     img = QtGui.QImage(str(path)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
     assert not img.isNull() and img.width() > 300
@@ -222,7 +261,7 @@ def _variance(path: Path) -> float:
 def test_cli_screenshot_writes_both_views(qapp, tmp_path, capsys):
     shot = tmp_path / "shot.png"
     code = cli_main([
-        "gui", "--board", "simulated", "--no-record", "--speed", "3", "--baseline", "3",
+        "gui", "--board", "simulated", "--no-record", "--sim-speed", "3", "--baseline", "3",
         "--feedback-mode", "integration", "--screenshot", str(shot), "--quit-after", "5",
     ])
     assert code == 0
@@ -237,3 +276,8 @@ def test_cli_rejects_bad_options(capsys):
     assert "--feedback-mode" in capsys.readouterr().err
     assert cli_main(["gui", "--screenshot", "/nonexistent-dir/x.png", "--quit-after", "1"]) == 2
     assert "does not exist" in capsys.readouterr().err
+    # --speed is the replay's speed, --sim-speed the simulator's (as in run / replay)
+    assert cli_main(["gui", "--board", "simulated", "--speed", "3", "--quit-after", "1"]) == 2
+    assert "--speed only applies to --replay" in capsys.readouterr().err
+    assert cli_main(["gui", "--board", "synthetic", "--sim-speed", "3", "--quit-after", "1"]) == 2
+    assert "--sim-speed only applies to --board simulated" in capsys.readouterr().err

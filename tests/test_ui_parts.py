@@ -100,3 +100,73 @@ def test_head_projection_puts_landmarks_where_expected():
     reg = region_positions(["Fp1", "Fp2", "O1", "O2", "T7", "C3"])
     assert reg["frontal"][1] > 0.5 and reg["occipital"][1] < -0.5
     assert reg["left_temporal"][0] < -0.8
+
+
+def test_nice_ceil_and_stepped_range():
+    from ui.widgets.ranges import nice_ceil, stepped_range
+
+    assert [nice_ceil(x) for x in (0.9, 1.0, 1.2, 2.5, 4.0, 6.0, 8.0, 81.0 * 1.1)] == [
+        1.0, 1.0, 1.5, 3.0, 5.0, 7.5, 10.0, 100.0
+    ]
+    # ends snap outwards to the step
+    assert stepped_range(-37.0, 12.0, 10.0) == (-40.0, 20.0)
+    # the shown range is kept while the data fit in it without too much slack...
+    assert stepped_range(-35.0, 8.0, 10.0, (-40.0, 20.0)) == (-40.0, 20.0)
+    # ...and replaced when the data leave it or shrink far inside it
+    assert stepped_range(-35.0, 23.0, 10.0, (-40.0, 20.0)) == (-40.0, 30.0)
+    assert stepped_range(-5.0, 0.0, 1.0, (-40.0, 20.0)) == (-5.0, 0.0)
+
+
+def test_traces_polylines_hold_the_decimated_filtered_signal(qtbot):
+    from ui.widgets.traces import TracesWidget, peak_decimate
+
+    w = TracesWidget()
+    qtbot.addWidget(w)
+    sf, n_ch = 250.0, 4
+    w.configure([f"C{i}" for i in range(n_ch)], sf)
+    w.scale_box.setCurrentIndex(w.scale_box.findData(50))  # 50 uV per row
+    rng = np.random.default_rng(1)
+    x = rng.normal(0.0, 10.0, (n_ch, 3000))
+    for i in range(0, 3000, 25):  # chunks with growing stream times, as the session hands them out
+        w.update_data(x[:, : i + 25], np.arange(i + 25) / sf)
+    assert w.samples_held == 2500
+    ref = DisplayFilter(n_ch, sf)(x)[:, -2500:]
+    xs, seg = peak_decimate(ref, 3000 - 2500, sf, max_points=2 * max(200, w.plot.width()))
+    lengths = w.curve_lengths()
+    assert lengths == [xs.size] * n_ch
+    from pyqtgraph.functions import ndarray_from_qpolygonf
+
+    for i, poly in enumerate(w.trace_item._polys):
+        pts = ndarray_from_qpolygonf(poly)
+        assert np.allclose(pts[:, 0], xs)
+        assert np.allclose(pts[:, 1], seg[i] / 50.0 - i)  # row i sits at -i, 1 unit = 50 uV
+    # a bad channel is drawn with the red pen and named beside its row
+    w.set_quality(("ok", "railed", "ok", "ok"))
+    assert w.trace_item._pens[1].color().red() == 220 and w.trace_item._pens[0].color().red() == 30
+    assert w.labels[1].isVisible() and w.labels[1].textItem.toPlainText() == "railed"
+    assert not w.labels[0].isVisible()
+
+
+def test_feedback_repaints_only_when_the_picture_changes(qtbot):
+    import types
+
+    from ui.widgets.feedback import FeedbackView
+
+    v = FeedbackView(mode="integration")
+    qtbot.addWidget(v)
+    v.resize(600, 400)
+    v.configure(["Fp1", "Fp2", "C3", "C4", "O1", "O2"])
+    regions = tuple(v.home)
+    plv = np.full((len(regions),) * 2, 0.4)
+    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=regions, plv=plv,
+                               meditation_score=0.5, integration_score=0.8)
+    v.update_frame(fr)
+    assert v.tick(0.03)  # the score moved: repaint
+    for _ in range(400):  # 12 s: the smoothed score settles on the target
+        v.tick(0.03)
+    assert v.shown == pytest.approx(0.8, abs=1e-3)
+    assert not v.tick(0.03)  # nothing visible changed: no repaint
+    v.update_frame(types.SimpleNamespace(**{**vars(fr), "integration_score": 0.2}))
+    assert v.tick(0.03)
+    v.set_idle("Session ended")
+    assert v.tick(0.03) and v.message == "Session ended"

@@ -130,6 +130,8 @@ def run_gui(
         raise outcome["error"]
     if window.session is not None and window.session.recording_path is not None:
         sys.stdout.write(f"recorded to {window.session.recording_path}\n")
+    if window.report_path is not None:
+        sys.stdout.write(f"report: {window.report_path}\n")
     if window.banner_level == "error":
         sys.stderr.write(f"error: {window.banner_text}\n")
     return int(outcome["code"])

@@ -43,7 +43,8 @@ class SessionSpec:
     replay_path : str
         File or session folder for ``kind == "replay"``.
     speed : float
-        Replay (and simulator) speed, multiple of real time.
+        Speed of a replay, or of the simulator's generation (``--sim-speed``), multiple of
+        real time.
     protocol : str or None
         Protocol name or TOML path.
     record : bool
@@ -109,11 +110,7 @@ def build_source(spec: SessionSpec) -> Source:
     if spec.kind == "synthetic":
         return make_source("synthetic")
     if spec.kind == "simulated":
-        if spec.speed != 1.0:
-            from neurofeedback.sources.simulated import SimulatedSource
-
-            return SimulatedSource(scenario=spec.scenario, seed=spec.seed, speed=spec.speed)
-        return make_source("simulated", scenario=spec.scenario, seed=spec.seed)
+        return make_source("simulated", scenario=spec.scenario, seed=spec.seed, sim_speed=spec.speed)
     if not spec.board.strip():
         raise UsageError("enter a board name, e.g. cyton, cyton-daisy, ganglion or a BrainFlow BoardIds name")
     opts = dict(spec.options)
@@ -180,7 +177,7 @@ def spec_from_args(args: Any, *, source: Source | None = None, duration_s: float
     if name == "simulated":
         return SessionSpec(
             kind="simulated", scenario=getattr(args, "scenario", "annealing-cycle"),
-            seed=int(getattr(args, "seed", 0)), speed=float(getattr(args, "speed", 1.0) or 1.0), **common,
+            seed=int(getattr(args, "seed", 0)), speed=float(getattr(args, "sim_speed", 1.0) or 1.0), **common,
         )
     options = {
         k: getattr(args, k, "") for k in

@@ -66,6 +66,8 @@ class MainWindow(QtWidgets.QMainWindow):
         The frame the snapshot panels show.
     feedback_frame : FeatureFrame or None
         The frame the feedback view and the timeline's end show (the newest).
+    report_path : Path or None
+        HTML report written when the last recorded protocol session ended without error.
     """
 
     def __init__(self, feedback_mode: str = "meditation", show_feedback: bool = True):
@@ -83,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frames_seen = 0
         self._active = False
         self.last_frame = None
+        self.report_path: Path | None = None
         self.feedback_frame = None
         self._pending_frame = None
         self._last_panels = 0.0
@@ -255,6 +258,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.reset()
         self.feedback.configure(names)
         self.markers = []
+        self.report_path = None
         self.marker_label.setText("")
         self._frames_seen = 0
         self.last_frame = self.feedback_frame = self._pending_frame = None
@@ -277,10 +281,34 @@ class MainWindow(QtWidgets.QMainWindow):
         self.audio.set_target(0.0, True)
         self.feedback.set_idle("Session stopped")
         if was_running:
+            report = self._write_report(session)
             self.show_message(
-                "Stopped." + (f" Recording saved in {path}" if path else " (not recorded)"), "info"
+                "Stopped." + (f" Recording saved in {path}" if path else " (not recorded)")
+                + (f" \u00b7 report: {report}" if report else ""), "info"
             )
         return path
+
+    def _write_report(self, session) -> Path | None:
+        """Write the HTML report of a finished protocol session, as ``neurofeedback run`` does.
+
+        Only for a recorded protocol session that ended without error; returns the report's path
+        (also shown in the status bar and kept in :attr:`report_path`), or None.
+        """
+        if session.engine is None or session.recording_path is None or session.error is not None:
+            return None
+        self.statusBar().showMessage(f"Writing the report of {session.recording_path}\u2026")
+        QtWidgets.QApplication.processEvents()
+        try:
+            from neurofeedback.report import write_report
+
+            report = Path(write_report(session.recording_path))
+        except Exception as exc:  # noqa: BLE001 - the recording is what matters; say why and go on
+            log.exception("writing the report failed")
+            self.statusBar().showMessage(f"Could not write the report: {exc}")
+            return None
+        self.report_path = report
+        self.statusBar().showMessage(f"Report: {report}")
+        return report
 
     def _session_ended(self) -> None:
         session = self.session
@@ -291,7 +319,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if session.error is not None:
             self.show_message(f"Session stopped ({reason}): {session.error}.{saved}", "error")
         else:
-            self.show_message(f"Session ended ({reason}).{saved}", "info")
+            report = self._write_report(session)
+            self.show_message(
+                f"Session ended ({reason}).{saved}" + (f" Report: {report}" if report else ""), "info"
+            )
         self.setup_bar.set_running(False)
         self.replay.bind(None)
         self.audio.set_target(0.0, True)

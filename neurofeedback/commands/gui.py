@@ -26,7 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "BrainFlow BoardIds name (default: choose in the window)",
     )
     p.add_argument("--replay", default=None, metavar="PATH", help="start at once replaying this file or session folder")
-    p.add_argument("--speed", type=float, default=1.0, help="replay (and simulator) speed, multiple of real time (default 1)")
+    p.add_argument(
+        "--speed", type=float, default=1.0,
+        help="--replay only: replay speed, multiple of real time (default 1; the simulator uses --sim-speed)",
+    )
     add_session_arguments(p)
     p.add_argument("--feedback-mode", default="meditation", help="meditation (default) or integration")
     p.add_argument("--fullscreen-feedback", action="store_true", help="show the feedback window full screen")
@@ -37,16 +40,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    from ..errors import UsageError
+
     check_option("--feedback-mode", args.feedback_mode, FEEDBACK_MODES)
-    if getattr(args, "speed", 1.0) is not None:
-        check_positive("--speed", args.speed)
+    check_positive("--speed", args.speed)
+    check_positive("--sim-speed", args.sim_speed)
+    if args.speed != 1.0 and not getattr(args, "replay", None):
+        raise UsageError(
+            f"--speed only applies to --replay; got --speed {args.speed:g} without --replay "
+            "(use --sim-speed for --board simulated)"
+        )
+    board = str(getattr(args, "board", None) or "").strip().lower()
+    if args.sim_speed != 1.0 and board != "simulated":
+        raise UsageError(
+            f"--sim-speed only applies to --board simulated; got --board {board or '(none)'}"
+        )
     if getattr(args, "quit_after", None) is not None:
         check_positive("--quit-after", args.quit_after)
     if getattr(args, "duration", None) is not None:
         check_positive("--duration", args.duration)
     if getattr(args, "replay", None) and getattr(args, "board", None):
-        from ..errors import UsageError
-
         raise UsageError("give either --board or --replay, not both")
 
 

@@ -101,6 +101,11 @@ class FeedbackView(QtWidgets.QWidget):
         self.plv = np.zeros((0, 0))
         self._plv_shown = np.zeros((0, 0))
         self._t = 0.0
+        self._sprite = QtGui.QImage()
+        self._sprite_key: tuple | None = None
+        self._painted_look: tuple | None = None
+        self._backdrop_pm = QtGui.QPixmap()
+        self._backdrop_key: tuple | None = None
 
     # -- inputs --------------------------------------------------------------------------
     def configure(self, ch_names: list[str]) -> None:
@@ -155,15 +160,39 @@ class FeedbackView(QtWidgets.QWidget):
         self.message = message
         self.update()
 
-    def tick(self, dt_s: float) -> None:
-        """Advance the animation by ``dt_s`` seconds and repaint."""
+    def tick(self, dt_s: float) -> bool:
+        """Advance the animation by ``dt_s`` seconds; repaint only when the picture changes.
+
+        Returns
+        -------
+        bool
+            True when a repaint was scheduled.
+        """
         self._t += dt_s
         if not self.frozen:
             a = 1.0 - math.exp(-dt_s / SMOOTH_TAU_S)
             self.shown += a * (self.target - self.shown)
             if self._plv_shown.shape == self.plv.shape:
                 self._plv_shown += a * (self.plv - self._plv_shown)
+        key = self._look()
+        if key == self._painted_look:
+            return False
+        self._painted_look = key
         self.update()
+        return True
+
+    def _look(self) -> tuple:
+        """What the next paint would show, quantised to what the eye can see (about a quarter
+        pixel of movement, 1/500 of brightness): equal looks paint the same picture."""
+        side = min(self.width(), self.height())
+        look: tuple = (self.mode, self.has_data, self.frozen, self.reward, self.message, self.instruction,
+                       self.footer, self.width(), self.height())
+        if not self.has_data:
+            return look
+        if self.mode == "meditation":
+            return (*look, round(500 * self.shown), round(4 * self.disc_radius_fraction() * side))
+        plv = np.round(200 * self._plv_shown).astype(np.int16).tobytes()
+        return (*look, round(max(500.0, 0.6 * side * 4) * self.shown), self.regions, plv)
 
     # -- geometry (used by painting and by tests) ------------------------------------------
     def node_positions(self) -> dict[str, tuple[float, float]]:
@@ -183,10 +212,8 @@ class FeedbackView(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        bg = QtGui.QLinearGradient(0, 0, 0, h)
-        bg.setColorAt(0, QtGui.QColor(8, 12, 28))
-        bg.setColorAt(1, QtGui.QColor(18, 24, 48))
-        p.fillRect(self.rect(), bg)
+        integration = self.has_data and self.mode == "integration"
+        p.drawPixmap(0, 0, self._backdrop(w, h, integration))
         if self.has_data:
             if self.mode == "meditation":
                 self._paint_meditation(p, w, h)
@@ -195,11 +222,37 @@ class FeedbackView(QtWidgets.QWidget):
         self._paint_text(p, w, h)
         p.end()
 
-    def _glow(
-        self, p: QtGui.QPainter, cx: float, cy: float, r: float, color: QtGui.QColor, core: float,
-        firm: bool = False,
-    ) -> None:
-        """A radial glow; ``firm`` keeps it nearly opaque out to 70 % of ``r`` (a visible disc)."""
+    @staticmethod
+    def head_geometry(w: int, h: int) -> tuple[float, float, float]:
+        """Centre (px) and radius (px) of the integration head: as large as fits between the
+        instruction (top 17 %) and the message (from 80 % down), outline included."""
+        top, bottom = 0.17 * h, 0.80 * h
+        R = min(0.36 * min(w, h), (bottom - top) / 2 / 1.1)  # noqa: N806 - radius
+        return w / 2, (top + bottom) / 2, R
+
+    def _backdrop(self, w: int, h: int, head: bool) -> QtGui.QPixmap:
+        """The unchanging layer (background gradient, and the head outline in integration
+        mode), rendered once per window size."""
+        key = (w, h, head)
+        if self._backdrop_key != key:
+            pm = QtGui.QPixmap(max(w, 1), max(h, 1))
+            q = QtGui.QPainter(pm)
+            q.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+            bg = QtGui.QLinearGradient(0, 0, 0, h)
+            bg.setColorAt(0, QtGui.QColor(8, 12, 28))
+            bg.setColorAt(1, QtGui.QColor(18, 24, 48))
+            q.fillRect(0, 0, w, h, bg)
+            if head:
+                cx, cy, R = self.head_geometry(w, h)
+                q.setPen(QtGui.QPen(QtGui.QColor(90, 100, 140, 120), 2))
+                q.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+                q.drawEllipse(QtCore.QPointF(cx, cy), R * 1.08, R * 1.08)
+            q.end()
+            self._backdrop_pm, self._backdrop_key = pm, key
+        return self._backdrop_pm
+
+    @staticmethod
+    def _gradient(cx: float, cy: float, r: float, color: QtGui.QColor, core: float, firm: bool) -> QtGui.QRadialGradient:
         g = QtGui.QRadialGradient(QtCore.QPointF(cx, cy), r)
         c0 = QtGui.QColor(color)
         c0.setAlphaF(min(1.0, core))
@@ -210,9 +263,31 @@ class FeedbackView(QtWidgets.QWidget):
         g.setColorAt(0.0, c0)
         g.setColorAt(0.7 if firm else 0.45, c1)
         g.setColorAt(1.0, c2)
+        return g
+
+    def _glow(
+        self, p: QtGui.QPainter, cx: float, cy: float, r: float, color: QtGui.QColor, core: float,
+        firm: bool = False,
+    ) -> None:
+        """A radial glow; ``firm`` keeps it nearly opaque out to 70 % of ``r`` (a visible disc)."""
         p.setPen(QtCore.Qt.PenStyle.NoPen)
-        p.setBrush(QtGui.QBrush(g))
+        p.setBrush(QtGui.QBrush(self._gradient(cx, cy, r, color, core, firm)))
         p.drawEllipse(QtCore.QPointF(cx, cy), r, r)
+
+    def _glow_sprite(self, r: float, color: QtGui.QColor, core: float) -> QtGui.QImage:
+        """A soft glow of radius ``r`` px rendered once into an image, to stamp several times
+        (the integration nodes all share one); reused while its look does not change."""
+        key = (int(round(r)), color.rgb(), int(round(255 * min(1.0, core))))
+        if self._sprite_key != key:
+            side = 2 * key[0] + 2
+            img = QtGui.QImage(side, side, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(0)
+            q = QtGui.QPainter(img)
+            q.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+            self._glow(q, side / 2, side / 2, key[0], color, key[2] / 255)
+            q.end()
+            self._sprite, self._sprite_key = img, key
+        return self._sprite
 
     def _paint_meditation(self, p: QtGui.QPainter, w: int, h: int) -> None:
         s = self.shown
@@ -237,11 +312,7 @@ class FeedbackView(QtWidgets.QWidget):
     def _paint_integration(self, p: QtGui.QPainter, w: int, h: int) -> None:
         s = self.shown
         side = min(w, h)
-        R = 0.36 * side
-        cx, cy = w / 2, h / 2 + 0.02 * h
-        p.setPen(QtGui.QPen(QtGui.QColor(90, 100, 140, 120), 2))
-        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        p.drawEllipse(QtCore.QPointF(cx, cy), R * 1.08, R * 1.08)
+        cx, cy, R = self.head_geometry(w, h)  # the head outline is part of the backdrop
         nodes = self.node_positions()
         pts = {r: (cx + x * R, cy - y * R) for r, (x, y) in nodes.items()}
         regions = list(pts)
@@ -259,15 +330,18 @@ class FeedbackView(QtWidgets.QWidget):
         rgb = dim + (bright - dim) * s
         color = QtGui.QColor(*[int(x) for x in rgb]) if not self.frozen else QtGui.QColor(110, 110, 120)
         self._glow(p, cx, cy, R * (0.25 + 0.5 * s), color, 0.1 + 0.5 * s)
+        rad = side * (0.035 + 0.03 * s)
         font = p.font()
-        font.setPointSizeF(max(8.0, side / 45))
+        font.setPixelSize(max(9, int(round(0.6 * rad))))  # the label fits inside its node
         p.setFont(font)
+        sprite = self._glow_sprite(rad * 2.4, color, 0.3 + 0.6 * s)
+        half = sprite.width() / 2
+        for x, y in pts.values():
+            p.drawImage(QtCore.QPointF(round(x - half), round(y - half)), sprite)
         for r, (x, y) in pts.items():
-            rad = side * (0.035 + 0.03 * s)
-            self._glow(p, x, y, rad * 2.4, color, 0.3 + 0.6 * s)
             p.setPen(QtCore.Qt.PenStyle.NoPen)
             p.setBrush(color)
-            p.drawEllipse(QtCore.QPointF(x, y), rad * 0.55, rad * 0.55)
+            p.drawEllipse(QtCore.QPointF(x, y), rad * 0.65, rad * 0.65)
             p.setPen(QtGui.QColor(15, 20, 40))
             p.drawText(QtCore.QRectF(x - rad, y - rad, 2 * rad, 2 * rad),
                        QtCore.Qt.AlignmentFlag.AlignCenter, REGION_LABELS.get(r, r[:2]))

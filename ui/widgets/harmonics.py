@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
+from .ranges import stepped_range
+
 #: Modes counted as "low" in the colouring (the pipeline's own count decides ``harmonic_low_share``).
 N_LOW_DRAWN = 3
 
@@ -37,6 +39,9 @@ class HarmonicsWidget(QtWidgets.QWidget):
         lay.addWidget(self.plot)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
+        self.plot.getViewBox().disableAutoRange()
+        self._n_drawn = 0
+        self._y_range: tuple[float, float] | None = None
         self.share = np.zeros(0)
 
     def update_frame(self, frame) -> None:
@@ -51,9 +56,14 @@ class HarmonicsWidget(QtWidgets.QWidget):
             pg.mkBrush(70, 130, 200) if i < N_LOW_DRAWN else pg.mkBrush(170, 170, 190) for i in range(n)
         ]
         self.bars.setOpts(x=np.arange(1, n + 1), height=self.share, brushes=brushes)
-        self.plot.setXRange(0.4, n + 0.6, padding=0)
-        top = float(self.share.max())
-        self.plot.setYRange(0, max(0.2, min(1.0, top * 1.15)), padding=0)
+        if n != self._n_drawn:
+            self._n_drawn = n
+            self.plot.setXRange(0.4, n + 0.6, padding=0)
+        top = max(0.2, min(1.0, float(self.share.max()) * 1.15))
+        rng = stepped_range(0.0, top, 0.1, self._y_range, slack=0.5)
+        if rng != self._y_range:
+            self._y_range = rng
+            self.plot.setYRange(*rng, padding=0)
         lo, ent = getattr(frame, "harmonic_low_share", np.nan), getattr(frame, "harmonic_entropy", np.nan)
         self.title.setText(
             "<b>Harmonic modes</b> &nbsp; "

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtWidgets
+
+from .ranges import stepped_range
 
 #: Colour of each quality verdict (``FeatureFrame.channel_quality``).
 QUALITY_COLORS: dict[str, tuple[int, int, int]] = {
@@ -52,6 +56,8 @@ class QualityWidget(QtWidgets.QWidget):
         lay.addWidget(self.legend)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
+        self.plot.getViewBox().disableAutoRange()
+        self._y_range: tuple[float, float] | None = None
         self.ch_names: list[str] = []
         self.rms_uv = np.zeros(0)
         self.quality: tuple[str, ...] = ()
@@ -83,6 +89,12 @@ class QualityWidget(QtWidgets.QWidget):
             self.quality = tuple(quality)
         brushes = [pg.mkBrush(QUALITY_COLORS.get(q, UNKNOWN_COLOR)) for q in self.quality] or None
         self.bars.setOpts(x=np.arange(n), height=self.rms_uv, brushes=brushes)
+        top = float(self.rms_uv.max()) if self.rms_uv.size else 0.0
+        step = 10.0 ** math.floor(math.log10(top)) if top > 0 else 1.0
+        rng = stepped_range(0.0, top * 1.05, step, self._y_range, slack=1.0)
+        if rng != self._y_range:
+            self._y_range = rng
+            self.plot.setYRange(*rng, padding=0)
         bad = [f"{c}: {q}" for c, q in zip(self.ch_names, self.quality, strict=False) if q != "ok"]
         self.title.setText(
             "<b>Signal quality</b> (RMS, 1 s)"

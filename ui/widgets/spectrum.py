@@ -8,6 +8,8 @@ from PyQt6 import QtWidgets
 
 from neurofeedback.pipeline.frame import BANDS
 
+from .ranges import stepped_range
+
 BAND_COLORS = [(90, 90, 200), (60, 160, 200), (60, 170, 90), (220, 150, 40), (200, 70, 70)]
 BAND_SYMBOLS = {"delta": "\u03b4", "theta": "\u03b8", "alpha": "\u03b1", "beta": "\u03b2", "gamma": "\u03b3"}
 #: Highest frequency drawn, Hz.
@@ -39,6 +41,8 @@ class SpectrumWidget(QtWidgets.QWidget):
         self.psd_plot.setLabel("bottom", "frequency", units="Hz")
         self.psd_plot.setLabel("left", "dB re 1 \u00b5V\u00b2/Hz")
         self.psd_plot.setXRange(0, FMAX_HZ, padding=0)
+        self.psd_plot.getViewBox().disableAutoRange()
+        self._psd_range: tuple[float, float] | None = None
         for (lo, hi), color in zip(BANDS.values(), BAND_COLORS, strict=True):
             region = pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(*color, 25), pen=pg.mkPen(None))
             self.psd_plot.addItem(region)
@@ -55,6 +59,8 @@ class SpectrumWidget(QtWidgets.QWidget):
             brushes=[pg.mkBrush(c) for c in BAND_COLORS],
         )
         self.band_plot.addItem(self.bars)
+        self.band_plot.getViewBox().disableAutoRange()
+        self.band_plot.setXRange(-0.6, len(BANDS) - 0.4, padding=0)
         row.addWidget(self.band_plot, 2)
         # every channel's PSD in one curve (breaks between channels): one draw call
         self.channel_curve = pg.PlotCurveItem(pen=pg.mkPen((150, 150, 150, 110), width=1), skipFiniteCheck=True)
@@ -89,6 +95,12 @@ class SpectrumWidget(QtWidgets.QWidget):
                 clean = np.array([q == "ok" for q in quality], dtype=bool)
             self.mean_psd_db = 10 * np.log10(np.maximum(psd[clean][:, keep].mean(axis=0), 1e-12))
             self.mean_curve.setData(f, self.mean_psd_db, skipFiniteCheck=True)
+            # fixed range in 10-dB steps (the 1st..99.9th percentile of what is drawn, at most 100 dB)
+            lo, hi = np.percentile(db, [1.0, 99.9])
+            rng = stepped_range(max(float(lo), float(hi) - 100.0), float(hi), 10.0, self._psd_range)
+            if rng != self._psd_range:
+                self._psd_range = rng
+                self.psd_plot.setYRange(*rng, padding=0)
         bands = getattr(frame, "bands", {}) or {}
         vals = np.array([bands.get(b, np.nan) for b in BANDS], dtype=float)
         if np.isfinite(vals).any():

@@ -69,6 +69,7 @@ class StatusPanel(QtWidgets.QFrame):
         lay.addWidget(self.stream_label)
         self.phase = ""
         self.artifact = False
+        self._styled_artifact: bool | None = None
 
     def _style_phase(self, phase: str | None) -> None:
         c = PHASE_COLORS.get(phase or "", (230, 230, 230))
@@ -86,14 +87,19 @@ class StatusPanel(QtWidgets.QFrame):
         conf = float(getattr(frame, "phase_confidence", 0.0) or 0.0)
         self.confidence_bar.setValue(int(round(100 * min(max(conf if math.isfinite(conf) else 0.0, 0.0), 1.0))))
         self.cycles_label.setText(f"cycles completed: {int(getattr(frame, 'cycle_count', 0))}")
-        self.artifact = bool(getattr(frame, "artifact", False))
+        artifact = bool(getattr(frame, "artifact", False))
+        if artifact != self._styled_artifact:  # re-styling re-polishes the widget: only on a change
+            self._styled_artifact = artifact
+            self.artifact_label.setStyleSheet(
+                "background: #e33; color: white; font-weight: bold; padding: 3px" if artifact
+                else "background: #cfc; padding: 3px"
+            )
+        self.artifact = artifact
         if self.artifact:
             self.artifact_label.setText(explain_artifact(tuple(frame.artifact_reasons)).replace("Paused", "ARTIFACT"))
-            self.artifact_label.setStyleSheet("background: #e33; color: white; font-weight: bold; padding: 3px")
         else:
             bad = ", ".join(getattr(frame, "bad_channels", ()) or ())
             self.artifact_label.setText("artifact: none" + (f" (bad channels left out: {bad})" if bad else ""))
-            self.artifact_label.setStyleSheet("background: #cfc; padding: 3px")
         self.scores_label.setText(
             f"energy z {_fmt(frame.energy, '+.2f')} ({_fmt(frame.energy_db, '.1f')} dB) \u00b7 "
             f"temperature z {_fmt(frame.temperature, '+.2f')}<br>"

@@ -4,6 +4,11 @@ background coloured by annealing phase, markers as vertical lines.
 Memory stays bounded over any session length: points live in preallocated arrays of
 :data:`CAPACITY`; when full, every other point is dropped and the stride doubles, so the whole
 session stays on screen at a coarser resolution. Phase bands are added only on a phase change.
+
+Redraws stay cheap: the time axis grows in steps (:func:`nice_ceil`) and the energy axis in
+whole z units, so tick labels are regenerated only when a range actually changes, and the
+reference lines (z = 0, PLV = 0.5) are single items rather than axis grids (a grid is replayed
+with every repaint of the plot).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
 from neurofeedback.pipeline.frame import PHASES
+
+from .ranges import nice_ceil
 
 #: Points kept per series.
 CAPACITY = 6000
@@ -81,7 +88,10 @@ class TimelineWidget(QtWidgets.QWidget):
             p.setMouseEnabled(x=False, y=False)
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
-            p.showGrid(y=True, alpha=0.2)
+            p.getViewBox().disableAutoRange()
+        ref_pen = pg.mkPen((150, 150, 150), width=1, style=pg.QtCore.Qt.PenStyle.DotLine)
+        self.top.addItem(pg.InfiniteLine(0.0, angle=0, pen=ref_pen), ignoreBounds=True)
+        self.bottom.addItem(pg.InfiniteLine(0.5, angle=0, pen=ref_pen), ignoreBounds=True)
         self.curves = {
             "energy": self.top.plot(pen=SERIES_PENS["energy"], skipFiniteCheck=True, connect="finite"),
             "temperature": self.top.plot(pen=SERIES_PENS["temperature"], skipFiniteCheck=True, connect="finite"),
@@ -107,6 +117,10 @@ class TimelineWidget(QtWidgets.QWidget):
         self.phase: str | None = None
         self._phase_start = 0.0
         self.t_end = 0.0
+        self.x_max = 10.0
+        self.y_range = (-3.0, 3.0)
+        self.top.setXRange(0, self.x_max, padding=0.01)
+        self.top.setYRange(*self.y_range, padding=0.05)
         for c in self.curves.values():
             c.setData([], [])
 
@@ -123,7 +137,9 @@ class TimelineWidget(QtWidgets.QWidget):
             c.setData(x, self.values[k][:n], skipFiniteCheck=True, connect="finite")
         self._extend_band(self.t_end)
         self._autorange_top()
-        self.top.setXRange(0, max(self.t_end, 10.0), padding=0.01)
+        if self.t_end > self.x_max:  # grow in steps: the axis is regenerated only then
+            self.x_max = nice_ceil(self.t_end * 1.1)
+            self.top.setXRange(0, self.x_max, padding=0.01)
 
     def _add(self, fr) -> None:
         t = float(fr.time_s)
@@ -179,8 +195,11 @@ class TimelineWidget(QtWidgets.QWidget):
         vals = np.concatenate([self.values["energy"][:n], self.values["temperature"][:n]])
         vals = vals[np.isfinite(vals)]
         if vals.size:
-            lo, hi = float(min(-3.0, vals.min())), float(max(3.0, vals.max()))
-            self.top.setYRange(lo, hi, padding=0.05)
+            lo = float(min(-3.0, math.floor(vals.min())))
+            hi = float(max(3.0, math.ceil(vals.max())))
+            if (lo, hi) != self.y_range:
+                self.y_range = (lo, hi)
+                self.top.setYRange(lo, hi, padding=0.05)
 
     # -- markers -------------------------------------------------------------------------
     def add_marker(self, t: float, label: str) -> None:

@@ -2,8 +2,10 @@
 
 The session hands out raw microvolts (OpenBCI files carry ~60 000 uV DC offsets), so new samples
 go through a causal 1 Hz Butterworth high-pass with carried state before they enter a fixed-size
-ring buffer; nothing grows over a session. Curves are created once and updated with ``setData``;
-pyqtgraph's peak downsampling and clip-to-view keep a redraw cheap.
+ring buffer; nothing grows over a session. Only the new samples are filtered each redraw. The
+window is min/max decimated to about two points per pixel column and drawn by one
+:class:`~ui.widgets.trace_item.StackedTracesItem` (a reused polyline per channel), with fixed
+axis ranges so no tick is recomputed while it scrolls.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 from scipy.signal import butter, sosfilt, sosfilt_zi
 
+from .ranges import nice_ceil
+from .trace_item import StackedTracesItem
+
 log = logging.getLogger(__name__)
 
 #: Seconds of signal on screen.
@@ -23,8 +28,11 @@ WINDOW_S = 10.0
 HIGHPASS_HZ = 1.0
 #: Vertical scales offered, microvolts between neighbouring channel baselines.
 SCALES_UV: tuple[int, ...] = (10, 20, 50, 100, 200, 500, 1000, 5000)
-#: The scale box's first entry: follow the signal (4 x the median channel standard deviation).
+#: The scale box's first entry: follow the signal (6 x the median channel standard deviation,
+#: rounded up to 1, 1.5, 2, 3, 5 or 7.5 x 10^k so the scale does not jitter).
 AUTO = 0
+#: Rows are this many median standard deviations apart in auto scale.
+AUTO_SD = 6.0
 OK_PEN = pg.mkPen((30, 30, 60), width=1)
 BAD_COLOR = (220, 30, 30)
 BAD_PEN = pg.mkPen((220, 30, 30, 170), width=1)
@@ -131,13 +139,11 @@ class TracesWidget(QtWidgets.QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "time", units="s")
         self.plot.setXRange(-WINDOW_S, 0, padding=0)
+        self.plot.getViewBox().disableAutoRange()
         lay.addWidget(self.plot)
-        # two curves for all channels (good ones dark, bad ones red), channels separated by
-        # breaks in the line: two draw calls per redraw however many channels there are
-        self.ok_curve = pg.PlotCurveItem(pen=OK_PEN, skipFiniteCheck=True)
-        self.bad_curve = pg.PlotCurveItem(pen=BAD_PEN, skipFiniteCheck=True)
-        self.plot.addItem(self.ok_curve)
-        self.plot.addItem(self.bad_curve)
+        # one polyline per channel in a single item (good channels dark, bad ones red)
+        self.trace_item = StackedTracesItem(self._bounds(1))
+        self.plot.addItem(self.trace_item)
         self.points_per_channel: list[int] = []
         self.labels: list[pg.TextItem] = []
         self.ch_names: list[str] = []
@@ -171,13 +177,20 @@ class TracesWidget(QtWidgets.QWidget):
         for i in range(n):
             label = pg.TextItem("", color=BAD_COLOR, anchor=(1, 0.5))
             label.setPos(0, self._offset(i))
+            label.setVisible(False)  # shown with the reason when the channel goes bad
             self.plot.addItem(label)
             self.labels.append(label)
-        self.ok_curve.setData([], [])
-        self.bad_curve.setData([], [])
+        self.trace_item.set_bounds(self._bounds(n))
+        self.trace_item.set_traces(np.zeros(0), np.zeros((n, 0)), [OK_PEN] * n)
         ax = self.plot.getAxis("left")
         ax.setTicks([[(self._offset(i), name) for i, name in enumerate(ch_names)], []])
         self.plot.setYRange(self._offset(n - 1) - 1, self._offset(0) + 1, padding=0.02)
+
+    @classmethod
+    def _bounds(cls, n: int) -> QtCore.QRectF:
+        """Data rectangle of ``n`` rows over the time window (what the view can show)."""
+        top, bottom = cls._offset(0) + 1.5, cls._offset(max(n, 1) - 1) - 1.5
+        return QtCore.QRectF(-WINDOW_S, bottom, WINDOW_S, top - bottom)
 
     @staticmethod
     def _offset(i: int) -> float:
@@ -200,7 +213,7 @@ class TracesWidget(QtWidgets.QWidget):
         sd = np.std(self._buf[:, -n:], axis=1)
         med = float(np.median(sd[sd > 0])) if np.any(sd > 0) else 0.0
         if med > 0:
-            self.scale_uv = max(5.0, 4.0 * med)
+            self.scale_uv = max(5.0, nice_ceil(AUTO_SD * med))
 
     def step_scale(self, direction: int) -> None:
         """Coarser (``+1``) or finer (``-1``) vertical scale (leaving auto)."""
@@ -261,19 +274,12 @@ class TracesWidget(QtWidgets.QWidget):
         width = max(200, self.plot.width())
         x, seg = peak_decimate(self._buf[:, -n:], self._last_end - n, self.sfreq, max_points=2 * width)
         y = seg / self.scale_uv + np.arange(0, -n_ch, -1, dtype=float)[:, None]
-        m = x.size
-        self.points_per_channel = [m] * n_ch
-        bad = np.array([q != "ok" for q in self.quality], dtype=bool) if len(self.quality) == n_ch else np.zeros(n_ch, bool)
-        for curve, rows in ((self.ok_curve, ~bad), (self.bad_curve, bad)):
-            k = int(rows.sum())
-            if k == 0:
-                curve.setData([], [])
-                continue
-            connect = np.ones((k, m), dtype=bool)
-            connect[:, -1] = False  # no line from one channel's end to the next one's start
-            curve.setData(
-                np.tile(x, k), y[rows].ravel(), connect=connect.ravel(), skipFiniteCheck=True
-            )
+        self.points_per_channel = [x.size] * n_ch
+        if len(self.quality) == n_ch:
+            pens = [OK_PEN if q == "ok" else BAD_PEN for q in self.quality]
+        else:
+            pens = [OK_PEN] * n_ch
+        self.trace_item.set_traces(x, y, pens)
 
     def set_quality(self, quality: tuple[str, ...]) -> None:
         """Colour bad channels red and name the reason beside them."""
@@ -282,6 +288,7 @@ class TracesWidget(QtWidgets.QWidget):
         self.quality = tuple(quality)
         for q, label in zip(quality, self.labels, strict=True):
             label.setText(q if q != "ok" else "")
+            label.setVisible(q != "ok")
         self._redraw()
 
     @property
@@ -290,8 +297,8 @@ class TracesWidget(QtWidgets.QWidget):
         return self._n_filled
 
     def curve_lengths(self) -> list[int]:
-        """Points drawn per channel after peak decimation (for tests)."""
-        return list(self.points_per_channel)
+        """Points in each channel's drawn polyline after peak decimation (for tests)."""
+        return self.trace_item.lengths()
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt API
         return QtCore.QSize(700, 500)
