@@ -63,7 +63,6 @@ def test_energy_follows_truth(cycle):
     assert rho >= 0.9
 
 
-@pytest.mark.xfail(strict=False, reason="measured 0.82-0.84 on tuning seeds 0, 6 (target 0.85)")
 def test_synchrony_follows_truth(cycle):
     s = np.array([f.synchrony for f in cycle["frames"]])
     post = cycle["post"]
@@ -83,7 +82,9 @@ def test_synchrony_orders_the_extremes(cycle):
     assert max(v for v in low if np.isfinite(v)) < min(v for v in high if np.isfinite(v))
 
 
-@pytest.mark.xfail(strict=False, reason="measured 0.70-0.78 on tuning seeds 0-5 (target 0.8)")
+@pytest.mark.xfail(strict=False, reason="measured 0.73-0.85 (mean 0.80) on tuning seeds 0-9 and "
+                   "0.76 on held-out seed 1001 (target 0.8): the trend-based rules lag each "
+                   "phase change by ~5-15 s")
 def test_phase_balanced_accuracy(cycle):
     pred = np.array([f.phase for f in cycle["frames"]])
     assert balanced_accuracy(cycle["truth"].phase[cycle["idx"]], pred) >= 0.8
@@ -115,16 +116,18 @@ def artifacts():
     return {"gen": gen, "frames": frames, "overlap": overlap_s, "flagged": flagged, "n": n}
 
 
-@pytest.mark.xfail(strict=False, reason="measured 0.82 on tuning seed 7: blinks of 100-120 uV "
-                   "fall under the pipeline's blink_uv=100 after filtering")
 def test_artifact_frames_flagged(artifacts):
-    # An artifact frame: its 2-s window holds at least 0.1 s of blink or EMG.
+    # An artifact frame: its 2-s window holds at least 0.1 s of blink or EMG. Measured on the
+    # tuning seeds 0-9 with the raw-and-filtered frontal blink check and the local EMG check
+    # (quality.py): 93-98 % flagged, 0 % false flags.
     real = artifacts["overlap"] >= 0.1
     assert real.sum() > 300
     assert artifacts["flagged"][real].mean() >= 0.9
 
 
 def test_few_false_artifact_flags(artifacts):
+    # A false flag: a flagged frame whose 2-s window holds no blink or EMG sample at all
+    # (frames whose window holds less than 0.1 s of artifact count neither way).
     clean = artifacts["overlap"] == 0
     assert clean.sum() > 500
     assert artifacts["flagged"][clean].mean() <= 0.05

@@ -186,3 +186,67 @@ def test_push_rejects_wrong_shape_and_nan():
     bad[0, 0] = np.nan
     with pytest.raises(UsageError, match="NaN"):
         p.push(bad)
+
+
+def _quality_window(raw: np.ndarray, end: int):
+    """QualityChecker inputs for the 2-s window ending at sample ``end`` of ``raw``."""
+    from neurofeedback.pipeline.quality import QualityChecker
+    from neurofeedback.pipeline.spectra import WelchPSD
+
+    cfg = PipelineConfig(notch=None)
+    x = FilterChain(SF, raw.shape[0], cfg.highpass_hz, cfg.lowpass_hz, None, cfg.filter_order)
+    xf = x.process(raw)
+    n = int(2 * SF)
+    welch = WelchPSD(SF, n)
+    rw, xw = raw[:, end - n : end], xf[:, end - n : end]
+    frontal = np.array([region_of(c) == "frontal" for c in NAMES])
+    qc = QualityChecker(cfg, SF, frontal, 187500.0)
+    return qc.check(rw, xw, welch(xw), welch(rw), welch.freqs, None, False)
+
+
+def _blink(n: int, start_s: float, amp: float = 90.0, dur: float = 0.3) -> np.ndarray:
+    w = np.zeros(n)
+    i0, k = int(start_s * SF), int(dur * SF)
+    w[i0 : i0 + k] = amp * np.sin(np.pi * (np.arange(k) + 0.5) / k) ** 2
+    return w
+
+
+def test_blink_flagged_while_in_window_not_after_it_left():
+    n = int(SF * 12)
+    raw = _eeg(n, seed=5)
+    raw[:2] += _blink(n, 8.0)  # 90 uV at Fp1/Fp2 only: below the old 100-uV threshold
+    assert _quality_window(raw, int(9.0 * SF))[:2] == ["blink", "blink"]  # blink inside
+    # 0.1 s after the blink has left the window the causal high-pass still rings; the raw
+    # window holds no blink, so it must not be called one.
+    assert _quality_window(raw, int(10.4 * SF))[:2] == ["ok", "ok"]
+
+
+def test_slow_wave_on_every_channel_is_not_a_blink():
+    n = int(SF * 12)
+    raw = _eeg(n, seed=6)
+    raw += _blink(n, 8.0, amp=150.0, dur=0.4)[None, :]  # same deflection everywhere
+    q = _quality_window(raw, int(9.0 * SF))
+    assert "blink" not in q
+
+
+def test_short_emg_burst_at_window_end_is_flagged():
+    from scipy.signal import butter, sosfiltfilt
+
+    n = int(SF * 12)
+    raw = _eeg(n, seed=7)
+    rng = np.random.default_rng(0)
+    burst = sosfiltfilt(butter(4, (25, 45), "bandpass", fs=SF, output="sos"), rng.standard_normal(n))
+    burst *= 25.0 / burst.std()
+    i0 = int(9.7 * SF)
+    raw[4, i0:] += burst[i0:]  # P7: a burst that started 0.3 s before the window's end
+    q = _quality_window(raw, int(10.0 * SF))
+    assert q[4] == "emg" and q.count("emg") == 1
+
+
+def test_channel_recovering_from_the_rail_is_bad_not_an_artifact():
+    n = int(SF * 14)
+    raw = _eeg(n, seed=8)
+    raw[5, int(2 * SF) : int(8 * SF)] = 187500.0
+    q = _quality_window(raw, int(10.1 * SF))  # rail released 2.1 s ago: filters still ringing
+    assert q[5] == "railed"
+    assert all(r == "ok" for i, r in enumerate(q) if i != 5)

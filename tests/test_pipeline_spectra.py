@@ -63,10 +63,14 @@ def test_lz76_known_sequences(seq, expected):
 
 
 def test_lz76_compiled_equals_reference():
+    # the compiled count is bit-parallel (64 candidate starts per word): cover several words,
+    # periodic rows (long phrases) and more than two symbols
     rng = np.random.default_rng(2)
-    for _ in range(50):
-        n = int(rng.integers(2, 200))
-        row = (rng.random((1, n)) < rng.random()).astype(np.uint8)
+    for k in range(300):
+        n = int(rng.integers(2, 400))
+        row = (rng.random((1, n)) < rng.random()).astype(np.uint8) * int(rng.integers(1, 4))
+        if k % 3 == 0:
+            row = np.tile(row[:, : int(rng.integers(1, 12))], (1, n))[:, :n].copy()
         assert _lz76_rows(row)[0] == lz76(row[0].tobytes())
 
 

@@ -97,3 +97,18 @@ def test_kuramoto_order_one_for_identical_phases_low_for_uniform():
     assert np.allclose(kuramoto_order(same), 1.0)
     spread = np.exp(1j * (2 * np.pi * 6 * t[None, :] + np.arange(4)[:, None] * np.pi / 2))
     assert np.allclose(kuramoto_order(spread), 0.0, atol=1e-12)
+
+
+def test_synchrony_smoother_is_a_causal_ema_that_skips_artifacts():
+    from neurofeedback.pipeline.synchrony import SynchronySmoother
+
+    sm = SynchronySmoother(tau_s=3.0, hop_s=0.1)
+    assert np.isnan(sm.update(0.0, np.nan))
+    assert sm.update(0.1, 0.2) == 0.2  # the first value starts the average
+    out = [sm.update(0.1 + 0.1 * k, 1.0) for k in range(1, 31)]
+    # a step from 0.2 to 1: after 3 s (one time constant) 1 - 0.8 exp(-1) of the way
+    assert np.isclose(out[-1], 1.0 - 0.8 * np.exp(-1.0))
+    held = sm.update(3.2, 0.0, artifact=True)
+    assert held == out[-1]  # an artifact frame changes nothing
+    assert np.isclose(sm.update(3.3, 0.0), out[-1] * np.exp(-1.0 / 15.0))  # dt from last clean
+    assert SynchronySmoother(0.0, 0.1).update(0.0, 0.37) == 0.37

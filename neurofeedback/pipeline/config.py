@@ -43,6 +43,10 @@ class PipelineConfig:
         ``"auto"`` (detect 50 or 60 Hz from the first window of data), ``50``, ``60`` or ``None``.
     integration_band : (float, float)
         Band of the synchrony measures, Hz (default 4-8; 3-6 per the essay is a protocol option).
+    synchrony_smooth_s : float
+        Time constant of the causal moving average applied to the frame-by-frame synchrony,
+        seconds (default 3; 0 reports every window's value unsmoothed). See
+        :class:`~.synchrony.SynchronySmoother`.
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -59,10 +63,23 @@ class PipelineConfig:
         Share of 20-45 Hz in 1-45 Hz power above which a channel is "emg".
     emg_min_uv2 : float
         ... and the 20-45 Hz power must also exceed this, uV^2 (ignores quiet channels).
+    emg_local_share : float
+        Share of 20-45 Hz in the power of any ``emg_local_s`` stretch of the window above which a
+        channel is "emg" (a burst filling only part of the window).
+    emg_local_s : float
+        Length of those stretches, seconds.
+    emg_local_min_uv2 : float
+        ... and their 20-45 Hz power must also exceed this, uV^2.
     blink_uv : float
-        Peak-to-peak of the 1-4 Hz component on frontal channels above which a blink is flagged, uV.
+        Peak-to-peak of the slow (0.1-s moving average, detrended) raw deflection on a frontal
+        channel above which a blink is flagged, uV (default 70: blinks are typically 75-200 uV
+        at Fp1/Fp2).
+    blink_dominance : float
+        ... and it must also exceed this multiple of the median deflection over non-frontal
+        channels (a blink is frontal).
     rail_fraction : float
-        Fraction of raw samples at the rail (or a constant raw signal) that makes a channel "railed".
+        Fraction of raw samples at the rail (or a constant raw signal) that makes a channel
+        "railed" (default 0.01: a few saturated samples already mean the amplifier left its range).
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """
@@ -74,6 +91,7 @@ class PipelineConfig:
     filter_order: int = 4
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
+    synchrony_smooth_s: float = 3.0
     baseline: tuple[float, float] = (0.0, 60.0)
     low_modes: int = 3
     metastability_s: float = 10.0
@@ -82,8 +100,12 @@ class PipelineConfig:
     line_ratio: float = 1.0
     emg_share: float = 0.45
     emg_min_uv2: float = 20.0
-    blink_uv: float = 100.0
-    rail_fraction: float = 0.1
+    emg_local_share: float = 0.75
+    emg_local_s: float = 0.25
+    emg_local_min_uv2: float = 120.0
+    blink_uv: float = 70.0
+    blink_dominance: float = 2.5
+    rail_fraction: float = 0.01
     score_gain: float = 1.5
     score_offset: float = 1.0
 
@@ -109,14 +131,31 @@ class PipelineConfig:
             self.notch = float(self.notch)
         self.integration_band = _check_band("integration_band", self.integration_band)
         self.baseline = self._check_baseline(self.baseline)
+        try:
+            self.synchrony_smooth_s = float(self.synchrony_smooth_s)
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"synchrony_smooth_s must be a number of seconds >= 0; got {self.synchrony_smooth_s!r}"
+            ) from None
+        if not (math.isfinite(self.synchrony_smooth_s) and self.synchrony_smooth_s >= 0):
+            raise UsageError(
+                f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
+                f"got {self.synchrony_smooth_s!r}"
+            )
         if not isinstance(self.low_modes, int) or self.low_modes < 1:
             raise UsageError(f"low_modes must be an integer >= 1; got {self.low_modes!r}")
         for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
-                     "emg_min_uv2", "blink_uv", "rail_fraction", "score_gain"):
+                     "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
+                     "rail_fraction", "score_gain"):
             setattr(self, name, check_positive(name, getattr(self, name)))
-        if self.emg_share >= 1 or self.rail_fraction > 1:
+        if self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1:
             raise UsageError(
-                f"emg_share must be < 1 and rail_fraction <= 1; got {self.emg_share}, {self.rail_fraction}"
+                "emg_share and emg_local_share must be < 1 and rail_fraction <= 1; got "
+                f"{self.emg_share}, {self.emg_local_share}, {self.rail_fraction}"
+            )
+        if self.emg_local_s >= self.window_s:
+            raise UsageError(
+                f"emg_local_s must be shorter than window_s ({self.window_s} s); got {self.emg_local_s}"
             )
         self.score_offset = float(self.score_offset)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from .synchrony import triu_pairs
 
@@ -77,8 +78,37 @@ def find_peaks_above_fit(
     amplitudes : ndarray, shape (n_peaks,)
         Height above the fit, dB.
     """
-    if spectra.shape[1] < 3:
-        return np.zeros(0), np.zeros(0)
+    _, pf, pa = peaks_per_spectrum(freqs, spectra, threshold_db, max_peaks)
+    return pf, pa
+
+
+def peaks_per_spectrum(
+    freqs: np.ndarray, spectra: np.ndarray, threshold_db: float = 3.0, max_peaks: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`find_peaks_above_fit` for many spectra at once, saying which spectrum each peak is in.
+
+    Every spectrum is fitted and searched on its own (row-wise arithmetic), so a spectrum's
+    peaks do not depend on which other spectra are in the batch.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Hz, all > 0.
+    spectra : ndarray, shape (n_spectra, n_freqs)
+        uV^2/Hz, all > 0.
+
+    Returns
+    -------
+    rows : ndarray of int, shape (n_peaks,)
+        Spectrum of each peak, ascending; within a spectrum peaks go highest first.
+    peak_freqs : ndarray, shape (n_peaks,)
+        Hz.
+    amplitudes : ndarray, shape (n_peaks,)
+        Height above the fit, dB.
+    """
+    empty = np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0)
+    if spectra.shape[1] < 3 or spectra.shape[0] == 0:
+        return empty
     offset, exponent = aperiodic_fit(freqs, spectra)
     resid = 10.0 * (
         np.log10(spectra) - (offset[:, None] - exponent[:, None] * np.log10(freqs)[None, :])
@@ -87,7 +117,7 @@ def find_peaks_above_fit(
     is_peak = (mid > resid[:, :-2]) & (mid >= resid[:, 2:]) & (mid > threshold_db)
     rows, cols = np.nonzero(is_peak)
     if rows.size == 0:
-        return np.zeros(0), np.zeros(0)
+        return empty
     cols = cols + 1
     height = resid[rows, cols]
     # keep the max_peaks highest per spectrum: sort by (row, -height), rank within row
@@ -101,7 +131,7 @@ def find_peaks_above_fit(
     safe = np.where(den != 0, den, 1.0)
     shift = np.where(den != 0, 0.5 * (y0 - y2) / safe, 0.0)
     df = freqs[1] - freqs[0]
-    return freqs[cols] + np.clip(shift, -0.5, 0.5) * df, height
+    return rows, freqs[cols] + np.clip(shift, -0.5, 0.5) * df, height
 
 
 def pair_dissonance(f1: np.ndarray | float, f2: np.ndarray | float) -> np.ndarray:
@@ -152,3 +182,170 @@ def golden_mean_index(peak_freqs: np.ndarray, amplitudes: np.ndarray, width: flo
     g = np.exp(-0.5 * (np.log(r / PHI) / width) ** 2)
     den = w.sum()
     return float((w * g).sum() / den) if den > 0 else float("nan")
+
+
+@njit(cache=True)
+def _consonance_groups(
+    f: np.ndarray, amp: np.ndarray, bounds: np.ndarray, width: float
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Consonance and golden-mean index of each group ``f[bounds[g]:bounds[g + 1]]``."""
+    n_groups = bounds.size - 1
+    cons_out = np.full(n_groups, np.nan)
+    gold_out = np.full(n_groups, np.nan)
+    for g in range(n_groups):
+        a0, a1 = bounds[g], bounds[g + 1]
+        if a1 - a0 < 2:
+            continue
+        den = 0.0
+        num_d = 0.0
+        num_g = 0.0
+        for i in range(a0, a1):
+            wi = 10.0 ** (amp[i] / 10.0) - 1.0
+            for j in range(i + 1, a1):
+                wj = 10.0 ** (amp[j] / 10.0) - 1.0
+                w = min(wi, wj)
+                lo = min(f[i], f[j])
+                hi = max(f[i], f[j])
+                s = _DSTAR / (_S1 * lo * AUDIO_SCALE + _S2)
+                x = s * abs(f[j] * AUDIO_SCALE - f[i] * AUDIO_SCALE)
+                d = (math.exp(-_B1 * x) - math.exp(-_B2 * x)) / _DMAX
+                q = math.log((hi / lo) / PHI) / width
+                den += w
+                num_d += w * d
+                num_g += w * math.exp(-0.5 * q * q)
+        if den > 0:
+            cons_out[g] = 1.0 - num_d / den
+            gold_out[g] = num_g / den
+    return cons_out, gold_out
+
+
+@njit(cache=True)
+def _line_fit(lf: np.ndarray, lp: np.ndarray, w: np.ndarray) -> tuple[float, float]:  # pragma: no cover
+    """Weighted least-squares slope and intercept of ``lp`` on ``lf`` (one spectrum)."""
+    sw = 0.0
+    sx = 0.0
+    sy = 0.0
+    for k in range(lf.size):
+        sw += w[k]
+        sx += w[k] * lf[k]
+        sy += w[k] * lp[k]
+    xm = sx / sw
+    ym = sy / sw
+    num = 0.0
+    den = 0.0
+    for k in range(lf.size):
+        dx = lf[k] - xm
+        num += w[k] * dx * (lp[k] - ym)
+        den += w[k] * dx * dx
+    slope = num / den
+    return slope, ym - slope * xm
+
+
+@njit(cache=True)
+def _consonance_frames_kernel(
+    freqs: np.ndarray,
+    logspec: np.ndarray,
+    valid: np.ndarray,
+    threshold_db: float,
+    max_peaks: int,
+    width: float,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    n_fr, n_spec, nf = logspec.shape
+    lf = np.log10(freqs)
+    df = freqs[1] - freqs[0]
+    ones = np.ones(nf)
+    keep = np.empty(nf)
+    resid = np.empty(nf)
+    pf = np.empty(n_spec * max_peaks)
+    pa = np.empty(n_spec * max_peaks)
+    cand_c = np.empty(nf, dtype=np.int64)
+    cand_h = np.empty(nf)
+    used = np.zeros(nf, dtype=np.bool_)
+    bounds = np.zeros(2, dtype=np.int64)
+    cons_out = np.full(n_fr, np.nan)
+    gold_out = np.full(n_fr, np.nan)
+    for f in range(n_fr):
+        n_peaks = 0
+        for r in range(n_spec):
+            if not valid[f, r] or nf < 3:
+                continue
+            lp = logspec[f, r]
+            slope, icpt = _line_fit(lf, lp, ones)
+            n_keep = 0
+            for k in range(nf):
+                keep[k] = 1.0 if lp[k] <= icpt + slope * lf[k] + 0.1 else 0.0
+                n_keep += int(keep[k])
+            if n_keep >= 3:
+                slope, icpt = _line_fit(lf, lp, keep)
+            for k in range(nf):
+                resid[k] = 10.0 * (lp[k] - (icpt + slope * lf[k]))
+            n_c = 0
+            for k in range(1, nf - 1):
+                h = resid[k]
+                if h > resid[k - 1] and h >= resid[k + 1] and h > threshold_db:
+                    cand_c[n_c] = k
+                    cand_h[n_c] = h
+                    used[n_c] = False
+                    n_c += 1
+            for _ in range(min(max_peaks, n_c)):  # highest first; ties: lowest frequency
+                best = -1
+                for m in range(n_c):
+                    if not used[m] and (best < 0 or cand_h[m] > cand_h[best]):
+                        best = m
+                used[best] = True
+                k = cand_c[best]
+                h = cand_h[best]
+                y0 = resid[k - 1]
+                y2 = resid[k + 1]
+                den = y0 - 2 * h + y2
+                shift = 0.5 * (y0 - y2) / den if den != 0 else 0.0
+                shift = min(max(shift, -0.5), 0.5)
+                pf[n_peaks] = freqs[k] + shift * df
+                pa[n_peaks] = h
+                n_peaks += 1
+        bounds[1] = n_peaks
+        c, g = _consonance_groups(pf[:n_peaks], pa[:n_peaks], bounds, width)
+        cons_out[f] = c[0]
+        gold_out[f] = g[0]
+    return cons_out, gold_out
+
+
+def consonance_frames(
+    freqs: np.ndarray,
+    spectra: np.ndarray,
+    threshold_db: float = 3.0,
+    max_peaks: int = 3,
+    width: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Consonance and golden-mean index of each frame's pooled peaks (compiled).
+
+    Per frame: :func:`find_peaks_above_fit` on the frame's spectra that are positive
+    everywhere, then :func:`consonance` and :func:`golden_mean_index` of the pooled peaks.
+    Same definitions; sums run bin by bin, so values agree with the NumPy functions to
+    rounding, and a frame's values do not depend on the other frames in the batch.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Hz, all > 0, evenly spaced.
+    spectra : ndarray, shape (n_frames, n_spectra, n_freqs)
+        uV^2/Hz (e.g. one spectrum per region).
+    threshold_db, max_peaks, width : float, int, float
+        As in :func:`find_peaks_above_fit` and :func:`golden_mean_index`.
+
+    Returns
+    -------
+    consonance, golden_mean_index : ndarray, shape (n_frames,)
+        NaN for frames with fewer than two peaks.
+    """
+    valid = (spectra > 0).all(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logspec = np.log10(spectra)
+    return _consonance_frames_kernel(
+        np.ascontiguousarray(freqs, dtype=float),
+        np.ascontiguousarray(logspec),
+        valid,
+        float(threshold_db),
+        int(max_peaks),
+        float(width),
+    )

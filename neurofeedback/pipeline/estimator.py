@@ -87,8 +87,9 @@ class EstimatorConfig:
     backward_hysteresis : float
         Margin units needed instead to move backwards in the cycle (e.g. search ->
         disintegration) or to leave ``baseline`` for anything but ``heating``; moving to
-        ``heating`` uses ``hysteresis`` (it starts a new cycle) except from ``integrated`` or
-        ``search`` within ``settle_s`` of entering them. >= 0.
+        ``heating`` uses ``hysteresis`` (it starts a new cycle) except from ``disintegration``
+        or ``annealing`` (always backward) and from ``integrated`` or ``search`` within
+        ``settle_s`` of entering them. >= 0.
     settle_s : float
         See ``backward_hysteresis``: a settled state resists a new heating for this long, s.
     min_dwell_s : dict of str to float
@@ -105,10 +106,10 @@ class EstimatorConfig:
     synchrony_high_z: float = 0.75
     energy_slope_z_per_s: float = 0.1
     temperature_slope_z_per_s: float = 0.03
-    synchrony_slope_z_per_s: float = 0.03
+    synchrony_slope_z_per_s: float = 0.05
     level_scale_z: float = 1.0
     hysteresis: float = 0.25
-    backward_hysteresis: float = 1.0
+    backward_hysteresis: float = 2.0
     settle_s: float = 30.0
     min_dwell_s: dict[str, float] = field(default_factory=_default_dwell)
     min_trend_s: float = 5.0
@@ -358,7 +359,12 @@ class AnnealingEstimator:
         cur_margin = margins.get(current, 0.0)
         dwell = t - self._entered_t
         if best == "heating":  # a new cycle: from a settled state only with clear evidence
-            backward = current in ("integrated", "search") and dwell < c.settle_s
+            # ...and never as a quick relapse from inside a cycle: disintegration, search and
+            # annealing go back to heating only with backward evidence (an energy trend that
+            # flickers during disintegration is noise, not a new cycle)
+            backward = (
+                current in ("integrated", "search") and dwell < c.settle_s
+            ) or current in ("disintegration", "annealing")
         else:
             backward = current == "baseline" or PHASES.index(best) < PHASES.index(current)
         needed = c.backward_hysteresis if backward else c.hysteresis

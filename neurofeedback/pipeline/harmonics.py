@@ -52,22 +52,30 @@ def mode_power(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    x : ndarray, shape (n_channels, n_times)
-        Signals, uV.
+    x : ndarray, shape (..., n_channels, n_times)
+        Signals, uV (any leading batch dimensions, e.g. frames).
     evecs : ndarray, shape (n_channels, n_modes)
 
     Returns
     -------
-    ndarray, shape (n_modes,), uV^2
+    ndarray, shape (..., n_modes), uV^2
     """
-    c = evecs.T @ x
-    return np.einsum("kt,kt->k", c, c) / x.shape[1]
+    c = np.matmul(np.ascontiguousarray(evecs.T), x)  # a transposed operand takes a slow path
+    return np.einsum("...kt,...kt->...k", c, c) / x.shape[-1]
 
 
 def low_share(power: np.ndarray, n_low: int) -> float:
     """Share of total power in the ``n_low`` lowest modes (mode 0 included), 0..1."""
     total = power.sum()
     return float(power[:n_low].sum() / total) if total > 0 else float("nan")
+
+
+def low_share_batch(power: np.ndarray, n_low: int) -> np.ndarray:
+    """:func:`low_share` of each row of ``power``, shape (n_frames, n_modes) -> (n_frames,)."""
+    total = power.sum(axis=-1)
+    low = power[:, :n_low].sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, low / np.where(total > 0, total, 1.0), np.nan)
 
 
 def mode_entropy(power: np.ndarray) -> float:
@@ -78,6 +86,21 @@ def mode_entropy(power: np.ndarray) -> float:
     p = power / total
     p = p[p > 0]
     return float(-(p * np.log(p)).sum() / np.log(power.size))
+
+
+def mode_entropy_batch(power: np.ndarray) -> np.ndarray:
+    """:func:`mode_entropy` of each row of ``power``, shape (n_frames, n_modes) -> (n_frames,).
+
+    Zero-power modes contribute 0 (as they are skipped in :func:`mode_entropy`).
+    """
+    n_modes = power.shape[-1]
+    total = power.sum(axis=-1, keepdims=True)
+    if n_modes < 2:
+        return np.full(power.shape[0], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = power / total
+        h = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=-1) / np.log(n_modes)
+    return np.where(total[:, 0] > 0, h, np.nan)
 
 
 class HarmonicBasis:

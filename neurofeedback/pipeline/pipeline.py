@@ -5,6 +5,14 @@ the number of samples received crosses a hop boundary, from the window that ends
 boundaries depend only on the sample count, and every filter gives the same output however
 its input is split, so pushing one sample, 25 samples or a whole file at a time gives
 identical frames.
+
+Frames are computed in two stages. Stage 1 takes every frame that a push completes (one in a
+live session, up to ``_MAX_BLOCK_S`` seconds' worth in offline analysis) and computes all
+per-window quantities for them at once, with arrays shaped (n_frames, n_channels, n_window)
+(:mod:`.batch`, :meth:`.spectra.WelchPSD.batch`, numba kernels for quality, LZ, synchrony and
+consonance). Each frame's arithmetic there is independent of the other frames in its batch,
+so batching changes speed, never numbers. Stage 2 walks the frames in time order for what
+carries state: baseline z-scores, metastability, the estimator and the feedback scores.
 """
 
 from __future__ import annotations
@@ -18,25 +26,25 @@ from ..errors import UsageError
 from ..validation import check_positive
 from . import consonance as cons
 from .baseline import Baseline
+from .batch import (
+    BAD_CODES,
+    REASONS,
+    BatchQuality,
+    FastMetastability,
+    analytic,
+    frame_windows,
+    synchrony_batch,
+)
 from .config import PipelineConfig
-from .entropy import lempel_ziv, lz_decimation, spectral_entropy
+from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
-from .harmonics import HarmonicBasis, low_share, mode_entropy, mode_power
+from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .quality import ARTIFACT_REASONS, BAD_REASONS, QualityChecker
 from .regions import assign_regions, positions, region_of
 from .scores import integration_score, meditation_score
 from .spectra import WelchPSD, band_masks, band_power_db
-from .synchrony import (
-    Metastability,
-    analytic,
-    debias_plv,
-    effective_samples,
-    kuramoto_order,
-    mean_offdiag,
-    plv_matrix,
-    wpli_matrix,
-)
+from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
 
 try:  # written in parallel by the estimator work; until then frames say "baseline"
     from .estimator import AnnealingEstimator
@@ -45,7 +53,8 @@ except ImportError:  # pragma: no cover - depends on the tree state
 
 log = logging.getLogger(__name__)
 
-_MAX_BLOCK_S = 10.0  # long pushes are filtered in blocks of this length (memory bound)
+_MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
+_MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
 
 
 class Pipeline:
@@ -122,12 +131,16 @@ class Pipeline:
         self.positions = positions(self.ch_names)
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
+        self._bquality = BatchQuality(self.quality, f)
+        self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
         self._band_sos = sos_band
         self._band_filter = CausalFilter(sos_band, self.n_ch)
         self.n_eff = effective_samples(sos_band, self.sfreq, self.n_win)
         self.harmonics = HarmonicBasis(self.positions)
-        self.metastability = Metastability(cfg.metastability_s)
+        self.metastability = FastMetastability(cfg.metastability_s)
+        # reported synchrony: causal average of the per-window value (see SynchronySmoother)
+        self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._lz_q = lz_decimation(self.sfreq)
         self.estimator = AnnealingEstimator(hop_s=cfg.hop_s) if AnnealingEstimator else None
@@ -223,97 +236,184 @@ class Pipeline:
         cat_b = np.concatenate([self._tail_b, b], axis=1)
         n0 = self._n
         self._n += m
+        bnds = []
         while (bnd := self._boundary(self._k)) <= self._n:
-            end = self.n_win + (bnd - n0)
-            sl = slice(end - self.n_win, end)
-            frames.append(self._frame(bnd, cat_raw[:, sl], cat_x[:, sl], cat_b[:, sl]))
+            bnds.append(bnd)
             self._k += 1
+        if bnds:
+            bnd_arr = np.array(bnds, dtype=np.intp)
+            starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
+            for s in range(0, len(bnds), _MAX_BATCH):
+                sl = slice(s, s + _MAX_BATCH)
+                frames.extend(self._frames(bnd_arr[sl], starts[sl], cat_raw, cat_x, cat_b))
         self._tail_raw = np.ascontiguousarray(cat_raw[:, -self.n_win :])
         self._tail_x = np.ascontiguousarray(cat_x[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
 
-    def _frame(self, bnd: int, raw: np.ndarray, x: np.ndarray, b: np.ndarray) -> FeatureFrame:
+    def _quality_labels(
+        self, codes: np.ndarray
+    ) -> tuple[tuple[str, ...], np.ndarray, tuple[str, ...], tuple[str, ...]]:
+        """(reasons, clean mask, bad channel names, artifact labels) for one frame's codes."""
+        key = codes.tobytes()
+        hit = self._label_cache.get(key)
+        if hit is None:
+            names = self.ch_names
+            reasons = tuple(REASONS[c] for c in codes)
+            clean = ~np.isin(codes, BAD_CODES)
+            bad = tuple(n for n, r in zip(names, reasons, strict=True) if r in BAD_REASONS)
+            art = tuple(f"{r}:{n}" for n, r in zip(names, reasons, strict=True) if r in ARTIFACT_REASONS)
+            if len(self._label_cache) > 256:
+                self._label_cache.clear()
+            hit = self._label_cache[key] = (reasons, clean, bad, art)
+        return hit
+
+    def _frames(
+        self,
+        bnds: np.ndarray,
+        starts: np.ndarray,
+        cat_raw: np.ndarray,
+        cat_x: np.ndarray,
+        cat_b: np.ndarray,
+    ) -> list[FeatureFrame]:
+        """Frames for the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
+
+        Stage 1 computes every per-window quantity for all frames at once (arrays with a
+        leading frame axis; frames sharing a clean-channel set are processed together);
+        stage 2 walks the frames in time order for what carries state (baseline, metastability,
+        estimator, scores).
+        """
         cfg = self.cfg
-        t = bnd / self.sfreq
+        n_fr = len(bnds)
+        n_win = self.n_win
         freqs = self.welch.freqs
-        psd = self.welch(x)
-        raw_psd = self.welch(raw)
-        reasons = self.quality.check(
-            raw, x, psd, raw_psd, freqs, self.mains_hz, self._chain.notched
-        )
-        clean = np.array([r not in BAD_REASONS for r in reasons])
-        bad_channels = tuple(c for c, r in zip(self.ch_names, reasons, strict=True) if r in BAD_REASONS)
-        art = tuple(
-            f"{r}:{c}" for c, r in zip(self.ch_names, reasons, strict=True) if r in ARTIFACT_REASONS
-        )
-        band_power = band_power_db(psd, self._band_masks, self.welch.df)
-        frame = FeatureFrame(
-            time_s=t,
-            bad_channels=bad_channels,
-            band_power=band_power,
-            channel_quality=tuple(reasons),
-            freqs=freqs,
-            psd=psd,
-        )
-        if not clean.any():
-            frame.artifact = True
-            frame.artifact_reasons = ("no clean channels",)
-            self._finish(frame, {})
-            return frame
-        frame.artifact = bool(art)
-        frame.artifact_reasons = art
-        frame.bands = {
-            name: float(band_power[clean, i].mean()) for i, name in enumerate(BANDS)
-        }
         df = self.welch.df
-        broad_power = psd[clean][:, self._broad].sum(axis=1) * df
-        frame.energy_db = float(10.0 * np.log10(broad_power.mean()))
-        frame.spectral_entropy = float(spectral_entropy(psd[clean], self._broad).mean())
-        frame.lempel_ziv = float(lempel_ziv(x[clean, :: self._lz_q]).mean())
+        # ---- stage 1: per-window quantities, whole batch
+        raw_w = frame_windows(cat_raw, starts, n_win, copy=False)  # reductions only
+        x_w = frame_windows(cat_x, starts, n_win)
+        psd = self.welch.batch(cat_x, starts)
+        raw_psd = self.welch.batch(cat_raw, starts)
+        codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
+        band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
+        broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
+        sent = spectral_entropy(psd, self._broad)  # (F, C)
+        lz = lempel_ziv_decimated(x_w, self._lz_q)  # (F, C)
 
-        # regions: mean of clean channels (a weight matrix, cached per clean set)
-        reg_names, reg_w = self._region_weights(clean)
-        kur = math.nan
-        if len(reg_names) >= 2:
-            zc = analytic(reg_w @ b)
-            plv = debias_plv(plv_matrix(zc), self.n_eff)
-            frame.regions = reg_names
-            frame.plv = plv
-            frame.synchrony = mean_offdiag(plv)
-            frame.wpli = mean_offdiag(wpli_matrix(zc, self.n_eff))
-            kur = float(kuramoto_order(zc).mean())
-            frame.kuramoto = kur
-        frame.metastability = self.metastability.update(t, kur if not frame.artifact else math.nan)
+        per_ch = np.concatenate(  # (F, C, n_bands + 3): what is averaged over clean channels
+            [band_power, broad_power[..., None], sent[..., None], lz[..., None]], axis=-1
+        )
+        labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
+        groups: dict[bytes, list[int]] = {}
+        for i, lab in enumerate(labels):
+            groups.setdefault(lab[1].tobytes(), []).append(i)
 
-        # spatial harmonics
-        sel, evecs = self.harmonics.basis(clean)
-        if evecs.size:
-            mp = mode_power(x[sel], evecs)
-            frame.mode_power = mp
-            frame.harmonic_low_share = low_share(mp, cfg.low_modes)
-            frame.harmonic_entropy = mode_entropy(mp)
-
-        # consonance of peaks above the aperiodic fit, pooled over regions
+        nan = np.full(n_fr, math.nan)
+        bands = np.full((n_fr, len(BANDS)), math.nan)
+        energy_db, s_ent, lzc = nan.copy(), nan.copy(), nan.copy()
+        sync, wpli, kur = nan.copy(), nan.copy(), nan.copy()
+        low, hent, conso, gold = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        plv_of: list[np.ndarray | None] = [None] * n_fr
+        mp_of: list[np.ndarray | None] = [None] * n_fr
+        reg_of: list[tuple[str, ...]] = [()] * n_fr
         fm = self._fit_mask
-        if len(reg_names):
-            spectra = reg_w @ psd[:, fm]
-        else:
-            spectra = psd[clean][:, fm].mean(axis=0, keepdims=True)
-        spectra = spectra[(spectra > 0).all(axis=1)]
-        pf, pa = cons.find_peaks_above_fit(freqs[fm], spectra)
-        frame.consonance = cons.consonance(pf, pa)
-        frame.golden_mean_index = cons.golden_mean_index(pf, pa)
+        for members in groups.values():
+            gi = np.array(members, dtype=np.intp)
+            clean = labels[members[0]][1]
+            if not clean.any():
+                continue
+            ci = np.flatnonzero(clean)
+            means = _c(per_ch[np.ix_(gi, ci)].transpose(0, 2, 1)).mean(axis=-1)  # (G, n_feat)
+            bands[gi] = means[:, : len(BANDS)]
+            energy_db[gi] = 10.0 * np.log10(means[:, -3])
+            s_ent[gi] = means[:, -2]
+            lzc[gi] = means[:, -1]
 
-        values = {
-            "energy_db": frame.energy_db,
-            "spectral_entropy": frame.spectral_entropy,
-            "lempel_ziv": frame.lempel_ziv,
-            "synchrony": frame.synchrony,
-            "harmonic_low_share": frame.harmonic_low_share,
-            "consonance": frame.consonance,
-        }
-        self._finish(frame, values)
-        return frame
+            # regions: mean of clean channels
+            reg_names, reg_w = self._region_weights(clean)
+            if len(reg_names) >= 2:
+                z = analytic(np.matmul(reg_w, frame_windows(cat_b, starts[gi], n_win)))
+                plv_raw, wpli_p, kur[gi] = synchrony_batch(z, self.n_eff)
+                plv = debias_plv(plv_raw, self.n_eff)
+                iu, ju = triu_pairs(len(reg_names))
+                sync[gi] = _c(plv[:, iu, ju]).mean(axis=-1)
+                wpli[gi] = wpli_p.mean(axis=-1)
+                for k, i in enumerate(members):
+                    plv_of[i] = plv[k]
+                    reg_of[i] = reg_names
+
+            # spatial harmonics
+            sel, evecs = self.harmonics.basis(clean)
+            if evecs.size:
+                if sel.size == self.n_ch and len(gi) == n_fr:  # every channel, every frame
+                    xs = x_w
+                else:
+                    xs = _c(x_w[np.ix_(gi, sel)])
+                mp = mode_power(xs, evecs)
+                low[gi] = low_share_batch(mp, cfg.low_modes)
+                hent[gi] = mode_entropy_batch(mp)
+                for k, i in enumerate(members):
+                    mp_of[i] = mp[k]
+
+            # consonance of peaks above the aperiodic fit, pooled over regions
+            if len(reg_names):
+                spectra = np.matmul(reg_w, _c(psd[gi][:, :, fm]))
+            else:
+                spectra = _c(psd[np.ix_(gi, ci)][:, :, fm]).mean(axis=1, keepdims=True)
+            conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
+
+        # ---- stage 2: per frame, in time order
+        out = []
+        for i in range(n_fr):
+            reasons, clean, bad, art = labels[i]
+            frame = FeatureFrame(
+                time_s=float(bnds[i]) / self.sfreq,
+                bad_channels=bad,
+                band_power=band_power[i].copy(),
+                channel_quality=reasons,
+                freqs=freqs,
+                psd=psd[i].copy(),
+            )
+            out.append(frame)
+            if not clean.any():
+                frame.artifact = True
+                frame.artifact_reasons = ("no clean channels",)
+                self._finish(frame, {})
+                continue
+            frame.artifact = bool(art)
+            frame.artifact_reasons = art
+            frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
+            frame.energy_db = float(energy_db[i])
+            frame.spectral_entropy = float(s_ent[i])
+            frame.lempel_ziv = float(lzc[i])
+            k = math.nan
+            if plv_of[i] is not None:
+                frame.regions = reg_of[i]
+                frame.plv = plv_of[i]
+                frame.synchrony = self._sync_smoother.update(
+                    frame.time_s, float(sync[i]), frame.artifact
+                )
+                frame.wpli = float(wpli[i])
+                k = frame.kuramoto = float(kur[i])
+            frame.metastability = self.metastability.update(
+                frame.time_s, k if not frame.artifact else math.nan
+            )
+            if mp_of[i] is not None:
+                frame.mode_power = mp_of[i]
+                frame.harmonic_low_share = float(low[i])
+                frame.harmonic_entropy = float(hent[i])
+            frame.consonance = float(conso[i])
+            frame.golden_mean_index = float(gold[i])
+            values = {
+                "energy_db": frame.energy_db,
+                "spectral_entropy": frame.spectral_entropy,
+                "lempel_ziv": frame.lempel_ziv,
+                "synchrony": frame.synchrony,
+                # the estimator smooths its own inputs: it gets the per-window value's z-score
+                "synchrony_window": float(sync[i]) if plv_of[i] is not None else math.nan,
+                "harmonic_low_share": frame.harmonic_low_share,
+                "consonance": frame.consonance,
+            }
+            self._finish(frame, values)
+        return out
 
     def _finish(self, frame: FeatureFrame, values: dict[str, float]) -> None:
         """Baseline, z-scores, estimator and scores (also for frames without clean channels)."""
@@ -326,11 +426,13 @@ class Pipeline:
         tz = [v for v in tz if math.isfinite(v)]
         frame.temperature = sum(tz) / len(tz) if tz else math.nan
         sync_z = bl.z("synchrony", frame.synchrony)
+        sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("harmonic_low_share", frame.harmonic_low_share)
         cons_z = bl.z("consonance", frame.consonance)
         if self.estimator is not None:
             st = self.estimator.update(
-                frame.time_s, frame.energy, frame.temperature, sync_z, frame.artifact, bl.complete
+                frame.time_s, frame.energy, frame.temperature, sync_window_z, frame.artifact,
+                bl.complete,
             )
             frame.phase = st.phase
             frame.phase_confidence = float(st.confidence)
@@ -342,6 +444,13 @@ class Pipeline:
         frame.integration_score = integration_score(
             sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok
         )
+
+
+def _c(a: np.ndarray) -> np.ndarray:
+    """C-contiguous copy (or ``a`` itself): NumPy lays out fancy-indexing results in orders
+    that depend on the batch size, and reductions over non-contiguous axes sum in a different
+    order; contiguous rows keep every frame's arithmetic independent of its batch."""
+    return np.ascontiguousarray(a)
 
 
 def run_pipeline(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import butter, sosfilt
 
 from .config import PipelineConfig
 
@@ -16,17 +17,29 @@ class QualityChecker:
     Checks, in order (the first that applies is the channel's reason):
 
     - ``railed``: at least ``rail_fraction`` of the raw samples within 1 % of the amplifier's
-      rail (``rail_uv``), or the raw signal is exactly constant;
+      rail (``rail_uv``), or the raw signal is exactly constant, or the channel is still
+      *recovering* from an earlier saturation: its filtered signal exceeds ``amplitude_uv`` and
+      is more than twice the raw window's peak to peak (the excursion cannot come from the
+      samples in the window; it is the causal filters ringing down after a step that left the
+      window, typically the release of a railed amplifier);
     - ``flat``: standard deviation of the filtered signal below ``flat_uv``;
     - ``line``: raw power within ±1 Hz of the mains frequency above ``line_ratio`` times the
       raw power in 1-45 Hz; when the mains notch is active (it removes what all channels
       share), the ratio must also exceed 20 times the median ratio over channels, so only an
       electrode picking up far more mains than the others (a loose contact) is flagged;
-    - ``blink`` (frontal channels only, Fp/AF/F names): the slow (< ~5 Hz, 0.1-s moving
-      average) filtered signal spans more than ``blink_uv`` peak to peak and 1-4 Hz holds over
-      half of the 1-45 Hz power;
-    - ``emg``: 20-45 Hz holds more than ``emg_share`` of the 1-45 Hz power and exceeds
-      ``emg_min_uv2``;
+    - ``blink`` (frontal channels only, Fp/AF/F names): the slow deflection of the *raw* window
+      (linear trend removed, 0.1-s moving average, which also cancels 50/60 Hz mains) spans more
+      than ``blink_uv`` peak to peak, and more than ``blink_dominance`` times the median of the
+      same measure over the non-frontal channels (an eye blink is frontal; a slow wave or a
+      movement seen everywhere is not a blink); the same measure on the *filtered* window must
+      also exceed ``blink_uv`` (a blink lies in the pass band; electrode drift slower than the
+      1-Hz high-pass does not). Requiring the raw deflection keeps the causal high-pass's
+      ring-down *after* a blink has left the window from being taken for a blink;
+    - ``emg``: over the whole window, 20-45 Hz holds more than ``emg_share`` of the 1-45 Hz
+      power and exceeds ``emg_min_uv2``; or, in any ``emg_local_s`` stretch of the window, the
+      20-45 Hz part of the filtered signal holds more than ``emg_local_share`` of its power and
+      exceeds ``emg_local_min_uv2`` (catches a burst that fills only part of the window: one that has
+      just started or is about to leave it);
     - ``amplitude``: the filtered signal exceeds ``amplitude_uv`` in absolute value.
 
     The first three make a channel *bad* (left out of every metric); the last three make the
@@ -46,9 +59,15 @@ class QualityChecker:
         self, config: PipelineConfig, sfreq: float, frontal: np.ndarray, rail_uv: float | None
     ) -> None:
         self.cfg = config
-        self.frontal = frontal
+        self.frontal = np.asarray(frontal, dtype=bool)
         self.rail_uv = rail_uv
         self.smooth_n = max(1, int(round(0.1 * sfreq)))
+        # local EMG: 20 Hz high-pass (applied within the window), its power in short stretches
+        hp = min(20.0, 0.45 * sfreq)
+        self._emg_sos = butter(4, hp, "highpass", fs=sfreq, output="sos")
+        self._emg_skip = int(round(0.1 * sfreq))  # the high-pass's start-up transient
+        self._emg_len = max(2, int(round(config.emg_local_s * sfreq)))
+        self._emg_step = max(1, self._emg_len // 5)
 
     def check(
         self,
@@ -84,7 +103,9 @@ class QualityChecker:
             at_rail = (np.abs(raw) >= 0.99 * self.rail_uv).mean(axis=1) >= cfg.rail_fraction
         else:
             at_rail = np.zeros(n_ch, dtype=bool)
-        railed = at_rail | (ptp_raw == 0)
+        amax = np.abs(x).max(axis=1)
+        settling = (amax > cfg.amplitude_uv) & (amax > 2.0 * ptp_raw)
+        railed = at_rail | (ptp_raw == 0) | settling
         flat = x.std(axis=1) < cfg.flat_uv
 
         broad = (freqs >= 1.0) & (freqs < 45.0)
@@ -103,18 +124,18 @@ class QualityChecker:
         df = freqs[1] - freqs[0]
         total = psd[:, broad].sum(axis=1) * df
         high = psd[:, (freqs >= 20.0) & (freqs < 45.0)].sum(axis=1) * df
-        slow = psd[:, (freqs >= 1.0) & (freqs < 4.0)].sum(axis=1) * df
         with np.errstate(divide="ignore", invalid="ignore"):
             emg = (high > cfg.emg_share * total) & (high > cfg.emg_min_uv2)
-            slow_share = slow / total
-        amplitude = np.abs(x).max(axis=1) > cfg.amplitude_uv
+        emg |= self._local_emg(x)
+        amplitude = amax > cfg.amplitude_uv
         blink = np.zeros(n_ch, dtype=bool)
         if self.frontal.any():
+            defl = self.slow_deflection(raw)
+            ref = ~self.frontal & ~railed
+            floor = cfg.blink_dominance * np.median(defl[ref]) if ref.any() else 0.0
             f = self.frontal
-            k = self.smooth_n
-            c = np.cumsum(x[f], axis=1)
-            sm = (c[:, k:] - c[:, :-k]) / k
-            blink[f] = (np.ptp(sm, axis=1) > cfg.blink_uv) & (slow_share[f] > 0.5)
+            filt = self.slow_deflection(x[f])
+            blink[f] = (defl[f] > cfg.blink_uv) & (filt > cfg.blink_uv) & (defl[f] > floor)
 
         for i in range(n_ch):
             if railed[i]:
@@ -130,3 +151,50 @@ class QualityChecker:
             elif amplitude[i]:
                 reasons[i] = "amplitude"
         return reasons
+
+    def slow_deflection(self, raw: np.ndarray) -> np.ndarray:
+        """Peak-to-peak of the slow part of each raw channel, uV.
+
+        The window's least-squares line is removed (electrode drift and DC offset), then a
+        moving average over 0.1 s keeps what is slower than ~5 Hz (and cancels 50 and 60 Hz,
+        which complete 5 and 6 cycles in 0.1 s).
+
+        Parameters
+        ----------
+        raw : ndarray, shape (n_channels, n_times)
+            Unfiltered window, uV.
+
+        Returns
+        -------
+        ndarray, shape (n_channels,)
+        """
+        n = raw.shape[1]
+        t = np.arange(n) - (n - 1) / 2.0
+        r = raw - raw.mean(axis=1, keepdims=True)
+        r = r - np.outer(r @ t / float(t @ t), t)
+        k = min(self.smooth_n, n - 1)
+        c = np.cumsum(r, axis=1)
+        sm = (c[:, k:] - c[:, :-k]) / k
+        return np.ptp(sm, axis=1)
+
+    def _local_emg(self, x: np.ndarray) -> np.ndarray:
+        """True per channel when a short stretch of the window is dominated by 20-45 Hz power.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_channels, n_times)
+            Filtered window, uV.
+        """
+        cfg = self.cfg
+        h = sosfilt(self._emg_sos, x, axis=1)[:, self._emg_skip :]
+        xs = x[:, self._emg_skip :]
+        L = self._emg_len
+        if xs.shape[1] <= L:
+            return np.zeros(x.shape[0], dtype=bool)
+        ch = np.cumsum(h**2, axis=1)
+        cx = np.cumsum(xs**2, axis=1)
+        hp = (ch[:, L:] - ch[:, :-L])[:, :: self._emg_step] / L
+        tot = (cx[:, L:] - cx[:, :-L])[:, :: self._emg_step] / L
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hit = (hp > cfg.emg_local_share * tot) & (hp > cfg.emg_local_min_uv2)
+        return hit.any(axis=1)

@@ -40,7 +40,8 @@ class WelchPSD:
             scale[-1] /= 2.0
         self.scale = scale
         self.df = float(sfreq / nps)
-        self._idx = self.starts[:, None] + np.arange(nps)[None, :]
+        self._seg_range = np.arange(nps)[None, :]
+        self._idx = self.starts[:, None] + self._seg_range
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """PSD of each channel.
@@ -55,11 +56,53 @@ class WelchPSD:
         psd : ndarray, shape (n_channels, n_freqs)
             uV^2/Hz at :attr:`freqs`.
         """
-        seg = x[:, self._idx]  # (n_ch, n_seg, nps)
-        seg = seg - seg.mean(axis=2, keepdims=True)
-        spec = np.fft.rfft(seg * self.win, axis=2)
-        power = spec.real**2 + spec.imag**2
-        return power.mean(axis=1) * self.scale
+        seg = np.ascontiguousarray(x[:, self._idx])  # (n_ch, n_seg, nps), rows contiguous
+        return self._segment_power(seg).mean(axis=1) * self.scale
+
+    def _segment_power(self, seg: np.ndarray) -> np.ndarray:
+        """|rFFT|^2 of each demeaned, Hann-windowed segment, shape (..., nps) -> (..., n_freqs)."""
+        seg = seg - seg.mean(axis=-1, keepdims=True)
+        seg *= self.win
+        spec = np.fft.rfft(seg, axis=-1)
+        power = spec.real**2
+        power += spec.imag**2
+        return power
+
+    def batch(self, signal: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """PSD of many windows of one long signal, each segment transformed only once.
+
+        Windows that overlap share segments (with a 0.1-s hop and 0.5-s segment steps, every
+        segment serves three windows), so the distinct segment starts are found first and each
+        is Fourier-transformed once. Every number equals ``self(signal[:, s:s + n_window])``
+        exactly: the same arithmetic on the same samples, whatever the batch.
+
+        Parameters
+        ----------
+        signal : ndarray, shape (n_channels, n_samples)
+            Signal, uV.
+        starts : ndarray of int, shape (n_frames,)
+            First sample of each window in ``signal``.
+
+        Returns
+        -------
+        psd : ndarray, shape (n_frames, n_channels, n_freqs)
+            uV^2/Hz at :attr:`freqs`.
+        """
+        seg_starts = np.asarray(starts, dtype=np.intp)[:, None] + self.starts[None, :]
+        if seg_starts.shape[0] == 1:  # one window: its segments are distinct
+            uniq, inv = seg_starts[0], np.arange(seg_starts.shape[1])[None, :]
+        else:
+            uniq, inv = np.unique(seg_starts, return_inverse=True)
+            inv = inv.reshape(seg_starts.shape)
+        idx = uniq[:, None] + self._seg_range
+        segs = np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))  # (n_unique, n_ch, nps)
+        power = self._segment_power(segs)
+        # mean over segments in the same order as __call__ (segment 0 first), then scale
+        out = power[inv[:, 0]]
+        for k in range(1, inv.shape[1]):
+            out += power[inv[:, k]]
+        out /= inv.shape[1]
+        return out * self.scale
 
 
 def band_masks(freqs: np.ndarray, bands: dict[str, tuple[float, float]] = BANDS) -> np.ndarray:
@@ -72,15 +115,15 @@ def band_power_db(psd: np.ndarray, masks: np.ndarray, df: float) -> np.ndarray:
 
     Parameters
     ----------
-    psd : ndarray, shape (n_channels, n_freqs)
-        uV^2/Hz.
+    psd : ndarray, shape (..., n_channels, n_freqs)
+        uV^2/Hz (any leading batch dimensions, e.g. frames).
     masks : ndarray of bool, shape (n_bands, n_freqs)
     df : float
         Bin width, Hz.
 
     Returns
     -------
-    ndarray, shape (n_channels, n_bands)
+    ndarray, shape (..., n_channels, n_bands)
     """
     power = psd @ masks.T.astype(float) * df
     with np.errstate(divide="ignore"):

@@ -1,0 +1,466 @@
+"""Per-window stage of the pipeline, computed for a batch of frames at once.
+
+Every function here takes arrays with a leading frame axis (``n_frames``) and computes for each
+frame the quantity the per-window definitions define (the per-frame functions in
+:mod:`.quality` and :mod:`.synchrony` are the readable reference; ``tests/test_pipeline_batch.py``
+checks that both agree: reasons exactly, numbers to relative 1e-12, since the numba kernels sum
+sample by sample where NumPy sums pairwise). Reductions run along the last axis of each frame's
+own contiguous rows, and kernels loop frame by frame, so a frame's numbers do not depend on
+which other frames share its batch: a live push that completes one frame and an offline run
+that computes 50 at once give bit-identical frames.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from .quality import QualityChecker
+from .synchrony import Metastability
+
+#: channel-quality reasons by code; the order is the priority of the checks
+REASONS: tuple[str, ...] = ("ok", "railed", "flat", "line", "blink", "emg", "amplitude")
+BAD_CODES = (1, 2, 3)  # railed, flat, line: channel left out
+ARTIFACT_CODES = (4, 5, 6)  # blink, emg, amplitude: frame flagged
+
+
+def _c(a: np.ndarray) -> np.ndarray:
+    """C-contiguous (copy if needed): fancy-indexing results come in batch-dependent memory
+    orders, and NumPy reduces non-contiguous axes in a different summation order."""
+    return np.ascontiguousarray(a)
+
+
+def frame_windows(
+    signal: np.ndarray, starts: np.ndarray, n_window: int, copy: bool = True
+) -> np.ndarray:
+    """The windows ``signal[:, s:s + n_window]`` for each start, as one array.
+
+    With ``copy=False`` and evenly spaced starts (an integer hop) the result is a strided,
+    read-only view (good for reductions along the last axis); otherwise a C-contiguous copy
+    (needed by ``matmul``, which takes a slow path on strided stacks).
+
+    Parameters
+    ----------
+    signal : ndarray, shape (n_channels, n_samples), C-contiguous
+    starts : ndarray of int, shape (n_frames,), ascending
+    n_window : int
+    copy : bool
+
+    Returns
+    -------
+    ndarray, shape (n_frames, n_channels, n_window)
+        Each window's rows are contiguous; read-only when it is a view.
+    """
+    starts = np.asarray(starts, dtype=np.intp)
+    if starts.size == 1:  # the usual live case: a plain slice
+        s0 = int(starts[0])
+        win = signal[None, :, s0 : s0 + n_window]
+        return np.ascontiguousarray(win) if copy else win
+    step = int(starts[1] - starts[0])
+    if np.all(np.diff(starts) == step):
+        signal = np.ascontiguousarray(signal)
+        item = signal.itemsize
+        view = np.lib.stride_tricks.as_strided(
+            signal[:, starts[0] :],
+            shape=(starts.size, signal.shape[0], n_window),
+            strides=(step * item, signal.shape[1] * item, item),
+            writeable=False,
+        )
+        return np.ascontiguousarray(view) if copy else view
+    view = np.lib.stride_tricks.sliding_window_view(signal, n_window, axis=1)  # (C, L', n)
+    return np.ascontiguousarray(view.transpose(1, 0, 2)[starts])
+
+
+@njit(cache=True)
+def _slow_defl_row(v: np.ndarray, k: int, r: np.ndarray, c: np.ndarray) -> float:  # pragma: no cover
+    """Peak-to-peak of ``v`` detrended and ``k``-sample moving-averaged (``r``, ``c``: work)."""
+    n = v.size
+    mid = (n - 1) / 2.0
+    tt = 0.0
+    m = 0.0
+    for i in range(n):
+        tt += (i - mid) * (i - mid)
+        m += v[i]
+    m /= n
+    rt = 0.0
+    for i in range(n):
+        r[i] = v[i] - m
+        rt += r[i] * (i - mid)
+    slope = rt / tt
+    acc = 0.0
+    for i in range(n):
+        acc += r[i] - slope * (i - mid)
+        c[i] = acc
+    lo = np.inf
+    hi = -np.inf
+    for i in range(k, n):
+        w = (c[i] - c[i - k]) / k
+        lo = min(lo, w)
+        hi = max(hi, w)
+    return hi - lo
+
+
+@njit(cache=True)
+def _local_emg_row(
+    v: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
+    min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray,
+) -> bool:  # pragma: no cover - compiled
+    """Does any ``length``-sample stretch (every ``step``, after ``skip``) of ``v`` hold more
+    than ``share`` of its power above the high-pass ``sos`` (zero state at the start)?"""
+    n = v.size
+    z[:, :] = 0.0
+    acc_h = 0.0
+    acc_x = 0.0
+    for i in range(n):  # direct form II transposed, as scipy.signal.sosfilt
+        y = v[i]
+        for s in range(sos.shape[0]):
+            xi = y
+            y = sos[s, 0] * xi + z[s, 0]
+            z[s, 0] = sos[s, 1] * xi - sos[s, 4] * y + z[s, 1]
+            z[s, 1] = sos[s, 2] * xi - sos[s, 5] * y
+        if i >= skip:
+            acc_h += y * y
+            acc_x += v[i] * v[i]
+            ch[i - skip] = acc_h
+            cx[i - skip] = acc_x
+    for j in range(length, n - skip, step):
+        hp = (ch[j] - ch[j - length]) / length
+        tot = (cx[j] - cx[j - length]) / length
+        if hp > share * tot and hp > min_pow:
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
+def _quality_kernel(
+    raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, has_rail, notched,
+    local_ok, sos, skip, length, step,
+):  # pragma: no cover - compiled
+    rail_uv, rail_frac, flat_uv, line_ratio, emg_share, emg_min = params[:6]
+    amp_uv, blink_uv, dominance, local_share, local_min, df = params[6:]
+    n_fr, n_ch, n = x.shape
+    nf = psd.shape[2]
+    out = np.zeros((n_fr, n_ch), dtype=np.int8)
+    ratio = np.empty(n_ch)
+    defl = np.empty(n_ch)
+    railed = np.zeros(n_ch, dtype=np.bool_)
+    r_buf = np.empty(n)
+    c_buf = np.empty(n)
+    ch = np.empty(max(n - skip, 1))
+    cx = np.empty(max(n - skip, 1))
+    z = np.empty((sos.shape[0], 2))
+    refs = np.empty(n_ch)
+    for f in range(n_fr):
+        for c in range(n_ch):
+            rb = 0.0
+            for k in range(nf):
+                if broad[k]:
+                    rb += raw_psd[f, c, k]
+            lp = 0.0
+            for m in range(line_masks.shape[0]):
+                sm = 0.0
+                for k in range(nf):
+                    if line_masks[m, k]:
+                        sm += raw_psd[f, c, k]
+                lp = max(lp, sm)
+            ratio[c] = lp / rb if rb > 0 else 0.0
+        med = np.median(ratio) if notched else 0.0
+        for c in range(n_ch):
+            lo = raw[f, c, 0]
+            hi = raw[f, c, 0]
+            n_rail = 0
+            sx = 0.0
+            amax = 0.0
+            for t in range(n):
+                v = raw[f, c, t]
+                lo = min(lo, v)
+                hi = max(hi, v)
+                if has_rail and abs(v) >= 0.99 * rail_uv:
+                    n_rail += 1
+                sx += x[f, c, t]
+                amax = max(amax, abs(x[f, c, t]))
+            mean = sx / n
+            ss = 0.0
+            for t in range(n):
+                d = x[f, c, t] - mean
+                ss += d * d
+            ptp = hi - lo
+            settling = amax > amp_uv and amax > 2.0 * ptp
+            railed[c] = (has_rail and n_rail / n >= rail_frac) or ptp == 0 or settling
+            code = 0
+            if railed[c]:
+                code = 1
+            elif math.sqrt(ss / n) < flat_uv:
+                code = 2
+            elif ratio[c] > line_ratio and (not notched or ratio[c] > 20.0 * med):
+                code = 3
+            else:
+                tot = 0.0
+                hp = 0.0
+                for k in range(nf):
+                    if broad[k]:
+                        tot += psd[f, c, k]
+                    if high[k]:
+                        hp += psd[f, c, k]
+                tot *= df
+                hp *= df
+                emg = hp > emg_share * tot and hp > emg_min
+                if not emg and local_ok:
+                    emg = _local_emg_row(
+                        x[f, c], sos, skip, length, step, local_share, local_min, ch, cx, z
+                    )
+                if emg:
+                    code = 5
+                elif amax > amp_uv:
+                    code = 6
+            out[f, c] = code
+        # blinks (frontal): raw slow deflection above blink_uv and above dominance x the median
+        # over non-frontal, non-railed channels, and the filtered one above blink_uv too
+        n_ref = 0
+        any_frontal = False
+        for c in range(n_ch):
+            defl[c] = _slow_defl_row(raw[f, c], k_smooth, r_buf, c_buf)
+            if frontal[c]:
+                any_frontal = True
+            elif not railed[c]:
+                refs[n_ref] = defl[c]
+                n_ref += 1
+        if not any_frontal:
+            continue
+        floor = dominance * np.median(refs[:n_ref]) if n_ref > 0 else 0.0
+        for c in range(n_ch):
+            if not frontal[c] or out[f, c] in (1, 2, 3):
+                continue
+            if defl[c] > blink_uv and defl[c] > floor:
+                if _slow_defl_row(x[f, c], k_smooth, r_buf, c_buf) > blink_uv:
+                    out[f, c] = 4
+    return out
+
+
+class BatchQuality:
+    """:class:`~.quality.QualityChecker` for a batch of windows: one reason code per channel.
+
+    The same checks, thresholds, filters and priority as ``QualityChecker.check`` (whose
+    instance supplies every parameter), written with a leading frame axis (the slow-deflection
+    and local-EMG filters as numba kernels); codes index :data:`REASONS`. ``tests/test_pipeline_batch.py`` checks that both give the same reasons.
+
+    Parameters
+    ----------
+    checker : QualityChecker
+        The per-window reference, configured for this pipeline.
+    freqs : ndarray, shape (n_freqs,)
+        Frequencies of the Welch spectra that will be passed in, Hz.
+    """
+
+    def __init__(self, checker: QualityChecker, freqs: np.ndarray) -> None:
+        self.ref = checker
+        self.cfg = checker.cfg
+        self.frontal = np.asarray(checker.frontal, dtype=bool)
+        self.rail_uv = checker.rail_uv
+        self.freqs = freqs
+        self.broad = (freqs >= 1.0) & (freqs < 45.0)
+        self.high = (freqs >= 20.0) & (freqs < 45.0)
+        self.df = freqs[1] - freqs[0]
+
+    def codes(
+        self,
+        raw: np.ndarray,
+        x: np.ndarray,
+        psd: np.ndarray,
+        raw_psd: np.ndarray,
+        mains_hz: float | None,
+        notched: bool,
+    ) -> np.ndarray:
+        """Reason code per frame and channel.
+
+        Parameters
+        ----------
+        raw, x : ndarray, shape (n_frames, n_channels, n_times)
+            Unfiltered and filtered windows, uV.
+        psd, raw_psd : ndarray, shape (n_frames, n_channels, n_freqs)
+            Welch PSD of the filtered and of the raw windows, uV^2/Hz.
+        mains_hz : float or None
+            Mains frequency; None checks both 50 and 60 Hz.
+        notched : bool
+            True when a notch at ``mains_hz`` is applied to the filtered signal.
+
+        Returns
+        -------
+        ndarray of int8, shape (n_frames, n_channels)
+        """
+        cfg = self.cfg
+        ref = self.ref
+        f0s = (50.0, 60.0) if mains_hz is None else (mains_hz,)
+        line_masks = np.array([np.abs(self.freqs - f0) <= 1.0 for f0 in f0s])
+        n = raw.shape[-1]
+        local_ok = n - ref._emg_skip > ref._emg_len
+        params = np.array([
+            self.rail_uv if self.rail_uv is not None else np.inf, cfg.rail_fraction, cfg.flat_uv,
+            cfg.line_ratio, cfg.emg_share, cfg.emg_min_uv2, cfg.amplitude_uv, cfg.blink_uv,
+            cfg.blink_dominance, cfg.emg_local_share, cfg.emg_local_min_uv2, self.df,
+        ])
+        return _quality_kernel(
+            raw, x, psd, raw_psd, self.broad, self.high, line_masks, self.frontal, params,
+            min(ref.smooth_n, n - 1), self.rail_uv is not None, bool(notched), bool(local_ok),
+            np.ascontiguousarray(ref._emg_sos, dtype=float), ref._emg_skip, ref._emg_len,
+            ref._emg_step,
+        )
+
+
+@lru_cache(maxsize=8)
+def _hilbert_gain(n: int) -> np.ndarray:
+    """One-sided gain of the analytic signal on ``rfft`` bins: 1 at DC (and Nyquist), else 2."""
+    h = np.full(n // 2 + 1, 2.0)
+    h[0] = 1.0
+    if n % 2 == 0:
+        h[-1] = 1.0
+    h.setflags(write=False)
+    return h
+
+
+def analytic(x: np.ndarray) -> np.ndarray:
+    """Analytic signal of each row (FFT Hilbert along the last axis), shape kept, complex.
+
+    The same transform as :func:`scipy.signal.hilbert` (positive frequencies doubled, negative
+    ones zeroed), from a real FFT: ``ifft`` of the one-sided spectrum zero-padded to ``n``.
+    Agrees with SciPy to rounding; each row is transformed on its own.
+    """
+    n = x.shape[-1]
+    spec = np.fft.rfft(x, axis=-1) * _hilbert_gain(n)
+    return np.fft.ifft(spec, n=n, axis=-1)
+
+
+@njit(cache=True)
+def _sync_kernel(
+    re: np.ndarray, im: np.ndarray, q_scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    n_fr, n_sig, n = re.shape
+    n_pairs = n_sig * (n_sig - 1) // 2
+    plv = np.empty((n_fr, n_sig, n_sig))
+    wpli = np.empty((n_fr, n_pairs))
+    kur = np.empty(n_fr)
+    ur = np.empty((n_sig, n))
+    ui = np.empty((n_sig, n))
+    for f in range(n_fr):
+        for r in range(n_sig):
+            for t in range(n):
+                mag = max(math.sqrt(re[f, r, t] ** 2 + im[f, r, t] ** 2), 1e-300)
+                ur[r, t] = re[f, r, t] / mag
+                ui[r, t] = im[f, r, t] / mag
+        k = 0.0
+        for t in range(n):
+            sr = 0.0
+            si = 0.0
+            for r in range(n_sig):
+                sr += ur[r, t]
+                si += ui[r, t]
+            k += math.sqrt((sr / n_sig) ** 2 + (si / n_sig) ** 2)
+        kur[f] = k / n
+        p = 0
+        for i in range(n_sig):
+            for j in range(i, n_sig):
+                cr = 0.0
+                ci = 0.0
+                for t in range(n):
+                    cr += ur[i, t] * ur[j, t] + ui[i, t] * ui[j, t]
+                    ci += ui[i, t] * ur[j, t] - ur[i, t] * ui[j, t]
+                v = math.sqrt(cr * cr + ci * ci) / n
+                plv[f, i, j] = v
+                plv[f, j, i] = v
+                if j == i:
+                    continue
+                s = 0.0
+                a = 0.0
+                q = 0.0
+                for t in range(n):
+                    x = im[f, i, t] * re[f, j, t] - re[f, i, t] * im[f, j, t]
+                    s += x
+                    a += abs(x)
+                    q += x * x
+                q *= q_scale
+                den = a * a - q
+                val = (s * s - q) / den if den > 0 else 0.0
+                wpli[f, p] = math.sqrt(min(max(val, 0.0), 1.0))
+                p += 1
+    return plv, wpli, kur
+
+
+def synchrony_batch(z: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw PLV matrices, debiased wPLI per pair and window-mean Kuramoto order, per frame.
+
+    Compiled equivalents of :func:`.synchrony.plv_matrix`, :func:`.synchrony.wpli_matrix`
+    (upper triangle) and ``kuramoto_order(z).mean()`` for each frame; sums run sample by
+    sample, so values agree with the NumPy definitions to rounding (relative ~1e-13) and a
+    frame's values never depend on the other frames in the batch.
+
+    Parameters
+    ----------
+    z : ndarray of complex, shape (n_frames, n_signals, n_times)
+        Analytic signals.
+    n_eff : float
+        Effective number of independent samples per window (scales wPLI's bias term).
+
+    Returns
+    -------
+    plv : ndarray, shape (n_frames, n_signals, n_signals)
+        Raw (not debiased) PLV; use :func:`.synchrony.debias_plv`.
+    wpli : ndarray, shape (n_frames, n_pairs)
+        Pairs in :func:`.synchrony.triu_pairs` order.
+    kuramoto : ndarray, shape (n_frames,)
+    """
+    n = z.shape[-1]
+    return _sync_kernel(
+        np.ascontiguousarray(z.real), np.ascontiguousarray(z.imag), float(n / n_eff)
+    )
+
+
+@njit(cache=True)
+def _std(a: np.ndarray) -> float:  # pragma: no cover - compiled
+    """Population standard deviation (two-pass, sequential sums)."""
+    n = a.size
+    s = 0.0
+    for v in a:
+        s += v
+    m = s / n
+    q = 0.0
+    for v in a:
+        q += (v - m) * (v - m)
+    return math.sqrt(q / n)
+
+
+class FastMetastability(Metastability):
+    """:class:`~.synchrony.Metastability` with its history in arrays and a compiled std.
+
+    Same definition and parameters (std of the finite frame values within the last
+    ``span_s`` seconds, NaN with fewer than ``min_count``); the std is summed sequentially,
+    so values agree with NumPy's to rounding (relative ~1e-14). About 20x cheaper per frame.
+    """
+
+    def __init__(self, span_s: float, min_count: int = 20) -> None:
+        super().__init__(span_s, min_count)
+        self._t = np.empty(256)
+        self._v = np.empty(256)
+        self._lo = 0
+        self._hi = 0
+
+    def update(self, time_s: float, r: float) -> float:
+        """Add a frame's order parameter (or NaN) and return the current metastability."""
+        if math.isfinite(r):
+            if self._hi == self._t.size:  # compact, and grow if more than half is live
+                n = self._hi - self._lo
+                size = self._t.size * (2 if n > self._t.size // 2 else 1)
+                t, v = np.empty(size), np.empty(size)
+                t[:n], v[:n] = self._t[self._lo : self._hi], self._v[self._lo : self._hi]
+                self._t, self._v, self._lo, self._hi = t, v, 0, n
+            self._t[self._hi] = time_s
+            self._v[self._hi] = r
+            self._hi += 1
+        cut = time_s - self.span_s
+        while self._lo < self._hi and self._t[self._lo] <= cut:
+            self._lo += 1
+        if self._hi - self._lo < self.min_count:
+            return math.nan
+        return _std(self._v[self._lo : self._hi])
