@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _data import OPENBCI_TXT
 from scipy.signal import hilbert
 
 import neurofeedback.pipeline.pipeline as pipeline_mod
@@ -232,10 +233,7 @@ def test_fast_metastability_equals_reference():
 
 def test_batch_quality_equals_quality_checker_on_real_recording():
     """The OpenBCI sample (real blinks, jaw clenches, alpha): every window's reasons agree."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    path = path / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    path = OPENBCI_TXT
     from neurofeedback.io import load_eeg_file
 
     f = load_eeg_file(str(path))

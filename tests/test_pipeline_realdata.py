@@ -1,16 +1,15 @@
-"""Known effects in two real recordings (see ../shared/data/README.md)."""
+"""Known effects in two real recordings (see tests/data/README.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _data import DATA_DIR
 
 from neurofeedback.pipeline.frame import BANDS
 from neurofeedback.pipeline.pipeline import run_pipeline
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = DATA_DIR
 OPENBCI = DATA / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
 EEGMAT = DATA / "eegmat-Subject00_1.edf"
 ALPHA = list(BANDS).index("alpha")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _data import DATA_DIR
 from PyQt6 import QtCore, QtGui
 
 from neurofeedback.cli import main as cli_main
@@ -20,7 +21,7 @@ from ui.main_window import MainWindow
 from ui.widgets.feedback import PULL
 from ui.widgets.sync_head import MAX_WIDTH, MIN_WIDTH
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = DATA_DIR
 OPENBCI = DATA / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
 
 
