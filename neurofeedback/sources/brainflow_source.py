@@ -15,7 +15,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from brainflow.board_shim import BoardIds, BoardShim, BrainFlowError, BrainFlowInputParams
+from brainflow.board_shim import (
+    BoardIds,
+    BoardShim,
+    BrainFlowError,
+    BrainFlowExitCodes,
+    BrainFlowInputParams,
+)
 
 from ..boards import board_label, resolve_board
 from ..channels import default_channel_names, normalize_names
@@ -227,7 +233,10 @@ class BrainFlowSource(Source):
             "and the port name is right",
             BoardIds.PLAYBACK_FILE_BOARD.value: "check the file exists and matches --master-board",
         }.get(self.board_id, "check the device is on and the connection options are right")
-        reason = str(exc).split(":")[-1].strip() or exc.__class__.__name__
+        try:
+            reason = BrainFlowExitCodes(exc.exit_code).name.lower().replace("_", " ")
+        except ValueError:
+            reason = str(exc).strip() or exc.__class__.__name__
         return f"cannot open {board_label(self.board_id)} on {where} ({reason}); {hint}"
 
     # -- Source API ------------------------------------------------------------------------
