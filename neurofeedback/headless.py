@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from .errors import SourceDisconnected, UsageError
+from .errors import UsageError
 from .session import Session, SessionStats, run_until_done
 from .sources.base import Source
 
@@ -171,6 +171,4 @@ def run_headless(source: Source, args: argparse.Namespace, *, duration_s: float 
     else:
         out.write("not recorded (--no-record)\n")
     out.flush()
-    if isinstance(session.error, SourceDisconnected):
-        return 1
     return 0 if session.error is None else 1

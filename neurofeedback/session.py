@@ -126,8 +126,10 @@ class Session:
                 if window is not None:
                     self.pipeline.set_baseline(*window)
         self._lock = threading.Lock()
-        self._frames: deque[FeatureFrame] = deque(maxlen=100_000)
-        self._events: deque[Any] = deque(maxlen=10_000)
+        # consumers poll these; bounded so a consumer that never polls (headless) cannot make
+        # memory grow (a frame with its spectra is ~18 kB): 3000 frames = 5 minutes
+        self._frames: deque[FeatureFrame] = deque(maxlen=3000)
+        self._events: deque[Any] = deque(maxlen=3000)
         self._latest: FeatureFrame | None = None
         n_disp = int(DISPLAY_SECONDS * self.info.sfreq)
         self._display = np.zeros((self.info.n_channels, n_disp))
@@ -175,6 +177,9 @@ class Session:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+            while self._thread.is_alive():  # never close the recording under a writing worker
+                log.warning("waiting for the session worker to finish its current step")
+                self._thread.join(timeout=5)
         self._finish()
         return self.recording_path
 
@@ -264,7 +269,6 @@ class Session:
                 )
         if self.recorder is not None:
             self.recorder.write(chunk)
-        self._append_display(chunk.data)
         frames: list[FeatureFrame] = []
         events: list[Any] = []
         if self.pipeline is not None:
@@ -278,6 +282,7 @@ class Session:
             for ev in events:
                 self.recorder.add_marker(ev.time_s, ev.label)
         with self._lock:
+            self._append_display(chunk.data)
             self.n_samples += chunk.n_samples
             self.dropped += chunk.dropped
             self._frames.extend(frames)
@@ -286,6 +291,7 @@ class Session:
                 self._latest = frames[-1]
 
     def _append_display(self, data: np.ndarray) -> None:
+        """Shift ``data`` into the display ring (caller holds ``self._lock``)."""
         n = data.shape[1]
         buf = self._display
         if n >= buf.shape[1]:
@@ -362,6 +368,9 @@ def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -
     session.start()
     try:
         while not session.wait(tick_s):
+            # nobody else consumes frames here: drain them so they do not pile up
+            session.poll_frames()
+            session.poll_events()
             if on_tick is not None:
                 on_tick(session.stats())
     except KeyboardInterrupt:

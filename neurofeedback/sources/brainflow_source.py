@@ -162,6 +162,8 @@ class BrainFlowSource(Source):
         self.dropped = 0
         self.dropped_unreported = 0
         self.reconnects = 0
+        self._last_ts: float | None = None
+        self._gap_from_ts: float | None = None
 
     # -- set-up --------------------------------------------------------------------------
     def _check_options(self) -> None:
@@ -340,6 +342,18 @@ class BrainFlowSource(Source):
         gaps = steps[steps > self._pkg_step] / self._pkg_step - 1
         return int(np.sum(np.round(gaps)))
 
+    def _reconnect_gap(self, rows: np.ndarray) -> int:
+        """Samples lost between the last sample before a reconnect and the first after it."""
+        ts_row = self.info.layout.timestamp_row
+        gap = 0
+        if self._gap_from_ts is not None:
+            gap = max(0, int(round((rows[ts_row, 0] - self._gap_from_ts) * self.info.sfreq)) - 1)
+            if gap:
+                log.warning("%d samples (%.1f s) were lost while reconnecting", gap, gap / self.info.sfreq)
+            self._gap_from_ts = None
+        self._last_ts = float(rows[ts_row, -1])
+        return gap
+
     def _run(self) -> None:
         last_data = time.monotonic()
         while not self._stop.is_set():
@@ -351,7 +365,7 @@ class BrainFlowSource(Source):
                 rows = np.zeros((0, 0))
             if rows.size and rows.shape[1] > 0:
                 last_data = time.monotonic()
-                dropped = self._count_dropped(rows)
+                dropped = self._count_dropped(rows) + self._reconnect_gap(rows)
                 with self._lock:
                     self._pending.append(rows)
                     self.dropped += dropped
@@ -372,6 +386,7 @@ class BrainFlowSource(Source):
 
     def _reconnect(self, deadline: float) -> bool:
         self._status = "reconnecting"
+        self._gap_from_ts = self._last_ts
         self._close_board()
         delay = 0.5
         attempt = 0
@@ -379,7 +394,12 @@ class BrainFlowSource(Source):
         while not self._stop.is_set() and time.monotonic() < deadline:
             attempt += 1
             try:
-                self._board = self._open()
+                board = self._open()
+                if self._stop.is_set():  # stopped while the device was opening: release it
+                    self._board = board
+                    self._close_board()
+                    return False
+                self._board = board
                 self.reconnects += 1
                 self._last_pkg = None
                 log.warning("reopened %s (attempt %d)", self.info.board_name, attempt)
