@@ -19,6 +19,8 @@ import re
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
+
 from .errors import UsageError
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,31 @@ _PREFIX = re.compile(r"^(?:EEG|EXG)[\s_:\-]+", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1)
-def _standard_names() -> dict[str, str]:
-    """Upper-case name -> correctly spelled name, from MNE's ``standard_1005`` montage."""
+def standard_montage():
+    """MNE's ``standard_1005`` montage, made once (the one montage the project uses).
+
+    Returns
+    -------
+    mne.channels.DigMontage
+    """
     import mne
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), mne.utils.use_log_level("ERROR"):
         warnings.simplefilter("ignore")  # 'standard_1005' is deprecated in MNE 1.13
-        names = mne.channels.make_standard_montage("standard_1005").ch_names
-    return {n.upper(): n for n in names}
+        return mne.channels.make_standard_montage("standard_1005")
+
+
+@functools.lru_cache(maxsize=1)
+def standard_positions() -> dict[str, np.ndarray]:
+    """Upper-case 10-05 site name -> head position in metres, shape (3,)."""
+    pos = standard_montage().get_positions()["ch_pos"]
+    return {k.upper(): np.asarray(v, dtype=float) for k, v in pos.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_names() -> dict[str, str]:
+    """Upper-case name -> correctly spelled name, from MNE's ``standard_1005`` montage."""
+    return {n.upper(): n for n in standard_montage().ch_names}
 
 
 def _site(token: str) -> str | None:

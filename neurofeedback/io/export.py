@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..channels import standard_montage
 from ..errors import RecordingError, UsageError
 from ..validation import check_option
 from .loaded import LoadedFile
@@ -42,10 +43,7 @@ def loaded_to_raw(loaded: LoadedFile):
 
     info = mne.create_info(list(loaded.ch_names), float(loaded.sfreq), ch_types="eeg")
     raw = mne.io.RawArray(np.asarray(loaded.data, dtype=np.float64) * 1e-6, info, verbose="error")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # standard_1005 is deprecated in MNE 1.13
-        montage = mne.channels.make_standard_montage("standard_1005")
-        raw.set_montage(montage, on_missing="ignore", verbose="error")
+    raw.set_montage(standard_montage(), on_missing="ignore", verbose="error")
     t0 = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
     if 1e9 < t0 < 4e9:  # unix seconds (2001 .. 2096)
         raw.set_meas_date(_dt.datetime.fromtimestamp(t0, tz=_dt.timezone.utc))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import warnings
-from functools import lru_cache
 
 import numpy as np
+
+from ..channels import normalize_name as _channels_normalize
+from ..channels import standard_positions
 
 REGIONS: tuple[str, ...] = (
     "frontal",
@@ -23,24 +24,13 @@ _NAME_RE = re.compile(r"^(FP|AF|FT|FC|F|CP|C|TP|T|PO|P|O|I)(\d+|Z)$")
 
 
 def normalize_name(name: str) -> str:
-    """A channel name reduced to its 10-20 label, e.g. ``"EEG O1-REF"`` -> ``"O1"``.
+    """A channel name reduced to its 10-20 site, e.g. ``"EEG O1-REF"`` -> ``"O1"``.
 
-    Strips an ``EEG`` prefix and a reference suffix (``-REF``, ``-A1``, ``-LE``, ...), maps the
-    old names T3/T4/T5/T6 to T7/T8/P7/P8. Unknown names come back stripped but otherwise as is.
+    Spelling is :func:`neurofeedback.channels.normalize_name`'s; for placing electrodes the old
+    names T3/T4/T5/T6 also map to T7/T8/P7/P8. Unknown names come back as that function gives them.
     """
-    s = name.strip()
-    s = re.sub(r"^(EEG|EXG)[\s_:-]+", "", s, flags=re.IGNORECASE)
-    s = re.sub(r"-(REF|A1|A2|M1|M2|LE|AR|AVG|CZ)$", "", s, flags=re.IGNORECASE)
-    s = s.strip()
-    up = s.upper()
-    if up in _ALIASES:
-        return _ALIASES[up]
-    m = _NAME_RE.match(up)
-    if not m:
-        return s
-    prefix, num = m.groups()
-    pretty = {"FP": "Fp"}.get(prefix, prefix)
-    return pretty + ("z" if num == "Z" else num)
+    s = _channels_normalize(name)
+    return _ALIASES.get(s.upper(), s)
 
 
 def region_of(name: str) -> str | None:
@@ -67,16 +57,8 @@ def region_of(name: str) -> str | None:
     return "occipital"  # PO, O, I
 
 
-@lru_cache(maxsize=1)
 def _montage_positions() -> dict[str, np.ndarray]:
-    import mne
-
-    # MNE 1.13 logs (and may warn) that the name is deprecated in favour of colin27_1005
-    with warnings.catch_warnings(), mne.utils.use_log_level("ERROR"):
-        warnings.simplefilter("ignore")
-        montage = mne.channels.make_standard_montage("standard_1005")
-    pos = montage.get_positions()["ch_pos"]
-    return {k.upper(): np.asarray(v, dtype=float) for k, v in pos.items()}
+    return standard_positions()
 
 
 def positions(ch_names: list[str]) -> np.ndarray:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import warnings
-
 import numpy as np
 
-from ..channels import OPENBCI_DEFAULTS
+from ..channels import OPENBCI_DEFAULTS, standard_positions
 from ..validation import check_option
 
 #: Montage name -> channel names. ``default`` covers all six regions with 16 electrodes.
@@ -41,14 +38,8 @@ def montage_channels(name: str) -> tuple[str, ...]:
     return MONTAGES[name]
 
 
-@functools.lru_cache(maxsize=1)
 def _positions_table() -> dict[str, np.ndarray]:
-    import mne
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the montage name is deprecated in MNE 1.13
-        montage = mne.channels.make_standard_montage("standard_1005")
-    return {k.upper(): np.asarray(v, float) for k, v in montage.get_positions()["ch_pos"].items()}
+    return standard_positions()
 
 
 def positions(ch_names: tuple[str, ...] | list[str]) -> np.ndarray:
