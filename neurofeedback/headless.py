@@ -123,7 +123,7 @@ def pipeline_config_from_args(args: argparse.Namespace) -> Any:
     cfg = PipelineConfig()
     if getattr(args, "baseline", None) is not None:
         if args.baseline <= 0:
-            raise UsageError(f"--baseline must be > 0 seconds; got {args.baseline:g}")
+            raise UsageError(f"--baseline must be a number of seconds > 0; got {args.baseline:g}")
         cfg = PipelineConfig(baseline=(0.0, float(args.baseline)))
     return cfg
 

@@ -31,11 +31,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="--replay only: replay speed, multiple of real time (default 1; the simulator uses --sim-speed)",
     )
     add_session_arguments(p)
-    p.add_argument("--feedback-mode", default="meditation", help="meditation (default) or integration")
+    p.add_argument("--feedback-mode", default="meditation", metavar="MODE",
+                   help="meditation (default) or integration")
     p.add_argument("--fullscreen-feedback", action="store_true", help="show the feedback window full screen")
     p.add_argument("--duration", type=float, default=None, help="stop the session after S seconds of data")
     p.add_argument("--screenshot", default=None, metavar="PATH",
-                   help="save the operator view to PATH and the feedback view to PATH-feedback (needs --quit-after)")
+                   help="save the operator view to PATH and the feedback view beside it with '-feedback' "
+                   "before the extension (shot.png -> shot-feedback.png); needs --quit-after")
     p.add_argument("--quit-after", type=float, default=None, metavar="S", help="quit after S seconds")
 
 

@@ -13,12 +13,12 @@ ORDER = 15
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="a session folder or an EEG file")
-    p.add_argument("--speed", type=float, default=1.0, help="multiple of real time; 0 = as fast as possible (default 1)")
-    p.add_argument("--start", type=float, default=0.0, help="start at S seconds into the file")
-    p.add_argument("--board", default=None, help="board that recorded a BrainFlow CSV without session.json")
-    p.add_argument("--channels", default=None, help="comma-separated channel names overriding the file's")
-    p.add_argument("--duration", type=float, default=None, help="stop after S seconds of data")
+    p.add_argument("path", metavar="PATH", help="a session folder or an EEG file")
+    p.add_argument("--speed", metavar="X", type=float, default=1.0, help="multiple of real time; 0 = as fast as possible (default 1)")
+    p.add_argument("--start", metavar="S", type=float, default=0.0, help="start at S seconds into the file")
+    p.add_argument("--board", metavar="NAME", default=None, help="board that recorded a BrainFlow CSV without session.json")
+    p.add_argument("--channels", metavar="NAMES", default=None, help="comma-separated channel names overriding the file's")
+    p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
     add_session_arguments(p)
 

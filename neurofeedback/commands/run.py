@@ -16,7 +16,7 @@ ORDER = 10
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_board_arguments(p)
     add_session_arguments(p)
-    p.add_argument("--duration", type=float, default=None, help="stop after S seconds (default: until Ctrl-C)")
+    p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds (default: until Ctrl-C)")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
 
 

@@ -18,37 +18,37 @@ def add_board_arguments(parser: argparse.ArgumentParser, *, board: bool = True) 
     g = parser.add_argument_group("source")
     if board:
         g.add_argument(
-            "--board",
+            "--board", metavar="NAME",
             default="synthetic",
             help="synthetic (default), simulated, cyton, cyton-daisy, ganglion, playback, "
             "streaming, or any BrainFlow BoardIds name (see 'neurofeedback boards')",
         )
-    g.add_argument("--serial-port", default="", help="serial port of a Cyton dongle, e.g. /dev/ttyUSB0 or COM3")
-    g.add_argument("--mac-address", default="", help="MAC address (Ganglion, Muse and other BLE boards)")
-    g.add_argument("--ip-address", default="", help="IP address (WiFi shield, streaming board)")
-    g.add_argument("--ip-port", type=int, default=0, help="IP port (WiFi shield, streaming board)")
-    g.add_argument("--board-file", default="", help="file for the playback board (a BrainFlow CSV)")
-    g.add_argument("--master-board", default="", help="board that recorded --board-file / the stream")
+    g.add_argument("--serial-port", metavar="PORT", default="", help="serial port of a Cyton dongle, e.g. /dev/ttyUSB0 or COM3")
+    g.add_argument("--mac-address", metavar="MAC", default="", help="MAC address (Ganglion, Muse and other BLE boards)")
+    g.add_argument("--ip-address", metavar="ADDR", default="", help="IP address (WiFi shield, streaming board)")
+    g.add_argument("--ip-port", metavar="N", type=int, default=0, help="IP port (WiFi shield, streaming board)")
+    g.add_argument("--board-file", metavar="PATH", default="", help="file for the playback board (a BrainFlow CSV)")
+    g.add_argument("--master-board", metavar="NAME", default="", help="board that recorded --board-file / the stream")
     g.add_argument(
-        "--scenario", default="annealing-cycle",
+        "--scenario", metavar="NAME", default="annealing-cycle",
         help="scenario of --board simulated: annealing-cycle, meditation, trauma, artifacts",
     )
-    g.add_argument("--seed", type=int, default=0, help="random seed of --board simulated")
+    g.add_argument("--seed", metavar="N", type=int, default=0, help="random seed of --board simulated")
     g.add_argument(
-        "--sim-speed", type=float, default=1.0,
+        "--sim-speed", metavar="X", type=float, default=1.0,
         help="--board simulated only: generate at X times real time (default 1)",
     )
-    g.add_argument("--channels", default=None, help="comma-separated channel names overriding the defaults")
+    g.add_argument("--channels", metavar="NAMES", default=None, help="comma-separated channel names overriding the defaults")
 
 
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``run``, ``replay`` and ``gui``: recording, protocol."""
     g = parser.add_argument_group("session")
     rec = g.add_mutually_exclusive_group()
-    rec.add_argument("--record-dir", default="recordings", help="where session folders go (default: recordings/)")
+    rec.add_argument("--record-dir", metavar="DIR", default="recordings", help="where session folders go (default: recordings/)")
     rec.add_argument("--no-record", action="store_true", help="do not record")
-    g.add_argument("--protocol", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path")
-    g.add_argument("--baseline", type=float, default=None, help="baseline block length in seconds (default 60)")
+    g.add_argument("--protocol", metavar="NAME", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path")
+    g.add_argument("--baseline", metavar="S", type=float, default=None, help="baseline block length in seconds (default 60)")
 
 
 def make_source(
