@@ -7,9 +7,11 @@ file in big chunks; frames are identical to what a live session would have compu
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +29,44 @@ log = logging.getLogger(__name__)
 CHUNK_S = 60.0
 FEATURES_NAME = "features.csv"
 BANDPOWER_NAME = "bandpower.csv"
+_WRITER_THREAD = True  # format and write CSV rows in a thread (overlaps the pipeline's kernels)
+
+
+_M_TRIM_THRESHOLD = -1  # glibc mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD = -3
+_allocator_tuned = False
+
+
+def tune_allocator() -> bool:
+    """Keep freed memory in the process heap (glibc only; elsewhere a no-op).
+
+    Offline analysis allocates and frees the same few-MB arrays for every 5-s block. With
+    glibc's defaults such blocks are mapped fresh from the kernel and returned on free, so
+    every block pays ~2500 page faults (about a fifth of the run time); raising the mmap and
+    trim thresholds to 32 and 256 MB lets the blocks be reused. The process keeps up to
+    256 MB of freed heap instead of returning it. Called once per process by
+    :func:`iter_frames`; numbers are unaffected.
+
+    Returns
+    -------
+    bool
+        True when the thresholds were set (now or by an earlier call).
+    """
+    global _allocator_tuned
+    if _allocator_tuned:
+        return True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)) and bool(
+            libc.mallopt(_M_TRIM_THRESHOLD, 256 * 1024 * 1024)
+        )
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl without mallopt)
+        ok = False
+    log.debug("allocator thresholds %s", "raised" if ok else "left at their defaults")
+    _allocator_tuned = ok
+    return ok
 
 
 def iter_frames(
@@ -49,6 +89,7 @@ def iter_frames(
     """
     if pipe is None:
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
+    tune_allocator()
     step = max(1, int(CHUNK_S * loaded.sfreq))
     for s in range(0, loaded.n_samples, step):
         chunk = loaded.data[:, s : s + step]
@@ -68,6 +109,39 @@ def _feature_writer(fh: TextIO) -> csv.writer:  # type: ignore[valid-type]
     w = csv.writer(fh)
     w.writerow(FEATURE_COLUMNS)
     return w
+
+
+_CSV_SPECIAL = frozenset(',"\r\n')
+
+
+def feature_line(frame: FeatureFrame) -> str:
+    """``frame.to_row()`` as one CSV line (``\r\n``-terminated), the text ``csv.writer`` writes.
+
+    Numbers are formatted as ``f"{x:.6g}"``, NaN (or None) as an empty
+    field; only a ``bad_channels`` field that needs quoting goes through ``csv.writer``.
+    """
+    f = frame
+    bad = ";".join(f.bad_channels)
+    if not _CSV_SPECIAL.isdisjoint(bad) or not _CSV_SPECIAL.isdisjoint(f.phase):
+        buf = io.StringIO()
+        csv.writer(buf).writerow(f.to_row())
+        return buf.getvalue()
+    get = f.bands.get
+    nan = math.nan
+    head = (
+        f.time_s, f.energy, f.energy_db, f.temperature, f.synchrony, f.wpli, f.metastability,
+        f.harmonic_low_share, f.harmonic_entropy, f.consonance, f.golden_mean_index,
+    )
+    tail = (f.meditation_score, f.integration_score)
+    bands = [get(b, nan) for b in BANDS]
+    return ",".join([
+        *["" if x is None or x != x else f"{x:.6g}" for x in head],
+        f.phase,
+        *["" if x is None or x != x else f"{x:.6g}" for x in tail],
+        "1" if f.artifact else "0",
+        bad,
+        *["" if x is None or x != x else f"{x:.6g}" for x in bands],
+    ]) + "\r\n"
 
 
 def write_feature_csv(path: str | Path, frames: Iterable[FeatureFrame]) -> None:
@@ -143,15 +217,28 @@ def analyze_to_dir(
         ) from None
     n = n_art = 0
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
-    with ff, bf:
-        fw = _feature_writer(ff)
-        bw = csv.writer(bf)
-        bw.writerow(bandpower_header(list(loaded.ch_names)))
+
+    def write(frames: list[FeatureFrame]) -> None:
+        ff.write("".join([feature_line(f) for f in frames]))
+        bf.write("".join([bandpower_line(f) for f in frames]))
+
+    # a writer thread formats and writes chunk k while the pipeline computes chunk k + 1
+    # (its compiled stages run without the GIL); chunks are written in order
+    with ff, bf, ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze-writer") as pool:
+        _feature_writer(ff)
+        csv.writer(bf).writerow(bandpower_header(list(loaded.ch_names)))
+        pending: Future | None = None
         for frames in iter_frames(loaded, config, progress, pipe):
-            fw.writerows(f.to_row() for f in frames)
-            bf.write("".join(bandpower_line(f) for f in frames))
+            if pending is not None:
+                pending.result()  # at most one chunk queued; re-raises a write error
+            if _WRITER_THREAD:
+                pending = pool.submit(write, frames)
+            else:
+                write(frames)
             n += len(frames)
             n_art += sum(f.artifact for f in frames)
+        if pending is not None:
+            pending.result()
     return AnalysisSummary(
         path=loaded.path,
         out_dir=str(out),

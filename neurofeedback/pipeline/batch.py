@@ -74,15 +74,26 @@ def frame_windows(
     return np.ascontiguousarray(view.transpose(1, 0, 2)[starts])
 
 
-@njit(cache=True)
-def _slow_defl_row(v: np.ndarray, k: int, r: np.ndarray, c: np.ndarray) -> float:  # pragma: no cover
-    """Peak-to-peak of ``v`` detrended and ``k``-sample moving-averaged (``r``, ``c``: work)."""
-    n = v.size
+@njit(cache=True, nogil=True)
+def _centred_ss(n: int) -> float:  # pragma: no cover - compiled
+    """``sum_i (i - mid)^2`` for ``i < n``, ``mid = (n - 1) / 2``, summed in index order."""
     mid = (n - 1) / 2.0
     tt = 0.0
-    m = 0.0
     for i in range(n):
         tt += (i - mid) * (i - mid)
+    return tt
+
+
+@njit(cache=True, nogil=True)
+def _slow_defl_row(
+    v: np.ndarray, k: int, r: np.ndarray, c: np.ndarray, tt: float
+) -> float:  # pragma: no cover - compiled
+    """Peak-to-peak of ``v`` detrended and ``k``-sample moving-averaged (``r``, ``c``: work;
+    ``tt``: :func:`_centred_ss` of ``v.size``, the same for every row of a batch)."""
+    n = v.size
+    mid = (n - 1) / 2.0
+    m = 0.0
+    for i in range(n):
         m += v[i]
     m /= n
     rt = 0.0
@@ -103,7 +114,7 @@ def _slow_defl_row(v: np.ndarray, k: int, r: np.ndarray, c: np.ndarray) -> float
     return hi - lo
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _local_emg_row(
     v: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
     min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray,
@@ -134,7 +145,135 @@ def _local_emg_row(
     return False
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True)
+def _local_emg_rows(
+    v: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
+    min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray, acc: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_local_emg_row` of every row of ``v`` (n_channels, n) into ``out``.
+
+    The channels' filters run side by side (time outer, channel inner), so the serial
+    recurrences of different channels overlap in the CPU; each channel's own operations are
+    exactly those of :func:`_local_emg_row`, so the answers are the same. Work arrays:
+    ``ch``, ``cx`` (n - skip, n_channels), ``z`` (n_sections, 2, n_channels), ``acc``
+    (2, n_channels).
+    """
+    n_ch, n = v.shape
+    n_sec = sos.shape[0]
+    if n_sec == 2:  # the usual 4th-order high-pass: 4 channels at a time, state in registers
+        _emg_energy_2sec(v, sos, skip, ch, cx)
+        _emg_decide(n_ch, n, skip, length, step, share, min_pow, ch, cx, out)
+        return
+    z[:, :, :] = 0.0
+    acc[:, :] = 0.0
+    for i in range(n):
+        for c in range(n_ch):
+            y = v[c, i]
+            for s in range(n_sec):  # direct form II transposed, as scipy.signal.sosfilt
+                xi = y
+                y = sos[s, 0] * xi + z[s, 0, c]
+                z[s, 0, c] = sos[s, 1] * xi - sos[s, 4] * y + z[s, 1, c]
+                z[s, 1, c] = sos[s, 2] * xi - sos[s, 5] * y
+            if i >= skip:
+                acc[0, c] += y * y
+                acc[1, c] += v[c, i] * v[c, i]
+                ch[i - skip, c] = acc[0, c]
+                cx[i - skip, c] = acc[1, c]
+    _emg_decide(n_ch, n, skip, length, step, share, min_pow, ch, cx, out)
+
+
+@njit(cache=True, nogil=True)
+def _emg_decide(
+    n_ch: int, n: int, skip: int, length: int, step: int, share: float, min_pow: float,
+    ch: np.ndarray, cx: np.ndarray, out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """The stretch test of :func:`_local_emg_row` on cumulative energies ``ch``, ``cx``."""
+    for c in range(n_ch):
+        out[c] = False
+        for j in range(length, n - skip, step):
+            hp = (ch[j, c] - ch[j - length, c]) / length
+            tot = (cx[j, c] - cx[j - length, c]) / length
+            if hp > share * tot and hp > min_pow:
+                out[c] = True
+                break
+
+
+@njit(cache=True, nogil=True)
+def _emg_energy_2sec(
+    v: np.ndarray, sos: np.ndarray, skip: int, ch: np.ndarray, cx: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Cumulative high-passed and raw energies of :func:`_local_emg_rows` for a 2-section
+    ``sos``, four channels at a time with the filter state in local variables (the same
+    operations per channel, in the same order; four independent recurrences overlap)."""
+    n_ch, n = v.shape
+    b00, b01, b02, a01, a02 = sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5]
+    b10, b11, b12, a11, a12 = sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5]
+    for c0 in range(0, n_ch, 4):
+        c1 = min(c0 + 1, n_ch - 1)  # lanes past the last channel repeat it (discarded)
+        c2 = min(c0 + 2, n_ch - 1)
+        c3 = min(c0 + 3, n_ch - 1)
+        p0 = q0 = r0 = s0 = 0.0  # section 1 state z[0, 0] per lane
+        p1 = q1 = r1 = s1 = 0.0  # section 1 state z[0, 1]
+        p2 = q2 = r2 = s2 = 0.0  # section 2 state z[1, 0]
+        p3 = q3 = r3 = s3 = 0.0  # section 2 state z[1, 1]
+        hp_a = hp_b = hp_c = hp_d = 0.0
+        xx_a = xx_b = xx_c = xx_d = 0.0
+        for i in range(n):
+            xa = v[c0, i]
+            xb = v[c1, i]
+            xc = v[c2, i]
+            xd = v[c3, i]
+            # section 1
+            ya = b00 * xa + p0
+            yb = b00 * xb + q0
+            yc = b00 * xc + r0
+            yd = b00 * xd + s0
+            p0 = b01 * xa - a01 * ya + p1
+            q0 = b01 * xb - a01 * yb + q1
+            r0 = b01 * xc - a01 * yc + r1
+            s0 = b01 * xd - a01 * yd + s1
+            p1 = b02 * xa - a02 * ya
+            q1 = b02 * xb - a02 * yb
+            r1 = b02 * xc - a02 * yc
+            s1 = b02 * xd - a02 * yd
+            # section 2
+            za = b10 * ya + p2
+            zb = b10 * yb + q2
+            zc = b10 * yc + r2
+            zd = b10 * yd + s2
+            p2 = b11 * ya - a11 * za + p3
+            q2 = b11 * yb - a11 * zb + q3
+            r2 = b11 * yc - a11 * zc + r3
+            s2 = b11 * yd - a11 * zd + s3
+            p3 = b12 * ya - a12 * za
+            q3 = b12 * yb - a12 * zb
+            r3 = b12 * yc - a12 * zc
+            s3 = b12 * yd - a12 * zd
+            if i >= skip:
+                k = i - skip
+                hp_a += za * za
+                hp_b += zb * zb
+                hp_c += zc * zc
+                hp_d += zd * zd
+                xx_a += xa * xa
+                xx_b += xb * xb
+                xx_c += xc * xc
+                xx_d += xd * xd
+                ch[k, c0] = hp_a
+                cx[k, c0] = xx_a
+                if c0 + 1 < n_ch:
+                    ch[k, c1] = hp_b
+                    cx[k, c1] = xx_b
+                if c0 + 2 < n_ch:
+                    ch[k, c2] = hp_c
+                    cx[k, c2] = xx_c
+                if c0 + 3 < n_ch:
+                    ch[k, c3] = hp_d
+                    cx[k, c3] = xx_d
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _quality_kernel(
     raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, has_rail, notched,
     local_ok, sos, skip, length, step,
@@ -149,11 +288,18 @@ def _quality_kernel(
     railed = np.zeros(n_ch, dtype=np.bool_)
     r_buf = np.empty(n)
     c_buf = np.empty(n)
-    ch = np.empty(max(n - skip, 1))
-    cx = np.empty(max(n - skip, 1))
-    z = np.empty((sos.shape[0], 2))
+    ch = np.empty((max(n - skip, 1), n_ch))
+    cx = np.empty((max(n - skip, 1), n_ch))
+    z = np.empty((sos.shape[0], 2, n_ch))
+    acc = np.empty((2, n_ch))
+    local = np.zeros(n_ch, dtype=np.bool_)
     refs = np.empty(n_ch)
+    tt = _centred_ss(n)
     for f in range(n_fr):
+        if local_ok:  # local EMG of every channel at once (used only where it decides)
+            _local_emg_rows(
+                x[f], sos, skip, length, step, local_share, local_min, ch, cx, z, acc, local
+            )
         for c in range(n_ch):
             rb = 0.0
             for k in range(nf):
@@ -209,9 +355,7 @@ def _quality_kernel(
                 hp *= df
                 emg = hp > emg_share * tot and hp > emg_min
                 if not emg and local_ok:
-                    emg = _local_emg_row(
-                        x[f, c], sos, skip, length, step, local_share, local_min, ch, cx, z
-                    )
+                    emg = local[c]
                 if emg:
                     code = 5
                 elif amax > amp_uv:
@@ -222,7 +366,7 @@ def _quality_kernel(
         n_ref = 0
         any_frontal = False
         for c in range(n_ch):
-            defl[c] = _slow_defl_row(raw[f, c], k_smooth, r_buf, c_buf)
+            defl[c] = _slow_defl_row(raw[f, c], k_smooth, r_buf, c_buf, tt)
             if frontal[c]:
                 any_frontal = True
             elif not railed[c]:
@@ -235,7 +379,7 @@ def _quality_kernel(
             if not frontal[c] or out[f, c] in (1, 2, 3):
                 continue
             if defl[c] > blink_uv and defl[c] > floor:
-                if _slow_defl_row(x[f, c], k_smooth, r_buf, c_buf) > blink_uv:
+                if _slow_defl_row(x[f, c], k_smooth, r_buf, c_buf, tt) > blink_uv:
                     out[f, c] = 4
     return out
 
@@ -333,7 +477,7 @@ def analytic(x: np.ndarray) -> np.ndarray:
     return np.fft.ifft(spec, n=n, axis=-1)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sync_kernel(
     re: np.ndarray, im: np.ndarray, q_scale: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -417,7 +561,7 @@ def synchrony_batch(z: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray
     )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _std(a: np.ndarray) -> float:  # pragma: no cover - compiled
     """Population standard deviation (two-pass, sequential sums)."""
     n = a.size

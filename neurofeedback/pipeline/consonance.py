@@ -184,7 +184,7 @@ def golden_mean_index(peak_freqs: np.ndarray, amplitudes: np.ndarray, width: flo
     return float((w * g).sum() / den) if den > 0 else float("nan")
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _consonance_groups(
     f: np.ndarray, amp: np.ndarray, bounds: np.ndarray, width: float
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -219,7 +219,7 @@ def _consonance_groups(
     return cons_out, gold_out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _line_fit(lf: np.ndarray, lp: np.ndarray, w: np.ndarray) -> tuple[float, float]:  # pragma: no cover
     """Weighted least-squares slope and intercept of ``lp`` on ``lf`` (one spectrum)."""
     sw = 0.0
@@ -241,7 +241,7 @@ def _line_fit(lf: np.ndarray, lp: np.ndarray, w: np.ndarray) -> tuple[float, flo
     return slope, ym - slope * xm
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _consonance_frames_kernel(
     freqs: np.ndarray,
     logspec: np.ndarray,

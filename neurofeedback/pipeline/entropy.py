@@ -67,7 +67,7 @@ def lz76(seq: bytes) -> int:
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lz76_rows(bits: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     """Kaspar & Schuster's (1987) LZ76 phrase count of each row of a uint8 array."""
     n_rows, n = bits.shape
@@ -77,7 +77,7 @@ def _lz76_rows(bits: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _median_inplace(a: np.ndarray) -> float:  # pragma: no cover - compiled
     """Median of ``a`` (reordered in place) by quickselect; equals ``np.median`` exactly."""
     n = a.size
@@ -119,7 +119,7 @@ def _median_inplace(a: np.ndarray) -> float:  # pragma: no cover - compiled
     return (lower + upper) / 2.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lz_median_rows(x: np.ndarray, step: int) -> np.ndarray:  # pragma: no cover - compiled
     """LZ76 phrase count of each row of ``x[..., ::step]`` binarised at its median."""
     n_rows, n_full = x.shape
@@ -137,7 +137,7 @@ def _lz_median_rows(x: np.ndarray, step: int) -> np.ndarray:  # pragma: no cover
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lz76_count(s: np.ndarray) -> int:  # pragma: no cover - compiled
     """LZ76 phrase count of one uint8 sequence (the parsing of :func:`lz76`), bit-parallel.
 
@@ -176,20 +176,17 @@ def _lz76_count(s: np.ndarray) -> int:  # pragma: no cover - compiled
             if i + length == n:  # the rest occurred before: an unfinished last phrase
                 return c + 1
             row = s[i + length]
-            alive = False
-            for w in range(n_words):
-                m[w] &= sym[row, w]
-                if m[w] != zero:
-                    alive = True
-            if not alive:
+            alive = zero
+            carry = zero
+            for w in range(n_words):  # keep starts whose next symbol matches, then shift
+                v = m[w] & sym[row, w]  # bit p (= j + length) -> p + 1
+                alive |= v
+                m[w] = (v << one) | carry
+                carry = v >> np.uint64(63)
+            if alive == zero:
                 c += 1
                 i += length + 1
                 break
-            carry = zero
-            for w in range(n_words):  # bit p (= j + length) -> p + 1
-                v = m[w]
-                m[w] = (v << one) | carry
-                carry = v >> np.uint64(63)
             length += 1
     return c
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -226,11 +225,39 @@ def _slope(times: np.ndarray, values: np.ndarray) -> float:
     return float(np.dot(t, values[ok] - values[ok].mean()) / denom)
 
 
+def _slopes(win: np.ndarray) -> tuple[float, float, float]:
+    """:func:`_slope` of rows 1, 2 and 3 of ``win`` against row 0, bit-identical.
+
+    ``win`` has shape (4, n) with C-contiguous rows (times, then three value series). When every
+    value is finite (the usual case) the centred times and their sum of squares are computed once
+    and shared by the three fits; the operations per fit (pairwise ``mean`` of a contiguous
+    vector, ``dot`` of fresh contiguous vectors) are those of :func:`_slope`, so the results are
+    the same floats. Otherwise each row goes through :func:`_slope`.
+    """
+    times = win[0]
+    n = times.size
+    if n < 3 or not np.isfinite(win[1:]).all():
+        return _slope(times, win[1]), _slope(times, win[2]), _slope(times, win[3])
+    add, dot = np.add.reduce, np.dot  # add.reduce / n is what ndarray.mean computes
+    t = times - add(times) / n
+    denom = float(dot(t, t))
+    if denom <= 0:
+        return 0.0, 0.0, 0.0
+    e, tt, s = win[1], win[2], win[3]
+    return (
+        float(dot(t, e - add(e) / n) / denom),
+        float(dot(t, tt - add(tt) / n) / denom),
+        float(dot(t, s - add(s) / n) / denom),
+    )
+
+
 def _m(x: float) -> float:
     """Clip one condition margin; NaN (input unavailable) counts as not satisfied (0)."""
+    if -_MARGIN_CLIP <= x <= _MARGIN_CLIP:  # the usual case (False for NaN)
+        return x
     if not math.isfinite(x):
         return 0.0
-    return max(-_MARGIN_CLIP, min(_MARGIN_CLIP, x))
+    return _MARGIN_CLIP if x > 0 else -_MARGIN_CLIP
 
 
 class AnnealingEstimator:
@@ -261,8 +288,12 @@ class AnnealingEstimator:
         """Forget everything: back to the baseline phase with no history."""
         c = self.config
         self._ema = {k: _Ema(c.smooth_tau_s) for k in ("E", "T", "S")}
-        n_hist = int(math.ceil(c.slope_window_s / self.hop_s)) + 1
-        self._hist: deque[tuple[float, float, float, float]] = deque(maxlen=max(n_hist, 3))
+        n_hist = max(int(math.ceil(c.slope_window_s / self.hop_s)) + 1, 3)
+        # the last n_hist (time, E, T, S) rows, each written twice (at i and i + n_hist) so the
+        # window in time order is always one contiguous slice of each row
+        self._n_hist = n_hist
+        self._buf = np.empty((4, 2 * n_hist))
+        self._count = 0
         self._phase = "baseline"
         self._entered_t = math.nan
         self._first_t = math.nan
@@ -302,7 +333,7 @@ class AnnealingEstimator:
         EstimatorState
         """
         if not baseline_complete:
-            if self._phase != "baseline" or self._hist:
+            if self._phase != "baseline" or self._count:
                 self.reset()
             self._state = EstimatorState("baseline", 1.0, self._cycles)
             return self._state
@@ -315,10 +346,13 @@ class AnnealingEstimator:
         e = self._ema["E"].update(t, float(energy_z), self.hop_s)
         tt = self._ema["T"].update(t, float(temperature_z), self.hop_s)
         s = self._ema["S"].update(t, float(synchrony_z), self.hop_s)
-        self._hist.append((t, e, tt, s))
+        n_hist = self._n_hist
+        head = self._count % n_hist
+        self._buf[:, head] = self._buf[:, head + n_hist] = (t, e, tt, s)
+        self._count += 1
         if t - self._first_t >= self.config.min_trend_s:
-            arr = np.asarray(self._hist, dtype=float)
-            de, dt_, ds = (_slope(arr[:, 0], arr[:, k]) for k in (1, 2, 3))
+            end = head + n_hist + 1
+            de, dt_, ds = _slopes(self._buf[:, end - min(self._count, n_hist) : end])
         else:
             de = dt_ = ds = 0.0
         margins = self._margins(e, tt, s, de, dt_, ds)

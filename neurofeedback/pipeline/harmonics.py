@@ -115,16 +115,17 @@ class HarmonicBasis:
     def __init__(self, pos: np.ndarray) -> None:
         self.pos = pos
         self.known = np.isfinite(pos).all(axis=1)
-        self._key: bytes | None = None
-        self._sel = np.zeros(0, dtype=int)
-        self._evecs = np.zeros((0, 0))
+        # (key, channel indices, eigenvectors) of the last clean set, replaced as one tuple so
+        # that threads computing stage 1 of different blocks never see a mixed entry
+        self._last: tuple[bytes, np.ndarray, np.ndarray] | None = None
 
     def basis(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(channel indices, eigenvectors) for clean channels with positions (>= 3 needed)."""
         mask = clean & self.known
         key = mask.tobytes()
-        if key != self._key:
-            self._key = key
-            self._sel = np.flatnonzero(mask)
-            self._evecs = eigenmodes(self.pos[self._sel])[1] if self._sel.size >= 3 else np.zeros((0, 0))
-        return self._sel, self._evecs
+        last = self._last
+        if last is None or last[0] != key:
+            sel = np.flatnonzero(mask)
+            evecs = eigenmodes(self.pos[sel])[1] if sel.size >= 3 else np.zeros((0, 0))
+            last = self._last = (key, sel, evecs)
+        return last[1], last[2]

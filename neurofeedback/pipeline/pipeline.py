@@ -13,12 +13,18 @@ per-window quantities for them at once, with arrays shaped (n_frames, n_channels
 consonance). Each frame's arithmetic there is independent of the other frames in its batch,
 so batching changes speed, never numbers. Stage 2 walks the frames in time order for what
 carries state: baseline z-scores, metastability, the estimator and the feedback scores.
+For long pushes (offline analysis) stage 1 of successive 5-s blocks runs in worker threads
+(the numba kernels release the GIL) while the calling thread filters and runs stage 2;
+live pushes stay in the calling thread. Threads change timing only, never numbers.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +61,30 @@ log = logging.getLogger(__name__)
 
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
+_THREADED = True  # long pushes run stage 1 in worker threads (False: all in the caller's)
+_WORKERS = 2  # stage-1 worker threads for long pushes (blocks computed side by side)
+
+
+class _Stage1(NamedTuple):
+    """Per-window results of one batch (leading axis or list index: frame)."""
+
+    labels: list[tuple]
+    band_power: np.ndarray
+    psd: np.ndarray
+    bands: np.ndarray
+    energy_db: np.ndarray
+    s_ent: np.ndarray
+    lzc: np.ndarray
+    sync: np.ndarray
+    wpli: np.ndarray
+    kur: np.ndarray
+    plv_of: list[np.ndarray | None]
+    reg_of: list[tuple[str, ...]]
+    mp_of: list[np.ndarray | None]
+    low: np.ndarray
+    hent: np.ndarray
+    conso: np.ndarray
+    gold: np.ndarray
 
 
 class Pipeline:
@@ -195,8 +225,27 @@ class Pipeline:
             self._start_filters(mains)
         frames: list[FeatureFrame] = []
         block = max(1, int(_MAX_BLOCK_S * self.sfreq))
-        for s in range(0, data.shape[1], block):
-            self._process(data[:, s : s + block], frames)
+        starts = range(0, data.shape[1], block)
+        if len(starts) == 1 or not _THREADED:  # live pushes: no threads
+            for s in starts:
+                for job in self._prepare(data[:, s : s + block]):
+                    frames.extend(self._stage2(job[0], self._stage1(*job)))
+            return frames
+        # long pushes (offline): stage 1 of a block (compiled kernels and big array operations,
+        # mostly without the GIL) runs in a worker thread while this thread filters the next
+        # block and walks the previous block's frames through stage 2. Stage 1 only reads its
+        # own block's arrays, stage 2 runs in time order here: the frames are the same.
+        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="pipeline-stage1") as pool:
+            pending: deque[tuple[np.ndarray, Future]] = deque()
+            for s in starts:
+                for job in self._prepare(data[:, s : s + block]):
+                    pending.append((job[0], pool.submit(self._stage1, *job)))
+                while len(pending) > _WORKERS:
+                    bnds, fut = pending.popleft()
+                    frames.extend(self._stage2(bnds, fut.result()))
+            while pending:
+                bnds, fut = pending.popleft()
+                frames.extend(self._stage2(bnds, fut.result()))
         return frames
 
     # ------------------------------------------------------------------ internals
@@ -210,7 +259,8 @@ class Pipeline:
     def _region_weights(self, clean: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
         """Regions with clean channels and the (n_regions, n_channels) averaging matrix."""
         key = clean.tobytes()
-        if key not in self._reg_cache:
+        hit = self._reg_cache.get(key)
+        if hit is None:
             ridx = self._region_index
             names, rows = [], []
             for i, name in enumerate(self.regions_all):
@@ -221,13 +271,15 @@ class Pipeline:
             w = np.array(rows) if rows else np.zeros((0, self.n_ch))
             if len(self._reg_cache) > 256:
                 self._reg_cache.clear()
-            self._reg_cache[key] = (tuple(names), w)
-        return self._reg_cache[key]
+            hit = self._reg_cache[key] = (tuple(names), w)
+        return hit
 
     def _boundary(self, k: int) -> int:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
-    def _process(self, raw: np.ndarray, frames: list[FeatureFrame]) -> None:
+    def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_raw, cat_x, cat_b)``
+        for the frames it completes (at most ``_MAX_BATCH`` frames each)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
@@ -240,15 +292,17 @@ class Pipeline:
         while (bnd := self._boundary(self._k)) <= self._n:
             bnds.append(bnd)
             self._k += 1
+        jobs = []
         if bnds:
             bnd_arr = np.array(bnds, dtype=np.intp)
             starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
             for s in range(0, len(bnds), _MAX_BATCH):
                 sl = slice(s, s + _MAX_BATCH)
-                frames.extend(self._frames(bnd_arr[sl], starts[sl], cat_raw, cat_x, cat_b))
+                jobs.append((bnd_arr[sl], starts[sl], cat_raw, cat_x, cat_b))
         self._tail_raw = np.ascontiguousarray(cat_raw[:, -self.n_win :])
         self._tail_x = np.ascontiguousarray(cat_x[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
+        return jobs
 
     def _quality_labels(
         self, codes: np.ndarray
@@ -267,20 +321,19 @@ class Pipeline:
             hit = self._label_cache[key] = (reasons, clean, bad, art)
         return hit
 
-    def _frames(
+    def _stage1(
         self,
         bnds: np.ndarray,
         starts: np.ndarray,
         cat_raw: np.ndarray,
         cat_x: np.ndarray,
         cat_b: np.ndarray,
-    ) -> list[FeatureFrame]:
-        """Frames for the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
+    ) -> _Stage1:
+        """Per-window quantities of the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
 
-        Stage 1 computes every per-window quantity for all frames at once (arrays with a
-        leading frame axis; frames sharing a clean-channel set are processed together);
-        stage 2 walks the frames in time order for what carries state (baseline, metastability,
-        estimator, scores).
+        Computed for all frames at once (arrays with a leading frame axis; frames sharing a
+        clean-channel set are processed together). Touches no state that stage 2 uses (only
+        the label, region and harmonic-basis caches), so it may run in a worker thread.
         """
         cfg = self.cfg
         n_fr = len(bnds)
@@ -360,9 +413,21 @@ class Pipeline:
                 spectra = _c(psd[np.ix_(gi, ci)][:, :, fm]).mean(axis=1, keepdims=True)
             conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
 
-        # ---- stage 2: per frame, in time order
+        return _Stage1(
+            labels, band_power, psd, bands, energy_db, s_ent, lzc, sync, wpli, kur, plv_of,
+            reg_of, mp_of, low, hent, conso, gold,
+        )
+
+    def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
+        """The frames of one stage-1 batch, walked in time order for what carries state
+        (synchrony smoothing, metastability, baseline, estimator, scores)."""
+        labels, band_power, psd, bands = r.labels, r.band_power, r.psd, r.bands
+        energy_db, s_ent, lzc, sync, wpli, kur = r.energy_db, r.s_ent, r.lzc, r.sync, r.wpli, r.kur
+        plv_of, reg_of, mp_of, low, hent = r.plv_of, r.reg_of, r.mp_of, r.low, r.hent
+        conso, gold = r.conso, r.gold
+        freqs = self.welch.freqs
         out = []
-        for i in range(n_fr):
+        for i in range(len(bnds)):
             reasons, clean, bad, art = labels[i]
             frame = FeatureFrame(
                 time_s=float(bnds[i]) / self.sfreq,

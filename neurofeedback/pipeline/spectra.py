@@ -61,7 +61,7 @@ class WelchPSD:
 
     def _segment_power(self, seg: np.ndarray) -> np.ndarray:
         """|rFFT|^2 of each demeaned, Hann-windowed segment, shape (..., nps) -> (..., n_freqs)."""
-        seg = seg - seg.mean(axis=-1, keepdims=True)
+        seg = np.subtract(seg, seg.mean(axis=-1, keepdims=True), order="C")
         seg *= self.win
         spec = np.fft.rfft(seg, axis=-1)
         power = spec.real**2
@@ -89,18 +89,47 @@ class WelchPSD:
             uV^2/Hz at :attr:`freqs`.
         """
         seg_starts = np.asarray(starts, dtype=np.intp)[:, None] + self.starts[None, :]
-        if seg_starts.shape[0] == 1:  # one window: its segments are distinct
-            uniq, inv = seg_starts[0], np.arange(seg_starts.shape[1])[None, :]
+        if seg_starts.shape[0] == 1:  # one window (live): its segments, gathered directly
+            idx = seg_starts[0][:, None] + self._seg_range
+            power = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
+            out = power[0:1].copy()
+            for k in range(1, power.shape[0]):
+                out += power[k : k + 1]
+            out /= power.shape[0]
+            return out * self.scale
+        uniq, inv = np.unique(seg_starts, return_inverse=True)
+        inv = inv.reshape(seg_starts.shape)
+        step = int(uniq[1] - uniq[0]) if uniq.size > 1 else 1
+        if step > 0 and signal.flags.c_contiguous and np.all(np.diff(uniq) == step):
+            # evenly spaced segments (an integer hop): a strided view, no gather; demeaning in
+            # _segment_power writes the contiguous copy (each row is still reduced on its own)
+            item = signal.itemsize
+            segs = np.lib.stride_tricks.as_strided(
+                signal[:, uniq[0] :],
+                shape=(uniq.size, signal.shape[0], self.n_per_seg),
+                strides=(step * item, signal.shape[1] * item, item),
+                writeable=False,
+            )
         else:
-            uniq, inv = np.unique(seg_starts, return_inverse=True)
-            inv = inv.reshape(seg_starts.shape)
-        idx = uniq[:, None] + self._seg_range
-        segs = np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))  # (n_unique, n_ch, nps)
+            idx = uniq[:, None] + self._seg_range
+            segs = np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))  # (n_unique, n_ch, nps)
         power = self._segment_power(segs)
-        # mean over segments in the same order as __call__ (segment 0 first), then scale
-        out = power[inv[:, 0]]
-        for k in range(1, inv.shape[1]):
-            out += power[inv[:, k]]
+        # mean over segments in the same order as __call__ (segment 0 first), then scale;
+        # runs of consecutive segment indices are taken as slices (same values, no gather)
+        n_fr = inv.shape[0]
+        out = None
+        for k in range(inv.shape[1]):
+            col = inv[:, k]
+            i0 = int(col[0])
+            part = (
+                power[i0 : i0 + n_fr]
+                if i0 + n_fr <= power.shape[0] and np.array_equal(col, np.arange(i0, i0 + n_fr))
+                else power[col]
+            )
+            if out is None:
+                out = part.copy()
+            else:
+                out += part
         out /= inv.shape[1]
         return out * self.scale
 
