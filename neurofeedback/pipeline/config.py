@@ -77,6 +77,12 @@ class PipelineConfig:
     blink_dominance : float
         ... and it must also exceed this multiple of the median deflection over non-frontal
         channels (a blink is frontal).
+    common_mode_ratio : float
+        A frame is a "common-mode" artifact (movement, cable sway, a reference electrode
+        moving) when the 1-4 Hz power of the mean over clean channels is at least this share of
+        the channels' mean 1-4 Hz power (1 = every channel carries the same slow wave) ...
+    common_mode_uv : float
+        ... and that common slow wave's RMS exceeds this, uV.
     rail_fraction : float
         Fraction of raw samples at the rail (or a constant raw signal) that makes a channel
         "railed" (default 0.01: a few saturated samples already mean the amplifier left its range).
@@ -105,6 +111,8 @@ class PipelineConfig:
     emg_local_min_uv2: float = 120.0
     blink_uv: float = 70.0
     blink_dominance: float = 2.5
+    common_mode_ratio: float = 0.9
+    common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
     score_gain: float = 1.5
     score_offset: float = 1.0
@@ -146,7 +154,7 @@ class PipelineConfig:
             raise UsageError(f"low_modes must be an integer >= 1; got {self.low_modes!r}")
         for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
-                     "rail_fraction", "score_gain"):
+                     "common_mode_ratio", "common_mode_uv", "rail_fraction", "score_gain"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1:
             raise UsageError(

@@ -46,7 +46,7 @@ from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
-from .quality import ARTIFACT_REASONS, BAD_REASONS, QualityChecker
+from .quality import ARTIFACT_REASONS, BAD_REASONS, QualityChecker, common_mode_slow_wave
 from .regions import assign_regions, positions, region_of
 from .scores import integration_score, meditation_score
 from .spectra import WelchPSD, band_masks, band_power_db
@@ -355,6 +355,13 @@ class Pipeline:
             [band_power, broad_power[..., None], sent[..., None], lz[..., None]], axis=-1
         )
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
+        cm_ratio, cm_rms = common_mode_slow_wave(
+            x_w, np.stack([lab[1] for lab in labels]), self.sfreq
+        )
+        cm_hit = (cm_ratio >= self.cfg.common_mode_ratio) & (cm_rms > self.cfg.common_mode_uv)
+        for i in np.flatnonzero(cm_hit):
+            reasons, clean, bad, art = labels[i]
+            labels[i] = (reasons, clean, bad, (*art, "common-mode:all"))
         groups: dict[bytes, list[int]] = {}
         for i, lab in enumerate(labels):
             groups.setdefault(lab[1].tobytes(), []).append(i)

@@ -198,3 +198,51 @@ class QualityChecker:
         with np.errstate(divide="ignore", invalid="ignore"):
             hit = (hp > cfg.emg_local_share * tot) & (hp > cfg.emg_local_min_uv2)
         return hit.any(axis=1)
+
+
+def common_mode_slow_wave(
+    x_w: np.ndarray, clean: np.ndarray, sfreq: float, band: tuple[float, float] = (1.0, 4.0)
+) -> tuple[np.ndarray, np.ndarray]:
+    """How much of each window's slow (1-4 Hz) activity is one wave shared by every channel.
+
+    Movement, cable sway and a moving reference electrode put the same slow wave on every
+    channel; it raises broadband power and the lowest spatial mode, which is exactly what the
+    meditation score rewards, so such frames must be flagged (DESIGN: feedback never rewards an
+    artifact). Brain delta activity is never this uniform across the scalp.
+
+    Parameters
+    ----------
+    x_w : ndarray, shape (n_frames, n_channels, n_window)
+        Filtered windows, uV.
+    clean : ndarray of bool, shape (n_frames, n_channels)
+        Channels to use in each frame.
+    sfreq : float
+        Sample rate, Hz.
+    band : (float, float)
+        Slow band, Hz.
+
+    Returns
+    -------
+    ratio : ndarray, shape (n_frames,)
+        Band power of the clean-channel mean over the clean channels' mean band power, 0..1
+        (1/n_clean for independent channels, 1 for one shared wave). NaN with < 2 clean channels.
+    rms_uv : ndarray, shape (n_frames,)
+        RMS of the clean-channel mean in the band, uV.
+    """
+    n = x_w.shape[-1]
+    w = np.hanning(n)
+    spec = np.fft.rfft(x_w * w, axis=-1)  # (F, C, K)
+    freqs = np.fft.rfftfreq(n, 1.0 / sfreq)
+    sel = (freqs >= band[0]) & (freqs < band[1])
+    sb = np.ascontiguousarray(spec[..., sel])
+    m = clean.astype(float)
+    n_clean = m.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_spec = (sb * m[..., None]).sum(axis=1) / n_clean[:, None]  # (F, K)
+        p_mean = (np.abs(mean_spec) ** 2).sum(axis=-1)
+        p_each = ((np.abs(sb) ** 2).sum(axis=-1) * m).sum(axis=1) / n_clean
+        ratio = p_mean / p_each
+    # Parseval with the Hann window: mean square of the band-limited signal
+    rms = np.sqrt(2.0 * p_mean / (n * np.sum(w**2)))
+    ratio[n_clean < 2] = np.nan
+    return ratio, rms

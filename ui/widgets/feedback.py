@@ -31,6 +31,7 @@ ARTIFACT_WORDS: dict[str, str] = {
     "blink": "eye blinks or eye movement \u2013 relax your eyes",
     "emg": "muscle tension \u2013 relax your jaw, face and shoulders",
     "amplitude": "large movement \u2013 sit still",
+    "common-mode": "head or cable movement (a slow wave on every electrode) \u2013 sit still",
     "railed": "an electrode lost contact",
     "flat": "an electrode sends no signal",
     "line": "mains hum on the electrodes",
