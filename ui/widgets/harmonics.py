@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
+from .panel import titled_plot
 from .ranges import stepped_range
 
 #: Modes counted as "low" in the colouring (the pipeline's own count decides ``harmonic_low_share``).
@@ -23,20 +24,11 @@ class HarmonicsWidget(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.title = QtWidgets.QLabel("<b>Harmonic modes</b> (spatial power share)")
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        lay.addWidget(self.title)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
+        lay, self.title, self.plot = titled_plot(self, "<b>Harmonic modes</b> (spatial power share)")
         self.plot.setLabel("bottom", "mode (low = smooth, whole-head)")
         self.plot.setLabel("left", "share")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 0.6, padding=0)
-        lay.addWidget(self.plot)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
         self.plot.getViewBox().disableAutoRange()

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
+from .panel import titled_plot
 from .ranges import stepped_range
 
 #: Colour of each quality verdict (``FeatureFrame.channel_quality``).
@@ -36,17 +37,8 @@ class QualityWidget(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.title = QtWidgets.QLabel("<b>Signal quality</b> (RMS, 1 s)")
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        lay.addWidget(self.title)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
+        lay, self.title, self.plot = titled_plot(self, "<b>Signal quality</b> (RMS, 1 s)")
         self.plot.setLabel("left", "RMS", units="\u00b5V")
-        lay.addWidget(self.plot)
         self.legend = QtWidgets.QLabel(
             " ".join(
                 f"<span style='color:rgb{c}'>\u25a0 {k}</span>" for k, c in QUALITY_COLORS.items()

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
 from .head_geometry import REGION_LABELS, head_outline, plv_color, region_positions
+from .panel import titled_plot
 
 #: Line width (px) at PLV 0 and PLV 1.
 MIN_WIDTH, MAX_WIDTH = 0.5, 12.0
@@ -25,15 +26,7 @@ class SyncHeadWidget(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.title = QtWidgets.QLabel("<b>Region synchrony</b> (PLV)")
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        lay.addWidget(self.title)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
+        lay, self.title, self.plot = titled_plot(self, "<b>Region synchrony</b> (PLV)")
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.setAspectLocked(True)
@@ -45,7 +38,6 @@ class SyncHeadWidget(QtWidgets.QWidget):
             t = np.linspace(-0.5 * np.pi, 0.5 * np.pi, 20)
             self.plot.plot(side * (1.05 + 0.08 * np.cos(t)), 0.18 * np.sin(t), pen=outline_pen)
         self.plot.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.25), padding=0)
-        lay.addWidget(self.plot)
         self.nodes = pg.ScatterPlotItem(size=22, brush=pg.mkBrush(60, 60, 60), pen=pg.mkPen("w", width=1.5))
         self.nodes.setZValue(10)
         self.plot.addItem(self.nodes)
