@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
+from ..pipeline.regions import REGIONS
 from ..validation import check_option
 
 #: Length of the baseline segment (s); the pipeline's baseline block is the first 60 s.
@@ -95,14 +96,8 @@ class Scenario:
     wander: float = 0.0
 
 
-SOURCE_REGIONS: tuple[str, ...] = (
-    "frontal",
-    "central",
-    "parietal",
-    "occipital",
-    "left_temporal",
-    "right_temporal",
-)
+#: One simulated source per region the pipeline knows.
+SOURCE_REGIONS: tuple[str, ...] = REGIONS
 
 _CYCLE = (
     Segment("heating", 0.20, (0.0, 0.0, 0.35), (1.2, 0.10, 0.40)),
