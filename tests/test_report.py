@@ -165,3 +165,18 @@ def test_report_cli_and_bad_input(protocol_session, tmp_path, capsys):
     assert main(["report", str(tmp_path / "nothing-here")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "does not exist" in err
+
+
+def test_report_on_a_recording_too_short_for_one_frame(tmp_path, capsys):
+    from neurofeedback.recording import Recorder
+    from neurofeedback.sources.base import Chunk, RowLayout, SourceInfo
+
+    info = SourceInfo(kind="file", name="short", sfreq=250.0, ch_names=("Fp1", "Fp2", "O1", "O2"),
+                      layout=RowLayout.generic(4))
+    rec = Recorder.create(tmp_path, info)
+    rec.write(Chunk(np.random.default_rng(0).normal(0, 10, (4, 110)), np.arange(110) / 250))
+    sdir = rec.close()
+    assert main(["report", str(sdir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no feature frames" in err and err.count("\n") == 1
+    assert not (sdir / "report.html").exists()

@@ -233,6 +233,11 @@ def gather(path: str | Path) -> ReportData:
         table = table_from_frames(frames, f"analysis of {p.name}")
         notes.append(f"{p.name} is not a recording of this program: it was analysed with the "
                      "default pipeline settings for this report.")
+    if table.n_frames == 0:
+        raise FileFormatError(
+            f"{source}: only {loaded.duration_s:.2f} s of data, no feature frames; a report needs "
+            "at least one full 2-s analysis window"
+        )
     protocol = None
     pd = meta.get("protocol")
     if isinstance(pd, dict) and pd:
