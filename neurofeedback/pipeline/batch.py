@@ -18,11 +18,11 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from .quality import QualityChecker
+from .quality import PRIORITY, QualityChecker
 from .synchrony import Metastability
 
 #: channel-quality reasons by code; the order is the priority of the checks
-REASONS: tuple[str, ...] = ("ok", "railed", "flat", "line", "blink", "emg", "amplitude")
+REASONS: tuple[str, ...] = ("ok", *PRIORITY)
 BAD_CODES = (1, 2, 3)  # railed, flat, line: channel left out
 ARTIFACT_CODES = (4, 5, 6)  # blink, emg, amplitude: frame flagged
 

@@ -9,6 +9,8 @@ from .config import PipelineConfig
 
 BAD_REASONS = ("railed", "flat", "line")
 ARTIFACT_REASONS = ("blink", "emg", "amplitude")
+#: Order in which a channel's reasons are tested; a channel gets the first that applies.
+PRIORITY = BAD_REASONS + ARTIFACT_REASONS
 
 
 class QualityChecker:
@@ -137,19 +139,11 @@ class QualityChecker:
             filt = self.slow_deflection(x[f])
             blink[f] = (defl[f] > cfg.blink_uv) & (filt > cfg.blink_uv) & (defl[f] > floor)
 
+        flags = {"railed": railed, "flat": flat, "line": line, "blink": blink, "emg": emg,
+                 "amplitude": amplitude}
         for i in range(n_ch):
-            if railed[i]:
-                reasons[i] = "railed"
-            elif flat[i]:
-                reasons[i] = "flat"
-            elif line[i]:
-                reasons[i] = "line"
-            elif blink[i]:
-                reasons[i] = "blink"
-            elif emg[i]:
-                reasons[i] = "emg"
-            elif amplitude[i]:
-                reasons[i] = "amplitude"
+            # the first reason in priority order wins (bad before artifact)
+            reasons[i] = next((r for r in PRIORITY if flags[r][i]), "ok")
         return reasons
 
     def slow_deflection(self, raw: np.ndarray) -> np.ndarray:

@@ -45,20 +45,11 @@ class StatusPanel(QtWidgets.QFrame):
         lay.addLayout(row)
         self.cycles_label = QtWidgets.QLabel("cycles: 0")
         lay.addWidget(self.cycles_label)
-        self.artifact_label = QtWidgets.QLabel("artifact: none")
-        self.artifact_label.setWordWrap(True)
-        self.artifact_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        self.artifact_label.setFixedHeight(40)
+        self.artifact_label = _fixed_label("artifact: none", 40)
         lay.addWidget(self.artifact_label)
-        self.scores_label = QtWidgets.QLabel("")
-        self.scores_label.setWordWrap(True)
-        self.scores_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        self.scores_label.setFixedHeight(56)
+        self.scores_label = _fixed_label("", 56)
         lay.addWidget(self.scores_label)
-        self.protocol_label = QtWidgets.QLabel("no protocol")
-        self.protocol_label.setWordWrap(True)
-        self.protocol_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-        self.protocol_label.setFixedHeight(72)
+        self.protocol_label = _fixed_label("no protocol", 72)
         lay.addWidget(self.protocol_label)
         lay.addStretch(1)
         self.stream_label = QtWidgets.QLabel("")
@@ -131,3 +122,12 @@ class StatusPanel(QtWidgets.QFrame):
             f"{source_name}: {stats.elapsed_s:.1f} s \u00b7 {stats.n_samples} samples \u00b7 "
             f"dropped {stats.dropped} \u00b7 {stats.status}"
         )
+
+
+def _fixed_label(text: str, height_px: int) -> QtWidgets.QLabel:
+    """A word-wrapped label of fixed height, so changing its text never re-lays out the panel."""
+    label = QtWidgets.QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+    label.setFixedHeight(height_px)
+    return label
