@@ -141,6 +141,7 @@ class Session:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
+        self._finished = False
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -197,7 +198,7 @@ class Session:
 
     def _finish(self) -> None:
         with self._lock:
-            if getattr(self, "_finished", False):
+            if self._finished:
                 return
             self._finished = True
         try:

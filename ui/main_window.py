@@ -276,10 +276,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except NeurofeedbackError as exc:
             self.show_message(f"Stopping the session: {exc}", "error")
             path = None
-        self.setup_bar.set_running(False)
-        self.replay.bind(None)
-        self.audio.set_target(0.0, True)
-        self.feedback.set_idle("Session stopped")
+        self._show_idle("Session stopped")
         if was_running:
             report = self._write_report(session)
             self.show_message(
@@ -323,10 +320,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_message(
                 f"Session ended ({reason}).{saved}" + (f" Report: {report}" if report else ""), "info"
             )
+        self._show_idle(f"Session ended ({reason})")
+
+    def _show_idle(self, text: str) -> None:
+        """Put every control and view back in its no-session state."""
         self.setup_bar.set_running(False)
         self.replay.bind(None)
         self.audio.set_target(0.0, True)
-        self.feedback.set_idle(f"Session ended ({reason})")
+        self.feedback.set_idle(text)
 
     # -- markers and modes -----------------------------------------------------------------
     def add_marker(self, label: str) -> float | None:

@@ -67,7 +67,7 @@ class FileSource(Source):
         self._lock = threading.Lock()
         self._pos = int(round(start_s * loaded.sfreq))
         self._clock_pos = self._pos
-        self._clock_t0: float | None = None
+        self._clock_t0 = time.monotonic()
         self._paused = False
         self._started = False
 
@@ -141,7 +141,6 @@ class FileSource(Source):
                 return self._take(0)
             if self.speed == 0:
                 return self._take(int(FAST_BLOCK_S * self.info.sfreq))
-            assert self._clock_t0 is not None
             due = self._clock_pos + int((time.monotonic() - self._clock_t0) * self.speed * self.info.sfreq)
             return self._take(due - self._pos)
 
