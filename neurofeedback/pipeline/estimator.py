@@ -1,28 +1,50 @@
-"""The annealing-state estimator: a causal state machine over smoothed energy, temperature and
-synchrony z-scores.
+"""The annealing-state estimator: a causal forward filter that tracks where the brain stands in
+the annealing cycle.
 
-Phases (:data:`neurofeedback.pipeline.frame.PHASES`):
+Phases (:data:`neurofeedback.pipeline.frame.PHASES`), in cycle order:
 
 ``baseline``
     The baseline block is still being collected, or nothing has departed from it yet.
 ``heating``
-    Energy rising (positive energy trend) while the brain is not yet both hot and energetic.
+    Energy rising from the baseline, temperature and synchrony still near it.
 ``disintegration``
-    High energy and high temperature, temperature still rising, while synchrony falls.
+    Energy high, temperature rising, synchrony falling.
 ``search``
-    High temperature on a plateau, energy on a plateau or falling; synchrony free to wander.
+    Energy and temperature high on a plateau, synchrony low.
 ``annealing``
-    Cooling: energy and temperature falling, synchrony not falling.
+    Cooling: energy and temperature falling, synchrony rising.
 ``integrated``
-    Low temperature, synchrony above baseline, energy steady.
+    Temperature back near the baseline, synchrony well above it, energy modestly raised.
 
-Every update smooths each input with a causal exponential moving average (time constant
-``smooth_tau_s``) and estimates its trend as the least-squares slope of the smoothed value over
-the last ``slope_window_s`` seconds (causal: only past frames). Each phase gets a *membership
-margin*: the minimum over its conditions of how far the condition is satisfied, in units of the
-condition's scale (positive = satisfied). The best phase wins when it is positive, beats the
-current phase by ``hysteresis`` and the current phase has lasted its minimum dwell time; otherwise
-the state is held. Frames flagged as artifacts change nothing.
+Model
+-----
+The filter sees four numbers per frame: the energy, temperature and synchrony baseline z-scores,
+each smoothed by a causal exponential moving average (``smooth_tau_s``), and the energy trend:
+the fast-smoothed energy minus energy smoothed over ``trend_tau_s`` (for energy rising at r z/s
+this settles at r * (trend_tau_s - smooth_tau_s)). Each phase is a *template*: a straight path in
+this four-dimensional space from where the phase starts to where it ends, with a spread per axis
+(:class:`PhaseTemplate`). The path is cut into ``substates`` equal steps, so the hidden state is
+"phase p, fraction k/substates of the way through it"; ``baseline`` is one more state at the
+origin, with the heating template's spread (heating starts from rest, so the two differ in where
+they lie, not in how much frames scatter around them). The
+states form a ring in cycle order. Per frame a state either stays or moves one step on, at a rate
+that makes a phase last ``expected_phase_s`` on average; the baseline is left for the start of
+heating and the end of integrated leads to the start of a new heating, each at its own small
+rate. A brain that skips phases (energy rising straight into integration, as in meditation) is
+followed by the probability passing quickly through the phases its frames do not match.
+
+The filter is the forward recursion of this hidden Markov model: predict with the transition rates over the
+time since the last frame, then weigh each state by its Gaussian likelihood raised to
+``evidence_weight`` (consecutive frames share 95 % of their window, so each frame is far from an
+independent observation). Only past frames are used. A phase's probability is the sum over its
+substates.
+
+Reported phase: the most probable phase takes over when its probability exceeds the current
+phase's by ``hysteresis`` and the current phase has lasted its minimum dwell time. Confidence is
+the reported phase's probability. Frames flagged as artifacts change nothing.
+
+The default templates were calibrated on the scenario simulator's ``annealing-cycle`` (seeds 0-9)
+by :mod:`neurofeedback.simulate.calibrate`; see :mod:`.phase_templates`.
 """
 
 from __future__ import annotations
@@ -35,13 +57,12 @@ import numpy as np
 
 from ..errors import UsageError
 from .frame import PHASES
+from .phase_templates import AXES, DEFAULT_TEMPLATES, PhaseTemplate
 
 log = logging.getLogger(__name__)
 
-#: Phases the state machine can move between once the baseline is complete.
-_ACTIVE = PHASES[1:]
-#: Largest magnitude of one condition margin, so no single input dominates.
-_MARGIN_CLIP = 3.0
+#: Phases of the cycle (every phase but ``baseline``), in order.
+CYCLE: tuple[str, ...] = PHASES[1:]
 
 
 def _default_dwell() -> dict[str, float]:
@@ -55,102 +76,91 @@ def _default_dwell() -> dict[str, float]:
     }
 
 
+def _default_expected() -> dict[str, float]:
+    return {p: 40.0 for p in CYCLE}
+
+
 @dataclass
 class EstimatorConfig:
-    """Parameters of :class:`AnnealingEstimator`. All thresholds are in baseline z units.
+    """Parameters of :class:`AnnealingEstimator`.
 
     Attributes
     ----------
     smooth_tau_s : float
         Time constant of the causal EMA applied to each input, seconds (> 0).
-    slope_window_s : float
-        Length of the causal window over which trends (least-squares slopes) are fitted, s (> 0).
-    energy_high_z : float
-        Smoothed energy above this counts as "high energy".
-    temperature_high_z : float
-        Smoothed temperature above this counts as "hot".
-    temperature_low_z : float
-        Smoothed temperature below this counts as "cool" (must be < ``temperature_high_z``).
-    synchrony_high_z : float
-        Smoothed synchrony above this counts as "above baseline" (integrated).
-    energy_slope_z_per_s : float
-        Energy trend beyond +/- this many z per second counts as rising / falling (> 0).
-    temperature_slope_z_per_s : float
-        Same for temperature (> 0).
-    synchrony_slope_z_per_s : float
-        Same for synchrony (> 0).
-    level_scale_z : float
-        One margin unit for level conditions, z (> 0).
+    trend_tau_s : float
+        Time constant of the slower energy EMA the trend is measured against, seconds
+        (> ``smooth_tau_s``).
+    substates : int
+        Steps each phase template is cut into (>= 1). More steps make the filter surer of the
+        order *within* a phase and slower to skip through it.
+    evidence_weight : float
+        Exponent on each frame's likelihood (0 < w <= 1): how much one frame counts. Frames
+        overlap, so counting each fully would make the filter overconfident.
+    expected_phase_s : dict of str to float
+        Mean time spent in each cycle phase, seconds (> 0); keys are cycle phases. A prior only:
+        the evidence decides; doubling every value changes accuracy on the simulator by < 0.01.
+    leave_baseline_per_s : float
+        Rate of leaving ``baseline`` for ``heating``, per second (> 0).
+    new_cycle_per_s : float
+        Rate of a new heating starting from the end of ``integrated``, per second (> 0).
     hysteresis : float
-        Margin units by which a new phase must beat the current one to take over (>= 0).
-    backward_hysteresis : float
-        Margin units needed instead to move backwards in the cycle (e.g. search ->
-        disintegration) or to leave ``baseline`` for anything but ``heating``; moving to
-        ``heating`` uses ``hysteresis`` (it starts a new cycle) except from ``disintegration``
-        or ``annealing`` (always backward) and from ``integrated`` or ``search`` within
-        ``settle_s`` of entering them. >= 0.
-    settle_s : float
-        See ``backward_hysteresis``: a settled state resists a new heating for this long, s.
+        Probability by which a new phase must beat the current one to take over (0..1).
     min_dwell_s : dict of str to float
         Minimum time in each phase before it may be left, seconds (>= 0); keys are phases.
-    min_trend_s : float
-        Trends are treated as 0 until this much post-baseline history is available, s (>= 0).
+    templates : dict of str to PhaseTemplate
+        One per cycle phase; default :data:`~.phase_templates.DEFAULT_TEMPLATES`.
     """
 
     smooth_tau_s: float = 3.0
-    slope_window_s: float = 10.0
-    energy_high_z: float = 2.0
-    temperature_high_z: float = 1.0
-    temperature_low_z: float = 0.75
-    synchrony_high_z: float = 0.75
-    energy_slope_z_per_s: float = 0.1
-    temperature_slope_z_per_s: float = 0.03
-    synchrony_slope_z_per_s: float = 0.05
-    level_scale_z: float = 1.0
-    hysteresis: float = 0.25
-    backward_hysteresis: float = 2.0
-    settle_s: float = 30.0
+    trend_tau_s: float = 10.0
+    substates: int = 8
+    evidence_weight: float = 0.1
+    expected_phase_s: dict[str, float] = field(default_factory=_default_expected)
+    leave_baseline_per_s: float = 0.002
+    new_cycle_per_s: float = 0.005
+    hysteresis: float = 0.1
     min_dwell_s: dict[str, float] = field(default_factory=_default_dwell)
-    min_trend_s: float = 5.0
+    templates: dict[str, PhaseTemplate] = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
 
     def __post_init__(self) -> None:
-        for name in (
-            "smooth_tau_s",
-            "slope_window_s",
-            "energy_slope_z_per_s",
-            "temperature_slope_z_per_s",
-            "synchrony_slope_z_per_s",
-            "level_scale_z",
-        ):
+        for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s"):
             _check_finite(name, getattr(self, name), positive=True)
-        for name in (
-            "energy_high_z",
-            "temperature_high_z",
-            "temperature_low_z",
-            "synchrony_high_z",
+        if self.trend_tau_s <= self.smooth_tau_s:
+            raise UsageError(
+                f"estimator trend_tau_s must be greater than smooth_tau_s "
+                f"({self.smooth_tau_s!r} s); got {self.trend_tau_s!r}"
+            )
+        w = _check_finite("evidence_weight", self.evidence_weight, positive=True)
+        if w > 1:
+            raise UsageError(f"estimator evidence_weight must be in (0, 1]; got {w!r}")
+        h = _check_finite("hysteresis", self.hysteresis, positive=False, nonneg=True)
+        if h >= 1:
+            raise UsageError(f"estimator hysteresis must be in [0, 1); got {h!r}")
+        if isinstance(self.substates, bool) or not isinstance(self.substates, int) or (
+            self.substates < 1
         ):
-            _check_finite(name, getattr(self, name), positive=False)
-        _check_finite("hysteresis", self.hysteresis, positive=False, nonneg=True)
-        _check_finite("settle_s", self.settle_s, positive=False, nonneg=True)
-        _check_finite(
-            "backward_hysteresis", self.backward_hysteresis, positive=False, nonneg=True
+            raise UsageError(
+                f"estimator substates must be an integer >= 1; got {self.substates!r}"
+            )
+        self.min_dwell_s = _check_phase_dict(
+            "min_dwell_s", self.min_dwell_s, PHASES, _default_dwell(), positive=False
         )
-        _check_finite("min_trend_s", self.min_trend_s, positive=False, nonneg=True)
-        if self.temperature_low_z >= self.temperature_high_z:
+        self.expected_phase_s = _check_phase_dict(
+            "expected_phase_s", self.expected_phase_s, CYCLE, _default_expected(), positive=True
+        )
+        missing = [p for p in CYCLE if p not in self.templates]
+        unknown = sorted(set(self.templates) - set(CYCLE))
+        if missing or unknown:
             raise UsageError(
-                "estimator temperature_low_z must be below temperature_high_z; got "
-                f"{self.temperature_low_z!r} >= {self.temperature_high_z!r}"
+                f"estimator templates must have exactly the keys {', '.join(CYCLE)}; "
+                f"missing {missing or 'none'}, unknown {unknown or 'none'}"
             )
-        dwell = _default_dwell()
-        unknown = sorted(set(self.min_dwell_s) - set(PHASES))
-        if unknown:
-            raise UsageError(
-                f"estimator min_dwell_s keys must be among {', '.join(PHASES)}; "
-                f"got {', '.join(map(repr, unknown))}"
-            )
-        for key, value in self.min_dwell_s.items():
-            dwell[key] = _check_finite(f"min_dwell_s[{key}]", value, positive=False, nonneg=True)
-        self.min_dwell_s = dwell
+        for p, tpl in self.templates.items():
+            if not isinstance(tpl, PhaseTemplate):
+                raise UsageError(
+                    f"estimator templates[{p}] must be a PhaseTemplate; got {type(tpl).__name__}"
+                )
 
 
 def _check_finite(name: str, value: object, *, positive: bool, nonneg: bool = False) -> float:
@@ -167,6 +177,22 @@ def _check_finite(name: str, value: object, *, positive: bool, nonneg: bool = Fa
     return v
 
 
+def _check_phase_dict(
+    name: str, given: dict[str, float], keys: tuple[str, ...], defaults: dict[str, float],
+    *, positive: bool,
+) -> dict[str, float]:
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        raise UsageError(
+            f"estimator {name} keys must be among {', '.join(keys)}; "
+            f"got {', '.join(map(repr, unknown))}"
+        )
+    out = dict(defaults)
+    for key, value in given.items():
+        out[key] = _check_finite(f"{name}[{key}]", value, positive=positive, nonneg=True)
+    return out
+
+
 @dataclass
 class EstimatorState:
     """What the estimator says after one frame.
@@ -176,20 +202,20 @@ class EstimatorState:
     phase : str
         One of :data:`~neurofeedback.pipeline.frame.PHASES`.
     confidence : float
-        0..1: 0.5 + 0.5 * tanh(margin of the current phase over the best other phase).
+        0..1: the filter's probability of the reported phase.
     cycle_count : int
         Completed annealing cycles (annealing -> integrated after a heating).
     time_in_phase_s : float
         Seconds since the current phase was entered.
-    margins : dict of str to float
-        Membership margin of each active phase (empty until the baseline is complete).
+    probabilities : dict of str to float
+        Probability of each phase (sums to 1; empty until the baseline is complete).
     """
 
     phase: str
     confidence: float
     cycle_count: int
     time_in_phase_s: float = 0.0
-    margins: dict[str, float] = field(default_factory=dict)
+    probabilities: dict[str, float] = field(default_factory=dict)
 
 
 class _Ema:
@@ -213,62 +239,114 @@ class _Ema:
         return self.value
 
 
-def _slope(times: np.ndarray, values: np.ndarray) -> float:
-    """Least-squares slope of ``values`` against ``times`` (per second); 0 if undefined."""
-    ok = np.isfinite(values)
-    if ok.sum() < 3:
-        return 0.0
-    t = times[ok] - times[ok].mean()
-    denom = float(np.dot(t, t))
-    if denom <= 0:
-        return 0.0
-    return float(np.dot(t, values[ok] - values[ok].mean()) / denom)
+class _Features:
+    """The filter's four inputs from one frame's z-scores (see the module docstring)."""
+
+    def __init__(self, cfg: EstimatorConfig, hop_s: float) -> None:
+        self.hop_s = hop_s
+        self._fast = [_Ema(cfg.smooth_tau_s) for _ in range(3)]
+        self._slow = _Ema(cfg.trend_tau_s)
+
+    def update(self, t: float, energy_z: float, temperature_z: float, synchrony_z: float
+               ) -> np.ndarray:
+        e, tt, s = (ema.update(t, float(v), self.hop_s) for ema, v in
+                    zip(self._fast, (energy_z, temperature_z, synchrony_z), strict=True))
+        slow = self._slow.update(t, float(energy_z), self.hop_s)
+        return np.array([e, tt, s, e - slow])
 
 
-def _slopes(win: np.ndarray) -> tuple[float, float, float]:
-    """:func:`_slope` of rows 1, 2 and 3 of ``win`` against row 0, bit-identical.
+def estimator_features(
+    times: np.ndarray, inputs: np.ndarray, config: EstimatorConfig | None = None,
+    hop_s: float = 0.1,
+) -> np.ndarray:
+    """The four filter inputs for a whole series, as :meth:`AnnealingEstimator.update` makes them.
 
-    ``win`` has shape (4, n) with C-contiguous rows (times, then three value series). When every
-    value is finite (the usual case) the centred times and their sum of squares are computed once
-    and shared by the three fits; the operations per fit (pairwise ``mean`` of a contiguous
-    vector, ``dot`` of fresh contiguous vectors) are those of :func:`_slope`, so the results are
-    the same floats. Otherwise each row goes through :func:`_slope`.
+    Parameters
+    ----------
+    times : ndarray, shape (n_frames,)
+        Frame times, seconds.
+    inputs : ndarray, shape (n_frames, 3)
+        Energy, temperature and synchrony z-scores; NaN entries are skipped (the previous
+        smoothed value is kept). Give NaN rows for artifact frames, which the estimator skips.
+    config : EstimatorConfig or None
+        Supplies the time constants; defaults when None.
+    hop_s : float
+        Nominal hop, seconds.
+
+    Returns
+    -------
+    ndarray, shape (n_frames, 4)
+        Smoothed energy, temperature and synchrony z, and the energy trend (z), per
+        :data:`~.phase_templates.AXES`.
     """
-    times = win[0]
-    n = times.size
-    if n < 3 or not np.isfinite(win[1:]).all():
-        return _slope(times, win[1]), _slope(times, win[2]), _slope(times, win[3])
-    add, dot = np.add.reduce, np.dot  # add.reduce / n is what ndarray.mean computes
-    t = times - add(times) / n
-    denom = float(dot(t, t))
-    if denom <= 0:
-        return 0.0, 0.0, 0.0
-    e, tt, s = win[1], win[2], win[3]
-    return (
-        float(dot(t, e - add(e) / n) / denom),
-        float(dot(t, tt - add(tt) / n) / denom),
-        float(dot(t, s - add(s) / n) / denom),
-    )
+    feats = _Features(config or EstimatorConfig(), hop_s)
+    return np.array([feats.update(float(t), *map(float, row)) for t, row in zip(times, inputs, strict=True)]
+                    ).reshape(len(times), len(AXES))
 
 
-def _m(x: float) -> float:
-    """Clip one condition margin; NaN (input unavailable) counts as not satisfied (0)."""
-    if -_MARGIN_CLIP <= x <= _MARGIN_CLIP:  # the usual case (False for NaN)
-        return x
-    if not math.isfinite(x):
-        return 0.0
-    return _MARGIN_CLIP if x > 0 else -_MARGIN_CLIP
+class _Model:
+    """The hidden states' emission parameters and transition rates, as flat arrays.
+
+    State 0 is ``baseline``; state ``1 + p * K + k`` is step ``k`` of cycle phase ``p``.
+    """
+
+    def __init__(self, cfg: EstimatorConfig) -> None:
+        k = cfg.substates
+        self.k = k
+        n = 1 + len(CYCLE) * k
+        self.n = n
+        mean = np.zeros((n, len(AXES)))
+        spread = np.empty((n, len(AXES)))
+        spread[0] = cfg.templates[CYCLE[0]].spread
+        frac = (np.arange(k) + 0.5) / k
+        advance = np.empty(n)  # rate of moving one step on, per second
+        advance[0] = cfg.leave_baseline_per_s
+        for p, name in enumerate(CYCLE):
+            tpl = cfg.templates[name]
+            rows = slice(1 + p * k, 1 + (p + 1) * k)
+            start, end = np.asarray(tpl.start), np.asarray(tpl.end)
+            mean[rows] = start + frac[:, None] * (end - start)
+            spread[rows] = np.asarray(tpl.spread)
+            advance[rows] = k / cfg.expected_phase_s[name]
+        advance[-1] = cfg.new_cycle_per_s
+        self.mean = mean
+        self.inv_spread = 1.0 / spread
+        self.log_norm = np.log(spread)  # per axis, subtracted for the axes present
+        self.advance = advance
+        self.phase_of = np.concatenate([[0], 1 + np.repeat(np.arange(len(CYCLE)), k)])
+        self._dt = math.nan
+        self._stay = self._move = np.ones(n)
+
+    def predict(self, prob: np.ndarray, dt: float) -> np.ndarray:
+        """Probabilities after ``dt`` seconds of transitions (one step at most)."""
+        if dt != self._dt:
+            self._dt = dt
+            self._move = -np.expm1(-self.advance * dt)
+            self._stay = 1.0 - self._move
+        moved = prob * self._move
+        out = prob * self._stay
+        out[1:] += moved[:-1]
+        out[1] += moved[-1]  # end of integrated -> a new heating
+        return out
+
+    def log_likelihood(self, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        """Gaussian log-likelihood of the inputs ``x`` (the axes where ``ok``) in every state."""
+        if ok.all():
+            d = (x - self.mean) * self.inv_spread
+            return -0.5 * np.einsum("ij,ij->i", d, d) - self.log_norm.sum(axis=1)
+        d = (x[ok] - self.mean[:, ok]) * self.inv_spread[:, ok]
+        return -0.5 * (d * d).sum(axis=1) - self.log_norm[:, ok].sum(axis=1)
 
 
 class AnnealingEstimator:
-    """Causal annealing-phase state machine with hysteresis and minimum dwell times.
+    """Causal annealing-phase filter with hysteresis and minimum dwell times.
 
     Parameters
     ----------
     hop_s : float
         Nominal time between updates, seconds (used when time stamps do not advance).
     config : EstimatorConfig or None
-        Thresholds and time constants; defaults when None.
+        Templates, rates and time constants; defaults when None.
 
     Notes
     -----
@@ -282,21 +360,17 @@ class AnnealingEstimator:
             raise UsageError(
                 f"estimator config must be an EstimatorConfig; got {type(config).__name__}"
             )
+        self._model = _Model(self.config)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything: back to the baseline phase with no history."""
-        c = self.config
-        self._ema = {k: _Ema(c.smooth_tau_s) for k in ("E", "T", "S")}
-        n_hist = max(int(math.ceil(c.slope_window_s / self.hop_s)) + 1, 3)
-        # the last n_hist (time, E, T, S) rows, each written twice (at i and i + n_hist) so the
-        # window in time order is always one contiguous slice of each row
-        self._n_hist = n_hist
-        self._buf = np.empty((4, 2 * n_hist))
-        self._count = 0
+        self._features = _Features(self.config, self.hop_s)
+        self._prob = np.zeros(self._model.n)
+        self._prob[0] = 1.0
+        self._last_t = math.nan
         self._phase = "baseline"
         self._entered_t = math.nan
-        self._first_t = math.nan
         self._heated = False
         self._cycles = 0
         self._state = EstimatorState("baseline", 1.0, 0)
@@ -333,80 +407,42 @@ class AnnealingEstimator:
         EstimatorState
         """
         if not baseline_complete:
-            if self._phase != "baseline" or self._count:
+            if self._phase != "baseline" or math.isfinite(self._last_t):
                 self.reset()
             self._state = EstimatorState("baseline", 1.0, self._cycles)
             return self._state
         if artifact:
             return self._state
         t = float(time_s)
-        if not math.isfinite(self._first_t):
-            self._first_t = t
+        x = self._features.update(t, energy_z, temperature_z, synchrony_z)
+        ok = np.isfinite(x)
+        if not ok.any():
+            return self._state
+        if not math.isfinite(self._entered_t):
             self._entered_t = t
-        e = self._ema["E"].update(t, float(energy_z), self.hop_s)
-        tt = self._ema["T"].update(t, float(temperature_z), self.hop_s)
-        s = self._ema["S"].update(t, float(synchrony_z), self.hop_s)
-        n_hist = self._n_hist
-        head = self._count % n_hist
-        self._buf[:, head] = self._buf[:, head + n_hist] = (t, e, tt, s)
-        self._count += 1
-        if t - self._first_t >= self.config.min_trend_s:
-            end = head + n_hist + 1
-            de, dt_, ds = _slopes(self._buf[:, end - min(self._count, n_hist) : end])
-        else:
-            de = dt_ = ds = 0.0
-        margins = self._margins(e, tt, s, de, dt_, ds)
-        self._decide(t, margins)
+        m = self._model
+        dt = t - self._last_t if math.isfinite(self._last_t) and t > self._last_t else self.hop_s
+        self._last_t = t
+        ll = self.config.evidence_weight * m.log_likelihood(x, ok)
+        prob = m.predict(self._prob, dt) * np.exp(ll - ll.max())
+        total = prob.sum()
+        if not total > 0 or not math.isfinite(total):  # evidence unlike every state: hold
+            return self._state
+        prob /= total
+        self._prob = prob
+        by_phase = np.bincount(m.phase_of, weights=prob, minlength=len(PHASES))
+        self._decide(t, by_phase)
         return self._state
 
-    def _margins(
-        self, e: float, t: float, s: float, de: float, dt_: float, ds: float
-    ) -> dict[str, float]:
+    def _decide(self, t: float, by_phase: np.ndarray) -> None:
         c = self.config
-        lv = c.level_scale_z
-        ke, kt, ks = c.energy_slope_z_per_s, c.temperature_slope_z_per_s, c.synchrony_slope_z_per_s
-        rising_e = _m((de - ke) / ke)
-        not_rising_e = _m((ke - de) / ke)
-        falling_e = _m((-de - ke) / ke)
-        steady_e = _m((2.0 * ke - abs(de)) / ke)
-        hot = _m((t - c.temperature_high_z) / lv)
-        cool = _m((c.temperature_low_z - t) / lv)
-        high_e = _m((e - c.energy_high_z) / lv)
-        cooling = _m(-dt_ / kt)
-        warming = _m(dt_ / kt)
-        steady_t = _m((2.0 * kt - abs(dt_)) / kt)
-        falling_s = _m((-ds - ks) / ks)
-        not_falling_s = _m((ds + ks) / ks)
-        sync_high = _m((s - c.synchrony_high_z) / lv)
-        return {
-            "heating": min(rising_e, max(-high_e, -hot)),
-            "disintegration": min(high_e, hot, falling_s, warming),
-            "search": min(hot, not_rising_e, steady_t),
-            "annealing": min(falling_e, cooling, not_falling_s),
-            "integrated": min(cool, sync_high, steady_e),
-        }
-
-    def _decide(self, t: float, margins: dict[str, float]) -> None:
-        c = self.config
-        best = max(_ACTIVE, key=lambda p: margins[p])
+        best = PHASES[int(np.argmax(by_phase))]
         current = self._phase
-        cur_margin = margins.get(current, 0.0)
-        dwell = t - self._entered_t
-        if best == "heating":  # a new cycle: from a settled state only with clear evidence
-            # ...and never as a quick relapse from inside a cycle: disintegration, search and
-            # annealing go back to heating only with backward evidence (an energy trend that
-            # flickers during disintegration is noise, not a new cycle)
-            backward = (
-                current in ("integrated", "search") and dwell < c.settle_s
-            ) or current in ("disintegration", "annealing")
-        else:
-            backward = current == "baseline" or PHASES.index(best) < PHASES.index(current)
-        needed = c.backward_hysteresis if backward else c.hysteresis
+        cur_i = PHASES.index(current)
         if (
             best != current
-            and margins[best] > 0
-            and margins[best] - cur_margin > needed
-            and dwell >= c.min_dwell_s[current]
+            and by_phase[PHASES.index(best)] - by_phase[cur_i] > c.hysteresis
+            and t - self._entered_t >= c.min_dwell_s[current]
         ):
             if current == "annealing" and best == "integrated" and self._heated:
                 self._cycles += 1
@@ -415,21 +451,13 @@ class AnnealingEstimator:
             if best in ("heating", "disintegration"):
                 self._heated = True
             log.debug("phase %s -> %s at %.1f s", current, best, t)
-            self._phase = best
+            self._phase = current = best
             self._entered_t = t
-            current = best
-            cur_margin = margins[best]
-        if current == "baseline":
-            others = max(margins.values())
-            margin = -others
-        else:
-            others = max(v for p, v in margins.items() if p != current)
-            margin = cur_margin - others
-        confidence = 0.5 + 0.5 * math.tanh(margin)
+        probs = dict(zip(PHASES, by_phase.tolist(), strict=True))
         self._state = EstimatorState(
             phase=current,
-            confidence=float(min(1.0, max(0.0, confidence))),
+            confidence=float(min(1.0, max(0.0, probs[current]))),
             cycle_count=self._cycles,
             time_in_phase_s=float(t - self._entered_t),
-            margins=dict(margins),
+            probabilities=probs,
         )
