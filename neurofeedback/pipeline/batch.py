@@ -107,11 +107,88 @@ def _slow_defl_row(
         c[i] = acc
     lo = np.inf
     hi = -np.inf
-    for i in range(k, n):
-        w = (c[i] - c[i - k]) / k
+    for i in range(k, n):  # extremes of the k-sample sums; dividing by k > 0 keeps the order,
+        w = c[i] - c[i - k]  # so max(s) / k - min(s) / k is the range of the averages exactly
         lo = min(lo, w)
         hi = max(hi, w)
-    return hi - lo
+    return hi / k - lo / k
+
+
+@njit(cache=True, nogil=True)
+def _slow_defl_cols(
+    vt: np.ndarray, k: int, c: np.ndarray, tt: float, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """:func:`_slow_defl_row` of every column of ``vt`` (n, n_channels) into ``out``.
+
+    The window transposed (time, channel), so each step updates all channels at once
+    (vectorised across channels); every channel's own sums run over time in order, exactly
+    as in :func:`_slow_defl_row`, so the values are the same bit for bit. Work array ``c``
+    (n, n_channels); ``tt``: :func:`_centred_ss` of ``n``.
+    """
+    n, n_ch = vt.shape
+    mid = (n - 1) / 2.0
+    m = np.zeros(n_ch)
+    for i in range(n):
+        for j in range(n_ch):
+            m[j] += vt[i, j]
+    for j in range(n_ch):
+        m[j] /= n
+    rt = np.zeros(n_ch)
+    for i in range(n):
+        d = i - mid
+        for j in range(n_ch):
+            rt[j] += (vt[i, j] - m[j]) * d
+    slope = rt / tt
+    acc = np.zeros(n_ch)
+    for i in range(n):
+        d = i - mid
+        for j in range(n_ch):
+            acc[j] += (vt[i, j] - m[j]) - slope[j] * d
+            c[i, j] = acc[j]
+    lo = np.full(n_ch, np.inf)
+    hi = np.full(n_ch, -np.inf)
+    for i in range(k, n):  # as in _slow_defl_row: extremes of the sums, divided once
+        for j in range(n_ch):
+            w = c[i, j] - c[i - k, j]
+            lo[j] = min(lo[j], w)
+            hi[j] = max(hi[j], w)
+    for j in range(n_ch):
+        out[j] = hi[j] / k - lo[j] / k
+
+
+@njit(cache=True, nogil=True)
+def _window_stats_cols(
+    raw_t: np.ndarray, x_t: np.ndarray, rail: float, has_rail: bool, lo: np.ndarray,
+    hi: np.ndarray, n_rail: np.ndarray, amax: np.ndarray, ss: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Per channel of one window, transposed (n, n_channels): the raw minimum ``lo`` and
+    maximum ``hi``, the count of raw samples at or beyond ``rail`` in absolute value, the
+    filtered signal's peak ``amax`` (absolute) and sum of squared deviations from its mean
+    ``ss``. All channels per step (vectorised across channels); each channel's sums run over
+    time in order."""
+    n, n_ch = raw_t.shape
+    sx = np.zeros(n_ch)
+    for j in range(n_ch):
+        lo[j] = raw_t[0, j]
+        hi[j] = raw_t[0, j]
+        n_rail[j] = 0
+        amax[j] = 0.0
+        ss[j] = 0.0
+    for i in range(n):
+        for j in range(n_ch):
+            v = raw_t[i, j]
+            lo[j] = min(lo[j], v)
+            hi[j] = max(hi[j], v)
+            if has_rail and abs(v) >= rail:
+                n_rail[j] += 1
+            sx[j] += x_t[i, j]
+            amax[j] = max(amax[j], abs(x_t[i, j]))
+    for j in range(n_ch):
+        sx[j] /= n
+    for i in range(n):
+        for j in range(n_ch):
+            d = x_t[i, j] - sx[j]
+            ss[j] += d * d
 
 
 @njit(cache=True, nogil=True)
@@ -146,40 +223,41 @@ def _local_emg_row(
 
 
 @njit(cache=True, nogil=True)
-def _local_emg_rows(
-    v: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
-    min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray, acc: np.ndarray,
-    out: np.ndarray,
+def _local_emg_cols(
+    x_t: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
+    min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray, cur: np.ndarray,
+    acc: np.ndarray, out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """:func:`_local_emg_row` of every row of ``v`` (n_channels, n) into ``out``.
+    """:func:`_local_emg_row` of every column of ``x_t`` (n, n_channels) into ``out``.
 
-    The channels' filters run side by side (time outer, channel inner), so the serial
-    recurrences of different channels overlap in the CPU; each channel's own operations are
-    exactly those of :func:`_local_emg_row`, so the answers are the same. Work arrays:
-    ``ch``, ``cx`` (n - skip, n_channels), ``z`` (n_sections, 2, n_channels), ``acc``
-    (2, n_channels).
+    The window transposed (time, channel): each step of the high-pass (direct form II
+    transposed, as ``scipy.signal.sosfilt``) updates all channels at once, vectorised across
+    channels; each channel's own operations and sums are exactly those of
+    :func:`_local_emg_row`, in the same order. Work arrays: ``ch``, ``cx``
+    (n - skip, n_channels) cumulative high-passed and raw energies, ``z``
+    (n_sections, 2, n_channels) filter state, ``cur`` (n_channels,), ``acc`` (2, n_channels).
     """
-    n_ch, n = v.shape
-    n_sec = sos.shape[0]
-    if n_sec == 2:  # the usual 4th-order high-pass: 4 channels at a time, state in registers
-        _emg_energy_2sec(v, sos, skip, ch, cx)
-        _emg_decide(n_ch, n, skip, length, step, share, min_pow, ch, cx, out)
-        return
+    n, n_ch = x_t.shape
     z[:, :, :] = 0.0
     acc[:, :] = 0.0
     for i in range(n):
         for c in range(n_ch):
-            y = v[c, i]
-            for s in range(n_sec):  # direct form II transposed, as scipy.signal.sosfilt
-                xi = y
-                y = sos[s, 0] * xi + z[s, 0, c]
-                z[s, 0, c] = sos[s, 1] * xi - sos[s, 4] * y + z[s, 1, c]
-                z[s, 1, c] = sos[s, 2] * xi - sos[s, 5] * y
-            if i >= skip:
-                acc[0, c] += y * y
-                acc[1, c] += v[c, i] * v[c, i]
-                ch[i - skip, c] = acc[0, c]
-                cx[i - skip, c] = acc[1, c]
+            cur[c] = x_t[i, c]
+        for s in range(sos.shape[0]):
+            b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
+            for c in range(n_ch):
+                xi = cur[c]
+                y = b0 * xi + z[s, 0, c]
+                z[s, 0, c] = b1 * xi - a1 * y + z[s, 1, c]
+                z[s, 1, c] = b2 * xi - a2 * y
+                cur[c] = y
+        if i >= skip:
+            k = i - skip
+            for c in range(n_ch):
+                acc[0, c] += cur[c] * cur[c]
+                acc[1, c] += x_t[i, c] * x_t[i, c]
+                ch[k, c] = acc[0, c]
+                cx[k, c] = acc[1, c]
     _emg_decide(n_ch, n, skip, length, step, share, min_pow, ch, cx, out)
 
 
@@ -188,7 +266,8 @@ def _emg_decide(
     n_ch: int, n: int, skip: int, length: int, step: int, share: float, min_pow: float,
     ch: np.ndarray, cx: np.ndarray, out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """The stretch test of :func:`_local_emg_row` on cumulative energies ``ch``, ``cx``."""
+    """The stretch test of :func:`_local_emg_row` on cumulative energies ``ch``, ``cx``
+    (n - skip, n_channels): a True per channel in ``out`` where any stretch passes."""
     for c in range(n_ch):
         out[c] = False
         for j in range(length, n - skip, step):
@@ -199,85 +278,23 @@ def _emg_decide(
                 break
 
 
-@njit(cache=True, nogil=True)
-def _emg_energy_2sec(
-    v: np.ndarray, sos: np.ndarray, skip: int, ch: np.ndarray, cx: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    """Cumulative high-passed and raw energies of :func:`_local_emg_rows` for a 2-section
-    ``sos``, four channels at a time with the filter state in local variables (the same
-    operations per channel, in the same order; four independent recurrences overlap)."""
-    n_ch, n = v.shape
-    b00, b01, b02, a01, a02 = sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5]
-    b10, b11, b12, a11, a12 = sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5]
-    for c0 in range(0, n_ch, 4):
-        c1 = min(c0 + 1, n_ch - 1)  # lanes past the last channel repeat it (discarded)
-        c2 = min(c0 + 2, n_ch - 1)
-        c3 = min(c0 + 3, n_ch - 1)
-        p0 = q0 = r0 = s0 = 0.0  # section 1 state z[0, 0] per lane
-        p1 = q1 = r1 = s1 = 0.0  # section 1 state z[0, 1]
-        p2 = q2 = r2 = s2 = 0.0  # section 2 state z[1, 0]
-        p3 = q3 = r3 = s3 = 0.0  # section 2 state z[1, 1]
-        hp_a = hp_b = hp_c = hp_d = 0.0
-        xx_a = xx_b = xx_c = xx_d = 0.0
-        for i in range(n):
-            xa = v[c0, i]
-            xb = v[c1, i]
-            xc = v[c2, i]
-            xd = v[c3, i]
-            # section 1
-            ya = b00 * xa + p0
-            yb = b00 * xb + q0
-            yc = b00 * xc + r0
-            yd = b00 * xd + s0
-            p0 = b01 * xa - a01 * ya + p1
-            q0 = b01 * xb - a01 * yb + q1
-            r0 = b01 * xc - a01 * yc + r1
-            s0 = b01 * xd - a01 * yd + s1
-            p1 = b02 * xa - a02 * ya
-            q1 = b02 * xb - a02 * yb
-            r1 = b02 * xc - a02 * yc
-            s1 = b02 * xd - a02 * yd
-            # section 2
-            za = b10 * ya + p2
-            zb = b10 * yb + q2
-            zc = b10 * yc + r2
-            zd = b10 * yd + s2
-            p2 = b11 * ya - a11 * za + p3
-            q2 = b11 * yb - a11 * zb + q3
-            r2 = b11 * yc - a11 * zc + r3
-            s2 = b11 * yd - a11 * zd + s3
-            p3 = b12 * ya - a12 * za
-            q3 = b12 * yb - a12 * zb
-            r3 = b12 * yc - a12 * zc
-            s3 = b12 * yd - a12 * zd
-            if i >= skip:
-                k = i - skip
-                hp_a += za * za
-                hp_b += zb * zb
-                hp_c += zc * zc
-                hp_d += zd * zd
-                xx_a += xa * xa
-                xx_b += xb * xb
-                xx_c += xc * xc
-                xx_d += xd * xd
-                ch[k, c0] = hp_a
-                cx[k, c0] = xx_a
-                if c0 + 1 < n_ch:
-                    ch[k, c1] = hp_b
-                    cx[k, c1] = xx_b
-                if c0 + 2 < n_ch:
-                    ch[k, c2] = hp_c
-                    cx[k, c2] = xx_c
-                if c0 + 3 < n_ch:
-                    ch[k, c3] = hp_d
-                    cx[k, c3] = xx_d
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def _quality_kernel(
     raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, has_rail, notched,
     local_ok, sos, skip, length, step,
 ):  # pragma: no cover - compiled
+    """Reason code (index into :data:`REASONS`) per frame and channel, as ``int8``
+    (n_frames, n_channels): the checks of :meth:`.quality.QualityChecker.check`.
+
+    ``raw``, ``x`` (n_frames, n_channels, n) unfiltered and filtered windows, uV; ``psd``,
+    ``raw_psd`` (n_frames, n_channels, n_freqs) their Welch PSDs, uV^2/Hz; ``broad``,
+    ``high``, ``line_masks`` frequency masks (1-45 Hz, 20-45 Hz, +-1 Hz around each mains
+    candidate); ``frontal`` blink channels; ``params`` thresholds (see
+    :meth:`BatchQuality.codes`); ``k_smooth`` moving-average length of the slow deflection,
+    samples; ``sos``, ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
+    Each frame is transposed once to (time, channel) so the per-channel passes run across
+    all channels at each step; every channel's sums still run over time in order.
+    """
     rail_uv, rail_frac, flat_uv, line_ratio, emg_share, emg_min = params[:6]
     amp_uv, blink_uv, dominance, local_share, local_min, df = params[6:]
     n_fr, n_ch, n = x.shape
@@ -288,17 +305,30 @@ def _quality_kernel(
     railed = np.zeros(n_ch, dtype=np.bool_)
     r_buf = np.empty(n)
     c_buf = np.empty(n)
+    raw_t = np.empty((n, n_ch))  # the frame's windows transposed (time, channel)
+    x_t = np.empty((n, n_ch))
+    c_cols = np.empty((n, n_ch))
+    lo = np.empty(n_ch)
+    hi = np.empty(n_ch)
+    n_rail = np.empty(n_ch, dtype=np.int64)
+    amax = np.empty(n_ch)
+    ss = np.empty(n_ch)
     ch = np.empty((max(n - skip, 1), n_ch))
     cx = np.empty((max(n - skip, 1), n_ch))
     z = np.empty((sos.shape[0], 2, n_ch))
+    cur = np.empty(n_ch)
     acc = np.empty((2, n_ch))
     local = np.zeros(n_ch, dtype=np.bool_)
     refs = np.empty(n_ch)
     tt = _centred_ss(n)
     for f in range(n_fr):
+        for c in range(n_ch):
+            for t in range(n):
+                raw_t[t, c] = raw[f, c, t]
+                x_t[t, c] = x[f, c, t]
         if local_ok:  # local EMG of every channel at once (used only where it decides)
-            _local_emg_rows(
-                x[f], sos, skip, length, step, local_share, local_min, ch, cx, z, acc, local
+            _local_emg_cols(
+                x_t, sos, skip, length, step, local_share, local_min, ch, cx, z, cur, acc, local
             )
         for c in range(n_ch):
             rb = 0.0
@@ -314,32 +344,15 @@ def _quality_kernel(
                 lp = max(lp, sm)
             ratio[c] = lp / rb if rb > 0 else 0.0
         med = np.median(ratio) if notched else 0.0
+        _window_stats_cols(raw_t, x_t, 0.99 * rail_uv, has_rail, lo, hi, n_rail, amax, ss)
         for c in range(n_ch):
-            lo = raw[f, c, 0]
-            hi = raw[f, c, 0]
-            n_rail = 0
-            sx = 0.0
-            amax = 0.0
-            for t in range(n):
-                v = raw[f, c, t]
-                lo = min(lo, v)
-                hi = max(hi, v)
-                if has_rail and abs(v) >= 0.99 * rail_uv:
-                    n_rail += 1
-                sx += x[f, c, t]
-                amax = max(amax, abs(x[f, c, t]))
-            mean = sx / n
-            ss = 0.0
-            for t in range(n):
-                d = x[f, c, t] - mean
-                ss += d * d
-            ptp = hi - lo
-            settling = amax > amp_uv and amax > 2.0 * ptp
-            railed[c] = (has_rail and n_rail / n >= rail_frac) or ptp == 0 or settling
+            ptp = hi[c] - lo[c]
+            settling = amax[c] > amp_uv and amax[c] > 2.0 * ptp
+            railed[c] = (has_rail and n_rail[c] / n >= rail_frac) or ptp == 0 or settling
             code = 0
             if railed[c]:
                 code = 1
-            elif math.sqrt(ss / n) < flat_uv:
+            elif math.sqrt(ss[c] / n) < flat_uv:
                 code = 2
             elif ratio[c] > line_ratio and (not notched or ratio[c] > 20.0 * med):
                 code = 3
@@ -358,15 +371,15 @@ def _quality_kernel(
                     emg = local[c]
                 if emg:
                     code = 5
-                elif amax > amp_uv:
+                elif amax[c] > amp_uv:
                     code = 6
             out[f, c] = code
         # blinks (frontal): raw slow deflection above blink_uv and above dominance x the median
         # over non-frontal, non-railed channels, and the filtered one above blink_uv too
         n_ref = 0
         any_frontal = False
+        _slow_defl_cols(raw_t, k_smooth, c_cols, tt, defl)
         for c in range(n_ch):
-            defl[c] = _slow_defl_row(raw[f, c], k_smooth, r_buf, c_buf, tt)
             if frontal[c]:
                 any_frontal = True
             elif not railed[c]:

@@ -49,7 +49,7 @@ from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_
 from .quality import ARTIFACT_REASONS, BAD_REASONS, QualityChecker, common_mode_slow_wave
 from .regions import assign_regions, positions, region_of
 from .scores import integration_score, meditation_score
-from .spectra import WelchPSD, band_masks, band_power_db
+from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
 from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
 
 try:  # written in parallel by the estimator work; until then frames say "baseline"
@@ -149,6 +149,8 @@ class Pipeline:
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
+        # live pushes reuse Welch segment powers across frames (filtered and raw signal)
+        self._seg_cache_x, self._seg_cache_raw = SegmentCache(), SegmentCache()
         f = self.welch.freqs
         self._band_masks = band_masks(f)
         top = min(cfg.lowpass_hz, nyq)
@@ -229,7 +231,7 @@ class Pipeline:
         if len(starts) == 1 or not _THREADED:  # live pushes: no threads
             for s in starts:
                 for job in self._prepare(data[:, s : s + block]):
-                    frames.extend(self._stage2(job[0], self._stage1(*job)))
+                    frames.extend(self._stage2(job[0], self._stage1(*job, cached=True)))
             return frames
         # long pushes (offline): stage 1 of a block (compiled kernels and big array operations,
         # mostly without the GIL) runs in a worker thread while this thread filters the next
@@ -328,12 +330,14 @@ class Pipeline:
         cat_raw: np.ndarray,
         cat_x: np.ndarray,
         cat_b: np.ndarray,
+        cached: bool = False,
     ) -> _Stage1:
         """Per-window quantities of the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
 
         Computed for all frames at once (arrays with a leading frame axis; frames sharing a
         clean-channel set are processed together). Touches no state that stage 2 uses (only
-        the label, region and harmonic-basis caches), so it may run in a worker thread.
+        the label, region and harmonic-basis caches), so it may run in a worker thread;
+        ``cached=True`` (calling thread only) also reuses and updates the Welch segment caches.
         """
         cfg = self.cfg
         n_fr = len(bnds)
@@ -343,8 +347,13 @@ class Pipeline:
         # ---- stage 1: per-window quantities, whole batch
         raw_w = frame_windows(cat_raw, starts, n_win, copy=False)  # reductions only
         x_w = frame_windows(cat_x, starts, n_win)
-        psd = self.welch.batch(cat_x, starts)
-        raw_psd = self.welch.batch(cat_raw, starts)
+        if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
+            origin = int(bnds[0]) - n_win - int(starts[0])
+            psd = self.welch.batch(cat_x, starts, self._seg_cache_x, origin)
+            raw_psd = self.welch.batch(cat_raw, starts, self._seg_cache_raw, origin)
+        else:
+            psd = self.welch.batch(cat_x, starts)
+            raw_psd = self.welch.batch(cat_raw, starts)
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
         broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)

@@ -61,20 +61,29 @@ class WelchPSD:
 
     def _segment_power(self, seg: np.ndarray) -> np.ndarray:
         """|rFFT|^2 of each demeaned, Hann-windowed segment, shape (..., nps) -> (..., n_freqs)."""
-        seg = np.subtract(seg, seg.mean(axis=-1, keepdims=True), order="C")
+        # mean as NumPy's mean computes it (sum, then divide by the count), minus its wrapper
+        seg = np.subtract(seg, seg.sum(axis=-1, keepdims=True) / seg.shape[-1], order="C")
         seg *= self.win
         spec = np.fft.rfft(seg, axis=-1)
         power = spec.real**2
         power += spec.imag**2
         return power
 
-    def batch(self, signal: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    def batch(
+        self,
+        signal: np.ndarray,
+        starts: np.ndarray,
+        cache: SegmentCache | None = None,
+        origin: int = 0,
+    ) -> np.ndarray:
         """PSD of many windows of one long signal, each segment transformed only once.
 
         Windows that overlap share segments (with a 0.1-s hop and 0.5-s segment steps, every
         segment serves three windows), so the distinct segment starts are found first and each
-        is Fourier-transformed once. Every number equals ``self(signal[:, s:s + n_window])``
-        exactly: the same arithmetic on the same samples, whatever the batch.
+        is Fourier-transformed once. With a ``cache``, segments transformed for earlier calls
+        (earlier frames of a live stream) are reused too. Every number equals
+        ``self(signal[:, s:s + n_window])`` exactly: the same arithmetic on the same samples,
+        whatever the batch and whatever came from the cache.
 
         Parameters
         ----------
@@ -82,6 +91,12 @@ class WelchPSD:
             Signal, uV.
         starts : ndarray of int, shape (n_frames,)
             First sample of each window in ``signal``.
+        cache : SegmentCache or None
+            Segment powers of this same signal from earlier calls (updated). Its keys are
+            stream positions, so it must only ever see one signal; not thread-safe.
+        origin : int
+            Stream position of ``signal[:, 0]`` (sample count since the stream began), the
+            key ``cache`` uses.
 
         Returns
         -------
@@ -89,14 +104,42 @@ class WelchPSD:
             uV^2/Hz at :attr:`freqs`.
         """
         seg_starts = np.asarray(starts, dtype=np.intp)[:, None] + self.starts[None, :]
-        if seg_starts.shape[0] == 1:  # one window (live): its segments, gathered directly
+        if cache is not None and seg_starts.shape[0] == 1:  # one live frame: no index work
+            rows = self._cached_rows(signal, seg_starts[0], cache, int(origin))
+            out = rows[0][None].copy()  # the same sums, in the same order, as below
+            for row in rows[1:]:
+                out += row
+            out /= len(rows)
+            return out * self.scale
+        if cache is not None:
+            power, inv = self._cached_powers(signal, seg_starts, cache, int(origin))
+        elif seg_starts.shape[0] == 1:  # one window: its segments, gathered directly
             idx = seg_starts[0][:, None] + self._seg_range
             power = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
-            out = power[0:1].copy()
-            for k in range(1, power.shape[0]):
-                out += power[k : k + 1]
-            out /= power.shape[0]
-            return out * self.scale
+            inv = np.arange(seg_starts.shape[1])[None, :]
+        else:
+            power, inv = self._unique_powers(signal, seg_starts)
+        # mean over segments in the same order as __call__ (segment 0 first), then scale;
+        # runs of consecutive segment indices are taken as slices (same values, no gather)
+        n_fr = inv.shape[0]
+        out = None
+        for k in range(inv.shape[1]):
+            col = inv[:, k]
+            i0 = int(col[0])
+            run = n_fr == 1 or np.array_equal(col, np.arange(i0, i0 + n_fr))
+            part = power[i0 : i0 + n_fr] if run and i0 + n_fr <= power.shape[0] else power[col]
+            if out is None:
+                out = part.copy()
+            else:
+                out += part
+        out /= inv.shape[1]
+        return out * self.scale
+
+    def _unique_powers(
+        self, signal: np.ndarray, seg_starts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Powers of the distinct segments, shape (n_unique, n_channels, n_freqs), and each
+        window's segment indices into them, shape (n_frames, n_segments)."""
         uniq, inv = np.unique(seg_starts, return_inverse=True)
         inv = inv.reshape(seg_starts.shape)
         step = int(uniq[1] - uniq[0]) if uniq.size > 1 else 1
@@ -113,25 +156,77 @@ class WelchPSD:
         else:
             idx = uniq[:, None] + self._seg_range
             segs = np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))  # (n_unique, n_ch, nps)
-        power = self._segment_power(segs)
-        # mean over segments in the same order as __call__ (segment 0 first), then scale;
-        # runs of consecutive segment indices are taken as slices (same values, no gather)
-        n_fr = inv.shape[0]
-        out = None
-        for k in range(inv.shape[1]):
-            col = inv[:, k]
-            i0 = int(col[0])
-            part = (
-                power[i0 : i0 + n_fr]
-                if i0 + n_fr <= power.shape[0] and np.array_equal(col, np.arange(i0, i0 + n_fr))
-                else power[col]
-            )
-            if out is None:
-                out = part.copy()
-            else:
-                out += part
-        out /= inv.shape[1]
-        return out * self.scale
+        return self._segment_power(segs), inv
+
+    def _cached_rows(
+        self, signal: np.ndarray, seg_starts: np.ndarray, cache: SegmentCache, origin: int
+    ) -> list[np.ndarray]:
+        """Powers of one window's segments (starts ``seg_starts`` in ``signal``, ascending),
+        from ``cache`` where it has them; the others are transformed and added to it."""
+        keys = (seg_starts + origin).tolist()
+        rows = [cache.get(k) for k in keys]
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            idx = seg_starts[missing][:, None] + self._seg_range
+            fresh = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
+            for j, i in enumerate(missing):
+                rows[i] = fresh[j]
+                cache.put(keys[i], fresh[j])
+        cache.drop_before(keys[0])  # later windows start after this one
+        return rows
+
+    def _cached_powers(
+        self, signal: np.ndarray, seg_starts: np.ndarray, cache: SegmentCache, origin: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_unique_powers` taking segments that ``cache`` holds from it, transforming
+        (and adding to it) only the others, then dropping those no later window can use."""
+        uniq, inv = np.unique(seg_starts, return_inverse=True)
+        inv = inv.reshape(seg_starts.shape)
+        keys = (uniq + origin).tolist()
+        rows = [cache.get(k) for k in keys]
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            idx = uniq[missing][:, None] + self._seg_range
+            fresh = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
+            for j, i in enumerate(missing):
+                rows[i] = fresh[j]
+                cache.put(keys[i], fresh[j])
+        cache.drop_before(int(seg_starts[-1, 0]) + origin)  # later windows start after this
+        if len(missing) == len(rows):
+            return fresh, inv
+        return np.stack(rows), inv
+
+
+class SegmentCache:
+    """Powers of Welch segments already transformed, by the segment's stream position.
+
+    A live stream computes one frame per 0.1-s hop, and each 1-s Welch segment (0.5-s step)
+    lies in three successive windows: keeping the powers of the last few segments lets each
+    frame transform one new segment instead of three. Keys are stream positions (samples
+    since the stream began) of the segment's first sample; values are the (n_channels,
+    n_freqs) arrays of :meth:`WelchPSD._segment_power`, bit for bit what a fresh transform
+    would give. Holds only what later windows can still use (a few entries).
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get(self, key: int) -> np.ndarray | None:
+        """The power of the segment starting at stream position ``key``, or None."""
+        return self._rows.get(key)
+
+    def put(self, key: int, row: np.ndarray) -> None:
+        """Remember the power of the segment starting at stream position ``key``."""
+        self._rows[key] = row
+
+    def drop_before(self, key: int) -> None:
+        """Forget segments that start before stream position ``key``."""
+        old = [k for k in self._rows if k < key]
+        for k in old:
+            del self._rows[k]
 
 
 def band_masks(freqs: np.ndarray, bands: dict[str, tuple[float, float]] = BANDS) -> np.ndarray:
