@@ -574,7 +574,7 @@ def synchrony_batch(z: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)  # per frame in stage 2: keeping the GIL is cheaper than handing it over
 def _std(a: np.ndarray) -> float:  # pragma: no cover - compiled
     """Population standard deviation (two-pass, sequential sums)."""
     n = a.size

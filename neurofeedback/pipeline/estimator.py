@@ -54,6 +54,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..errors import UsageError
 from .frame import PHASES
@@ -247,12 +248,16 @@ class _Features:
         self._fast = [_Ema(cfg.smooth_tau_s) for _ in range(3)]
         self._slow = _Ema(cfg.trend_tau_s)
 
-    def update(self, t: float, energy_z: float, temperature_z: float, synchrony_z: float
-               ) -> np.ndarray:
-        e, tt, s = (ema.update(t, float(v), self.hop_s) for ema, v in
-                    zip(self._fast, (energy_z, temperature_z, synchrony_z), strict=True))
+    def update(
+        self, t: float, energy_z: float, temperature_z: float, synchrony_z: float
+    ) -> np.ndarray:
+        fe, ft, fs = self._fast
+        e = fe.update(t, float(energy_z), self.hop_s)
         slow = self._slow.update(t, float(energy_z), self.hop_s)
-        return np.array([e, tt, s, e - slow])
+        return np.array([
+            e, ft.update(t, float(temperature_z), self.hop_s),
+            fs.update(t, float(synchrony_z), self.hop_s), e - slow,
+        ])
 
 
 def estimator_features(
@@ -317,25 +322,64 @@ class _Model:
         self._dt = math.nan
         self._stay = self._move = np.ones(n)
 
-    def predict(self, prob: np.ndarray, dt: float) -> np.ndarray:
-        """Probabilities after ``dt`` seconds of transitions (one step at most)."""
+    def step(self, prob: np.ndarray, x: np.ndarray, dt: float, weight: float,
+             by_phase: np.ndarray) -> bool:
+        """One filter step in place: ``prob`` predicted over ``dt`` seconds and weighed by the
+        evidence ``x`` (NaN axes ignored); ``by_phase`` gets the phase sums. False (``prob``
+        unchanged) when the evidence fits no state."""
         if dt != self._dt:
             self._dt = dt
             self._move = -np.expm1(-self.advance * dt)
             self._stay = 1.0 - self._move
-        moved = prob * self._move
-        out = prob * self._stay
-        out[1:] += moved[:-1]
-        out[1] += moved[-1]  # end of integrated -> a new heating
-        return out
+        return _filter_step(
+            prob, self._stay, self._move, self.mean, self.inv_spread, self.log_norm, x, weight,
+            self.phase_of, by_phase,
+        )
 
-    def log_likelihood(self, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
-        """Gaussian log-likelihood of the inputs ``x`` (the axes where ``ok``) in every state."""
-        if ok.all():
-            d = (x - self.mean) * self.inv_spread
-            return -0.5 * np.einsum("ij,ij->i", d, d) - self.log_norm.sum(axis=1)
-        d = (x[ok] - self.mean[:, ok]) * self.inv_spread[:, ok]
-        return -0.5 * (d * d).sum(axis=1) - self.log_norm[:, ok].sum(axis=1)
+
+@njit(cache=True)  # tiny: keeping the GIL is cheaper than handing it over
+def _filter_step(
+    prob: np.ndarray, stay: np.ndarray, move: np.ndarray, mean: np.ndarray,
+    inv_spread: np.ndarray, log_norm: np.ndarray, x: np.ndarray, weight: float,
+    phase_of: np.ndarray, by_phase: np.ndarray,
+) -> bool:  # pragma: no cover - compiled
+    """Predict-and-update of the forward filter (see :class:`_Model` for the state layout).
+
+    ``prob`` (n_states,) is replaced by the posterior; ``stay``/``move`` (n_states,) are the
+    probabilities of staying and of moving one step on (the last state moves to state 1, the
+    start of heating); ``mean``, ``inv_spread``, ``log_norm`` (n_states, n_axes) are each
+    state's Gaussian; ``x`` (n_axes,) the inputs, NaN where missing; ``weight`` the evidence
+    exponent; ``by_phase`` (n_phases,) receives the sum of ``prob`` over each phase's states.
+    """
+    n, d = mean.shape
+    pred = np.empty(n)
+    for i in range(n):
+        pred[i] = prob[i] * stay[i]
+    for i in range(1, n):
+        pred[i] += prob[i - 1] * move[i - 1]
+    pred[1] += prob[n - 1] * move[n - 1]
+    ll = np.empty(n)
+    top = -np.inf
+    for i in range(n):
+        acc = 0.0
+        for j in range(d):
+            if np.isfinite(x[j]):
+                z = (x[j] - mean[i, j]) * inv_spread[i, j]
+                acc += -0.5 * z * z - log_norm[i, j]
+        ll[i] = weight * acc
+        if ll[i] > top:
+            top = ll[i]
+    total = 0.0
+    for i in range(n):
+        pred[i] *= np.exp(ll[i] - top)
+        total += pred[i]
+    if not (total > 0.0 and np.isfinite(total)):
+        return False
+    by_phase[:] = 0.0
+    for i in range(n):
+        prob[i] = pred[i] / total
+        by_phase[phase_of[i]] += prob[i]
+    return True
 
 
 class AnnealingEstimator:
@@ -368,6 +412,7 @@ class AnnealingEstimator:
         self._features = _Features(self.config, self.hop_s)
         self._prob = np.zeros(self._model.n)
         self._prob[0] = 1.0
+        self._by_phase = np.zeros(len(PHASES))
         self._last_t = math.nan
         self._phase = "baseline"
         self._entered_t = math.nan
@@ -415,33 +460,26 @@ class AnnealingEstimator:
             return self._state
         t = float(time_s)
         x = self._features.update(t, energy_z, temperature_z, synchrony_z)
-        ok = np.isfinite(x)
-        if not ok.any():
+        if not np.isfinite(x).any():
             return self._state
         if not math.isfinite(self._entered_t):
             self._entered_t = t
-        m = self._model
         dt = t - self._last_t if math.isfinite(self._last_t) and t > self._last_t else self.hop_s
         self._last_t = t
-        ll = self.config.evidence_weight * m.log_likelihood(x, ok)
-        prob = m.predict(self._prob, dt) * np.exp(ll - ll.max())
-        total = prob.sum()
-        if not total > 0 or not math.isfinite(total):  # evidence unlike every state: hold
-            return self._state
-        prob /= total
-        self._prob = prob
-        by_phase = np.bincount(m.phase_of, weights=prob, minlength=len(PHASES))
-        self._decide(t, by_phase)
+        by_phase = self._by_phase
+        if not self._model.step(self._prob, x, dt, self.config.evidence_weight, by_phase):
+            return self._state  # evidence unlike every state: hold
+        self._decide(t, by_phase.tolist())
         return self._state
 
-    def _decide(self, t: float, by_phase: np.ndarray) -> None:
+    def _decide(self, t: float, by_phase: list[float]) -> None:
         c = self.config
-        best = PHASES[int(np.argmax(by_phase))]
+        best_i = max(range(len(by_phase)), key=by_phase.__getitem__)
+        best = PHASES[best_i]
         current = self._phase
-        cur_i = PHASES.index(current)
         if (
             best != current
-            and by_phase[PHASES.index(best)] - by_phase[cur_i] > c.hysteresis
+            and by_phase[best_i] - by_phase[PHASES.index(current)] > c.hysteresis
             and t - self._entered_t >= c.min_dwell_s[current]
         ):
             if current == "annealing" and best == "integrated" and self._heated:
@@ -453,7 +491,7 @@ class AnnealingEstimator:
             log.debug("phase %s -> %s at %.1f s", current, best, t)
             self._phase = current = best
             self._entered_t = t
-        probs = dict(zip(PHASES, by_phase.tolist(), strict=True))
+        probs = dict(zip(PHASES, by_phase, strict=True))
         self._state = EstimatorState(
             phase=current,
             confidence=float(min(1.0, max(0.0, probs[current]))),

@@ -438,6 +438,9 @@ class Pipeline:
         """The frames of one stage-1 batch, walked in time order for what carries state
         (synchrony smoothing, metastability, baseline, estimator, scores)."""
         labels, band_power, psd, bands = r.labels, r.band_power, r.psd, r.bands
+        # frames get read-only views of this batch's fresh arrays (no per-frame copies)
+        band_power.setflags(write=False)
+        psd.setflags(write=False)
         energy_db, s_ent, lzc, sync, wpli, kur = r.energy_db, r.s_ent, r.lzc, r.sync, r.wpli, r.kur
         plv_of, reg_of, mp_of, low, hent = r.plv_of, r.reg_of, r.mp_of, r.low, r.hent
         conso, gold = r.conso, r.gold
@@ -448,10 +451,10 @@ class Pipeline:
             frame = FeatureFrame(
                 time_s=float(bnds[i]) / self.sfreq,
                 bad_channels=bad,
-                band_power=band_power[i].copy(),
+                band_power=band_power[i],
                 channel_quality=reasons,
                 freqs=freqs,
-                psd=psd[i].copy(),
+                psd=psd[i],
             )
             out.append(frame)
             if not clean.any():
