@@ -33,9 +33,10 @@ def _fmt(x: float, spec: str = "+.2f") -> str:
     return "  -  " if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
 
 
-def format_status(stats: SessionStats, engine: Any = None) -> str:
+def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
     """One status line: elapsed time, samples, dropped samples, source status, per-channel
-    quality, energy, synchrony, phase, both scores, and the protocol phase when there is one."""
+    quality, energy, synchrony, phase, both scores, and (``with_protocol``) the protocol phase
+    when the newest frame carries one."""
     q = "".join(QUALITY_CODES.get(c, "?") for c in stats.channel_quality) or "-"
     parts = [
         f"{stats.elapsed_s:7.1f} s",
@@ -61,35 +62,36 @@ def format_status(stats: SessionStats, engine: Any = None) -> str:
                 kind = reason.split(":", 1)[0]
                 kinds[kind] = kinds.get(kind, 0) + 1
             parts.append("ARTIFACT " + " ".join(f"{k}x{n}" if n > 1 else k for k, n in kinds.items()))
-    if engine is not None and not getattr(engine, "finished", False):
-        phase = getattr(engine, "current_phase", None)
+    snap = getattr(f, "protocol", None) if with_protocol else None
+    if snap is not None and not snap.finished:
+        phase = snap.current_phase
         label = getattr(phase, "label", None) or getattr(phase, "kind", "") or ""
-        rate = engine.reward_rate
+        rate = snap.reward_rate
         reward = "" if rate is None or math.isnan(rate) else f", reward {100 * rate:3.0f} %"
-        parts.append(f"[{label} {engine.time_left_s:4.0f} s left{reward}]")
+        parts.append(f"[{label} {snap.time_left_s:4.0f} s left{reward}]")
     return " | ".join(parts)
 
 
 class StatusPrinter:
     """Overwrites one line on a terminal; on a pipe prints a line every ``every_s`` seconds."""
 
-    def __init__(self, stream: TextIO | None = None, every_s: float = 5.0, engine: Any = None):
+    def __init__(self, stream: TextIO | None = None, every_s: float = 5.0):
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty()
         self.every_s = every_s
-        self.engine = engine
         self._last = 0.0
         self._instruction = ""
         self._width = 0
 
     def __call__(self, stats: SessionStats) -> None:
-        if self.engine is not None:
-            instr = getattr(self.engine, "instruction", "") or ""
+        snap = getattr(stats.frame, "protocol", None)
+        if snap is not None:
+            instr = snap.instruction or ""
             if instr and instr != self._instruction:
                 self._instruction = instr
                 self._newline()
                 self.stream.write(f"instruction: {instr}\n")
-        line = format_status(stats, self.engine)
+        line = format_status(stats)
         if self.tty:
             pad = max(0, self._width - len(line))
             self.stream.write("\r" + line + " " * pad)
@@ -106,7 +108,7 @@ class StatusPrinter:
 
     def finish(self, stats: SessionStats) -> None:
         self._newline()
-        self.stream.write(format_status(stats, None) + "\n")
+        self.stream.write(format_status(stats, with_protocol=False) + "\n")
         self.stream.flush()
 
 
@@ -150,7 +152,7 @@ def run_headless(source: Source, args: argparse.Namespace, *, duration_s: float 
         protocol=protocol,
         duration_s=duration_s,
     )
-    printer = StatusPrinter(engine=session.engine)
+    printer = StatusPrinter()
     run_until_done(session, on_tick=printer)
     printer.finish(session.stats())
     out = sys.stdout

@@ -277,6 +277,7 @@ class Session:
             if self.engine is not None:
                 for fr in frames:
                     events.extend(self.engine.update(fr))
+                    fr.protocol = self.engine.snapshot()  # what views show with this frame
         if self.recorder is not None:
             if frames:
                 self.recorder.write_frames(frames)

@@ -34,3 +34,31 @@ def test_quick_demo_session_on_simulator(tmp_path, capsys):
                     "Annealing cycles", "Protocol blocks", "Closing baseline against opening baseline"):
         assert section in report, section
     assert f"report: {sdir / 'report.html'}" in captured.out
+
+
+@pytest.mark.slow
+def test_each_frame_carries_the_protocol_state_it_was_scored_with(tmp_path):
+    # Views draw a frame together with its protocol snapshot, never the live engine (which the
+    # worker thread updates meanwhile). Replaying a fresh engine over the same frames must give
+    # the same snapshot frame by frame.
+    from neurofeedback.protocols import ProtocolEngine, ProtocolSnapshot, load_protocol
+    from neurofeedback.session import Session
+    from neurofeedback.sources.simulated import SimulatedSource
+
+    protocol = load_protocol("quick-demo")
+    session = Session(SimulatedSource("meditation", seed=1003, speed=40.0), record_dir=None,
+                      protocol=protocol)
+    frames = []
+    session.start()
+    while not session.wait(0.2):
+        frames.extend(session.poll_frames())
+    session.stop()
+    frames.extend(session.poll_frames())
+    assert len(frames) > 1000
+    assert all(isinstance(f.protocol, ProtocolSnapshot) for f in frames)
+    replay = ProtocolEngine(protocol)
+    for f in frames:
+        replay.update(f)
+        assert f.protocol == replay.snapshot(), f.time_s
+    assert any(f.protocol.reward_on for f in frames)
+    assert frames[-1].protocol.finished

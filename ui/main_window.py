@@ -383,14 +383,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.timeline.add_marker(ev.time_s, ev.label.removeprefix("phase:").removesuffix(":start"))
             elif kind == "finished":
                 self.timeline.add_marker(ev.time_s, "protocol finished")
-        engine = session.engine
         now = time.monotonic()
         if frames:
             self._frames_seen += len(frames)
             fr = frames[-1]
             self.timeline.add_frames(frames)
             self.feedback_frame = fr
-            self._feed_back(fr, engine)
+            self._feed_back(fr)
             self.traces.set_quality(tuple(fr.channel_quality))
             self._pending_frame = fr
         # the snapshot panels follow the newest frame at most PANEL_PERIOD_S apart (every frame
@@ -404,7 +403,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.sync_head.update_frame(fr)
             self.harmonics.update_frame(fr)
             self.status_panel.update_frame(fr)
-            self.status_panel.update_protocol(engine)
+            self.status_panel.update_protocol(fr.protocol)
         # slow-changing text: twice a second, so label re-layouts do not repaint the plots each tick
         if now - self._last_text >= 0.5:
             self._last_text = now
@@ -419,18 +418,19 @@ class MainWindow(QtWidgets.QMainWindow):
         seg = tr._buf[:, -n:]
         return np.sqrt(np.mean(seg**2, axis=1))
 
-    def _feed_back(self, fr, engine) -> None:
+    def _feed_back(self, fr) -> None:
         mode = self.feedback_mode
         instruction, footer, reward = "", "", False
-        if engine is not None:
-            phase = engine.current_phase
+        snap = fr.protocol  # the protocol state of this very frame (None without a protocol)
+        if snap is not None:
+            phase = snap.current_phase
             if phase is not None and getattr(phase, "score", None) in MODES:
                 mode = phase.score
-            instruction = engine.instruction
-            reward = bool(getattr(engine, "reward_on", False))
+            instruction = snap.instruction
+            reward = snap.reward_on
             if phase is not None:
-                rate = engine.reward_rate
-                footer = f"{phase.label} \u00b7 {engine.time_left_s:.0f} s left"
+                rate = snap.reward_rate
+                footer = f"{phase.label} \u00b7 {snap.time_left_s:.0f} s left"
                 if math.isfinite(rate):
                     footer += f" \u00b7 reward {100 * rate:.0f} %"
         self.feedback.set_mode(mode)

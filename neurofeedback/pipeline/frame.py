@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -114,6 +115,9 @@ class FeatureFrame:
         Completed annealing cycles so far.
     baseline_complete : bool
         False while the baseline block is still being collected.
+    protocol : ProtocolSnapshot or None
+        State of the protocol engine right after this frame (set by a session running a
+        protocol; None otherwise).
     spectral_entropy : float
         Normalised spectral entropy (1-45 Hz), mean over clean channels, 0..1 (not z-scored).
     lempel_ziv : float
@@ -153,6 +157,7 @@ class FeatureFrame:
     spectral_entropy: float = math.nan
     lempel_ziv: float = math.nan
     kuramoto: float = math.nan
+    protocol: Any = None
 
     def to_row(self) -> list[object]:
         """Values in :data:`FEATURE_COLUMNS` order, ready for ``csv.writer``."""

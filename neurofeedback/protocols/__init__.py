@@ -13,7 +13,14 @@ import os
 from pathlib import Path
 
 from ..errors import ProtocolError
-from .engine import EVENT_KINDS, ProtocolEngine, ProtocolEvent, alpha_theta_share, score_value
+from .engine import (
+    EVENT_KINDS,
+    ProtocolEngine,
+    ProtocolEvent,
+    ProtocolSnapshot,
+    alpha_theta_share,
+    score_value,
+)
 from .schema import (
     MAPPINGS,
     PHASE_KINDS,
@@ -95,6 +102,7 @@ __all__ = [
     "ProtocolEngine",
     "ProtocolError",
     "ProtocolEvent",
+    "ProtocolSnapshot",
     "RewardRule",
     "list_protocols",
     "load_protocol",

@@ -51,6 +51,41 @@ class ProtocolEvent:
     phase_index: int
 
 
+@dataclass(frozen=True)
+class ProtocolSnapshot:
+    """The engine's state right after one frame, for displays on other threads.
+
+    The session attaches one to every frame it feeds the engine (``FeatureFrame.protocol``), so
+    a view that draws a frame shows the protocol state of that same frame without reading the
+    engine while the session's worker thread updates it. Attribute names match the engine's.
+
+    Attributes
+    ----------
+    current_phase : Phase or None
+        The phase running (None before the start and after the end).
+    instruction : str
+        What the person is asked to do now.
+    time_left_s : float
+        Seconds left in the current phase.
+    reward_on : bool
+        True while the reward is given.
+    reward_rate : float
+        Share of this block's scored frames that were rewarded (NaN outside training).
+    threshold : float
+        Current reward threshold (NaN when no training phase is current or next).
+    finished : bool
+        True once the protocol has ended.
+    """
+
+    current_phase: Phase | None
+    instruction: str
+    time_left_s: float
+    reward_on: bool
+    reward_rate: float
+    threshold: float
+    finished: bool
+
+
 @dataclass
 class _Block:
     """Running statistics of one phase."""
@@ -197,6 +232,18 @@ class ProtocolEngine:
             return math.nan
         b = self._blocks[-1]
         return b.n_rewarded / b.n_scored if b.n_scored else math.nan
+
+    def snapshot(self) -> ProtocolSnapshot:
+        """The state now, as an immutable :class:`ProtocolSnapshot`."""
+        return ProtocolSnapshot(
+            current_phase=self.current_phase,
+            instruction=self.instruction,
+            time_left_s=self.time_left_s,
+            reward_on=self.reward_on,
+            reward_rate=self.reward_rate,
+            threshold=self.threshold,
+            finished=self.finished,
+        )
 
     def _score_for_threshold(self) -> str | None:
         p = self.current_phase

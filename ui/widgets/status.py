@@ -99,22 +99,23 @@ class StatusPanel(QtWidgets.QFrame):
             f"<b>meditation {_fmt(frame.meditation_score)} \u00b7 integration {_fmt(frame.integration_score)}</b>"
         )
 
-    def update_protocol(self, engine) -> None:
-        """Protocol phase, instruction, time left and reward rate (engine may be None)."""
-        if engine is None:
+    def update_protocol(self, snap) -> None:
+        """Protocol phase, instruction, time left and reward rate from a frame's
+        :class:`~neurofeedback.protocols.ProtocolSnapshot` (None: no protocol)."""
+        if snap is None:
             self.protocol_label.setText("no protocol")
             return
-        if getattr(engine, "finished", False):
+        if snap.finished:
             self.protocol_label.setText("<b>protocol finished</b>")
             return
-        phase = engine.current_phase
+        phase = snap.current_phase
         label = getattr(phase, "label", "") or getattr(phase, "kind", "")
-        thr = engine.threshold
         self.protocol_label.setText(
-            f"<b>protocol:</b> {label} \u00b7 {engine.time_left_s:.0f} s left<br>"
-            f"<i>{engine.instruction}</i><br>"
-            f"reward rate {_fmt(100 * engine.reward_rate, '.0f')} % \u00b7 threshold {_fmt(thr)}"
-            + (" \u00b7 <b style='color:#b80'>REWARD</b>" if getattr(engine, "reward_on", False) else "")
+            f"<b>protocol:</b> {label} \u00b7 {snap.time_left_s:.0f} s left<br>"
+            f"<i>{snap.instruction}</i><br>"
+            f"reward rate {_fmt(100 * snap.reward_rate, '.0f')} % \u00b7 "
+            f"threshold {_fmt(snap.threshold)}"
+            + (" \u00b7 <b style='color:#b80'>REWARD</b>" if snap.reward_on else "")
         )
 
     def update_stream(self, stats, source_name: str) -> None:
