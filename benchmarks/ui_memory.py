@@ -64,7 +64,7 @@ def main() -> int:
             next_mark += 5.0
         if stream_min >= args.minutes:
             break
-    w.stop_session()
+    w.stop_session(wait=True)
     w.close()
     growth = samples[-1][1] - samples[0][1]
     print(f"RSS growth from {samples[0][0]} to {samples[-1][0]} min of stream: {growth:+.1f} MB")

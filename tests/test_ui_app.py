@@ -183,8 +183,8 @@ def test_markers_land_in_recording(qtbot, window, tmp_path):
     qtbot.keyClick(w, QtCore.Qt.Key.Key_3)
     qtbot.mouseClick(w.marker_button, QtCore.Qt.MouseButton.LeftButton)
     assert [m[1] for m in w.markers] == ["3", "mark"]
-    path = w.stop_session()
-    assert path == folder
+    path = w.stop_session(wait=True)
+    assert path == folder and not w.finishing
     with open(folder / "markers.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     labels = [r["label"] for r in rows]
@@ -192,6 +192,27 @@ def test_markers_land_in_recording(qtbot, window, tmp_path):
     t3 = float(rows[labels.index("3")]["time_s"])
     assert t3 == pytest.approx(w.markers[0][0], abs=1e-3)
     assert "Recording saved" in w.banner_text
+
+
+def test_stopping_saves_in_the_background(qtbot, window, tmp_path):
+    # The GUI thread only starts the stop: joining the worker, writing raw.fif and the report
+    # happen in a worker thread while the window keeps redrawing; the banner says when saved.
+    w = window
+    folder = tmp_path / "session"
+    spec = SessionSpec(kind="simulated", protocol="quick-demo", record=True,
+                       record_dir=str(tmp_path), record_folder=str(folder), speed=4.0)
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: w._frames_seen > 30, timeout=20000)
+    assert w.stop_session() is None  # returns at once
+    assert w.finishing and "saving" in w.banner_text.lower()
+    assert not w.setup_bar.start_button.isEnabled()  # no new session before this one is saved
+    last_tick = w._last_tick
+    qtbot.waitUntil(lambda: not w.finishing, timeout=30000)
+    assert w._last_tick > last_tick  # the redraw timer kept ticking meanwhile
+    assert w.last_recording_path == folder and (folder / "raw.fif").exists()
+    assert w.report_path == folder / "report.html" and w.report_path.exists()
+    assert "Recording saved" in w.banner_text and str(w.report_path) in w.banner_text
+    assert w.setup_bar.start_button.isEnabled()
 
 
 def test_no_audio_device_is_reported_once(window):
@@ -233,7 +254,7 @@ def test_protocol_session_end_writes_report(qtbot, window, tmp_path):
         record_folder=str(folder), duration_s=6.0, speed=4.0,
     )
     assert w.start_session(spec), w.banner_text
-    qtbot.waitUntil(lambda: not w._active, timeout=30000)
+    qtbot.waitUntil(lambda: not w._active and not w.finishing, timeout=30000)
     assert w.session.error is None and w.session.end_reason
     assert w.report_path == folder / "report.html"
     html = w.report_path.read_text()
@@ -243,7 +264,7 @@ def test_protocol_session_end_writes_report(qtbot, window, tmp_path):
     # no recording: no report
     spec = SessionSpec(kind="simulated", protocol="quick-demo", record=False, duration_s=2.0, speed=4.0)
     assert w.start_session(spec), w.banner_text
-    qtbot.waitUntil(lambda: not w._active, timeout=30000)
+    qtbot.waitUntil(lambda: not w._active and not w.finishing, timeout=30000)
     assert w.report_path is None
 
 

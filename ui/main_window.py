@@ -19,6 +19,7 @@ from neurofeedback.errors import NeurofeedbackError
 
 from .audio import AudioFeedback
 from .controller import SessionSpec, build_session
+from .finisher import FinishResult, SessionFinisher
 from .setup_bar import SetupBar
 from .widgets.feedback import MODES, FeedbackWindow
 from .widgets.harmonics import HarmonicsWidget
@@ -68,6 +69,8 @@ class MainWindow(QtWidgets.QMainWindow):
         The frame the feedback view and the timeline's end show (the newest).
     report_path : Path or None
         HTML report written when the last recorded protocol session ended without error.
+    last_recording_path : Path or None
+        Recording folder of the last session once it has been saved.
     """
 
     def __init__(self, feedback_mode: str = "meditation", show_feedback: bool = True):
@@ -86,6 +89,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._active = False
         self.last_frame = None
         self.report_path: Path | None = None
+        self.last_recording_path: Path | None = None
+        self._finisher: SessionFinisher | None = None
+        self._finish_manual = False
         self.feedback_frame = None
         self._pending_frame = None
         self._last_panels = 0.0
@@ -222,7 +228,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def start_session(self, spec: SessionSpec) -> bool:
         """Build and start the session ``spec`` describes; on failure show why and return False."""
         if self.session is not None and self.session.running:
-            self.stop_session()
+            self.stop_session(wait=True)
+        self._wait_finisher()
         self.spec = spec
         self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
         QtWidgets.QApplication.processEvents()
@@ -264,63 +271,73 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_frame = self.feedback_frame = self._pending_frame = None
         self.replay.bind(session.source if session.info.kind == "file" else None)
 
-    def stop_session(self) -> Path | None:
-        """Stop the running session; returns its recording folder."""
-        session = self.session
-        if session is None:
-            return None
-        was_running = session.running
-        self._active = False
-        try:
-            path = session.stop()
-        except NeurofeedbackError as exc:
-            self.show_message(f"Stopping the session: {exc}", "error")
-            path = None
-        self._show_idle("Session stopped")
-        if was_running:
-            report = self._write_report(session)
-            self.show_message(
-                "Stopped." + (f" Recording saved in {path}" if path else " (not recorded)")
-                + (f" \u00b7 report: {report}" if report else ""), "info"
-            )
-        return path
+    @property
+    def finishing(self) -> bool:
+        """True while the last session is being stopped and saved in the background."""
+        return self._finisher is not None
 
-    def _write_report(self, session) -> Path | None:
-        """Write the HTML report of a finished protocol session, as ``neurofeedback run`` does.
+    def stop_session(self, wait: bool = False) -> Path | None:
+        """Stop the running session.
 
-        Only for a recorded protocol session that ended without error; returns the report's path
-        (also shown in the status bar and kept in :attr:`report_path`), or None.
+        Stopping, saving the recording and writing a protocol session's report run in a worker
+        thread (:class:`~ui.finisher.SessionFinisher`), so the window stays responsive; the banner
+        says when they are done. ``wait=True`` blocks until then and returns the recording folder
+        (None when not recorded); otherwise returns None at once.
         """
-        if session.engine is None or session.recording_path is None or session.error is not None:
+        if self.session is None:
             return None
-        self.statusBar().showMessage(f"Writing the report of {session.recording_path}\u2026")
-        QtWidgets.QApplication.processEvents()
-        try:
-            from neurofeedback.report import write_report
-
-            report = Path(write_report(session.recording_path))
-        except Exception as exc:  # noqa: BLE001 - the recording is what matters; say why and go on
-            log.exception("writing the report failed")
-            self.statusBar().showMessage(f"Could not write the report: {exc}")
+        if self._finisher is None and (self._active or self.session.running):
+            self._begin_finish(manual=True)
+        if not wait:
             return None
-        self.report_path = report
-        self.statusBar().showMessage(f"Report: {report}")
-        return report
+        self._wait_finisher()
+        return self.last_recording_path
 
-    def _session_ended(self) -> None:
-        session = self.session
+    def _begin_finish(self, manual: bool) -> None:
         self._active = False
-        path = session.stop()
+        self._finish_manual = manual
+        self.setup_bar.set_running(False)
+        self.setup_bar.start_button.setEnabled(False)  # until the recording is saved
+        self.replay.bind(None)
+        self.audio.set_target(0.0, True)
+        self.feedback.set_idle("Saving the session\u2026")
+        self.show_message("Stopping and saving the session\u2026", "info")
+        finisher = self._finisher = SessionFinisher(self.session, self)
+        finisher.done.connect(self._on_finished)
+        finisher.start()
+
+    def _wait_finisher(self) -> None:
+        """Block until the background stop is done and show its outcome (no-op when idle)."""
+        finisher = self._finisher
+        if finisher is not None:
+            self._on_finished(finisher.wait())
+
+    def _on_finished(self, res: FinishResult) -> None:
+        """Show how ending the session went (GUI thread; each result is shown once)."""
+        if self._finisher is None or res is None or res.session is not self._finisher.session:
+            return
+        self._finisher = None
+        session = res.session
+        self.last_recording_path = res.path
+        self.report_path = res.report
+        saved = f" Recording saved in {res.path}." if res.path else " (not recorded)"
+        report = f" Report: {res.report}" if res.report else ""
         reason = session.end_reason or "ended"
-        saved = f" Recording saved in {path}." if path else ""
-        if session.error is not None:
+        if res.stop_error is not None:
+            self.show_message(f"Stopping the session: {res.stop_error}", "error")
+        elif session.error is not None and not self._finish_manual:
             self.show_message(f"Session stopped ({reason}): {session.error}.{saved}", "error")
+        elif self._finish_manual:
+            self.show_message(f"Stopped.{saved}{report}", "info")
         else:
-            report = self._write_report(session)
-            self.show_message(
-                f"Session ended ({reason}).{saved}" + (f" Report: {report}" if report else ""), "info"
-            )
-        self._show_idle(f"Session ended ({reason})")
+            self.show_message(f"Session ended ({reason}).{saved}{report}", "info")
+        if res.report is not None:
+            self.statusBar().showMessage(f"Report: {res.report}")
+        elif res.report_error is not None:
+            self.statusBar().showMessage(f"Could not write the report: {res.report_error}")
+        else:
+            self.statusBar().clearMessage()
+        self._show_idle("Session stopped" if self._finish_manual else f"Session ended ({reason})")
 
     def _show_idle(self, text: str) -> None:
         """Put every control and view back in its no-session state."""
@@ -370,7 +387,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.feedback.tick(dt)
         self.redraws += 1
         if self._active and self.session is session and not session.running:
-            self._session_ended()
+            self._begin_finish(manual=False)
 
     def _pull(self, session) -> None:
         data, times = session.recent_data(WINDOW_S)
@@ -442,7 +459,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.timer.stop()
         if self.session is not None and self.session.running:
-            self.stop_session()
+            self.stop_session(wait=True)
+        self._wait_finisher()
         self.audio.close()
         self.feedback_window.close()
         super().closeEvent(event)
