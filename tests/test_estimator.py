@@ -119,7 +119,9 @@ def test_artifact_frames_hold_the_state():
     for st in states[1500:1600]:
         assert st is held
     ref = run(AnnealingEstimator(HOP), times, e, t, s, artifact)
-    assert [a.phase for a in states] == [b.phase for b in ref]
+    assert [(a.phase, a.confidence, a.probabilities) for a in states] == [
+        (b.phase, b.confidence, b.probabilities) for b in ref
+    ]
 
 
 def test_minimum_dwell_times_are_respected():
@@ -160,26 +162,39 @@ def test_deterministic():
 @pytest.mark.parametrize(
     "kwargs, word",
     [
-        ({"smooth_tau_s": 0}, "smooth_tau_s"),
+        ({"smooth_tau_s": 0}, r"smooth_tau_s must be a finite number > 0; got 0"),
+        ({"smooth_tau_s": "3"}, None),  # numeric strings are numbers
+        ({"smooth_tau_s": "soon"}, r"smooth_tau_s must be a finite number > 0; got 'soon'"),
         ({"trend_tau_s": 2.0}, "trend_tau_s must be greater than smooth_tau_s"),
-        ({"hysteresis": -1}, "hysteresis"),
-        ({"hysteresis": 1.0}, "hysteresis must be in"),
-        ({"evidence_weight": 1.5}, "evidence_weight must be in"),
-        ({"evidence_weight": math.nan}, "evidence_weight must be finite"),
+        ({"hysteresis": -1}, r"hysteresis must be a finite number in \[0, 1\); got -1"),
+        ({"hysteresis": 1.0}, r"hysteresis must be a finite number in \[0, 1\)"),
+        ({"evidence_weight": 1.5}, r"evidence_weight must be a finite number in \(0, 1\]"),
+        ({"evidence_weight": math.nan}, r"evidence_weight must be a finite number in \(0, 1\]"),
         ({"substates": 0}, "substates must be an integer >= 1"),
         ({"substates": 2.5}, "substates must be an integer >= 1"),
-        ({"expected_phase_s": {"search": 0.0}}, r"expected_phase_s\[search\] must be > 0"),
+        ({"substates": np.int64(4)}, None),
+        ({"expected_phase_s": {"search": 0.0}}, r"expected_phase_s\[search\] must be a finite number > 0"),
         ({"expected_phase_s": {"baseline": 10.0}}, "expected_phase_s keys must be among"),
-        ({"min_dwell_s": {"warming": 1.0}}, "min_dwell_s"),
-        ({"min_dwell_s": {"search": -1.0}}, r"min_dwell_s\[search\]"),
+        ({"expected_phase_s": None}, "expected_phase_s must be a dict of phase name to seconds"),
+        ({"min_dwell_s": {"warming": 1.0}}, "min_dwell_s keys must be among"),
+        ({"min_dwell_s": {"search": -1.0}}, r"min_dwell_s\[search\] must be a finite number >= 0"),
+        ({"min_dwell_s": 5}, "min_dwell_s must be a dict"),
+        ({"templates": None}, "templates must be a dict of phase name to PhaseTemplate"),
         ({"templates": {"heating": DEFAULT_TEMPLATES["heating"]}}, "missing"),
         ({"templates": {**DEFAULT_TEMPLATES, "search": (1, 2, 3)}}, r"templates\[search\] must be"),
     ],
 )
 def test_config_validation(kwargs, word):
+    if word is None:
+        cfg = EstimatorConfig(**kwargs)
+        assert all(isinstance(getattr(cfg, k), (int, float)) for k in kwargs)
+        return
     with pytest.raises(UsageError, match=word):
         EstimatorConfig(**kwargs)
-    with pytest.raises(UsageError, match="hop_s"):
+
+
+def test_hop_validation():
+    with pytest.raises(UsageError, match="hop_s must be a finite number > 0; got 0"):
         AnnealingEstimator(hop_s=0)
 
 
@@ -223,3 +238,73 @@ def test_energy_held_high_while_synchronising_reads_as_integrated():
     hold = pred[n_base + n_heat + 300 :]
     assert np.mean(hold == "integrated") >= 0.9
     assert np.mean(pred[n_base + 300 : n_base + n_heat - 300] == "heating") >= 0.8
+
+
+def _after_baseline(est, values, t0=0.0):
+    """Feed ``values`` (rows of energy, temperature, synchrony z) one per hop after a baseline."""
+    return [est.update(t0 + i * HOP, *row, False, True) for i, row in enumerate(values)]
+
+
+@pytest.mark.parametrize("row", [(100.0, 0.0, 0.0), (1000.0, 0.0, 0.0), (40.0, 5.0, -3.0),
+                                 (-40.0, 0.0, 0.0), (0.0, 0.0, 30.0)])
+def test_extreme_inputs_never_freeze_the_filter(row):
+    # Far outside every template the filter still updates every frame (inputs are clamped to
+    # the calibrated range and no state's probability is ever exactly 0), says it is
+    # extrapolating, and caps its confidence at 0.5.
+    est = AnnealingEstimator(HOP)
+    states = _after_baseline(est, [row] * 600)
+    assert all(st.probabilities for st in states)
+    assert all(not st.in_range and st.confidence <= 0.5 for st in states)
+    assert sum(st.probabilities.values() != states[0].probabilities.values() for st in states) > 0
+    # Back in range, the filter follows again: flat z near 0 returns to baseline.
+    back = _after_baseline(est, [(0.0, 0.0, 0.0)] * 3000, t0=60.0)
+    assert back[-1].in_range and back[-1].phase == "baseline" and back[-1].confidence > 0.5
+
+
+def test_missing_axis_is_not_evidence():
+    # With synchrony missing (fewer than two clean regions), the filter must not keep weighing
+    # the last synchrony average as if it were new evidence.
+    times, e, t, s, _ = trajectory(seed=17)
+    gap = slice(1200, 1800)
+    s_gap = s.copy()
+    s_gap[gap] = np.nan
+    a = run(AnnealingEstimator(HOP), times, e, t, s_gap)
+    # what weighing the stale average would amount to: the last value repeated through the gap
+    s_stale = s.copy()
+    s_stale[gap] = s[1199]
+    b = run(AnnealingEstimator(HOP), times, e, t, s_stale)
+    assert [x.probabilities for x in a[1250:1800]] != [x.probabilities for x in b[1250:1800]]
+    est = AnnealingEstimator(HOP)
+    run(est, times[:1200], e[:1200], t[:1200], s[:1200])
+    x = est._features.update(times[1200], e[1200], t[1200], math.nan)
+    assert np.isnan(x[2]) and np.isfinite(x[[0, 1, 3]]).all()
+
+
+def test_a_long_gap_spreads_the_prediction_over_many_steps():
+    # 60 s without clean frames from the start of heating: the chain moves on about
+    # 60 s * 8 steps / 40 s = 12 steps, not one.
+    est = AnnealingEstimator(HOP)
+    m = est._model
+    prob = np.zeros(m.n)
+    prob[1] = 1.0  # heating, step 0
+    by_phase = np.zeros(len(PHASES))
+    m.step(prob, np.full(4, np.nan), 60.0, HOP, 0.0, by_phase)  # no evidence: prediction only
+    steps = np.arange(m.n) - 1
+    mean_steps = float((prob * steps).sum())
+    assert mean_steps == pytest.approx(12.0, rel=0.1)
+
+
+def test_set_baseline_restarts_the_estimator():
+    from neurofeedback.pipeline.pipeline import Pipeline
+    from neurofeedback.simulate import Generator
+    from neurofeedback.simulate.artifacts import RAIL_UV
+
+    gen = Generator("annealing-cycle", seed=3, duration_s=270.0)
+    data, _ = gen.generate(int(200 * gen.sfreq))
+    pipe = Pipeline(gen.sfreq, list(gen.ch_names), rail_uv=RAIL_UV)
+    frames = pipe.push(data[:, : int(150 * gen.sfreq)])
+    assert frames[-1].phase != "baseline"
+    pipe.set_baseline(150.0, 180.0)
+    assert pipe.estimator.state.phase == "baseline" and pipe.estimator.state.cycle_count == 0
+    later = pipe.push(data[:, int(150 * gen.sfreq):])
+    assert all(f.phase == "baseline" for f in later if f.time_s < 180.0)

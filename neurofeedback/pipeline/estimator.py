@@ -96,8 +96,9 @@ class EstimatorConfig:
         Steps each phase template is cut into (>= 1). More steps make the filter surer of the
         order *within* a phase and slower to skip through it.
     evidence_weight : float
-        Exponent on each frame's likelihood (0 < w <= 1): how much one frame counts. Frames
-        overlap, so counting each fully would make the filter overconfident.
+        Exponent on the likelihood of 0.1 s of frames (0 < w <= 1; each frame's exponent is
+        ``w * hop_s / 0.1``): how much the evidence counts. Frames overlap, so counting each
+        fully would make the filter overconfident.
     expected_phase_s : dict of str to float
         Mean time spent in each cycle phase, seconds (> 0); keys are cycle phases. A prior only:
         the evidence decides; doubling every value changes accuracy on the simulator by < 0.01.
@@ -126,30 +127,32 @@ class EstimatorConfig:
 
     def __post_init__(self) -> None:
         for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s"):
-            _check_finite(name, getattr(self, name), positive=True)
+            setattr(self, name, _number(name, getattr(self, name), "> 0", lambda v: v > 0))
         if self.trend_tau_s <= self.smooth_tau_s:
             raise UsageError(
                 f"estimator trend_tau_s must be greater than smooth_tau_s "
                 f"({self.smooth_tau_s!r} s); got {self.trend_tau_s!r}"
             )
-        w = _check_finite("evidence_weight", self.evidence_weight, positive=True)
-        if w > 1:
-            raise UsageError(f"estimator evidence_weight must be in (0, 1]; got {w!r}")
-        h = _check_finite("hysteresis", self.hysteresis, positive=False, nonneg=True)
-        if h >= 1:
-            raise UsageError(f"estimator hysteresis must be in [0, 1); got {h!r}")
-        if isinstance(self.substates, bool) or not isinstance(self.substates, int) or (
-            self.substates < 1
-        ):
+        self.evidence_weight = _number(
+            "evidence_weight", self.evidence_weight, "in (0, 1]", lambda v: 0 < v <= 1
+        )
+        self.hysteresis = _number("hysteresis", self.hysteresis, "in [0, 1)", lambda v: 0 <= v < 1)
+        sub = self.substates
+        if isinstance(sub, bool) or not isinstance(sub, (int, np.integer)) or sub < 1:
+            raise UsageError(f"estimator substates must be an integer >= 1; got {sub!r}")
+        self.substates = int(sub)
+        self.min_dwell_s = _phase_dict(
+            "min_dwell_s", self.min_dwell_s, PHASES, _default_dwell(), ">= 0", lambda v: v >= 0
+        )
+        self.expected_phase_s = _phase_dict(
+            "expected_phase_s", self.expected_phase_s, CYCLE, _default_expected(), "> 0",
+            lambda v: v > 0,
+        )
+        if not isinstance(self.templates, dict):
             raise UsageError(
-                f"estimator substates must be an integer >= 1; got {self.substates!r}"
+                f"estimator templates must be a dict of phase name to PhaseTemplate; got "
+                f"{type(self.templates).__name__}"
             )
-        self.min_dwell_s = _check_phase_dict(
-            "min_dwell_s", self.min_dwell_s, PHASES, _default_dwell(), positive=False
-        )
-        self.expected_phase_s = _check_phase_dict(
-            "expected_phase_s", self.expected_phase_s, CYCLE, _default_expected(), positive=True
-        )
         missing = [p for p in CYCLE if p not in self.templates]
         unknown = sorted(set(self.templates) - set(CYCLE))
         if missing or unknown:
@@ -164,24 +167,30 @@ class EstimatorConfig:
                 )
 
 
-def _check_finite(name: str, value: object, *, positive: bool, nonneg: bool = False) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise UsageError(f"estimator {name} must be a number; got {value!r}") from None
-    if not math.isfinite(v):
-        raise UsageError(f"estimator {name} must be finite; got {value!r}")
-    if positive and v <= 0:
-        raise UsageError(f"estimator {name} must be > 0; got {value!r}")
-    if nonneg and v < 0:
-        raise UsageError(f"estimator {name} must be >= 0; got {value!r}")
+def _number(name: str, value: object, allowed: str, ok) -> float:
+    """``value`` as a finite float satisfying ``ok``; :class:`UsageError` naming ``allowed``."""
+    if isinstance(value, bool):
+        v = math.nan
+    else:
+        try:
+            v = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            v = math.nan
+    if not math.isfinite(v) or not ok(v):
+        raise UsageError(f"estimator {name} must be a finite number {allowed}; got {value!r}")
     return v
 
 
-def _check_phase_dict(
-    name: str, given: dict[str, float], keys: tuple[str, ...], defaults: dict[str, float],
-    *, positive: bool,
+def _phase_dict(
+    name: str, given: object, keys: tuple[str, ...], defaults: dict[str, float], allowed: str,
+    ok,
 ) -> dict[str, float]:
+    """``defaults`` updated from ``given`` (a dict keyed by phase names, values ``allowed``)."""
+    if not isinstance(given, dict):
+        raise UsageError(
+            f"estimator {name} must be a dict of phase name to seconds (keys among "
+            f"{', '.join(keys)}); got {given!r}"
+        )
     unknown = sorted(set(given) - set(keys))
     if unknown:
         raise UsageError(
@@ -190,7 +199,7 @@ def _check_phase_dict(
         )
     out = dict(defaults)
     for key, value in given.items():
-        out[key] = _check_finite(f"{name}[{key}]", value, positive=positive, nonneg=True)
+        out[key] = _number(f"{name}[{key}]", value, allowed, ok)
     return out
 
 
@@ -203,13 +212,17 @@ class EstimatorState:
     phase : str
         One of :data:`~neurofeedback.pipeline.frame.PHASES`.
     confidence : float
-        0..1: the filter's probability of the reported phase.
+        0..1: the filter's probability of the reported phase, at most 0.5 while an input lies
+        outside the calibrated range (see ``in_range``).
     cycle_count : int
-        Completed annealing cycles (annealing -> integrated after a heating).
+        Completed annealing cycles (annealing -> integrated after a heating or disintegration).
     time_in_phase_s : float
         Seconds since the current phase was entered.
     probabilities : dict of str to float
         Probability of each phase (sums to 1; empty until the baseline is complete).
+    in_range : bool
+        False when an input of this frame lay outside the range the templates cover (it was
+        clamped to the range's edge: the model is extrapolating).
     """
 
     phase: str
@@ -217,6 +230,7 @@ class EstimatorState:
     cycle_count: int
     time_in_phase_s: float = 0.0
     probabilities: dict[str, float] = field(default_factory=dict)
+    in_range: bool = True
 
 
 class _Ema:
@@ -251,12 +265,19 @@ class _Features:
     def update(
         self, t: float, energy_z: float, temperature_z: float, synchrony_z: float
     ) -> np.ndarray:
+        """The four inputs; NaN on an axis whose z-score is missing in this frame (its average
+        is kept for when the z-score returns, but a stale value is never offered as evidence)."""
         fe, ft, fs = self._fast
-        e = fe.update(t, float(energy_z), self.hop_s)
-        slow = self._slow.update(t, float(energy_z), self.hop_s)
+        ez, tz, sz = float(energy_z), float(temperature_z), float(synchrony_z)
+        e = fe.update(t, ez, self.hop_s)
+        slow = self._slow.update(t, ez, self.hop_s)
+        tt = ft.update(t, tz, self.hop_s)
+        ss = fs.update(t, sz, self.hop_s)
+        nan = math.nan
+        e_ok = math.isfinite(ez)
         return np.array([
-            e, ft.update(t, float(temperature_z), self.hop_s),
-            fs.update(t, float(synchrony_z), self.hop_s), e - slow,
+            e if e_ok else nan, tt if math.isfinite(tz) else nan,
+            ss if math.isfinite(sz) else nan, e - slow if e_ok else nan,
         ])
 
 
@@ -289,6 +310,15 @@ def estimator_features(
                     ).reshape(len(times), len(AXES))
 
 
+#: Inputs are clamped to the templates' range widened by this many spreads on each side.
+RANGE_SPREADS = 3.0
+#: Longest gap between frames the filter predicts across, seconds (longer gaps count as this).
+MAX_GAP_S = 60.0
+#: Floor mixed into the predicted probabilities each step, so that no state ever has exactly
+#: zero probability and evidence far from every template cannot freeze the filter.
+_FLOOR = 1e-12
+
+
 class _Model:
     """The hidden states' emission parameters and transition rates, as flat arrays.
 
@@ -318,46 +348,68 @@ class _Model:
         self.inv_spread = 1.0 / spread
         self.log_norm = np.log(spread)  # per axis, subtracted for the axes present
         self.advance = advance
+        ends = [np.zeros(len(AXES))] + [np.asarray(getattr(cfg.templates[p], e)) for p in CYCLE
+                                         for e in ("start", "end")]
+        wide = [spread[0]] + [np.asarray(cfg.templates[p].spread) for p in CYCLE for _ in "se"]
+        self.lo = np.min(np.array(ends) - RANGE_SPREADS * np.array(wide), axis=0)
+        self.hi = np.max(np.array(ends) + RANGE_SPREADS * np.array(wide), axis=0)
         self.phase_of = np.concatenate([[0], 1 + np.repeat(np.arange(len(CYCLE)), k)])
         self._dt = math.nan
         self._stay = self._move = np.ones(n)
 
-    def step(self, prob: np.ndarray, x: np.ndarray, dt: float, weight: float,
+    def clamp(self, x: np.ndarray) -> bool:
+        """Clamp ``x`` (in place) to the calibrated range; True when nothing had to move."""
+        ok = np.isfinite(x)
+        inside = bool(np.all((x[ok] >= self.lo[ok]) & (x[ok] <= self.hi[ok])))
+        if not inside:
+            np.clip(x, self.lo, self.hi, out=x)  # NaN stays NaN
+        return inside
+
+    def step(self, prob: np.ndarray, x: np.ndarray, dt: float, hop_s: float, weight: float,
              by_phase: np.ndarray) -> bool:
-        """One filter step in place: ``prob`` predicted over ``dt`` seconds and weighed by the
-        evidence ``x`` (NaN axes ignored); ``by_phase`` gets the phase sums. False (``prob``
-        unchanged) when the evidence fits no state."""
-        if dt != self._dt:
-            self._dt = dt
-            self._move = -np.expm1(-self.advance * dt)
+        """One filter step in place: ``prob`` predicted over ``dt`` seconds (in steps of at most
+        ``hop_s``, the gap capped at :data:`MAX_GAP_S`) and weighed by the evidence ``x`` (NaN
+        axes ignored); ``by_phase`` gets the phase sums. False (``prob`` unchanged) when the
+        evidence fits no state."""
+        n_sub = max(1, math.ceil(min(dt, MAX_GAP_S) / hop_s - 1e-9))
+        sub = min(dt, MAX_GAP_S) / n_sub
+        if sub != self._dt:
+            self._dt = sub
+            self._move = -np.expm1(-self.advance * sub)
             self._stay = 1.0 - self._move
         return _filter_step(
-            prob, self._stay, self._move, self.mean, self.inv_spread, self.log_norm, x, weight,
-            self.phase_of, by_phase,
+            prob, self._stay, self._move, n_sub, self.mean, self.inv_spread, self.log_norm, x,
+            weight, self.phase_of, by_phase,
         )
 
 
 @njit(cache=True)  # tiny: keeping the GIL is cheaper than handing it over
 def _filter_step(
-    prob: np.ndarray, stay: np.ndarray, move: np.ndarray, mean: np.ndarray,
+    prob: np.ndarray, stay: np.ndarray, move: np.ndarray, n_sub: int, mean: np.ndarray,
     inv_spread: np.ndarray, log_norm: np.ndarray, x: np.ndarray, weight: float,
     phase_of: np.ndarray, by_phase: np.ndarray,
 ) -> bool:  # pragma: no cover - compiled
     """Predict-and-update of the forward filter (see :class:`_Model` for the state layout).
 
     ``prob`` (n_states,) is replaced by the posterior; ``stay``/``move`` (n_states,) are the
-    probabilities of staying and of moving one step on (the last state moves to state 1, the
-    start of heating); ``mean``, ``inv_spread``, ``log_norm`` (n_states, n_axes) are each
-    state's Gaussian; ``x`` (n_axes,) the inputs, NaN where missing; ``weight`` the evidence
-    exponent; ``by_phase`` (n_phases,) receives the sum of ``prob`` over each phase's states.
+    probabilities of staying and of moving one step on within one of the ``n_sub`` prediction
+    steps (the last state moves to state 1, the start of heating); ``mean``, ``inv_spread``,
+    ``log_norm`` (n_states, n_axes) are each state's Gaussian; ``x`` (n_axes,) the inputs, NaN
+    where missing; ``weight`` the evidence exponent; ``by_phase`` (n_phases,) receives the sum
+    of ``prob`` over each phase's states.
     """
     n, d = mean.shape
-    pred = np.empty(n)
+    pred = prob.copy()
+    nxt = np.empty(n)
+    for _ in range(n_sub):
+        for i in range(n):
+            nxt[i] = pred[i] * stay[i]
+        for i in range(1, n):
+            nxt[i] += pred[i - 1] * move[i - 1]
+        nxt[1] += pred[n - 1] * move[n - 1]
+        pred[:] = nxt
     for i in range(n):
-        pred[i] = prob[i] * stay[i]
-    for i in range(1, n):
-        pred[i] += prob[i - 1] * move[i - 1]
-    pred[1] += prob[n - 1] * move[n - 1]
+        pred[i] = pred[i] * (1.0 - _FLOOR) + _FLOOR / n
     ll = np.empty(n)
     top = -np.inf
     for i in range(n):
@@ -398,13 +450,15 @@ class AnnealingEstimator:
     """
 
     def __init__(self, hop_s: float = 0.1, config: EstimatorConfig | None = None) -> None:
-        self.hop_s = _check_finite("hop_s", hop_s, positive=True)
+        self.hop_s = _number("hop_s", hop_s, "> 0", lambda v: v > 0)
         self.config = config if config is not None else EstimatorConfig()
         if not isinstance(self.config, EstimatorConfig):
             raise UsageError(
                 f"estimator config must be an EstimatorConfig; got {type(config).__name__}"
             )
         self._model = _Model(self.config)
+        # the evidence weight is per 0.1 s of frames, whatever the hop
+        self._weight = self.config.evidence_weight * self.hop_s / 0.1
         self.reset()
 
     def reset(self) -> None:
@@ -466,13 +520,15 @@ class AnnealingEstimator:
             self._entered_t = t
         dt = t - self._last_t if math.isfinite(self._last_t) and t > self._last_t else self.hop_s
         self._last_t = t
+        m = self._model
+        in_range = m.clamp(x)
         by_phase = self._by_phase
-        if not self._model.step(self._prob, x, dt, self.config.evidence_weight, by_phase):
-            return self._state  # evidence unlike every state: hold
-        self._decide(t, by_phase.tolist())
+        if not m.step(self._prob, x, dt, self.hop_s, self._weight, by_phase):
+            return self._state  # cannot happen with the floor; kept as a guard
+        self._decide(t, by_phase.tolist(), in_range)
         return self._state
 
-    def _decide(self, t: float, by_phase: list[float]) -> None:
+    def _decide(self, t: float, by_phase: list[float], in_range: bool) -> None:
         c = self.config
         best_i = max(range(len(by_phase)), key=by_phase.__getitem__)
         best = PHASES[best_i]
@@ -494,8 +550,9 @@ class AnnealingEstimator:
         probs = dict(zip(PHASES, by_phase, strict=True))
         self._state = EstimatorState(
             phase=current,
-            confidence=float(min(1.0, max(0.0, probs[current]))),
+            confidence=float(min(1.0 if in_range else 0.5, max(0.0, probs[current]))),
             cycle_count=self._cycles,
             time_in_phase_s=float(t - self._entered_t),
             probabilities=probs,
+            in_range=in_range,
         )

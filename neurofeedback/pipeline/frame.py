@@ -93,7 +93,9 @@ class FeatureFrame:
     bands : dict of str to float
         Band power in dB, mean over clean channels, keys as :data:`BANDS`.
     band_power : ndarray, shape (n_channels, n_bands)
-        Per-channel band power in dB, band order as :data:`BANDS`.
+        Per-channel band power in dB, band order as :data:`BANDS`. Like :attr:`psd`,
+        :attr:`plv` and :attr:`mode_power`, a read-only view into the array of the batch of
+        frames computed together (copy it to modify it).
     channel_quality : tuple of str
         Per channel: ``"ok"`` or the reason it is bad / artifacted (``railed``, ``flat``,
         ``line``, ``amplitude``, ``emg``, ``blink``).

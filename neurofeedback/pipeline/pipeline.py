@@ -43,6 +43,7 @@ from .batch import (
 )
 from .config import PipelineConfig
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
+from .estimator import AnnealingEstimator
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
@@ -51,11 +52,6 @@ from .regions import assign_regions, positions, region_of
 from .scores import integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
 from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
-
-try:  # written in parallel by the estimator work; until then frames say "baseline"
-    from .estimator import AnnealingEstimator
-except ImportError:  # pragma: no cover - depends on the tree state
-    AnnealingEstimator = None  # type: ignore[assignment,misc]
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +171,7 @@ class Pipeline:
         self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._lz_q = lz_decimation(self.sfreq)
-        self.estimator = AnnealingEstimator(hop_s=cfg.hop_s) if AnnealingEstimator else None
-        if self.estimator is None:
-            log.warning("annealing-state estimator not available: phase stays 'baseline'")
+        self.estimator = AnnealingEstimator(hop_s=cfg.hop_s)
         if cfg.notch != "auto":
             self._start_filters(cfg.notch)  # type: ignore[arg-type]
 
@@ -190,6 +184,7 @@ class Pipeline:
         """
         start_s, end_s = PipelineConfig._check_baseline((start_s, end_s))
         self.baseline = Baseline(start_s, end_s, self.cfg.window_s)
+        self.estimator.reset()  # its z-score inputs restart with the new baseline
 
     def push(self, data: np.ndarray) -> list[FeatureFrame]:
         """Feed new samples; return the frames whose windows were completed by them.
@@ -402,6 +397,7 @@ class Pipeline:
                 z = analytic(np.matmul(reg_w, frame_windows(cat_b, starts[gi], n_win)))
                 plv_raw, wpli_p, kur[gi] = synchrony_batch(z, self.n_eff)
                 plv = debias_plv(plv_raw, self.n_eff)
+                plv.setflags(write=False)  # frames share views of it
                 iu, ju = triu_pairs(len(reg_names))
                 sync[gi] = _c(plv[:, iu, ju]).mean(axis=-1)
                 wpli[gi] = wpli_p.mean(axis=-1)
@@ -417,6 +413,7 @@ class Pipeline:
                 else:
                     xs = _c(x_w[np.ix_(gi, sel)])
                 mp = mode_power(xs, evecs)
+                mp.setflags(write=False)  # frames share views of it
                 low[gi] = low_share_batch(mp, cfg.low_modes)
                 hent[gi] = mode_entropy_batch(mp)
                 for k, i in enumerate(members):
@@ -513,14 +510,13 @@ class Pipeline:
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("harmonic_low_share", frame.harmonic_low_share)
         cons_z = bl.z("consonance", frame.consonance)
-        if self.estimator is not None:
-            st = self.estimator.update(
-                frame.time_s, frame.energy, frame.temperature, sync_window_z, frame.artifact,
-                bl.complete,
-            )
-            frame.phase = st.phase
-            frame.phase_confidence = float(st.confidence)
-            frame.cycle_count = int(st.cycle_count)
+        st = self.estimator.update(
+            frame.time_s, frame.energy, frame.temperature, sync_window_z, frame.artifact,
+            bl.complete,
+        )
+        frame.phase = st.phase
+        frame.phase_confidence = float(st.confidence)
+        frame.cycle_count = int(st.cycle_count)
         ok = bl.complete and not frame.artifact
         frame.meditation_score = meditation_score(
             frame.energy, low_z, cfg.score_gain, cfg.score_offset, ok

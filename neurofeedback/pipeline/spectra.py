@@ -201,8 +201,8 @@ class SegmentCache:
     """Powers of Welch segments already transformed, by the segment's stream position.
 
     A live stream computes one frame per 0.1-s hop, and each 1-s Welch segment (0.5-s step)
-    lies in three successive windows: keeping the powers of the last few segments lets each
-    frame transform one new segment instead of three. Keys are stream positions (samples
+    lies in three windows 0.5 s apart (every fifth frame): keeping the powers of the last few
+    segments lets each frame transform at most one new segment instead of three. Keys are stream positions (samples
     since the stream began) of the segment's first sample; values are the (n_channels,
     n_freqs) arrays of :meth:`WelchPSD._segment_power`, bit for bit what a fresh transform
     would give. Holds only what later windows can still use (a few entries).

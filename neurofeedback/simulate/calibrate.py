@@ -33,7 +33,7 @@ from ..pipeline.phase_templates import PhaseTemplate
 from ..pipeline.pipeline import Pipeline
 from .artifacts import RAIL_UV
 from .generator import Generator
-from .truth import make_truth
+from .truth import TRUTH_HOP_S, make_truth
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def estimator_inputs(seed: int, duration_s: float = CALIBRATION_DURATION_S) -> E
     pipe.estimator = recorder = _InputLog()  # type: ignore[assignment]
     pipe.push(data)
     rows = np.array(recorder.rows)
-    idx = np.round(rows[:, 0] / 0.1).astype(int)  # truth rows are every 0.1 s
+    idx = np.round(rows[:, 0] / TRUTH_HOP_S).astype(int)  # the truth row at each frame time
     return EstimatorInputs(rows[:, 0], rows[:, 1:], truth.phase[idx])
 
 
