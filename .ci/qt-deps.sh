@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install the Debian libraries Qt 6 needs (offscreen and xcb platforms) when they are missing.
+# Install the Debian libraries Qt 6 needs (offscreen and xcb platforms), and PulseAudio for the
+# audio-output test, when they are missing.
 set -u
-pkgs=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0)
+pkgs=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
+      pulseaudio pulseaudio-utils)  # the last two: a private sound server for the audio test
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

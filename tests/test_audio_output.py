@@ -1,0 +1,115 @@
+"""The audio feedback really sounds: played through a private PulseAudio server into a null sink
+and recorded from its monitor, the chord has the intervals and loudness ``ui.audio`` defines.
+
+The server runs in a temporary folder (no system sound server is touched); `.ci/qt-deps.sh`
+installs PulseAudio. Playback runs in a subprocess because Qt Multimedia picks its audio server
+when it first loads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ui.audio import AMP_HIGH, AMP_LOW, RATIO_HIGH, RATIO_LOW, ROOT_HZ, SAMPLE_RATE
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAY_S = 2.5
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    server, parec = shutil.which("pulseaudio"), shutil.which("parec")
+    if server is None or parec is None:
+        pytest.skip("needs pulseaudio and parec (.ci/qt-deps.sh installs them)")
+    d = tmp_path_factory.mktemp("pulse")
+    (d / "run").mkdir()
+    (d / "home").mkdir()
+    sock = d / "run" / "native"
+    env = {**os.environ, "PULSE_RUNTIME_PATH": str(d / "run"), "XDG_RUNTIME_DIR": str(d / "run"),
+           "HOME": str(d / "home"), "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [server, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+         f"--load=module-native-protocol-unix socket={sock} auth-anonymous=1",
+         f"--load=module-null-sink sink_name=testsink rate={SAMPLE_RATE}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    env["PULSE_SERVER"] = f"unix:{sock}"
+    deadline = time.monotonic() + 15
+    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("the private PulseAudio server did not start")
+        time.sleep(0.2)
+    yield env, parec, d
+    proc.terminate()
+    proc.wait(10)
+
+
+def _record(pulse, score: float, artifact: bool) -> np.ndarray:
+    """Play the feedback for PLAY_S seconds; the last second of what the sink received."""
+    env, parec, d = pulse
+    raw = d / f"rec-{score}-{int(artifact)}.raw"
+    with open(raw, "wb") as fh:
+        rec = subprocess.Popen([parec, "-d", "testsink.monitor", f"--rate={SAMPLE_RATE}",
+                                "--channels=1", "--format=float32le", "--raw"], env=env, stdout=fh)
+        try:
+            time.sleep(0.3)
+            play = subprocess.run(
+                [sys.executable, str(ROOT / "tests" / "_play_audio.py"), str(score),
+                 "1" if artifact else "0", str(PLAY_S)],
+                env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
+                timeout=60,
+            )
+            time.sleep(0.2)
+        finally:
+            rec.terminate()
+            rec.wait(10)
+    assert play.returncode == 0 and play.stdout.startswith("available"), play.stdout + play.stderr
+    x = np.fromfile(raw, dtype=np.float32).astype(float)
+    assert x.size > 2 * SAMPLE_RATE, x.size
+    # the last second of playback: the first block's ramp is long over; skip the ~0.2 s of
+    # silence recorded after the player stopped
+    sound = np.flatnonzero(np.abs(x) > 1e-4)
+    end = sound[-1] if sound.size else x.size
+    return x[max(0, end - SAMPLE_RATE) : end]
+
+
+def _peaks(x: np.ndarray) -> list[float]:
+    """Frequencies (Hz) of the two strongest spectral peaks, ascending."""
+    n = x.size
+    spec = np.abs(np.fft.rfft(x * np.hanning(n), n=8 * n))
+    f = np.fft.rfftfreq(8 * n, 1.0 / SAMPLE_RATE)
+    first = int(np.argmax(spec))
+    masked = spec.copy()
+    masked[np.abs(f - f[first]) < 5.0] = 0.0
+    return sorted([float(f[first]), float(f[int(np.argmax(masked))])])
+
+
+def test_high_score_sounds_a_loud_fifth(pulse):
+    x = _record(pulse, 1.0, False)
+    low, high = _peaks(x)
+    assert low == pytest.approx(ROOT_HZ, abs=1.0)
+    assert high == pytest.approx(ROOT_HZ * RATIO_HIGH, abs=1.0)  # 330 Hz: a perfect fifth
+    # two sines of amplitude AMP/2 each: RMS = AMP / 2
+    assert np.sqrt(np.mean(x**2)) == pytest.approx(AMP_HIGH / 2, rel=0.1)
+
+
+def test_low_score_sounds_a_soft_minor_second(pulse):
+    x = _record(pulse, 0.0, False)
+    low, high = _peaks(x)
+    assert low == pytest.approx(ROOT_HZ, abs=1.0)
+    assert high == pytest.approx(ROOT_HZ * RATIO_LOW, abs=1.0)  # 234.7 Hz: a minor second
+    assert np.sqrt(np.mean(x**2)) == pytest.approx(AMP_LOW / 2, rel=0.1)
+
+
+def test_artifact_frames_are_silent(pulse):
+    x = _record(pulse, 1.0, True)
+    assert x.size == 0 or np.sqrt(np.mean(x**2)) < 1e-4
