@@ -158,43 +158,43 @@ class WelchPSD:
             segs = np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2))  # (n_unique, n_ch, nps)
         return self._segment_power(segs), inv
 
-    def _cached_rows(
+    def _rows_from_cache(
         self, signal: np.ndarray, seg_starts: np.ndarray, cache: SegmentCache, origin: int
-    ) -> list[np.ndarray]:
-        """Powers of one window's segments (starts ``seg_starts`` in ``signal``, ascending),
-        from ``cache`` where it has them; the others are transformed and added to it."""
+    ) -> tuple[list[np.ndarray], np.ndarray | None]:
+        """Powers of the segments starting at ``seg_starts`` (ascending, in ``signal``): from
+        ``cache`` where it has them, the others transformed (returned as ``fresh`` too, None
+        when none were) and added to it."""
         keys = (seg_starts + origin).tolist()
         rows = [cache.get(k) for k in keys]
         missing = [i for i, r in enumerate(rows) if r is None]
+        fresh = None
         if missing:
             idx = seg_starts[missing][:, None] + self._seg_range
             fresh = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
             for j, i in enumerate(missing):
                 rows[i] = fresh[j]
                 cache.put(keys[i], fresh[j])
-        cache.drop_before(keys[0])  # later windows start after this one
+        return rows, fresh if len(missing) == len(rows) else None
+
+    def _cached_rows(
+        self, signal: np.ndarray, seg_starts: np.ndarray, cache: SegmentCache, origin: int
+    ) -> list[np.ndarray]:
+        """Powers of one window's segments (starts ``seg_starts`` in ``signal``, ascending),
+        through ``cache``, then forgetting segments no later window can use."""
+        rows, _ = self._rows_from_cache(signal, seg_starts, cache, origin)
+        cache.drop_before(int(seg_starts[0]) + origin)  # later windows start after this one
         return rows
 
     def _cached_powers(
         self, signal: np.ndarray, seg_starts: np.ndarray, cache: SegmentCache, origin: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`_unique_powers` taking segments that ``cache`` holds from it, transforming
-        (and adding to it) only the others, then dropping those no later window can use."""
+        """:meth:`_unique_powers` through ``cache``: only segments it lacks are transformed;
+        afterwards those no later window can use are forgotten."""
         uniq, inv = np.unique(seg_starts, return_inverse=True)
         inv = inv.reshape(seg_starts.shape)
-        keys = (uniq + origin).tolist()
-        rows = [cache.get(k) for k in keys]
-        missing = [i for i, r in enumerate(rows) if r is None]
-        if missing:
-            idx = uniq[missing][:, None] + self._seg_range
-            fresh = self._segment_power(np.ascontiguousarray(signal[:, idx].transpose(1, 0, 2)))
-            for j, i in enumerate(missing):
-                rows[i] = fresh[j]
-                cache.put(keys[i], fresh[j])
+        rows, fresh = self._rows_from_cache(signal, uniq, cache, origin)
         cache.drop_before(int(seg_starts[-1, 0]) + origin)  # later windows start after this
-        if len(missing) == len(rows):
-            return fresh, inv
-        return np.stack(rows), inv
+        return (fresh if fresh is not None else np.stack(rows)), inv
 
 
 class SegmentCache:
