@@ -93,21 +93,18 @@ def _peaks(x: np.ndarray) -> list[float]:
     return sorted([float(f[first]), float(f[int(np.argmax(masked))])])
 
 
-def test_high_score_sounds_a_loud_fifth(pulse):
-    x = _record(pulse, 1.0, False)
+@pytest.mark.parametrize(
+    "score, ratio, amp",
+    [(1.0, RATIO_HIGH, AMP_HIGH),  # 330 Hz over the root: a perfect fifth, loud
+     (0.0, RATIO_LOW, AMP_LOW)],  # 234.7 Hz: a minor second, soft
+)
+def test_the_chord_follows_the_score(pulse, score, ratio, amp):
+    x = _record(pulse, score, False)
     low, high = _peaks(x)
     assert low == pytest.approx(ROOT_HZ, abs=1.0)
-    assert high == pytest.approx(ROOT_HZ * RATIO_HIGH, abs=1.0)  # 330 Hz: a perfect fifth
-    # two sines of amplitude AMP/2 each: RMS = AMP / 2
-    assert np.sqrt(np.mean(x**2)) == pytest.approx(AMP_HIGH / 2, rel=0.1)
-
-
-def test_low_score_sounds_a_soft_minor_second(pulse):
-    x = _record(pulse, 0.0, False)
-    low, high = _peaks(x)
-    assert low == pytest.approx(ROOT_HZ, abs=1.0)
-    assert high == pytest.approx(ROOT_HZ * RATIO_LOW, abs=1.0)  # 234.7 Hz: a minor second
-    assert np.sqrt(np.mean(x**2)) == pytest.approx(AMP_LOW / 2, rel=0.1)
+    assert high == pytest.approx(ROOT_HZ * ratio, abs=1.0)
+    # two sines of amplitude amp/2 each: RMS = amp / 2
+    assert np.sqrt(np.mean(x**2)) == pytest.approx(amp / 2, rel=0.1)
 
 
 def test_artifact_frames_are_silent(pulse):
