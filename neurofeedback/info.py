@@ -1,19 +1,21 @@
 """What ``neurofeedback info`` reports about a file: format, channels, rate, duration, and a
-per-channel quality summary.
+per-channel quality summary in the pipeline's vocabulary.
 
-Quality math (kept simple on purpose; the live quality detector lives in the pipeline):
+Quality (see :mod:`neurofeedback.quality_summary` for the exact rules):
 
-- The signal is high-passed at 1 Hz with a causal 2nd-order Butterworth filter whose state
-  starts at the first sample's value (so a DC offset of e.g. 60 mV causes no start-up step).
-- ``rms_uv``: root mean square of the high-passed signal, in microvolts.
-- ``railed_pct``: % of raw samples with ``|x| >= 0.99 * rail`` (only when the board's rail is
-  known, e.g. 187500 uV on a Cyton).
-- ``flat_pct``: % of 1-second windows of the high-passed signal whose standard deviation is
-  below 0.5 uV (a disconnected or shorted input).
-- ``line_ratio``: Welch power (2-s Hann windows) within +-1 Hz of 50 Hz or 60 Hz, whichever is
-  larger, divided by the power from 1 to 40 Hz. NaN when the sample rate cannot show 50 Hz.
-- ``verdict``: ``railed`` if railed_pct > 10; else ``flat`` if flat_pct > 50; else ``noisy`` if
-  line_ratio > 0.5 or rms_uv > 200; else ``ok``.
+- ``offset_uv``: median raw value (DC offset), uV;
+- ``railed_pct``: % of raw samples with ``|x| >= 0.99 * rail`` (None when the board's rail is
+  unknown);
+- ``rms_uv``: RMS after the pipeline's filters (1-45 Hz, mains notch) in frames where the
+  channel was in use, uV;
+- ``reasons``: % of the pipeline's frames with each reason (``ok``, ``railed``, ``flat``,
+  ``line``, ``blink``, ``emg``, ``amplitude``), the labels the live view and the feedback use;
+- ``left_out_pct``: % of frames the channel was left out (railed, flat or line);
+- ``artifact_pct``: % of frames with blink, emg or amplitude on the channel;
+- ``verdict``: the most frequent non-ok reason if it covers >= 10 % of frames, else ``ok``.
+
+Recordings longer than 10 minutes are sampled in 60 evenly spaced 10-s stretches unless
+``full=True`` (``info --full``).
 """
 
 from __future__ import annotations
@@ -21,102 +23,68 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-from scipy import signal
-
+from .errors import UsageError
 from .io.loaded import LoadedFile
-
-HIGHPASS_HZ = 1.0
-FLAT_STD_UV = 0.5
-RAIL_FRACTION = 0.99
-RAILED_PCT_BAD = 10.0
-FLAT_PCT_BAD = 50.0
-LINE_RATIO_BAD = 0.5
-RMS_BAD_UV = 200.0
-
-
-def highpass(data: np.ndarray, sfreq: float, cutoff: float = HIGHPASS_HZ) -> np.ndarray:
-    """Causal 2nd-order Butterworth high-pass, state initialised at the first sample.
-
-    Parameters
-    ----------
-    data : ndarray, shape (n_channels, n_samples), microvolts
-    sfreq : float, Hz
-    cutoff : float, Hz
-
-    Returns
-    -------
-    ndarray, shape (n_channels, n_samples), microvolts
-    """
-    sos = signal.butter(2, cutoff, btype="highpass", fs=sfreq, output="sos")
-    if data.shape[1] == 0:
-        return data.copy()
-    # sosfilt_zi: (n_sections, 2) steady state for a unit step; scale by each channel's first value
-    zi = signal.sosfilt_zi(sos)[:, None, :] * data[:, 0][None, :, None]
-    out, _ = signal.sosfilt(sos, data, axis=-1, zi=zi)
-    return out
+from .pipeline.config import PipelineConfig
+from .quality_summary import (
+    FULL_LIMIT_S,
+    REASONS,
+    VERDICT_MIN_PCT,
+    QualitySummary,
+    compact_reasons,
+    raw_facts,
+    summarize_loaded,
+)
 
 
-def channel_quality(x: np.ndarray, sfreq: float, rail_uv: float | None) -> dict[str, Any]:
-    """Quality numbers of one channel (see module docstring).
+def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
+    """Summary of a loaded file, JSON-serialisable (NaN aside).
 
     Parameters
     ----------
-    x : ndarray, shape (n_samples,)
-        Raw signal in microvolts.
-    sfreq : float
-    rail_uv : float or None
-
-    Returns
-    -------
-    dict with rms_uv, railed_pct, flat_pct, line_ratio, verdict
-    """
-    hp = highpass(x[None, :], sfreq)[0]
-    rms = float(np.sqrt(np.mean(hp**2))) if hp.size else float("nan")
-    railed = float(100.0 * np.mean(np.abs(x) >= RAIL_FRACTION * rail_uv)) if rail_uv and x.size else 0.0
-    win = max(int(round(sfreq)), 1)
-    n_win = hp.size // win
-    if n_win:
-        stds = hp[: n_win * win].reshape(n_win, win).std(axis=1)
-        flat = float(100.0 * np.mean(stds < FLAT_STD_UV))
-    else:
-        flat = float(100.0 * (hp.std() < FLAT_STD_UV)) if hp.size else 100.0
-    line = float("nan")
-    if sfreq / 2 > 51 and hp.size >= int(2 * sfreq):
-        f, p = signal.welch(hp, fs=sfreq, nperseg=int(2 * sfreq))
-        df = f[1] - f[0]
-        band = p[(f >= 1) & (f <= 40)].sum() * df
-        mains = []
-        for fl in (50.0, 60.0):
-            if sfreq / 2 > fl + 1:
-                mains.append(p[(f >= fl - 1) & (f <= fl + 1)].sum() * df)
-        if band > 0 and mains:
-            line = float(max(mains) / band)
-    if railed > RAILED_PCT_BAD:
-        verdict = "railed"
-    elif flat > FLAT_PCT_BAD:
-        verdict = "flat"
-    elif (not math.isnan(line) and line > LINE_RATIO_BAD) or rms > RMS_BAD_UV:
-        verdict = "noisy"
-    else:
-        verdict = "ok"
-    return {"rms_uv": rms, "railed_pct": railed, "flat_pct": flat, "line_ratio": line, "verdict": verdict}
-
-
-def describe(loaded: LoadedFile) -> dict[str, Any]:
-    """Summary of a loaded file, JSON-serialisable.
+    loaded : LoadedFile
+        EEG in uV, shape (n_channels, n_samples).
+    full : bool
+        Run the pipeline over every frame even of a recording longer than 10 minutes.
 
     Returns
     -------
     dict
         path, format, board, board_id, channels (list), n_channels, sfreq, duration_s,
-        n_samples, dropped_samples, markers (count), rail_uv, quality (one dict per channel
-        with name plus the keys of :func:`channel_quality`).
+        n_samples, dropped_samples, markers (count), rail_uv, quality_method (dict: frames,
+        analysed_s, stretches or None, mains_hz, window_s, hop_s, verdict_rule, text), and
+        quality: one dict per channel with channel, verdict, left_out_pct, artifact_pct,
+        reasons (% of frames per reason, every reason), offset_uv, railed_pct, rms_uv.
     """
+    summary: QualitySummary | None = None
+    why = f"too short for one {PipelineConfig().window_s:g}-s analysis window: no pipeline frames"
+    if loaded.duration_s >= PipelineConfig().window_s:
+        try:
+            summary = summarize_loaded(loaded, full=full)
+        except UsageError as exc:  # e.g. a sample rate the pipeline cannot use
+            why = f"the pipeline cannot analyse this file ({exc})"
+    facts = raw_facts(loaded)
     quality = []
-    for name, x in zip(loaded.ch_names, loaded.data, strict=True):
-        q = channel_quality(np.asarray(x, dtype=np.float64), loaded.sfreq, loaded.rail_uv)
-        quality.append({"channel": name, **q})
+    for i, name in enumerate(loaded.ch_names):
+        if summary is not None:
+            c = summary.channels[i]
+            q = {"verdict": c.verdict, "left_out_pct": c.left_out_pct,
+                 "artifact_pct": c.artifact_pct, "reasons": dict(c.reason_pct), "rms_uv": c.rms_uv}
+        else:
+            q = {"verdict": "n/a", "left_out_pct": math.nan, "artifact_pct": math.nan,
+                 "reasons": dict.fromkeys(REASONS, math.nan), "rms_uv": math.nan}
+        quality.append({"channel": name, **q, **facts[i]})
+    method: dict[str, Any] = {
+        "frames": summary.n_frames if summary else 0,
+        "analysed_s": summary.analysed_s if summary else 0.0,
+        "stretches": [list(s) for s in summary.stretches] if summary and summary.stretches else None,
+        "mains_hz": summary.mains_hz if summary else None,
+        "window_s": summary.window_s if summary else None,
+        "hop_s": summary.hop_s if summary else None,
+        "verdict_rule": (f"most frequent non-ok reason if it covers >= {VERDICT_MIN_PCT:g} % "
+                         "of frames, else ok"),
+        "text": summary.method() if summary else why,
+    }
     return {
         "path": loaded.path,
         "format": loaded.format,
@@ -130,16 +98,20 @@ def describe(loaded: LoadedFile) -> dict[str, Any]:
         "dropped_samples": int(loaded.dropped_samples),
         "markers": len(loaded.markers),
         "rail_uv": loaded.rail_uv,
+        "quality_method": method,
         "quality": quality,
     }
 
 
-def _num(v: float, fmt: str) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
+def _num(v: float | None, fmt: str, none: str = "n/a") -> str:
+    if v is None:
+        return none
+    return "n/a" if isinstance(v, float) and math.isnan(v) else format(v, fmt)
 
 
 def format_info(d: dict[str, Any]) -> str:
     """Human-readable text of :func:`describe`'s dict."""
+    m = d["quality_method"]
     lines = [
         f"file:      {d['path']}",
         f"format:    {d['format']}",
@@ -150,12 +122,22 @@ def format_info(d: dict[str, Any]) -> str:
         f"dropped:   {d['dropped_samples']} samples",
         f"markers:   {d['markers']}",
         "",
-        "quality (after a 1 Hz causal high-pass):",
-        f"  {'channel':<10} {'RMS uV':>9} {'railed %':>9} {'flat %':>7} {'line ratio':>11}  verdict",
+        f"quality: {m['text']}",
+    ]
+    if m["stretches"]:
+        lines.append(f"  (recordings over {FULL_LIMIT_S / 60:g} min are sampled; --full analyses every frame)")
+    lines += [
+        f"  verdict: {m['verdict_rule']}; left out = railed, flat or line",
+        f"  {'channel':<8}  {'DC offset uV':>12}  {'at rail %':>9}  {'RMS uV':>7}  {'left out %':>10}"
+        f"  {'verdict':<9}  reasons, % of frames",
     ]
     for q in d["quality"]:
+        reasons = q["reasons"]
+        text = "-" if any(isinstance(v, float) and math.isnan(v) for v in reasons.values()) \
+            else compact_reasons(reasons)
         lines.append(
-            f"  {q['channel']:<10} {_num(q['rms_uv'], '9.1f'):>9} {_num(q['railed_pct'], '.1f'):>9} "
-            f"{_num(q['flat_pct'], '.1f'):>7} {_num(q['line_ratio'], '.3g'):>11}  {q['verdict']}"
+            f"  {q['channel']:<8}  {_num(q['offset_uv'], '.1f'):>12}  "
+            f"{_num(q['railed_pct'], '.1f', 'unknown'):>9}  {_num(q['rms_uv'], '.1f'):>7}  "
+            f"{_num(q['left_out_pct'], '.1f'):>10}  {q['verdict']:<9}  {text}"
         )
     return "\n".join(lines)

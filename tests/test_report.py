@@ -66,15 +66,12 @@ def test_eegmat_channel_band_power_matches_mne_and_shows_posterior_alpha():
     import mne
 
     from neurofeedback.io import load_eeg_file
-    from neurofeedback.report.data import table_from_rows
-    from neurofeedback.report.stats import channel_quality
+    from neurofeedback.report.stats import channel_band_db
 
     loaded = load_eeg_file(EEGMAT)
-    table = table_from_rows(["time_s", "phase", "artifact"], [], "empty")
-    q = {c.name: c for c in channel_quality(loaded, table)}
+    q = dict(zip(loaded.ch_names, channel_band_db(loaded), strict=True))
     # known effect of this recording: strong posterior alpha
-    assert min(q["O1"].band_db["alpha"], q["O2"].band_db["alpha"]) > max(
-        q["Fp1"].band_db["alpha"], q["Fp2"].band_db["alpha"])
+    assert min(q["O1"]["alpha"], q["O2"]["alpha"]) > max(q["Fp1"]["alpha"], q["Fp2"]["alpha"])
     sf = loaded.sfreq
     psd, freqs = mne.time_frequency.psd_array_welch(
         loaded.data[[loaded.ch_names.index("O1")]], sf, n_fft=int(2 * sf), n_overlap=int(sf),
@@ -83,7 +80,7 @@ def test_eegmat_channel_band_power_matches_mne_and_shows_posterior_alpha():
     for b, (lo, hi) in BANDS.items():
         m = (freqs >= lo) & (freqs < hi)
         ref = 10 * np.log10(psd[0, m].sum() * df)
-        assert q["O1"].band_db[b] == pytest.approx(ref, abs=0.05), b
+        assert q["O1"][b] == pytest.approx(ref, abs=0.05), b
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +152,38 @@ def test_protocol_session_report(protocol_session, tmp_path):
     base = html.unescape(section(text, "baselines"))
     assert "'baseline-open' (opening) and 'baseline-close' (closing)" in base
     assert "opening 0.0-30.0 s, closing 100.0-120.0 s" in base
+
+
+def test_protocol_session_quality_table_is_the_pipelines_reasons(protocol_session):
+    """features.csv stores only the channels left out, so the report re-runs the pipeline's
+    checks once: its shares equal a direct count of run_pipeline frames, and its left-out
+    shares equal what the live session wrote to features.csv."""
+    from neurofeedback.pipeline.pipeline import run_pipeline
+    from neurofeedback.recording import read_session
+    from neurofeedback.report import render
+    from neurofeedback.report.data import gather, read_feature_table
+
+    sdir, _, _ = protocol_session
+    d = gather(sdir)
+    assert any("re-run" in n for n in d.notes)
+    loaded = read_session(sdir)
+    frames = run_pipeline(loaded.data, loaded.sfreq, list(loaded.ch_names), rail_uv=loaded.rail_uv)
+    live = read_feature_table(sdir / "features.csv")
+    assert d.quality.n_frames == len(frames) == live.n_frames
+    quality = section(render(d), "quality")
+    for i, c in enumerate(d.quality.channels):
+        reasons = [f.channel_quality[i] for f in frames]
+        for r in ("ok", "blink", "emg", "amplitude"):
+            assert c.reason_pct[r] == pytest.approx(100 * reasons.count(r) / len(frames))
+        live_out = 100 * sum(c.name in b for b in live.bad_channels) / live.n_frames
+        assert c.left_out_pct == pytest.approx(live_out)
+        # the row shows the same numbers, one decimal
+        row = re.search(rf"<tr><td>{c.name}</td>(.*?)</tr>", quality).group(1)
+        cells = re.findall(r"<td>(.*?)</td>", row)
+        assert cells[0] == c.verdict and cells[1] == f"{c.reason_pct['ok']:.1f}"
+    # a cleaned research recording: every channel's verdict is ok
+    assert all(c.verdict == "ok" for c in d.quality.channels)
+    assert "left out (% frames)" in quality and "blink (%)" in quality
 
 
 def test_report_cli_and_bad_input(protocol_session, tmp_path, capsys):

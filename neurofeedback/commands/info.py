@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="board that recorded the file (needed for a BrainFlow CSV without session.json)")
     parser.add_argument("--channels", metavar="NAMES", default=None,
                         help="comma-separated channel names overriding the file's, e.g. Fp1,Fp2,C3,C4")
+    parser.add_argument("--full", action="store_true",
+                        help="run the quality checks over every frame of a recording longer than "
+                             "10 min (default: 60 evenly spaced 10-s stretches)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -27,7 +30,7 @@ def _clean(obj: Any) -> Any:
         return None
     if isinstance(obj, dict):
         return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list):
+    if isinstance(obj, list | tuple):
         return [_clean(v) for v in obj]
     return obj
 
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import load_eeg_file
 
     loaded = load_eeg_file(args.path, board=args.board, channels=args.channels)
-    d = describe(loaded)
+    d = describe(loaded, full=args.full)
     if args.json:
         print(json.dumps(_clean(d), indent=2))
     else:

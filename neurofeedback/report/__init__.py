@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import RecordingError
 from ..pipeline.frame import BANDS, PHASES
+from ..quality_summary import REASONS, VERDICT_MIN_PCT
 from . import figures, stats
 from .data import ReportData, gather
 
@@ -94,15 +95,26 @@ def _facts(d: ReportData) -> str:
 
 
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:
-    q = stats.channel_quality(d.loaded, d.features)
-    rows = [[c.name, c.offset_uv, c.rms_uv, c.line_db, c.emg_share,
-             c.railed_pct if c.railed_pct is not None else "rail unknown", c.bad_pct] for c in q]
-    out = _table(["channel", "DC offset (uV)", "RMS 1-45 Hz (uV)", "line 50/60 Hz (dB re 1-45 Hz)",
-                  "EMG share 20-45 Hz", "railed (% samples)", "left out (% frames)"], rows, 1)
-    out += ('<p class="note">Whole-recording Welch spectra of the raw signal (2-s segments). '
-            "Line noise above about -10 dB, an EMG share above about 0.45 or an RMS below 0.5 uV "
-            "(flat) or above 100 uV deserve a look; 'left out' is how often the pipeline excluded "
-            "the channel from every metric.</p>")
+    summary = d.quality
+    if summary is None:  # ReportData built by hand: run the pipeline's checks here
+        from ..quality_summary import summarize_loaded
+
+        summary = summarize_loaded(d.loaded, full=True)
+    q = stats.channel_quality(d.loaded, summary)
+    reasons = [r for r in REASONS if r != "ok"]
+    rows = [[c.name, c.verdict, c.reason_pct["ok"], *[c.reason_pct[r] for r in reasons],
+             c.left_out_pct, c.offset_uv,
+             c.railed_pct if c.railed_pct is not None else "rail unknown", c.rms_uv] for c in q]
+    out = _table(["channel", "verdict", "ok (% frames)", *[f"{r} (%)" for r in reasons],
+                  "left out (% frames)", "DC offset (uV)", "at rail (% samples)",
+                  "RMS filtered (uV)"], rows, 1)
+    out += (f'<p class="note">From {_esc(summary.method())}. Each frame the pipeline gives every '
+            "channel one reason, the first that applies: railed, flat, line (the channel is "
+            "left out of every metric), blink, emg, amplitude (the frame is an artifact frame); "
+            "these are the labels of the live view. The verdict is the most frequent non-ok "
+            f"reason if it covers at least {VERDICT_MIN_PCT:g} % of frames, else ok. RMS: "
+            "the pipeline's filtered signal (1-45 Hz, mains notch) in the frames the channel was "
+            "in use. DC offset: median raw value.</p>")
     return out, q
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import FileFormatError
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
+from ..quality_summary import QualitySummary, summarize_frames, summarize_loaded
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class ReportData:
         The protocol run in the session, if any.
     notes : list of str
         Things the report could not do or had to do first (e.g. "ran the analysis").
+    quality : QualitySummary or None
+        Per-channel shares of the pipeline's quality reasons over every frame.
     """
 
     source: Path
@@ -157,15 +160,13 @@ class ReportData:
     meta: dict[str, Any]
     protocol: Any = None
     notes: list[str] = field(default_factory=list)
+    quality: QualitySummary | None = None
 
 
-def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> list[FeatureFrame]:
-    """Run the offline analysis on ``loaded`` with the session's protocol settings, if any.
-
-    The integration band comes from the stored protocol; the baseline block is the protocol's
-    first baseline phase, placed where its ``phase:<label>:start`` marker says (pipeline default
-    otherwise). Imported lazily: the analysis is a peer module.
-    """
+def _config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
+    """The pipeline settings of a session: the integration band from the stored protocol; the
+    baseline block is the protocol's first baseline phase, placed where its
+    ``phase:<label>:start`` marker says (pipeline defaults otherwise)."""
     from ..pipeline.config import PipelineConfig
 
     kwargs: dict[str, Any] = {}
@@ -180,15 +181,24 @@ def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> list[FeatureFrame]:
             if t0 is not None:
                 kwargs["baseline"] = (float(t0), float(t0) + float(ph["duration_s"]))
             break
-    config = PipelineConfig(**kwargs)
-    try:
-        from ..analyze import analyze_loaded
-    except ImportError:  # the analyze command is not installed: run the same pipeline directly
-        from ..pipeline.pipeline import run_pipeline
+    return PipelineConfig(**kwargs)
 
-        return run_pipeline(loaded.data, loaded.sfreq, list(loaded.ch_names), config,
-                            loaded.rail_uv)
-    return list(analyze_loaded(loaded, config))
+
+def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFrame], QualitySummary]:
+    """Run the offline analysis on ``loaded`` with the session's settings (:func:`_config`).
+
+    Returns the frames and the summary of their per-channel quality reasons. Imported lazily:
+    the analysis is a peer module.
+    """
+    from ..analyze import iter_frames
+    from ..pipeline.pipeline import Pipeline
+
+    config = _config(loaded, meta)
+    pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
+    frames = [f for chunk in iter_frames(loaded, config, pipe=pipe) for f in chunk]
+    summary = summarize_frames(frames, list(loaded.ch_names), loaded.duration_s, pipe.mains_hz,
+                               config)
+    return frames, summary
 
 
 def gather(path: str | Path) -> ReportData:
@@ -214,12 +224,13 @@ def gather(path: str | Path) -> ReportData:
         source = sdir
         fpath = sdir / FEATURES_NAME
         table = None
+        quality = None
         if fpath.is_file():
             table = read_feature_table(fpath)
             if table.n_frames == 0:
                 table = None
         if table is None:
-            frames = _analyse(loaded, meta)
+            frames, quality = _analyse(loaded, meta)
             table = table_from_frames(frames, f"analysis of {sdir.name}")
             notes.append(f"{FEATURES_NAME} was missing or empty: the analysis was run for this "
                          "report (the recording folder was not changed).")
@@ -229,7 +240,7 @@ def gather(path: str | Path) -> ReportData:
         loaded = load_eeg_file(p)
         meta = dict(loaded.meta)
         source = p
-        frames = _analyse(loaded, meta)
+        frames, quality = _analyse(loaded, meta)
         table = table_from_frames(frames, f"analysis of {p.name}")
         notes.append(f"{p.name} is not a recording of this program: it was analysed with the "
                      "default pipeline settings for this report.")
@@ -238,6 +249,10 @@ def gather(path: str | Path) -> ReportData:
             f"{source}: only {loaded.duration_s:.2f} s of data, no feature frames; a report needs "
             "at least one full 2-s analysis window"
         )
+    if quality is None:  # features.csv does not store the per-channel reasons: recompute them
+        quality = summarize_loaded(loaded, _config(loaded, meta), full=True)
+        notes.append("Channel quality: the pipeline's per-channel checks were re-run on the raw "
+                      f"signal ({FEATURES_NAME} stores only the channels left out).")
     protocol = None
     pd = meta.get("protocol")
     if isinstance(pd, dict) and pd:
@@ -248,4 +263,4 @@ def gather(path: str | Path) -> ReportData:
             protocol = protocol_from_dict(pd, source=f"{source}/session.json:protocol")
         except ProtocolError as exc:
             notes.append(f"the protocol stored in session.json could not be read ({exc}).")
-    return ReportData(source, loaded, table, list(loaded.markers), meta, protocol, notes)
+    return ReportData(source, loaded, table, list(loaded.markers), meta, protocol, notes, quality)

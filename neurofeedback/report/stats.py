@@ -15,6 +15,7 @@ from scipy.signal import welch
 
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, PHASES
+from ..quality_summary import QualitySummary, raw_facts
 from .data import FeatureTable
 
 log = logging.getLogger(__name__)
@@ -26,34 +27,40 @@ COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "energy", "temperature", "sync
 # -- signal quality -------------------------------------------------------------------------------
 @dataclass
 class ChannelQuality:
-    """Whole-recording quality numbers of one channel (from a Welch PSD of the raw signal).
+    """Whole-recording quality of one channel: the pipeline's per-frame reasons, summarised as in
+    ``neurofeedback info`` (:mod:`neurofeedback.quality_summary`), plus raw facts.
 
     Attributes
     ----------
     name : str
     offset_uv : float
         Median raw value, uV (DC offset; large on OpenBCI boards before filtering).
-    rms_uv : float
-        RMS of the 1-45 Hz part, uV.
-    line_db : float
-        Power within +-1 Hz of 50 or 60 Hz (the larger) relative to 1-45 Hz power, dB.
-    emg_share : float
-        Share of 20-45 Hz power in 1-45 Hz power, 0..1.
     railed_pct : float or None
-        Percent of samples within 1 % of the amplifier's rail (None when the rail is unknown).
-    bad_pct : float
-        Percent of feature frames in which the pipeline left this channel out.
+        Percent of raw samples within 1 % of the amplifier's rail (None when the rail is unknown).
+    rms_uv : float
+        RMS after the pipeline's filters (1-45 Hz, mains notch) in frames where the channel was
+        in use, uV.
+    reason_pct : dict of str to float
+        Percent of frames per pipeline reason (``ok``, ``railed``, ``flat``, ``line``, ``blink``,
+        ``emg``, ``amplitude``).
+    left_out_pct : float
+        Percent of frames in which the pipeline left this channel out (railed, flat or line).
+    artifact_pct : float
+        Percent of frames with an artifact (blink, emg, amplitude) on this channel.
+    verdict : str
+        The most frequent non-ok reason if it covers >= 10 % of frames, else ``ok``.
     band_db : dict of str to float
-        Mean band power over the recording, dB re 1 uV^2.
+        Mean band power over the recording (Welch, 2-s segments of the raw signal), dB re 1 uV^2.
     """
 
     name: str
     offset_uv: float
-    rms_uv: float
-    line_db: float
-    emg_share: float
     railed_pct: float | None
-    bad_pct: float
+    rms_uv: float
+    reason_pct: dict[str, float]
+    left_out_pct: float
+    artifact_pct: float
+    verdict: str
     band_db: dict[str, float]
 
 
@@ -63,41 +70,43 @@ def _band(psd: np.ndarray, freqs: np.ndarray, lo: float, hi: float) -> np.ndarra
     return psd[..., m].sum(axis=-1) * df
 
 
-def channel_quality(loaded: LoadedFile, table: FeatureTable) -> list[ChannelQuality]:
+def channel_band_db(loaded: LoadedFile) -> list[dict[str, float]]:
+    """Per channel, mean band power over the recording in dB re 1 uV^2 (Welch of the raw
+    signal, 2-s Hann segments, 50 % overlap, mean removed per segment), bands as :data:`BANDS`."""
+    data = np.asarray(loaded.data, float)
+    sf = float(loaded.sfreq)
+    nper = int(min(data.shape[1], round(2 * sf)))
+    freqs, psd = welch(data, fs=sf, nperseg=nper, detrend="constant", axis=-1)
+    eps = 1e-30
+    return [{b: float(10 * np.log10(_band(psd[i], freqs, lo, hi) + eps))
+             for b, (lo, hi) in BANDS.items()} for i in range(data.shape[0])]
+
+
+def channel_quality(loaded: LoadedFile, summary: QualitySummary) -> list[ChannelQuality]:
     """Per-channel quality over the whole recording.
 
     Parameters
     ----------
     loaded : LoadedFile
         data shape (n_channels, n_samples), uV.
-    table : FeatureTable
-        For the share of frames each channel was excluded.
+    summary : QualitySummary
+        The pipeline's per-frame reasons summarised over the recording
+        (:func:`neurofeedback.quality_summary.summarize_frames` or ``summarize_loaded``).
     """
-    data = np.asarray(loaded.data, float)
-    sf = float(loaded.sfreq)
-    nper = int(min(data.shape[1], round(2 * sf)))
-    freqs, psd = welch(data, fs=sf, nperseg=nper, detrend="constant", axis=-1)
-    eps = 1e-30
-    total = _band(psd, freqs, 1.0, 45.0)
-    line = np.maximum(_band(psd, freqs, 49.0, 51.01), _band(psd, freqs, 59.0, 61.01))
-    emg = _band(psd, freqs, 20.0, 45.0)
-    n_frames = max(table.n_frames, 1)
+    facts = raw_facts(loaded)
+    bands = channel_band_db(loaded)
     out = []
-    for i, name in enumerate(loaded.ch_names):
-        railed = None
-        if loaded.rail_uv:
-            railed = 100.0 * float(np.mean(np.abs(data[i]) >= 0.99 * float(loaded.rail_uv)))
-        bad = sum(1 for b in table.bad_channels if name in b)
+    for i, c in enumerate(summary.channels):
         out.append(ChannelQuality(
-            name=name,
-            offset_uv=float(np.median(data[i])),
-            rms_uv=float(np.sqrt(total[i])),
-            line_db=float(10 * np.log10((line[i] + eps) / (total[i] + eps))),
-            emg_share=float(emg[i] / (total[i] + eps)),
-            railed_pct=railed,
-            bad_pct=100.0 * bad / n_frames,
-            band_db={b: float(10 * np.log10(_band(psd[i], freqs, lo, hi) + eps))
-                     for b, (lo, hi) in BANDS.items()},
+            name=c.name,
+            offset_uv=float(facts[i]["offset_uv"]),
+            railed_pct=facts[i]["railed_pct"],
+            rms_uv=c.rms_uv,
+            reason_pct=dict(c.reason_pct),
+            left_out_pct=c.left_out_pct,
+            artifact_pct=c.artifact_pct,
+            verdict=c.verdict,
+            band_db=bands[i],
         ))
     return out
 
