@@ -182,6 +182,40 @@ class ReasonCounter:
                 self.power_sum[in_use] += f.psd[in_use].sum(axis=1) * df
             self.n_frames += 1
 
+    def to_dict(self) -> dict:
+        """The counts as plain JSON-able data (stored in a session's ``session.json``)."""
+        return {
+            "channels": list(self.ch_names),
+            "reasons": list(REASONS),
+            "counts": self.counts.tolist(),
+            "power_sum_uv2": self.power_sum.tolist(),
+            "n_frames": int(self.n_frames),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict, ch_names: list[str]) -> ReasonCounter:
+        """A counter rebuilt from :meth:`to_dict`'s data; UsageError when it does not fit
+        ``ch_names`` or uses other reasons."""
+        try:
+            if list(d["channels"]) != list(ch_names) or list(d["reasons"]) != list(REASONS):
+                raise ValueError("channels or reasons differ")
+            out = cls(ch_names)
+            counts = np.asarray(d["counts"], dtype=np.int64)
+            power = np.asarray(d["power_sum_uv2"], dtype=float)
+            if counts.shape != out.counts.shape or power.shape != out.power_sum.shape:
+                raise ValueError("shapes differ")
+            out.counts, out.power_sum, out.n_frames = counts, power, int(d["n_frames"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"stored channel-quality counts do not fit this recording: {exc}") from None
+        return out
+
+    def summary(self, duration_s: float, mains_hz: float | None = None,
+                config: PipelineConfig | None = None) -> QualitySummary:
+        """The :class:`QualitySummary` of the frames counted (a whole recording)."""
+        cfg = config or PipelineConfig()
+        return QualitySummary(self.channels(), self.n_frames, float(duration_s),
+                              self.n_frames * cfg.hop_s, None, mains_hz, cfg.window_s, cfg.hop_s)
+
     def channels(self) -> list[ChannelSummary]:
         """One :class:`ChannelSummary` per channel from the frames counted so far."""
         n = max(self.n_frames, 1)
@@ -221,11 +255,9 @@ def summarize_frames(
     config : PipelineConfig or None
         The pipeline's settings (window and hop, for the description).
     """
-    cfg = config or PipelineConfig()
     counter = ReasonCounter(ch_names)
     counter.add(frames)
-    return QualitySummary(counter.channels(), counter.n_frames, float(duration_s),
-                          counter.n_frames * cfg.hop_s, None, mains_hz, cfg.window_s, cfg.hop_s)
+    return counter.summary(duration_s, mains_hz, config)
 
 
 def stretch_starts(duration_s: float, n: int = N_STRETCHES, length_s: float = STRETCH_S,

@@ -114,6 +114,13 @@ class Session:
             self.pipeline = Pipeline(
                 self.info.sfreq, list(self.info.ch_names), pipeline_config, rail_uv=self.info.rail_uv
             )
+        # per-channel quality reasons counted as frames arrive, stored in session.json at the
+        # end so reports need not run the pipeline again
+        self._quality: Any = None
+        if self.pipeline is not None:
+            from .quality_summary import ReasonCounter
+
+            self._quality = ReasonCounter(list(self.info.ch_names))
         if protocol is not None:
             from .protocols import ProtocolEngine
 
@@ -214,6 +221,11 @@ class Session:
             try:
                 if self.engine is not None and hasattr(self.engine, "block_summary"):
                     self.recorder.update_meta(protocol_blocks=self.engine.block_summary())
+                if self._quality is not None:
+                    self.recorder.update_meta(
+                        channel_quality_counts=self._quality.to_dict(),
+                        mains_hz=self.pipeline.mains_hz,
+                    )
             except RecordingError as exc:
                 log.warning("%s", exc)
             self.recorder.close(status=status, write_fif=not isinstance(self.error, RecordingError))
@@ -274,6 +286,8 @@ class Session:
         events: list[Any] = []
         if self.pipeline is not None:
             frames = self.pipeline.push(chunk.data)
+            if self._quality is not None:
+                self._quality.add(frames)
             if self.engine is not None:
                 for fr in frames:
                     events.extend(self.engine.update(fr))

@@ -34,6 +34,26 @@ def test_quick_demo_session_on_simulator(tmp_path, capsys):
                     "Annealing cycles", "Protocol blocks", "Closing baseline against opening baseline"):
         assert section in report, section
     assert f"report: {sdir / 'report.html'}" in captured.out
+    # the session counted each channel's quality reasons live and stored them, so the report
+    # did not run the pipeline again; an older recording without them gets the same numbers
+    import shutil
+
+    from neurofeedback.report.data import gather, read_feature_table
+
+    counts = meta["channel_quality_counts"]
+    assert counts["n_frames"] == read_feature_table(sdir / "features.csv").n_frames
+    d = gather(sdir)
+    assert not any("re-run" in n for n in d.notes)
+    old = tmp_path / "older"
+    shutil.copytree(sdir, old)
+    del meta["channel_quality_counts"]
+    (old / "session.json").write_text(json.dumps(meta))
+    d_old = gather(old)
+    assert any("re-run" in n for n in d_old.notes)
+    for a, b in zip(d_old.quality.channels, d.quality.channels, strict=True):
+        assert (a.reason_pct, a.left_out_pct) == (b.reason_pct, b.left_out_pct)
+        # the recording stores samples as text with 6-7 significant digits
+        assert a.rms_uv == pytest.approx(b.rms_uv, rel=1e-6)
 
 
 @pytest.mark.slow

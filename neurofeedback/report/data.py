@@ -16,10 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, UsageError
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
-from ..quality_summary import QualitySummary, summarize_frames, summarize_loaded
+from ..quality_summary import (
+    QualitySummary,
+    ReasonCounter,
+    summarize_frames,
+    summarize_loaded,
+)
 
 log = logging.getLogger(__name__)
 
@@ -249,10 +254,19 @@ def gather(path: str | Path) -> ReportData:
             f"{source}: only {loaded.duration_s:.2f} s of data, no feature frames; a report needs "
             "at least one full 2-s analysis window"
         )
-    if quality is None:  # features.csv does not store the per-channel reasons: recompute them
+    if quality is None and isinstance(meta.get("channel_quality_counts"), dict):
+        # counted live by the session, frame by frame, and stored in session.json
+        try:
+            counter = ReasonCounter.from_dict(meta["channel_quality_counts"],
+                                              list(loaded.ch_names))
+            quality = counter.summary(loaded.duration_s, meta.get("mains_hz"),
+                                      _config(loaded, meta))
+        except UsageError as exc:
+            notes.append(f"Channel quality: the counts stored in session.json were not used ({exc}).")
+    if quality is None:  # an older recording: recompute the per-channel reasons
         quality = summarize_loaded(loaded, _config(loaded, meta), full=True)
         notes.append("Channel quality: the pipeline's per-channel checks were re-run on the raw "
-                      f"signal ({FEATURES_NAME} stores only the channels left out).")
+                      "signal (this recording's session.json has no stored counts).")
     protocol = None
     pd = meta.get("protocol")
     if isinstance(pd, dict) and pd:
