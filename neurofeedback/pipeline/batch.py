@@ -86,10 +86,11 @@ def _centred_ss(n: int) -> float:  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _slow_defl_row(
-    v: np.ndarray, k: int, r: np.ndarray, c: np.ndarray, tt: float
+    v: np.ndarray, k: int, k2: int, r: np.ndarray, c: np.ndarray, tt: float
 ) -> float:  # pragma: no cover - compiled
-    """Peak-to-peak of ``v`` detrended and ``k``-sample moving-averaged (``r``, ``c``: work;
-    ``tt``: :func:`_centred_ss` of ``v.size``, the same for every row of a batch)."""
+    """Peak-to-peak of ``v`` detrended and smoothed by a ``k``- then a ``k2``-sample moving
+    average (``k2 <= k``), as :meth:`.quality.QualityChecker.slow_deflection` (``r``, ``c``:
+    work; ``tt``: :func:`_centred_ss` of ``v.size``, the same for every row of a batch)."""
     n = v.size
     mid = (n - 1) / 2.0
     m = 0.0
@@ -105,18 +106,25 @@ def _slow_defl_row(
     for i in range(n):
         acc += r[i] - slope * (i - mid)
         c[i] = acc
+    # first pass: c[i] - c[i - k] (k-sample sums) summed into a second running total, kept in
+    # c[i - k] (no longer needed); second pass: differences of that total k2 apart
     lo = np.inf
     hi = -np.inf
-    for i in range(k, n):  # extremes of the k-sample sums; dividing by k > 0 keeps the order,
-        w = c[i] - c[i - k]  # so max(s) / k - min(s) / k is the range of the averages exactly
-        lo = min(lo, w)
-        hi = max(hi, w)
-    return hi / k - lo / k
+    acc = 0.0
+    for i in range(k, n):
+        acc += c[i] - c[i - k]
+        c[i - k] = acc
+        j = i - k
+        if j >= k2:
+            w = acc - c[j - k2]
+            lo = min(lo, w)
+            hi = max(hi, w)
+    return (hi - lo) / float(k * k2)
 
 
 @njit(cache=True, nogil=True)
 def _slow_defl_cols(
-    vt: np.ndarray, k: int, c: np.ndarray, tt: float, out: np.ndarray
+    vt: np.ndarray, k: int, k2: int, c: np.ndarray, tt: float, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
     """:func:`_slow_defl_row` of every column of ``vt`` (n, n_channels) into ``out``.
 
@@ -147,13 +155,23 @@ def _slow_defl_cols(
             c[i, j] = acc[j]
     lo = np.full(n_ch, np.inf)
     hi = np.full(n_ch, -np.inf)
-    for i in range(k, n):  # as in _slow_defl_row: extremes of the sums, divided once
-        for j in range(n_ch):
-            w = c[i, j] - c[i - k, j]
-            lo[j] = min(lo[j], w)
-            hi[j] = max(hi[j], w)
+    acc[:] = 0.0
+    for i in range(k, n):  # as in _slow_defl_row: both passes in one sweep
+        q = i - k
+        if q >= k2:
+            for j in range(n_ch):
+                acc[j] += c[i, j] - c[q, j]
+                c[q, j] = acc[j]
+                w = acc[j] - c[q - k2, j]
+                lo[j] = min(lo[j], w)
+                hi[j] = max(hi[j], w)
+        else:
+            for j in range(n_ch):
+                acc[j] += c[i, j] - c[q, j]
+                c[q, j] = acc[j]
+    kk = float(k * k2)
     for j in range(n_ch):
-        out[j] = hi[j] / k - lo[j] / k
+        out[j] = (hi[j] - lo[j]) / kk
 
 
 @njit(cache=True, nogil=True)
@@ -280,8 +298,8 @@ def _emg_decide(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _quality_kernel(
-    raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, has_rail, notched,
-    local_ok, sos, skip, length, step,
+    raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, k_smooth2, has_rail,
+    notched, local_ok, sos, skip, length, step,
 ):  # pragma: no cover - compiled
     """Reason code (index into :data:`REASONS`) per frame and channel, as ``int8``
     (n_frames, n_channels): the checks of :meth:`.quality.QualityChecker.check`.
@@ -290,13 +308,13 @@ def _quality_kernel(
     ``raw_psd`` (n_frames, n_channels, n_freqs) their Welch PSDs, uV^2/Hz; ``broad``,
     ``high``, ``line_masks`` frequency masks (1-45 Hz, 20-45 Hz, +-1 Hz around each mains
     candidate); ``frontal`` blink channels; ``params`` thresholds (see
-    :meth:`BatchQuality.codes`); ``k_smooth`` moving-average length of the slow deflection,
-    samples; ``sos``, ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
+    :meth:`BatchQuality.codes`); ``k_smooth``, ``k_smooth2`` lengths of the two moving
+    averages of the slow deflection, samples; ``sos``, ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
     Each frame is transposed once to (time, channel) so the per-channel passes run across
     all channels at each step; every channel's sums still run over time in order.
     """
     rail_uv, rail_frac, flat_uv, line_ratio, emg_share, emg_min = params[:6]
-    amp_uv, blink_uv, dominance, local_share, local_min, df = params[6:]
+    amp_uv, blink_uv, dominance, local_share, local_min, df, hf_ratio = params[6:]
     n_fr, n_ch, n = x.shape
     nf = psd.shape[2]
     out = np.zeros((n_fr, n_ch), dtype=np.int8)
@@ -375,10 +393,11 @@ def _quality_kernel(
                     code = 6
             out[f, c] = code
         # blinks (frontal): raw slow deflection above blink_uv and above dominance x the median
-        # over non-frontal, non-railed channels, and the filtered one above blink_uv too
+        # over non-frontal, non-railed channels, and the filtered one above blink_uv and above
+        # hf_ratio x the RMS of the filtered 20-45 Hz activity
         n_ref = 0
         any_frontal = False
-        _slow_defl_cols(raw_t, k_smooth, c_cols, tt, defl)
+        _slow_defl_cols(raw_t, k_smooth, k_smooth2, c_cols, tt, defl)
         for c in range(n_ch):
             if frontal[c]:
                 any_frontal = True
@@ -392,8 +411,14 @@ def _quality_kernel(
             if not frontal[c] or out[f, c] in (1, 2, 3):
                 continue
             if defl[c] > blink_uv and defl[c] > floor:
-                if _slow_defl_row(x[f, c], k_smooth, r_buf, c_buf, tt) > blink_uv:
-                    out[f, c] = 4
+                fd = _slow_defl_row(x[f, c], k_smooth, k_smooth2, r_buf, c_buf, tt)
+                if fd > blink_uv:
+                    hp = 0.0  # 20-45 Hz power of the filtered window, as for EMG
+                    for k in range(nf):
+                        if high[k]:
+                            hp += psd[f, c, k]
+                    if min(defl[c], fd) > hf_ratio * math.sqrt(hp * df):
+                        out[f, c] = 4
     return out
 
 
@@ -458,10 +483,11 @@ class BatchQuality:
             self.rail_uv if self.rail_uv is not None else np.inf, cfg.rail_fraction, cfg.flat_uv,
             cfg.line_ratio, cfg.emg_share, cfg.emg_min_uv2, cfg.amplitude_uv, cfg.blink_uv,
             cfg.blink_dominance, cfg.emg_local_share, cfg.emg_local_min_uv2, self.df,
+            cfg.blink_hf_ratio,
         ])
         return _quality_kernel(
             raw, x, psd, raw_psd, self.broad, self.high, line_masks, self.frontal, params,
-            min(ref.smooth_n, n - 1), self.rail_uv is not None, bool(notched), bool(local_ok),
+            *ref.smooth_lengths(n), self.rail_uv is not None, bool(notched), bool(local_ok),
             np.ascontiguousarray(ref._emg_sos, dtype=float), ref._emg_skip, ref._emg_len,
             ref._emg_step,
         )
