@@ -210,48 +210,19 @@ def _window_stats_cols(
 
 
 @njit(cache=True, nogil=True)
-def _local_emg_row(
-    v: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
-    min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray,
-) -> bool:  # pragma: no cover - compiled
-    """Does any ``length``-sample stretch (every ``step``, after ``skip``) of ``v`` hold more
-    than ``share`` of its power above the high-pass ``sos`` (zero state at the start)?"""
-    n = v.size
-    z[:, :] = 0.0
-    acc_h = 0.0
-    acc_x = 0.0
-    for i in range(n):  # direct form II transposed, as scipy.signal.sosfilt
-        y = v[i]
-        for s in range(sos.shape[0]):
-            xi = y
-            y = sos[s, 0] * xi + z[s, 0]
-            z[s, 0] = sos[s, 1] * xi - sos[s, 4] * y + z[s, 1]
-            z[s, 1] = sos[s, 2] * xi - sos[s, 5] * y
-        if i >= skip:
-            acc_h += y * y
-            acc_x += v[i] * v[i]
-            ch[i - skip] = acc_h
-            cx[i - skip] = acc_x
-    for j in range(length, n - skip, step):
-        hp = (ch[j] - ch[j - length]) / length
-        tot = (cx[j] - cx[j - length]) / length
-        if hp > share * tot and hp > min_pow:
-            return True
-    return False
-
-
-@njit(cache=True, nogil=True)
 def _local_emg_cols(
     x_t: np.ndarray, sos: np.ndarray, skip: int, length: int, step: int, share: float,
     min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray, cur: np.ndarray,
     acc: np.ndarray, out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """:func:`_local_emg_row` of every column of ``x_t`` (n, n_channels) into ``out``.
+    """The local-EMG test of :meth:`~.quality.QualityChecker._local_emg` for every column of
+    ``x_t`` (n, n_channels) into ``out``: does any ``length``-sample stretch (every ``step``,
+    after ``skip``) hold more than ``share`` of its power above the high-pass ``sos`` (zero
+    state at the start) and more than ``min_pow``?
 
     The window transposed (time, channel): each step of the high-pass (direct form II
     transposed, as ``scipy.signal.sosfilt``) updates all channels at once, vectorised across
-    channels; each channel's own operations and sums are exactly those of
-    :func:`_local_emg_row`, in the same order. Work arrays: ``ch``, ``cx``
+    channels; each channel's own operations and sums run in time order. Work arrays: ``ch``, ``cx``
     (n - skip, n_channels) cumulative high-passed and raw energies, ``z``
     (n_sections, 2, n_channels) filter state, ``cur`` (n_channels,), ``acc`` (2, n_channels).
     """
@@ -284,7 +255,7 @@ def _emg_decide(
     n_ch: int, n: int, skip: int, length: int, step: int, share: float, min_pow: float,
     ch: np.ndarray, cx: np.ndarray, out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """The stretch test of :func:`_local_emg_row` on cumulative energies ``ch``, ``cx``
+    """The stretch test of :func:`_local_emg_cols` on cumulative energies ``ch``, ``cx``
     (n - skip, n_channels): a True per channel in ``out`` where any stretch passes."""
     for c in range(n_ch):
         out[c] = False
