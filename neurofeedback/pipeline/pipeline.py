@@ -140,13 +140,15 @@ class Pipeline:
         self._n_pending = 0
         self._chain: FilterChain = None  # type: ignore[assignment]  # set by _start_filters
         self.mains_hz: float | None = None
-        z = np.zeros((self.n_ch, self.n_win))
-        self._tail_raw, self._tail_x, self._tail_b = z, z.copy(), z.copy()
+        # the last window of filtered and raw signal stacked (filtered rows first), and of the
+        # integration band
+        self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
+        self._tail_b = np.zeros((self.n_ch, self.n_win))
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
-        # live pushes reuse Welch segment powers across frames (filtered and raw signal)
-        self._seg_cache_x, self._seg_cache_raw = SegmentCache(), SegmentCache()
+        # live pushes reuse Welch segment powers across frames (filtered and raw rows stacked)
+        self._seg_cache = SegmentCache()
         f = self.welch.freqs
         self._band_masks = band_masks(f)
         top = min(cfg.lowpass_hz, nyq)
@@ -275,13 +277,13 @@ class Pipeline:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
     def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_raw, cat_x, cat_b)``
-        for the frames it completes (at most ``_MAX_BATCH`` frames each)."""
+        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b)`` for the
+        frames it completes (at most ``_MAX_BATCH`` frames each). ``cat_xr`` stacks the filtered
+        rows over the raw ones, so both get their Welch spectra in one pass."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
-        cat_raw = np.concatenate([self._tail_raw, raw], axis=1)
-        cat_x = np.concatenate([self._tail_x, x], axis=1)
+        cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
         cat_b = np.concatenate([self._tail_b, b], axis=1)
         n0 = self._n
         self._n += m
@@ -295,9 +297,8 @@ class Pipeline:
             starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
             for s in range(0, len(bnds), _MAX_BATCH):
                 sl = slice(s, s + _MAX_BATCH)
-                jobs.append((bnd_arr[sl], starts[sl], cat_raw, cat_x, cat_b))
-        self._tail_raw = np.ascontiguousarray(cat_raw[:, -self.n_win :])
-        self._tail_x = np.ascontiguousarray(cat_x[:, -self.n_win :])
+                jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b))
+        self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
         return jobs
 
@@ -322,8 +323,7 @@ class Pipeline:
         self,
         bnds: np.ndarray,
         starts: np.ndarray,
-        cat_raw: np.ndarray,
-        cat_x: np.ndarray,
+        cat_xr: np.ndarray,
         cat_b: np.ndarray,
         cached: bool = False,
     ) -> _Stage1:
@@ -332,7 +332,8 @@ class Pipeline:
         Computed for all frames at once (arrays with a leading frame axis; frames sharing a
         clean-channel set are processed together). Touches no state that stage 2 uses (only
         the label, region and harmonic-basis caches), so it may run in a worker thread;
-        ``cached=True`` (calling thread only) also reuses and updates the Welch segment caches.
+        ``cached=True`` (calling thread only) also reuses and updates the Welch segment cache.
+        ``cat_xr`` holds the filtered rows, then the raw ones.
         """
         cfg = self.cfg
         n_fr = len(bnds)
@@ -340,15 +341,17 @@ class Pipeline:
         freqs = self.welch.freqs
         df = self.welch.df
         # ---- stage 1: per-window quantities, whole batch
+        n_ch = self.n_ch
+        cat_x, cat_raw = cat_xr[:n_ch], cat_xr[n_ch:]  # C-contiguous row blocks (views)
         raw_w = frame_windows(cat_raw, starts, n_win, copy=False)  # reductions only
         x_w = frame_windows(cat_x, starts, n_win)
         if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
             origin = int(bnds[0]) - n_win - int(starts[0])
-            psd = self.welch.batch(cat_x, starts, self._seg_cache_x, origin)
-            raw_psd = self.welch.batch(cat_raw, starts, self._seg_cache_raw, origin)
+            psd_xr = self.welch.batch(cat_xr, starts, self._seg_cache, origin)
         else:
-            psd = self.welch.batch(cat_x, starts)
-            raw_psd = self.welch.batch(cat_raw, starts)
+            psd_xr = self.welch.batch(cat_xr, starts)
+        # each row's spectrum is computed on its own: splitting gives the same numbers
+        psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
         broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
