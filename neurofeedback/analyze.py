@@ -99,12 +99,6 @@ def iter_frames(
         yield frames
 
 
-def analyze_loaded(loaded: LoadedFile, config: PipelineConfig | None = None) -> list[FeatureFrame]:
-    """All feature frames of a loaded file (kept in memory: about 20 kB per frame with 16
-    channels; use :func:`analyze_to_dir` for long files)."""
-    return [f for frames in iter_frames(loaded, config) for f in frames]
-
-
 def _feature_writer(fh: TextIO) -> csv.writer:  # type: ignore[valid-type]
     w = csv.writer(fh)
     w.writerow(FEATURE_COLUMNS)

@@ -197,8 +197,11 @@ class ReasonCounter:
         """A counter rebuilt from :meth:`to_dict`'s data; UsageError when it does not fit
         ``ch_names`` or uses other reasons."""
         try:
-            if list(d["channels"]) != list(ch_names) or list(d["reasons"]) != list(REASONS):
-                raise ValueError("channels or reasons differ")
+            if list(d["channels"]) != list(ch_names):
+                raise ValueError(f"counted channels {list(d['channels'])}, recording has "
+                                 f"{list(ch_names)}")
+            if list(d["reasons"]) != list(REASONS):
+                raise ValueError(f"counted reasons {list(d['reasons'])}, expected {list(REASONS)}")
             out = cls(ch_names)
             counts = np.asarray(d["counts"], dtype=np.int64)
             power = np.asarray(d["power_sum_uv2"], dtype=float)

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,6 @@ class SessionStats:
     status: str
     channel_quality: tuple[str, ...] = ()
     frame: FeatureFrame | None = None
-    protocol: dict[str, Any] = field(default_factory=dict)
 
 
 class Session:

@@ -1,6 +1,7 @@
 """Play the audio feedback for a while (run by tests/test_audio_output.py in a subprocess).
 
-Usage: python tests/_play_audio.py SCORE ARTIFACT(0|1) SECONDS
+Usage: python tests/_play_audio.py SCORE ARTIFACT(0|1) SECONDS [ARTIFACT_FROM_S]
+With ARTIFACT_FROM_S, frames turn into artifact frames that many seconds after the start.
 Prints ``available`` or the reason audio is off.
 """
 
@@ -23,6 +24,9 @@ def main() -> int:
         return 1
     audio.set_target(score, artifact)
     audio.set_enabled(True)
+    if len(sys.argv) > 4:
+        QtCore.QTimer.singleShot(int(float(sys.argv[4]) * 1000),
+                                 lambda: audio.set_target(score, True))
     QtCore.QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
     audio.close()

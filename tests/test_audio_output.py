@@ -27,34 +27,43 @@ PLAY_S = 5.0
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory):
     server, parec = shutil.which("pulseaudio"), shutil.which("parec")
-    if server is None or parec is None:
-        pytest.skip("needs pulseaudio and parec (.ci/qt-deps.sh installs them)")
+    if server is None or parec is None or shutil.which("pactl") is None:
+        pytest.skip("needs pulseaudio, parec and pactl (.ci/qt-deps.sh installs them)")
     d = tmp_path_factory.mktemp("pulse")
     (d / "run").mkdir()
     (d / "home").mkdir()
     sock = d / "run" / "native"
     env = {**os.environ, "PULSE_RUNTIME_PATH": str(d / "run"), "XDG_RUNTIME_DIR": str(d / "run"),
            "HOME": str(d / "home"), "QT_QPA_PLATFORM": "offscreen"}
+    # --exit-idle-time: the server ends by itself if this process dies without stopping it
     proc = subprocess.Popen(
-        [server, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+        [server, "-n", "--daemonize=no", "--exit-idle-time=30", "--use-pid-file=no",
          f"--load=module-native-protocol-unix socket={sock} auth-anonymous=1",
          f"--load=module-null-sink sink_name=testsink rate={SAMPLE_RATE}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     env["PULSE_SERVER"] = f"unix:{sock}"
-    deadline = time.monotonic() + 15
-    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or proc.poll() is not None:
+    try:
+        deadline = time.monotonic() + 15
+        while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail("the private PulseAudio server did not start")
+            time.sleep(0.2)
+        yield env, parec, d
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
             proc.kill()
-            pytest.fail("the private PulseAudio server did not start")
-        time.sleep(0.2)
-    yield env, parec, d
-    proc.terminate()
-    proc.wait(10)
+            proc.wait(10)
 
 
-def _record(pulse, score: float, artifact: bool) -> np.ndarray:
-    """Play the feedback for PLAY_S seconds; the last second of what the sink received."""
+def _record(pulse, score: float, artifact: bool, artifact_from_s: float | None = None
+            ) -> np.ndarray:
+    """Play the feedback for PLAY_S seconds (artifact frames from ``artifact_from_s`` on, if
+    given); the last second of sound, or with ``artifact`` or ``artifact_from_s`` the whole
+    recording."""
     env, parec, d = pulse
     raw = d / f"rec-{score}-{int(artifact)}.raw"
     with open(raw, "wb") as fh:
@@ -67,7 +76,8 @@ def _record(pulse, score: float, artifact: bool) -> np.ndarray:
                 time.sleep(0.05)
             play = subprocess.run(
                 [sys.executable, str(ROOT / "tests" / "_play_audio.py"), str(score),
-                 "1" if artifact else "0", str(PLAY_S)],
+                 "1" if artifact else "0", str(PLAY_S)]
+                + ([] if artifact_from_s is None else [str(artifact_from_s)]),
                 env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
                 timeout=60,
             )
@@ -78,7 +88,7 @@ def _record(pulse, score: float, artifact: bool) -> np.ndarray:
     assert play.returncode == 0 and play.stdout.startswith("available"), play.stdout + play.stderr
     x = np.fromfile(raw, dtype=np.float32).astype(float)
     sound = np.flatnonzero(np.abs(x) > 1e-4)
-    if artifact:
+    if artifact or artifact_from_s is not None:
         return x
     span = (sound[-1] - sound[0]) / SAMPLE_RATE if sound.size else 0.0
     # Qt Multimedia takes 1.5-2 s to open the device; the analysis needs the last 1 s
@@ -113,5 +123,12 @@ def test_the_chord_follows_the_score(pulse, score, ratio, amp):
 
 
 def test_artifact_frames_are_silent(pulse):
-    x = _record(pulse, 1.0, True)  # the whole recording, playback included
-    assert x.size > SAMPLE_RATE and np.max(np.abs(x)) < 1e-4
+    # One playback: score 1 until 3.5 s, then artifact frames until the player stops at 5 s.
+    # Qt opens the device about 2 s in, so the chord sounds, then stops while playback goes on.
+    x = _record(pulse, 1.0, False, artifact_from_s=3.5)
+    sound = np.flatnonzero(np.abs(x) > 1e-4)
+    assert sound.size and (sound[-1] - sound[0]) > 0.3 * SAMPLE_RATE, "the chord never sounded"
+    silent_tail_s = (x.size - sound[-1]) / SAMPLE_RATE
+    assert silent_tail_s > 1.0, f"the chord went on until {silent_tail_s:.2f} s before the end"
+    # and an artifact from the start: nothing at all
+    assert np.max(np.abs(_record(pulse, 1.0, True))) < 1e-4

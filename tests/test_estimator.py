@@ -255,7 +255,7 @@ def test_extreme_inputs_never_freeze_the_filter(row):
     states = _after_baseline(est, [row] * 600)
     assert all(st.probabilities for st in states)
     assert all(not st.in_range and st.confidence <= 0.5 for st in states)
-    assert sum(st.probabilities.values() != states[0].probabilities.values() for st in states) > 0
+    assert sum(st.probabilities != states[0].probabilities for st in states) > 500
     # Back in range, the filter follows again: flat z near 0 returns to baseline.
     back = _after_baseline(est, [(0.0, 0.0, 0.0)] * 3000, t0=60.0)
     assert back[-1].in_range and back[-1].phase == "baseline" and back[-1].confidence > 0.5

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
-from brainflow.board_shim import BoardIds, BoardShim, BrainFlowInputParams
+from _helpers import record_synthetic_board
+from brainflow.board_shim import BoardIds, BoardShim
 from brainflow.data_filter import DataFilter
 
 from neurofeedback.boards import BOARD_ALIASES, board_label, board_layout, resolve_board
@@ -22,16 +22,7 @@ SYN = BoardIds.SYNTHETIC_BOARD.value
 @pytest.fixture(scope="module")
 def synthetic_rows() -> np.ndarray:
     """About 1.2 s of real BrainFlow synthetic-board data, shape (32, n_samples)."""
-    BoardShim.disable_board_logger()
-    board = BoardShim(SYN, BrainFlowInputParams())
-    board.prepare_session()
-    try:
-        board.start_stream()
-        time.sleep(1.2)
-        data = board.get_board_data()
-        board.stop_stream()
-    finally:
-        board.release_session()
+    data = record_synthetic_board(1.2)
     assert data.shape[1] > 200
     return data
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _helpers import reference_quality
 
 from neurofeedback.errors import UsageError
 from neurofeedback.pipeline.config import PipelineConfig
@@ -189,19 +190,8 @@ def test_push_rejects_wrong_shape_and_nan():
 
 
 def _quality_window(raw: np.ndarray, end: int):
-    """QualityChecker inputs for the 2-s window ending at sample ``end`` of ``raw``."""
-    from neurofeedback.pipeline.quality import QualityChecker
-    from neurofeedback.pipeline.spectra import WelchPSD
-
-    cfg = PipelineConfig(notch=None)
-    x = FilterChain(SF, raw.shape[0], cfg.highpass_hz, cfg.lowpass_hz, None, cfg.filter_order)
-    xf = x.process(raw)
-    n = int(2 * SF)
-    welch = WelchPSD(SF, n)
-    rw, xw = raw[:, end - n : end], xf[:, end - n : end]
-    frontal = np.array([region_of(c) == "frontal" for c in NAMES])
-    qc = QualityChecker(cfg, SF, frontal, 187500.0)
-    return qc.check(rw, xw, welch(xw), welch(rw), welch.freqs, None, False)
+    """QualityChecker reasons for the 2-s window ending at sample ``end`` of ``raw``."""
+    return reference_quality(raw, end, NAMES, SF, 187500.0)
 
 
 def _blink(n: int, start_s: float, amp: float = 90.0, dur: float = 0.3) -> np.ndarray:

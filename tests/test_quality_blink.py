@@ -6,33 +6,21 @@ peak, with large broadband noise, on its frontal channels F5..F8; none of it is 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
+from _helpers import record_synthetic_board, reference_quality
 
 from neurofeedback.pipeline.config import PipelineConfig
-from neurofeedback.pipeline.filters import FilterChain
 from neurofeedback.pipeline.pipeline import Pipeline
 from neurofeedback.pipeline.quality import QualityChecker
 from neurofeedback.pipeline.regions import region_of
-from neurofeedback.pipeline.spectra import WelchPSD
 
 SF = 250.0
 NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "T7", "T8"]
 
 
 def _quality(raw: np.ndarray, end: int) -> list[str]:
-    """Reasons of the reference checker for the 2-s window ending at sample ``end``."""
-    cfg = PipelineConfig(notch=None)
-    xf = FilterChain(SF, raw.shape[0], cfg.highpass_hz, cfg.lowpass_hz, None, cfg.filter_order)
-    x = xf.process(raw)
-    n = int(2 * SF)
-    welch = WelchPSD(SF, n)
-    rw, xw = raw[:, end - n : end], x[:, end - n : end]
-    frontal = np.array([region_of(c) == "frontal" for c in NAMES])
-    qc = QualityChecker(cfg, SF, frontal, None)
-    return qc.check(rw, xw, welch(xw), welch(rw), welch.freqs, None, False)
+    return reference_quality(raw, end, NAMES, SF, None)
 
 
 def _background(n: int, seed: int) -> np.ndarray:
@@ -83,21 +71,12 @@ def test_blink_on_top_of_broadband_noise_that_size_is_not_claimed():
 
 @pytest.fixture(scope="module")
 def synthetic_board_data():
-    """About 8 s of BrainFlow's real synthetic board (streamed in real time; the old blink check
-    flagged its frontal channels within every 5 s)."""
-    from brainflow.board_shim import BoardIds, BoardShim, BrainFlowInputParams
+    """About 8 s of BrainFlow's real synthetic board (the old blink check flagged its frontal
+    channels within every 5 s)."""
+    from brainflow.board_shim import BoardIds, BoardShim
 
-    BoardShim.disable_board_logger()
     bid = BoardIds.SYNTHETIC_BOARD.value
-    board = BoardShim(bid, BrainFlowInputParams())
-    board.prepare_session()
-    try:
-        board.start_stream()
-        time.sleep(8.0)
-        data = board.get_board_data()
-        board.stop_stream()
-    finally:
-        board.release_session()
+    data = record_synthetic_board(8.0)
     rows = BoardShim.get_eeg_channels(bid)
     return data[rows], BoardShim.get_eeg_names(bid), float(BoardShim.get_sampling_rate(bid))
 

@@ -207,12 +207,29 @@ def test_stopping_saves_in_the_background(qtbot, window, tmp_path):
     assert w.finishing and "saving" in w.banner_text.lower()
     assert not w.setup_bar.start_button.isEnabled()  # no new session before this one is saved
     last_tick = w._last_tick
+    # the redraw timer ticks while the save is still going on
+    qtbot.waitUntil(lambda: w._last_tick > last_tick and w.finishing, timeout=30000)
     qtbot.waitUntil(lambda: not w.finishing, timeout=30000)
-    assert w._last_tick > last_tick  # the redraw timer kept ticking meanwhile
     assert w.last_recording_path == folder and (folder / "raw.fif").exists()
     assert w.report_path == folder / "report.html" and w.report_path.exists()
     assert "Recording saved" in w.banner_text and str(w.report_path) in w.banner_text
     assert w.setup_bar.start_button.isEnabled()
+
+
+def test_closing_saves_a_session_that_ended_unnoticed(qtbot, window, tmp_path):
+    # The protocol ends the session between two redraw ticks and the window is closed before
+    # the next tick: closing still saves the recording and writes the report.
+    w = window
+    folder = tmp_path / "session"
+    spec = SessionSpec(kind="simulated", protocol="quick-demo", record=True,
+                       record_dir=str(tmp_path), record_folder=str(folder), duration_s=3.0,
+                       speed=8.0)
+    assert w.start_session(spec), w.banner_text
+    assert w.session.wait(30.0) and w._active  # ended; no tick has seen it yet
+    w.close()
+    assert not w.finishing and w.last_recording_path == folder
+    assert (folder / "raw.fif").exists() and w.report_path == folder / "report.html"
+    assert w.banner_text.startswith("Session ended")
 
 
 def test_no_audio_device_is_reported_once(window):

@@ -82,23 +82,27 @@ class SessionFinisher(QtCore.QObject):
         session = self.session
         res = FinishResult(session)
         try:
-            res.path = session.stop()
-        except NeurofeedbackError as exc:
-            res.stop_error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - the GUI must learn of anything that went wrong
-            log.exception("stopping the session failed")
-            res.stop_error = f"internal error: {exc!r}"
-        wants_report = (
-            res.stop_error is None and session.engine is not None
-            and session.recording_path is not None and session.error is None
-        )
-        if wants_report:
             try:
-                from neurofeedback.report import write_report
+                res.path = session.stop()
+            except NeurofeedbackError as exc:
+                res.stop_error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - the GUI must learn of anything that failed
+                log.exception("stopping the session failed")
+                res.stop_error = f"internal error: {exc!r}"
+            wants_report = (
+                res.stop_error is None and session.engine is not None
+                and session.recording_path is not None and session.error is None
+            )
+            if wants_report:
+                try:
+                    from neurofeedback.report import write_report
 
-                res.report = Path(write_report(session.recording_path))
-            except Exception as exc:  # noqa: BLE001 - the recording is what matters; say why
-                log.exception("writing the report failed")
-                res.report_error = str(exc)
-        self.result = res
-        self.done.emit(res)
+                    res.report = Path(write_report(session.recording_path))
+                except NeurofeedbackError as exc:
+                    res.report_error = str(exc)
+                except Exception as exc:  # noqa: BLE001 - the recording is what matters; say why
+                    log.exception("writing the report failed")
+                    res.report_error = f"internal error: {exc!r}"
+        finally:  # whatever happened, the window must learn that this session is done
+            self.result = res
+            self.done.emit(res)

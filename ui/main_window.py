@@ -227,9 +227,9 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- session life cycle ----------------------------------------------------------------
     def start_session(self, spec: SessionSpec) -> bool:
         """Build and start the session ``spec`` describes; on failure show why and return False."""
-        if self.session is not None and self.session.running:
-            self.stop_session(wait=True)
-        self._wait_finisher()
+        # also ends a session that finished by itself before a tick noticed (and waits for it
+        # to be saved); a no-op when idle
+        self.stop_session(wait=True)
         self.spec = spec
         self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
         QtWidgets.QApplication.processEvents()
@@ -287,7 +287,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is None:
             return None
         if self._finisher is None and (self._active or self.session.running):
-            self._begin_finish(manual=True)
+            # a session that already ended by itself (not yet noticed by a tick) is reported
+            # as ended, not as stopped
+            self._begin_finish(manual=self.session.running)
         if not wait:
             return None
         self._wait_finisher()
@@ -314,9 +316,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_finished(self, res: FinishResult) -> None:
         """Show how ending the session went (GUI thread; each result is shown once)."""
-        if self._finisher is None or res is None or res.session is not self._finisher.session:
+        finisher = self._finisher
+        if finisher is None or res is None or res.session is not finisher.session:
             return
         self._finisher = None
+        finisher.deleteLater()  # its queued signal, if still pending, is dropped with it
         session = res.session
         self.last_recording_path = res.path
         self.report_path = res.report
@@ -325,12 +329,14 @@ class MainWindow(QtWidgets.QMainWindow):
         reason = session.end_reason or "ended"
         if res.stop_error is not None:
             self.show_message(f"Stopping the session: {res.stop_error}", "error")
-        elif session.error is not None and not self._finish_manual:
+        elif session.error is not None:  # failed, whether or not Stop was pressed after it
             self.show_message(f"Session stopped ({reason}): {session.error}.{saved}", "error")
-        elif self._finish_manual:
-            self.show_message(f"Stopped.{saved}{report}", "info")
         else:
-            self.show_message(f"Session ended ({reason}).{saved}{report}", "info")
+            if res.report_error is not None:
+                report = f" The report could not be written: {res.report_error}"
+            head = "Stopped." if self._finish_manual else f"Session ended ({reason})."
+            self.show_message(f"{head}{saved}{report}", "info" if res.report_error is None
+                              else "warning")
         if res.report is not None:
             self.statusBar().showMessage(f"Report: {res.report}")
         elif res.report_error is not None:
@@ -458,9 +464,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- shutdown ------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.timer.stop()
-        if self.session is not None and self.session.running:
-            self.stop_session(wait=True)
-        self._wait_finisher()
+        self.stop_session(wait=True)  # saves (and reports) whatever is still open
         self.audio.close()
         self.feedback_window.close()
         super().closeEvent(event)
