@@ -114,9 +114,10 @@ class Session:
                 self.info.sfreq, list(self.info.ch_names), pipeline_config, rail_uv=self.info.rail_uv
             )
         # per-channel quality reasons counted as frames arrive, stored in session.json at the
-        # end so reports need not run the pipeline again
+        # end so reports need not run the pipeline again (only for a recorded session)
         self._quality: Any = None
-        if self.pipeline is not None:
+        recorded = record_dir is not None or record_folder is not None
+        if self.pipeline is not None and recorded:
             from .quality_summary import ReasonCounter
 
             self._quality = ReasonCounter(list(self.info.ch_names))
