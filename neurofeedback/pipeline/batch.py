@@ -18,13 +18,8 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from .quality import PRIORITY, QualityChecker
+from .quality import QualityChecker
 from .synchrony import Metastability
-
-#: channel-quality reasons by code; the order is the priority of the checks
-REASONS: tuple[str, ...] = ("ok", *PRIORITY)
-BAD_CODES = (1, 2, 3)  # railed, flat, line: channel left out
-ARTIFACT_CODES = (4, 5, 6)  # blink, emg, amplitude: frame flagged
 
 
 def _c(a: np.ndarray) -> np.ndarray:
@@ -272,7 +267,7 @@ def _quality_kernel(
     raw, x, psd, raw_psd, broad, high, line_masks, frontal, params, k_smooth, k_smooth2, has_rail,
     notched, local_ok, sos, skip, length, step,
 ):  # pragma: no cover - compiled
-    """Reason code (index into :data:`REASONS`) per frame and channel, as ``int8``
+    """Reason code (index into :data:`.quality.REASONS`) per frame and channel, as ``int8``
     (n_frames, n_channels): the checks of :meth:`.quality.QualityChecker.check`.
 
     ``raw``, ``x`` (n_frames, n_channels, n) unfiltered and filtered windows, uV; ``psd``,
@@ -332,12 +327,20 @@ def _quality_kernel(
                         sm += raw_psd[f, c, k]
                 lp = max(lp, sm)
             ratio[c] = lp / rb if rb > 0 else 0.0
-        med = np.median(ratio) if notched else 0.0
         _window_stats_cols(raw_t, x_t, 0.99 * rail_uv, has_rail, lo, hi, n_rail, amax, ss)
+        n_live = 0
         for c in range(n_ch):
             ptp = hi[c] - lo[c]
             settling = amax[c] > amp_uv and amax[c] > 2.0 * ptp
             railed[c] = (has_rail and n_rail[c] / n >= rail_frac) or ptp == 0 or settling
+            if not railed[c]:
+                refs[n_live] = ratio[c]
+                n_live += 1
+        # the notch removes what the live channels share: only a channel with far more mains
+        # than the other live ones (a loose contact) is "line"
+        med = np.median(refs[:n_live]) if notched and n_live > 0 else 0.0
+        for c in range(n_ch):
+            ptp = hi[c] - lo[c]
             code = 0
             if railed[c]:
                 code = 1
@@ -398,7 +401,7 @@ class BatchQuality:
 
     The same checks, thresholds, filters and priority as ``QualityChecker.check`` (whose
     instance supplies every parameter), written with a leading frame axis (the slow-deflection
-    and local-EMG filters as numba kernels); codes index :data:`REASONS`. ``tests/test_pipeline_batch.py`` checks that both give the same reasons.
+    and local-EMG filters as numba kernels); codes index :data:`.quality.REASONS`. ``tests/test_pipeline_batch.py`` checks that both give the same reasons.
 
     Parameters
     ----------

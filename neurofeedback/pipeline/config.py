@@ -92,6 +92,11 @@ class PipelineConfig:
     rail_fraction : float
         Fraction of raw samples at the rail (or a constant raw signal) that makes a channel
         "railed" (default 0.01: a few saturated samples already mean the amplifier left its range).
+    gate_share : float
+        A frame is gated (no feedback) when channel artifacts (blink, emg, amplitude) hit at
+        least this share of the usable channels (default 1/3); with fewer, those channels are
+        only left out of the frame, unless a region loses all its usable channels
+        (:func:`~.quality.frame_gate`).
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """
@@ -121,6 +126,7 @@ class PipelineConfig:
     common_mode_ratio: float = 0.9
     common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
+    gate_share: float = 1.0 / 3.0
     score_gain: float = 1.5
     score_offset: float = 1.0
 
@@ -162,12 +168,14 @@ class PipelineConfig:
         for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
                      "blink_hf_ratio",
-                     "common_mode_ratio", "common_mode_uv", "rail_fraction", "score_gain"):
+                     "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain"):
             setattr(self, name, check_positive(name, getattr(self, name)))
-        if self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1:
+        if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1
+                or self.gate_share > 1):
             raise UsageError(
-                "emg_share and emg_local_share must be < 1 and rail_fraction <= 1; got "
-                f"{self.emg_share}, {self.emg_local_share}, {self.rail_fraction}"
+                "emg_share and emg_local_share must be < 1, rail_fraction and gate_share <= 1; "
+                f"got {self.emg_share}, {self.emg_local_share}, {self.rail_fraction}, "
+                f"{self.gate_share}"
             )
         if self.emg_local_s >= self.window_s:
             raise UsageError(

@@ -214,11 +214,16 @@ class FilterChain:
         return self.filter.process(x)
 
 
-def detect_mains(data: np.ndarray, sfreq: float) -> float | None:
+def detect_mains(
+    data: np.ndarray, sfreq: float, rail_uv: float | None = None
+) -> float | None:
     """Guess the mains frequency (50 or 60 Hz) from a stretch of raw data.
 
     Compares the power within ±0.5 Hz of 50 and of 60 Hz, each relative to the median power
-    of its neighbourhood (±6 Hz excluding ±1.5 Hz), summed over channels.
+    of its neighbourhood (±6 Hz excluding ±1.5 Hz), median over the *live* channels: channels
+    that are constant or have 1 % or more of their samples at the amplifier's rail carry no
+    mains and are left out, so mains is found when most channels are railed, on a single live
+    channel, and under any DC offset inside the rails (the mean and linear trend are removed).
 
     Parameters
     ----------
@@ -226,6 +231,8 @@ def detect_mains(data: np.ndarray, sfreq: float) -> float | None:
         Raw signal, uV (a couple of seconds is enough).
     sfreq : float
         Sample rate, Hz.
+    rail_uv : float or None
+        Amplifier saturation level, uV (None: only constant channels are left out).
 
     Returns
     -------
@@ -235,6 +242,12 @@ def detect_mains(data: np.ndarray, sfreq: float) -> float | None:
     n = data.shape[1]
     if n < int(sfreq):
         return None
+    live = np.ptp(data, axis=1) > 0
+    if rail_uv is not None:
+        live &= (np.abs(data) >= 0.99 * rail_uv).mean(axis=1) < 0.01
+    if not live.any():
+        return None
+    data = data[live]
     x = data - data.mean(axis=1, keepdims=True)
     t = np.arange(n)
     # remove a linear trend: big DC drifts would otherwise leak everywhere

@@ -33,8 +33,6 @@ from ..validation import check_positive
 from . import consonance as cons
 from .baseline import Baseline
 from .batch import (
-    BAD_CODES,
-    REASONS,
     BatchQuality,
     FastMetastability,
     analytic,
@@ -48,7 +46,7 @@ from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
-from .quality import ARTIFACT_REASONS, BAD_REASONS, QualityChecker, common_mode_slow_wave
+from .quality import ARTIFACT_REASONS, REASONS, QualityChecker, common_mode_slow_wave, frame_gate
 from .regions import assign_regions, positions, region_of
 from .scores import integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
@@ -220,7 +218,7 @@ class Pipeline:
                 return []
             data = np.concatenate(self._pending, axis=1)
             self._pending, self._n_pending = [], 0
-            mains = detect_mains(data[:, : self.n_win], self.sfreq)
+            mains = detect_mains(data[:, : self.n_win], self.sfreq, self.rail_uv)
             log.info("mains frequency detected: %s", "none" if mains is None else f"{mains:g} Hz")
             self._start_filters(mains)
         frames: list[FeatureFrame] = []
@@ -312,9 +310,15 @@ class Pipeline:
         if hit is None:
             names = self.ch_names
             reasons = tuple(REASONS[c] for c in codes)
-            clean = ~np.isin(codes, BAD_CODES)
-            bad = tuple(n for n, r in zip(names, reasons, strict=True) if r in BAD_REASONS)
-            art = tuple(f"{r}:{n}" for n, r in zip(names, reasons, strict=True) if r in ARTIFACT_REASONS)
+            clean, gated = frame_gate(codes, self._region_index, self.cfg.gate_share)
+            bad = tuple(n for n, r in zip(names, reasons, strict=True) if r != "ok")
+            art: tuple[str, ...] = ()
+            if gated:
+                art = tuple(
+                    f"{r}:{n}" for n, r in zip(names, reasons, strict=True) if r in ARTIFACT_REASONS
+                )
+                if not clean.any() and not (codes > 0).any():  # pragma: no cover - defensive
+                    art = ("no usable channels",)
             if len(self._label_cache) > 256:
                 self._label_cache.clear()
             hit = self._label_cache[key] = (reasons, clean, bad, art)
@@ -457,7 +461,7 @@ class Pipeline:
             out.append(frame)
             if not clean.any():
                 frame.artifact = True
-                frame.artifact_reasons = ("no clean channels",)
+                frame.artifact_reasons = art or ("no usable channels",)
                 self._finish(frame, {})
                 continue
             frame.artifact = bool(art)

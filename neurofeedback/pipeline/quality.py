@@ -11,10 +11,66 @@ from scipy.signal import butter, sosfilt
 
 from .config import PipelineConfig
 
+#: Physically wrong channels (left out of every measure in that frame).
 BAD_REASONS = ("railed", "flat", "line")
+#: Artifacts on a channel (the channel is left out; the frame is gated only as
+#: :func:`frame_gate` says).
 ARTIFACT_REASONS = ("blink", "emg", "amplitude")
 #: Order in which a channel's reasons are tested; a channel gets the first that applies.
 PRIORITY = BAD_REASONS + ARTIFACT_REASONS
+#: Channel-quality reasons by code (the codes of the quality kernel); ``ok`` is 0.
+REASONS: tuple[str, ...] = ("ok", *PRIORITY)
+BAD_CODES = tuple(REASONS.index(r) for r in BAD_REASONS)
+ARTIFACT_CODES = tuple(REASONS.index(r) for r in ARTIFACT_REASONS)
+#: Frame-level reasons (not tied to one channel's check).
+FRAME_REASONS = ("common-mode", "no usable channels")
+
+
+def frame_gate(
+    codes: np.ndarray, region_index: np.ndarray, gate_share: float
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Which channels a frame uses and whether its artifacts reach the measures.
+
+    A channel problem is not a frame problem: every channel whose code is not ``ok`` is left
+    out of this frame's measures. The frame is *gated* (no feedback) only when its artifacts
+    reach the measures:
+
+    - a region that has usable (not physically bad) channels loses all of them to artifacts
+      (for example a blink on Fp1 and Fp2 of an 8-channel Cyton montage: the frontal region
+      is gone, so region measures would change their channel set);
+    - artifacts hit at least ``gate_share`` of the usable channels (muscle, movement or eye
+      activity over many channels, or too few clean channels left);
+    - no channel is usable at all (reported as ``no usable channels``).
+
+    Parameters
+    ----------
+    codes : ndarray of int, shape (n_channels,)
+        Reason codes (index into :data:`REASONS`).
+    region_index : ndarray of int, shape (n_channels,)
+        Region of each channel (-1: none).
+    gate_share : float
+        Share of usable channels with artifacts that gates the frame, 0..1.
+
+    Returns
+    -------
+    clean : ndarray of bool, shape (n_channels,)
+        Channels the frame's measures use.
+    gated : bool
+        True when the frame must not give feedback.
+    """
+    codes = np.asarray(codes)
+    usable = ~np.isin(codes, BAD_CODES)
+    arte = np.isin(codes, ARTIFACT_CODES)
+    clean = codes == 0
+    n_usable = int(usable.sum())
+    if n_usable == 0:
+        return clean, True
+    if arte.sum() >= gate_share * n_usable:
+        return clean, True
+    for r in np.unique(region_index[usable & arte]):
+        if r >= 0 and not (clean & (region_index == r)).any():
+            return clean, True
+    return clean, False
 #: Length of the second moving average of the slow deflection, s (the first is 0.1 s).
 SECOND_PASS_S = 0.05
 
