@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _data import OPENBCI_TXT
+from reference.synchrony import kuramoto_order, plv_matrix, wpli_matrix
 from scipy.signal import hilbert
 
 import neurofeedback.pipeline.pipeline as pipeline_mod
@@ -43,7 +44,7 @@ from neurofeedback.pipeline.pipeline import Pipeline
 from neurofeedback.pipeline.quality import QualityChecker
 from neurofeedback.pipeline.regions import region_of
 from neurofeedback.pipeline.spectra import WelchPSD
-from neurofeedback.pipeline.synchrony import Metastability, kuramoto_order, plv_matrix, wpli_matrix
+from neurofeedback.pipeline.synchrony import Metastability
 
 SF = 250.0
 NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "T7", "T8", "P7", "P8"]
