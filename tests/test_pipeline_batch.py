@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _data import OPENBCI_TXT
+from reference.entropy import lempel_ziv
 from reference.synchrony import kuramoto_order, plv_matrix, wpli_matrix
 from scipy.signal import hilbert
 
@@ -37,7 +38,7 @@ from neurofeedback.pipeline.batch import (
     synchrony_batch,
 )
 from neurofeedback.pipeline.config import PipelineConfig
-from neurofeedback.pipeline.entropy import lempel_ziv, lempel_ziv_decimated
+from neurofeedback.pipeline.entropy import lempel_ziv_decimated
 from neurofeedback.pipeline.filters import FilterChain
 from neurofeedback.pipeline.frame import FEATURE_COLUMNS
 from neurofeedback.pipeline.pipeline import Pipeline
