@@ -7,16 +7,16 @@ import math
 import numpy as np
 import pytest
 from _helpers import reference_quality
-
-from neurofeedback.errors import UsageError
-from neurofeedback.pipeline.config import PipelineConfig
-from neurofeedback.pipeline.consonance import (
-    PHI,
+from reference.consonance import (
     consonance,
     find_peaks_above_fit,
     golden_mean_index,
     pair_dissonance,
 )
+
+from neurofeedback.errors import UsageError
+from neurofeedback.pipeline.config import PipelineConfig
+from neurofeedback.pipeline.consonance import PHI
 from neurofeedback.pipeline.filters import FilterChain, detect_mains
 from neurofeedback.pipeline.harmonics import (
     eigenmodes,
