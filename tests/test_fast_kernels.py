@@ -6,27 +6,79 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from neurofeedback.pipeline.filters import sosfilt_inplace
+from neurofeedback.pipeline.filters import CausalFilter, FilterChain, sos_step_cols, sosfilt_cols
 from neurofeedback.pipeline.quality import common_mode_slow_wave
 
 
-@pytest.mark.parametrize("n_ch, order", [(16, 4), (19, 6), (3, 2)])
-def test_sosfilt_inplace_equals_scipy_bit_for_bit(n_ch, order):
-    rng = np.random.default_rng(n_ch)
-    sos = signal.butter(order, (4.0, 8.0), "bandpass", fs=250.0, output="sos")
-    x = rng.standard_normal((n_ch, 2000)) * 20.0
-    ref, _ = signal.sosfilt(sos, x, axis=1, zi=np.zeros((sos.shape[0], n_ch, 2)))
-    # In pieces of random length with the state carried: still SciPy's numbers exactly.
-    out = np.empty_like(x)
-    zi = np.zeros((sos.shape[0], n_ch, 2))
-    start = 0
-    while start < x.shape[1]:
-        stop = min(start + int(rng.integers(1, 300)), x.shape[1])
-        piece = np.ascontiguousarray(x[:, start:stop])
-        sosfilt_inplace(sos, piece, zi)
-        out[:, start:stop] = piece
+def _pieces(rng: np.random.Generator, n: int, most: int) -> list[slice]:
+    """Consecutive slices of random lengths 1..most covering 0..n."""
+    out, start = [], 0
+    while start < n:
+        stop = min(start + int(rng.integers(1, most + 1)), n)
+        out.append(slice(start, stop))
         start = stop
+    return out
+
+
+@pytest.mark.parametrize("n_ch, order", [(16, 4), (19, 6), (3, 2), (1, 4)])
+@pytest.mark.parametrize("most", [1, 7, 300, 5000])
+def test_sosfilt_cols_equals_scipy_bit_for_bit_in_any_chunking(n_ch, order, most):
+    rng = np.random.default_rng(n_ch * 1000 + most)
+    sos = signal.butter(order, (4.0, 8.0), "bandpass", fs=250.0, output="sos")
+    x = rng.standard_normal((2000, n_ch)) * 20.0 + 300.0  # (time, channel)
+    zi = rng.standard_normal((sos.shape[0], 2, n_ch))  # SciPy's zi layout for axis=0
+    ref, ref_zf = signal.sosfilt(sos, x, axis=0, zi=zi)
+    # in pieces of random length with the state carried: still SciPy's numbers exactly
+    out = np.empty_like(x)
+    z = zi.copy()
+    for sl in _pieces(rng, x.shape[0], most):
+        piece = np.ascontiguousarray(x[sl])
+        sosfilt_cols(sos, piece, z)
+        out[sl] = piece
     assert np.array_equal(out, ref)
+    assert np.array_equal(z, ref_zf)
+
+
+def test_sos_step_cols_is_one_sample_of_scipy():
+    rng = np.random.default_rng(3)
+    sos = np.vstack([signal.butter(4, 1.0, "highpass", fs=250.0, output="sos"),
+                     signal.butter(2, (48.0, 52.0), "bandstop", fs=250.0, output="sos")])
+    x = rng.standard_normal((50, 5)) * 50.0
+    z = np.zeros((sos.shape[0], 2, 5))
+    ref, ref_zf = signal.sosfilt(sos, x, axis=0, zi=z.copy())
+    out = np.empty_like(x)
+    for t in range(x.shape[0]):
+        cur = x[t].copy()
+        sos_step_cols(sos, z, cur)
+        out[t] = cur
+    assert np.array_equal(out, ref)
+    assert np.array_equal(z, ref_zf)
+
+
+@pytest.mark.parametrize("n_ch", [1, 8, 16])
+def test_causal_filter_equals_scipy_from_the_first_sample_steady_state(n_ch):
+    rng = np.random.default_rng(n_ch)
+    sfreq = 250.0
+    sos = FilterChain(sfreq, n_ch, 1.0, 45.0, 50.0).filter.sos
+    x = rng.standard_normal((n_ch, 3000)) * 20.0 - 60000.0  # an OpenBCI-like DC offset
+    zi = signal.sosfilt_zi(sos)[:, None, :] * x[:, 0][None, :, None]
+    ref, _ = signal.sosfilt(sos, x, axis=1, zi=zi)
+    for most in (25, 1000):
+        filt = CausalFilter(sos, n_ch)
+        out = np.concatenate(
+            [filt.process(x[:, sl]) for sl in _pieces(rng, x.shape[1], most)], axis=1
+        )
+        assert np.array_equal(out, ref)
+    assert np.abs(ref[:, 1000:]).max() < 200.0  # the offset gone, no start-up ringing
+
+
+def test_causal_filter_rejects_wrong_shapes():
+    sos = signal.butter(2, 1.0, "highpass", fs=250.0, output="sos")
+    with pytest.raises(ValueError, match=r"sos must have shape .* got shape \(6,\)"):
+        CausalFilter(sos[0], 2)
+    filt = CausalFilter(sos, 2)
+    with pytest.raises(ValueError, match=r"x must have shape \(2, n_samples\); got shape \(3, 10\)"):
+        filt.process(np.zeros((3, 10)))
 
 
 def _common_mode_fft(x_w, clean, sfreq, band=(1.0, 4.0)):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import mne
 import numpy as np
 import pytest
+from reference.entropy import lz76
 
-from neurofeedback.pipeline.entropy import _lz76_rows, lempel_ziv, lz76, spectral_entropy
+from neurofeedback.pipeline.entropy import _lz76_rows, lempel_ziv_decimated, spectral_entropy
 from neurofeedback.pipeline.frame import BANDS
 from neurofeedback.pipeline.spectra import WelchPSD, band_masks, band_power_db
 
@@ -34,6 +35,28 @@ def test_band_power_matches_mne_psd_array_welch():
     )
     np.testing.assert_allclose(ours, ref_db, atol=1e-9)
     assert np.argmax(ours[0]) == list(BANDS).index("alpha")
+
+
+def test_welch_over_a_whole_recording_matches_scipy_welch():
+    # the report's use: 2-s segments over a long signal (more segments than one block)
+    from scipy.signal import welch as scipy_welch
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, int(SF * 200))) * 10.0 - 30000.0
+    ours = WelchPSD(SF, x.shape[1], n_per_seg=500)
+    assert ours.starts.size > 64
+    freqs, ref = scipy_welch(x, fs=SF, nperseg=500, detrend="constant", axis=-1)
+    np.testing.assert_array_equal(ours.freqs, freqs)
+    np.testing.assert_allclose(ours(x), ref, rtol=1e-12, atol=0)
+
+
+def test_welch_rejects_bad_parameters_and_shapes():
+    with pytest.raises(ValueError, match="sfreq must be > 0 Hz; got 0"):
+        WelchPSD(0.0, 500)
+    with pytest.raises(ValueError, match="segments of >= 2 samples; got n_window=1"):
+        WelchPSD(SF, 1)
+    with pytest.raises(ValueError, match=r"x must have shape \(n_channels, 500\); got shape \(2, 499\)"):
+        WelchPSD(SF, 500)(np.zeros((2, 499)))
 
 
 def test_spectral_entropy_white_noise_near_one_and_sine_low():
@@ -76,8 +99,8 @@ def test_lz76_compiled_equals_reference():
 
 def test_lempel_ziv_random_near_one_regular_low():
     rng = np.random.default_rng(3)
-    noise = lempel_ziv(rng.standard_normal((4, 2000)))
+    noise = lempel_ziv_decimated(rng.standard_normal((4, 2000)), 1)
     t = np.arange(2000) / SF
-    sine = lempel_ziv(np.sin(2 * np.pi * 6 * t)[None, :])
+    sine = lempel_ziv_decimated(np.sin(2 * np.pi * 6 * t)[None, :], 1)
     assert np.all(np.abs(noise - 1) < 0.15)
     assert sine[0] < 0.2

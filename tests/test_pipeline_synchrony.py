@@ -1,4 +1,5 @@
-"""PLV / wPLI against mne-connectivity and against known couplings."""
+"""PLV / wPLI / Kuramoto order, as the pipeline computes them (:func:`synchrony_batch`),
+against mne-connectivity and against known couplings."""
 
 from __future__ import annotations
 
@@ -8,15 +9,9 @@ import numpy as np
 from mne_connectivity import spectral_connectivity_time
 from scipy.stats import spearmanr
 
+from neurofeedback.pipeline.batch import analytic, synchrony_batch
 from neurofeedback.pipeline.filters import CausalFilter, design_sos
-from neurofeedback.pipeline.synchrony import (
-    analytic,
-    debias_plv,
-    effective_samples,
-    kuramoto_order,
-    plv_matrix,
-    wpli_matrix,
-)
+from neurofeedback.pipeline.synchrony import debias_plv, effective_samples
 
 SF = 250.0
 SOS = design_sos(SF, "bandpass", [4.0, 8.0], 4)
@@ -24,6 +19,16 @@ SOS = design_sos(SF, "bandpass", [4.0, 8.0], 4)
 
 def _bandpass(x: np.ndarray, lead: int) -> np.ndarray:
     return CausalFilter(SOS, x.shape[0]).process(x)[:, lead:]
+
+
+def _plv(x: np.ndarray) -> np.ndarray:
+    """Raw PLV matrix of the rows of a real window, shape (n, n), as the pipeline computes it."""
+    return synchrony_batch(analytic(x)[None], 10.0)[0][0]
+
+
+def _wpli01(x: np.ndarray, n_eff: float) -> float:
+    """Debiased wPLI of the two rows of a real window, as the pipeline computes it."""
+    return float(synchrony_batch(analytic(x)[None], n_eff)[1][0, 0])
 
 
 def test_plv_agrees_with_mne_connectivity():
@@ -36,7 +41,7 @@ def test_plv_agrees_with_mne_connectivity():
         + 0.2 * rng.standard_normal(n)
         for k, d in enumerate(diffusion)
     ])
-    ours = plv_matrix(analytic(_bandpass(x, 500)))
+    ours = _plv(_bandpass(x, 500))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         con = spectral_connectivity_time(
@@ -59,14 +64,13 @@ def test_bias_correction_uncoupled_near_zero_coupled_high():
     for _ in range(40):
         # uncoupled: independent noise
         a = _bandpass(rng.standard_normal((2, n_win + 1000)), 1000)
-        za = analytic(a)
-        p = plv_matrix(za)[0, 1]
+        p = _plv(a)[0, 1]
         raw_unc.append(p)
         deb_unc.append(debias_plv(np.array([[p]]), n_eff)[0, 0])
         # coupled: two noisy 6-Hz oscillators with a fixed lag of 60 degrees
         phase = 2 * np.pi * 6 * t + np.cumsum(rng.standard_normal(t.size)) * 0.05
         x = np.array([np.cos(phase), np.cos(phase - np.pi / 3)]) + 0.5 * rng.standard_normal((2, t.size))
-        deb_cpl.append(debias_plv(plv_matrix(analytic(_bandpass(x, 1000))), n_eff)[0, 1])
+        deb_cpl.append(debias_plv(_plv(_bandpass(x, 1000)), n_eff)[0, 1])
     assert np.mean(raw_unc) > 0.2  # the finite-window bias this removes
     assert np.mean(deb_unc) < 0.12
     assert np.median(deb_unc) < 0.05
@@ -84,9 +88,9 @@ def test_wpli_zero_for_volume_conduction_high_for_lag():
         other = rng.standard_normal(n)
         # two sensors seeing the same sources with different weights, no delay
         mix = np.array([1.0 * src + 0.3 * other, 0.6 * src + 0.8 * other]) + 0.2 * rng.standard_normal((2, n))
-        zero_lag.append(wpli_matrix(analytic(_bandpass(mix, 1000)), n_eff)[0, 1])
+        zero_lag.append(_wpli01(_bandpass(mix, 1000), n_eff))
         lag = np.array([src, np.roll(src, 10)]) + 0.3 * rng.standard_normal((2, n))  # 40 ms lag
-        lagged.append(wpli_matrix(analytic(_bandpass(lag, 1000)), n_eff)[0, 1])
+        lagged.append(_wpli01(_bandpass(lag, 1000), n_eff))
     assert np.mean(zero_lag) < 0.15
     assert np.mean(lagged) > 0.8
 
@@ -94,9 +98,10 @@ def test_wpli_zero_for_volume_conduction_high_for_lag():
 def test_kuramoto_order_one_for_identical_phases_low_for_uniform():
     t = np.arange(500) / SF
     same = np.exp(1j * (2 * np.pi * 6 * t))[None, :].repeat(4, axis=0)
-    assert np.allclose(kuramoto_order(same), 1.0)
     spread = np.exp(1j * (2 * np.pi * 6 * t[None, :] + np.arange(4)[:, None] * np.pi / 2))
-    assert np.allclose(kuramoto_order(spread), 0.0, atol=1e-12)
+    kur = synchrony_batch(np.stack([same, spread]), 10.0)[2]  # window means of R(t)
+    assert np.allclose(kur[0], 1.0)
+    assert np.allclose(kur[1], 0.0, atol=1e-12)
 
 
 def test_synchrony_smoother_is_a_causal_ema_that_skips_artifacts():

@@ -31,42 +31,6 @@ def spectral_entropy(psd: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return h / np.log(p.shape[-1])
 
 
-def lz76(seq: bytes) -> int:
-    """Lempel-Ziv (1976) complexity: number of phrases in the exhaustive-history parsing.
-
-    Each phrase is the shortest substring starting at the current position that does not occur
-    earlier (the occurrence may overlap the phrase itself, as in Kaspar & Schuster 1987); an
-    unfinished last phrase counts too. E.g. ``0001101001000101`` parses as
-    ``0.001.10.100.1000.101`` -> 6.
-
-    Parameters
-    ----------
-    seq : bytes
-        The symbol sequence (any byte values).
-
-    Returns
-    -------
-    int
-    """
-    n = len(seq)
-    i = 0
-    c = 0
-    while i < n:
-        if seq[i:] in seq[: n - 1]:
-            return c + 1
-        # smallest l with seq[i:i+l] not in seq[:i+l-1]; "found" is monotone in l
-        lo, hi = 1, n - i  # answer in [lo, hi]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if seq[i : i + mid] in seq[: i + mid - 1]:
-                lo = mid + 1
-            else:
-                hi = mid
-        c += 1
-        i += lo
-    return c
-
-
 @njit(cache=True, nogil=True)
 def _lz76_rows(bits: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     """Kaspar & Schuster's (1987) LZ76 phrase count of each row of a uint8 array."""
@@ -139,7 +103,7 @@ def _lz_median_rows(x: np.ndarray, step: int) -> np.ndarray:  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def _lz76_count(s: np.ndarray) -> int:  # pragma: no cover - compiled
-    """LZ76 phrase count of one uint8 sequence (the parsing of :func:`lz76`), bit-parallel.
+    """LZ76 phrase count of one uint8 sequence (see :func:`lempel_ziv_decimated`), bit-parallel.
 
     A phrase starting at ``i`` is one symbol longer than the longest prefix of ``s[i:]`` that
     also starts at some ``j < i``. The candidate starts ``j`` are kept as a bitset (64 per
@@ -200,33 +164,18 @@ def lz_decimation(sfreq: float) -> int:
     return max(1, int(sfreq // 100))
 
 
-def lempel_ziv(x: np.ndarray) -> np.ndarray:
-    """Normalised LZ76 complexity of each channel binarised at its median.
-
-    The phrase count uses Kaspar & Schuster's algorithm, compiled with numba (the plain-Python
-    :func:`lz76` is the readable reference; a test checks that both agree).
-
-    ``C = c(n) * log2(n) / n`` with ``c(n)`` from :func:`lz76` of the sequence
-    ``x(t) > median(x)``; about 1 for a random binary sequence, lower for regular signals.
-
-    Parameters
-    ----------
-    x : ndarray, shape (..., n_channels, n_times)
-        Any leading batch dimensions (e.g. frames); each row is treated on its own.
-
-    Returns
-    -------
-    ndarray, shape (..., n_channels)
-    """
-    n = x.shape[-1]
-    bits = (x > np.median(x, axis=-1, keepdims=True)).astype(np.uint8)
-    norm = np.log2(n) / n
-    rows = np.ascontiguousarray(bits.reshape(-1, n))
-    return (_lz76_rows(rows) * norm).reshape(x.shape[:-1])
-
-
 def lempel_ziv_decimated(x: np.ndarray, step: int) -> np.ndarray:
-    """:func:`lempel_ziv` of ``x[..., ::step]`` in one compiled pass (median, binarise, count).
+    """Normalised LZ76 complexity of each channel of ``x[..., ::step]`` binarised at its median.
+
+    ``C = c(n) * log2(n) / n``, with ``n`` the subsampled length and ``c(n)`` the number of
+    phrases in the Lempel-Ziv (1976) exhaustive-history parsing of the sequence
+    ``x(t) > median(x)``: each phrase is the shortest substring starting at the current
+    position that does not occur earlier (the occurrence may overlap the phrase itself, as in
+    Kaspar & Schuster 1987), and an unfinished last phrase counts too; e.g.
+    ``0001101001000101`` parses as ``0.001.10.100.1000.101`` -> 6. About 1 for a random binary
+    sequence, lower for regular signals. One compiled pass per row: subsample, median
+    (quickselect, equal to ``np.median``), binarise, count (bit-parallel Kaspar & Schuster).
+    A plain-Python parsing that tests check this against is in ``tests/reference/entropy.py``.
 
     Parameters
     ----------

@@ -2,10 +2,14 @@
 
 Every filter here is *causal*: the output at sample ``n`` depends only on samples ``<= n``.
 Filters are designed once with :func:`mne.filter.construct_iir_filter` (second-order sections)
-and applied with the arithmetic of :func:`scipy.signal.sosfilt` (a compiled kernel here, which
-gives the same numbers bit for bit without SciPy's per-call overhead: a live push filters only
-25 samples), carrying the state ``zi`` from one call to the next, so filtering a signal in
-pieces gives exactly the same numbers as filtering it whole.
+and applied with the arithmetic of :func:`scipy.signal.sosfilt`, carrying the state from one
+call to the next, so filtering a signal in pieces gives exactly the same numbers as filtering
+it whole.
+
+One compiled routine does the filtering everywhere: :func:`sos_step_cols` moves every channel
+one time step through the cascade (callable from inside other numba kernels), and
+:func:`sosfilt_cols` runs it over a (time, channel) block. Both give SciPy's numbers bit for
+bit without its per-call overhead (a live push filters only 25 samples).
 """
 
 from __future__ import annotations
@@ -52,84 +56,57 @@ def design_sos(
 
 
 @njit(cache=True, nogil=True)
-def _section_row(x: np.ndarray, c: int, sec: np.ndarray, z: np.ndarray) -> None:  # pragma: no cover
-    """One second-order section over row ``c`` of ``x`` in place (state ``z``, shape (2,))."""
-    b0, b1, b2, a1, a2 = sec[0], sec[1], sec[2], sec[4], sec[5]
-    z0, z1 = z[0], z[1]
-    for t in range(x.shape[1]):
-        cur = x[c, t]
-        new = b0 * cur + z0
-        z0 = b1 * cur - a1 * new + z1
-        z1 = b2 * cur - a2 * new
-        x[c, t] = new
-    z[0], z[1] = z0, z1
+def sos_step_cols(sos: np.ndarray, z: np.ndarray, cur: np.ndarray) -> None:  # pragma: no cover
+    """One time step of every channel through the cascade ``sos``, in place.
 
-
-@njit(cache=True, nogil=True)
-def _section_rows4(x: np.ndarray, c: int, sec: np.ndarray, zs: np.ndarray) -> None:  # pragma: no cover
-    """:func:`_section_row` of rows ``c .. c + 3`` side by side (states ``zs[c:c + 4]``).
-
-    Four independent recurrences in local variables overlap in the CPU; each row's own
-    operations are exactly those of :func:`_section_row`.
-    """
-    b0, b1, b2, a1, a2 = sec[0], sec[1], sec[2], sec[4], sec[5]
-    p0, p1 = zs[c, 0], zs[c, 1]
-    q0, q1 = zs[c + 1, 0], zs[c + 1, 1]
-    r0, r1 = zs[c + 2, 0], zs[c + 2, 1]
-    s0, s1 = zs[c + 3, 0], zs[c + 3, 1]
-    for t in range(x.shape[1]):
-        xa = x[c, t]
-        xb = x[c + 1, t]
-        xc = x[c + 2, t]
-        xd = x[c + 3, t]
-        ya = b0 * xa + p0
-        yb = b0 * xb + q0
-        yc = b0 * xc + r0
-        yd = b0 * xd + s0
-        p0 = b1 * xa - a1 * ya + p1
-        q0 = b1 * xb - a1 * yb + q1
-        r0 = b1 * xc - a1 * yc + r1
-        s0 = b1 * xd - a1 * yd + s1
-        p1 = b2 * xa - a2 * ya
-        q1 = b2 * xb - a2 * yb
-        r1 = b2 * xc - a2 * yc
-        s1 = b2 * xd - a2 * yd
-        x[c, t] = ya
-        x[c + 1, t] = yb
-        x[c + 2, t] = yc
-        x[c + 3, t] = yd
-    zs[c, 0], zs[c, 1] = p0, p1
-    zs[c + 1, 0], zs[c + 1, 1] = q0, q1
-    zs[c + 2, 0], zs[c + 2, 1] = r0, r1
-    zs[c + 3, 0], zs[c + 3, 1] = s0, s1
-
-
-@njit(cache=True, nogil=True)
-def sosfilt_inplace(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> None:  # pragma: no cover
-    """Filter each row of ``x`` in place through the sections ``sos``, updating ``zi``.
-
-    Direct form II transposed with exactly the operations (and their order) of SciPy's
-    ``sosfilt``, so the output equals ``scipy.signal.sosfilt`` bit for bit. A section's
-    output at a sample depends only on its input up to that sample, so the cascade is run
-    section by section over the whole piece (the same numbers as sample by sample), with
-    four channels side by side and the state in registers.
+    Direct form II transposed with exactly the operations, in the order, of
+    :func:`scipy.signal.sosfilt`: for each section ``y = b0 x + z0``,
+    ``z0 = b1 x - a1 y + z1``, ``z1 = b2 x - a2 y``. The sections run one after the other on
+    the sample; the channels of a section are independent, so that loop runs vectorised
+    across channels. Callable from other compiled kernels (no allocation).
 
     Parameters
     ----------
     sos : ndarray, shape (n_sections, 6)
         Second-order sections ``b0, b1, b2, a0 (= 1), a1, a2``.
-    x : ndarray, shape (n_channels, n_samples), C-contiguous
-        Signal; replaced by the filtered signal.
-    zi : ndarray, shape (n_sections, n_channels, 2), C-contiguous
-        Filter state (``scipy.signal.sosfilt``'s ``zi`` layout with ``axis=1``); updated.
+    z : ndarray, shape (n_sections, 2, n_channels), C-contiguous
+        Filter state of every section and channel; updated.
+    cur : ndarray, shape (n_channels,)
+        This time step's input sample of every channel; replaced by the output.
     """
-    n_ch = x.shape[0]
-    n4 = n_ch - n_ch % 4
+    n_ch = cur.shape[0]
     for s in range(sos.shape[0]):
-        for c in range(0, n4, 4):
-            _section_rows4(x, c, sos[s], zi[s])
-        for c in range(n4, n_ch):
-            _section_row(x, c, sos[s], zi[s, c])
+        b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
+        z0 = z[s, 0]
+        z1 = z[s, 1]
+        for c in range(n_ch):
+            xi = cur[c]
+            y = b0 * xi + z0[c]
+            z0[c] = b1 * xi - a1 * y + z1[c]
+            z1[c] = b2 * xi - a2 * y
+            cur[c] = y
+
+
+@njit(cache=True, nogil=True)
+def sosfilt_cols(sos: np.ndarray, x_t: np.ndarray, z: np.ndarray) -> None:  # pragma: no cover
+    """Filter a (time, channel) block in place, one :func:`sos_step_cols` per time step.
+
+    The output equals ``scipy.signal.sosfilt(sos, x_t, axis=0, zi=...)`` bit for bit, and
+    filtering a signal in pieces with ``z`` carried gives the same numbers as filtering it
+    whole.
+
+    Parameters
+    ----------
+    sos : ndarray, shape (n_sections, 6)
+        Second-order sections ``b0, b1, b2, a0 (= 1), a1, a2``.
+    x_t : ndarray, shape (n_samples, n_channels), C-contiguous
+        Signal, time along the first axis; replaced by the filtered signal.
+    z : ndarray, shape (n_sections, 2, n_channels), C-contiguous
+        Filter state: the layout of ``scipy.signal.sosfilt``'s ``zi`` for ``axis=0``;
+        updated.
+    """
+    for t in range(x_t.shape[0]):
+        sos_step_cols(sos, z, x_t[t])
 
 
 class CausalFilter:
@@ -145,13 +122,21 @@ class CausalFilter:
     The state is initialised on the first call to the steady state for that call's first
     sample (as if the signal had been constant before it), so a large DC offset does not
     produce a start-up transient. This depends only on the first sample, so it is the same
-    however the data are chunked.
+    however the data are chunked. Each piece is filtered by :func:`sosfilt_cols` on a
+    (time, channel) copy, so the output equals :func:`scipy.signal.sosfilt` bit for bit.
     """
 
     def __init__(self, sos: np.ndarray, n_channels: int) -> None:
-        self.sos = np.ascontiguousarray(sos, dtype=float)
+        sos = np.ascontiguousarray(sos, dtype=float)
+        if sos.ndim != 2 or sos.shape[1] != 6 or sos.shape[0] == 0:
+            raise ValueError(
+                f"sos must have shape (n_sections >= 1, 6); got shape {sos.shape}"
+            )
+        if int(n_channels) < 1:
+            raise ValueError(f"n_channels must be >= 1; got {n_channels}")
+        self.sos = sos
         self.n_channels = int(n_channels)
-        self._zi: np.ndarray | None = None
+        self._z: np.ndarray | None = None  # (n_sections, 2, n_channels)
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter the next piece of the signal.
@@ -162,16 +147,20 @@ class CausalFilter:
 
         Returns
         -------
-        y : ndarray, shape (n_channels, n_samples)
+        y : ndarray, shape (n_channels, n_samples), C-contiguous
         """
+        if x.ndim != 2 or x.shape[0] != self.n_channels:
+            raise ValueError(
+                f"x must have shape ({self.n_channels}, n_samples); got shape {x.shape}"
+            )
         if x.shape[1] == 0:
             return np.array(x, dtype=float)
-        if self._zi is None:
-            base = sosfilt_zi(self.sos)  # (n_sections, 2)
-            self._zi = np.ascontiguousarray(base[:, None, :] * x[:, 0][None, :, None])
-        y = np.array(x, dtype=float, order="C")  # filtered in place
-        sosfilt_inplace(self.sos, y, self._zi)
-        return y
+        if self._z is None:
+            base = sosfilt_zi(self.sos)  # (n_sections, 2), unit-step steady state
+            self._z = np.ascontiguousarray(base[:, :, None] * x[:, 0][None, None, :])
+        x_t = np.array(x.T, dtype=float, order="C", copy=True)  # (time, channel), filtered in place
+        sosfilt_cols(self.sos, x_t, self._z)
+        return np.ascontiguousarray(x_t.T)
 
 
 class FilterChain:

@@ -64,34 +64,42 @@ def mode_power(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
     return np.einsum("...kt,...kt->...k", c, c) / x.shape[-1]
 
 
-def low_share(power: np.ndarray, n_low: int) -> float:
-    """Share of total power in the ``n_low`` lowest modes (mode 0 included), 0..1."""
-    total = power.sum()
-    return float(power[:n_low].sum() / total) if total > 0 else float("nan")
-
-
 def low_share_batch(power: np.ndarray, n_low: int) -> np.ndarray:
-    """:func:`low_share` of each row of ``power``, shape (n_frames, n_modes) -> (n_frames,)."""
+    """Share of each frame's total power in the ``n_low`` lowest modes (mode 0 included), 0..1.
+
+    Parameters
+    ----------
+    power : ndarray, shape (n_frames, n_modes)
+        Mode powers (:func:`mode_power`), uV^2.
+    n_low : int
+        Number of low modes.
+
+    Returns
+    -------
+    ndarray, shape (n_frames,)
+        NaN where a frame has no power.
+    """
     total = power.sum(axis=-1)
     low = power[:, :n_low].sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, low / np.where(total > 0, total, 1.0), np.nan)
 
 
-def mode_entropy(power: np.ndarray) -> float:
-    """Shannon entropy of the power distribution over modes, divided by ``log(n_modes)``, 0..1."""
-    total = power.sum()
-    if total <= 0 or power.size < 2:
-        return float("nan")
-    p = power / total
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum() / np.log(power.size))
-
-
 def mode_entropy_batch(power: np.ndarray) -> np.ndarray:
-    """:func:`mode_entropy` of each row of ``power``, shape (n_frames, n_modes) -> (n_frames,).
+    """Shannon entropy of each frame's power distribution over modes over ``log(n_modes)``, 0..1.
 
-    Zero-power modes contribute 0 (as they are skipped in :func:`mode_entropy`).
+    ``H = -sum_k p_k log p_k / log(n_modes)`` with ``p_k = P_k / sum P``; zero-power modes
+    contribute 0.
+
+    Parameters
+    ----------
+    power : ndarray, shape (n_frames, n_modes)
+        Mode powers (:func:`mode_power`), uV^2.
+
+    Returns
+    -------
+    ndarray, shape (n_frames,)
+        NaN where a frame has no power or there are fewer than two modes.
     """
     n_modes = power.shape[-1]
     total = power.sum(axis=-1, keepdims=True)

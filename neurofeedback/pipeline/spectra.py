@@ -7,6 +7,9 @@ from scipy.signal import get_window
 
 from .frame import BANDS
 
+#: Segments transformed together by :meth:`WelchPSD.__call__` (bounds its memory).
+_SEGMENT_BLOCK = 64
+
 
 class WelchPSD:
     """Welch's method with a fixed segment layout, precomputed for speed.
@@ -26,8 +29,16 @@ class WelchPSD:
     """
 
     def __init__(self, sfreq: float, n_window: int, n_per_seg: int | None = None) -> None:
+        if not sfreq > 0:
+            raise ValueError(f"sfreq must be > 0 Hz; got {sfreq}")
         nps = int(round(sfreq)) if n_per_seg is None else int(n_per_seg)
-        nps = min(nps, n_window)
+        nps = min(nps, int(n_window))
+        if nps < 2:
+            raise ValueError(
+                "n_window and n_per_seg must give segments of >= 2 samples; got "
+                f"n_window={n_window}, n_per_seg={n_per_seg} (sfreq={sfreq})"
+            )
+        self.n_window = int(n_window)
         step = nps // 2
         self.n_per_seg = nps
         self.n_overlap = nps - step
@@ -56,8 +67,22 @@ class WelchPSD:
         psd : ndarray, shape (n_channels, n_freqs)
             uV^2/Hz at :attr:`freqs`.
         """
-        seg = np.ascontiguousarray(x[:, self._idx])  # (n_ch, n_seg, nps), rows contiguous
-        return self._segment_power(seg).mean(axis=1) * self.scale
+        if x.ndim != 2 or x.shape[1] != self.n_window:
+            raise ValueError(
+                f"x must have shape (n_channels, {self.n_window}); got shape {x.shape}"
+            )
+        # Segments are transformed a block at a time (memory stays small for a long signal,
+        # e.g. a whole recording in the report) and summed in segment order, then divided by
+        # their count: the arithmetic of a mean over segments, as :meth:`batch` does it.
+        n_seg = self.starts.size
+        out = np.zeros((x.shape[0], self.freqs.size))
+        for b in range(0, n_seg, _SEGMENT_BLOCK):
+            seg = np.ascontiguousarray(x[:, self._idx[b : b + _SEGMENT_BLOCK]])  # (n_ch, k, nps)
+            power = self._segment_power(seg)
+            for k in range(power.shape[1]):
+                out += power[:, k]
+        out /= n_seg
+        return out * self.scale
 
     def _segment_power(self, seg: np.ndarray) -> np.ndarray:
         """|rFFT|^2 of each demeaned, Hann-windowed segment, shape (..., nps) -> (..., n_freqs)."""

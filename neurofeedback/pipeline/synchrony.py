@@ -1,4 +1,10 @@
-"""Phase synchrony between region signals: PLV, wPLI, Kuramoto order, metastability.
+"""Phase synchrony between region signals: bias correction, metastability, smoothing.
+
+PLV, debiased wPLI and the Kuramoto order of every frame are computed by the compiled
+:func:`~neurofeedback.pipeline.batch.synchrony_batch`; this module holds what surrounds them:
+the effective sample count that sets their finite-window bias, the PLV debiasing, the
+metastability over frames and the causal smoothing of the frame series. (Their plain NumPy
+definitions, which the kernel is tested against, are in ``tests/reference/synchrony.py``.)
 
 The region signals are first band-passed *causally* (carried-state IIR) into the integration
 band; within each 2-s window the analytic signal is then taken with an FFT Hilbert transform.
@@ -13,7 +19,7 @@ from collections import deque
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import hilbert, sosfreqz
+from scipy.signal import sosfreqz
 
 
 @lru_cache(maxsize=64)
@@ -58,29 +64,6 @@ def effective_samples(sos: np.ndarray, sfreq: float, n: int) -> float:
     return float(n / s)
 
 
-def analytic(x: np.ndarray) -> np.ndarray:
-    """Analytic signal of each row (FFT Hilbert over the window), shape kept, complex."""
-    return hilbert(x, axis=-1)
-
-
-def plv_matrix(z: np.ndarray) -> np.ndarray:
-    """Raw phase-locking value (Lachaux et al. 1999) between all pairs of rows.
-
-    ``PLV_ij = | mean_t exp(i (phi_i(t) - phi_j(t))) |``.
-
-    Parameters
-    ----------
-    z : ndarray of complex, shape (n_signals, n_times)
-        Analytic signals.
-
-    Returns
-    -------
-    ndarray, shape (n_signals, n_signals)
-    """
-    u = z / np.maximum(np.abs(z), 1e-300)
-    return np.abs(u @ u.conj().T) / z.shape[1]
-
-
 def debias_plv(plv: np.ndarray, n_eff: float) -> np.ndarray:
     """Remove the finite-window bias of PLV.
 
@@ -90,56 +73,6 @@ def debias_plv(plv: np.ndarray, n_eff: float) -> np.ndarray:
     """
     sq = (n_eff * plv**2 - 1.0) / (n_eff - 1.0)
     return np.sqrt(np.clip(sq, 0.0, 1.0))
-
-
-def wpli_matrix(z: np.ndarray, n_eff: float) -> np.ndarray:
-    """Debiased weighted phase-lag index (Vinck et al. 2011) between all pairs of rows.
-
-    With ``X_ij(t) = z_i(t) conj(z_j(t))`` and ``I = Im X``: ``S = sum_t I``, ``A = sum_t |I|``,
-    ``Q = sum_t I^2``; Vinck's debiased estimator ``(S^2 - Q) / (A^2 - Q)`` assumes independent
-    samples, so here ``Q`` is scaled by ``n / N_eff`` (successive samples of a band-passed
-    signal are not independent). Clipped to 0..1 and returned as its square root. Zero-lag
-    (volume-conducted) mixtures have ``Im X = 0`` and give 0.
-
-    Parameters
-    ----------
-    z : ndarray of complex, shape (n_signals, n_times)
-    n_eff : float
-
-    Returns
-    -------
-    ndarray, shape (n_signals, n_signals)
-    """
-    n_sig, n = z.shape
-    out = np.zeros((n_sig, n_sig))
-    iu, ju = triu_pairs(n_sig)
-    if iu.size == 0:
-        return out
-    im = (z[iu] * z[ju].conj()).imag  # (n_pairs, n_times)
-    s = im.sum(axis=1)
-    a = np.abs(im).sum(axis=1)
-    q = (im**2).sum(axis=1) * (n / n_eff)
-    den = a**2 - q
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = np.where(den > 0, (s**2 - q) / den, 0.0)
-    val = np.sqrt(np.clip(val, 0.0, 1.0))
-    out[iu, ju] = val
-    out[ju, iu] = val
-    return out
-
-
-def kuramoto_order(z: np.ndarray) -> np.ndarray:
-    """Kuramoto order parameter ``R(t) = | mean_r exp(i phi_r(t)) |`` across rows, shape (n_times,)."""
-    u = z / np.maximum(np.abs(z), 1e-300)
-    return np.abs(u.mean(axis=0))
-
-
-def mean_offdiag(m: np.ndarray) -> float:
-    """Mean of the upper triangle (pairs), NaN with fewer than 2 rows."""
-    n = m.shape[0]
-    if n < 2:
-        return float("nan")
-    return float(m[triu_pairs(n)].mean())
 
 
 class Metastability:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.signal import welch
 
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, PHASES
+from ..pipeline.spectra import WelchPSD, band_masks, band_power_db
 from ..quality_summary import QualitySummary, raw_facts
 from .data import FeatureTable
 
@@ -64,22 +64,35 @@ class ChannelQuality:
     band_db: dict[str, float]
 
 
-def _band(psd: np.ndarray, freqs: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    df = freqs[1] - freqs[0]
-    m = (freqs >= lo) & (freqs < hi)
-    return psd[..., m].sum(axis=-1) * df
+#: Band power of a channel without any power (flat), dB re 1 uV^2: a floor instead of -inf.
+FLOOR_DB = -300.0
 
 
 def channel_band_db(loaded: LoadedFile) -> list[dict[str, float]]:
-    """Per channel, mean band power over the recording in dB re 1 uV^2 (Welch of the raw
-    signal, 2-s Hann segments, 50 % overlap, mean removed per segment), bands as :data:`BANDS`."""
+    """Per channel, mean band power over the recording in dB re 1 uV^2, bands as :data:`BANDS`.
+
+    The pipeline's spectrum (:class:`~neurofeedback.pipeline.spectra.WelchPSD`: Hann
+    segments, 50 % overlap, mean removed per segment, one-sided density) with 2-s segments over
+    the whole raw signal, and its band sums (:func:`~neurofeedback.pipeline.spectra.band_power_db`).
+    A channel without power in a band reads :data:`FLOOR_DB`.
+
+    Parameters
+    ----------
+    loaded : LoadedFile
+        data shape (n_channels, n_samples), uV; at least 2 samples.
+
+    Returns
+    -------
+    list of dict of str to float
+        One dict per channel, band name to dB.
+    """
     data = np.asarray(loaded.data, float)
     sf = float(loaded.sfreq)
-    nper = int(min(data.shape[1], round(2 * sf)))
-    freqs, psd = welch(data, fs=sf, nperseg=nper, detrend="constant", axis=-1)
-    eps = 1e-30
-    return [{b: float(10 * np.log10(_band(psd[i], freqs, lo, hi) + eps))
-             for b, (lo, hi) in BANDS.items()} for i in range(data.shape[0])]
+    n = data.shape[1]
+    welch = WelchPSD(sf, n, n_per_seg=int(min(n, round(2 * sf))))
+    db = band_power_db(welch(data), band_masks(welch.freqs), welch.df)  # (n_ch, n_bands)
+    db = np.maximum(db, FLOOR_DB)
+    return [dict(zip(BANDS, row.tolist(), strict=True)) for row in db]
 
 
 def channel_quality(loaded: LoadedFile, summary: QualitySummary) -> list[ChannelQuality]:

@@ -15,7 +15,9 @@ import logging
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import butter
+
+from neurofeedback.pipeline.filters import CausalFilter
 
 from .ranges import nice_ceil
 from .trace_item import StackedTracesItem
@@ -41,6 +43,10 @@ BAD_PEN = pg.mkPen((220, 30, 30, 170), width=1)
 class DisplayFilter:
     """Causal high-pass filter with state carried between calls.
 
+    A 2nd-order Butterworth run by the pipeline's :class:`~neurofeedback.pipeline.filters.
+    CausalFilter` (the same compiled SOS routine, started in steady state for the first
+    sample's level so the DC offset does not ring).
+
     Parameters
     ----------
     n_channels : int
@@ -52,20 +58,14 @@ class DisplayFilter:
 
     def __init__(self, n_channels: int, sfreq: float, cutoff_hz: float = HIGHPASS_HZ):
         self.sos = butter(2, cutoff_hz, btype="highpass", fs=sfreq, output="sos")
-        self._zi0 = sosfilt_zi(self.sos)  # (n_sections, 2), unit step steady state
-        self.zi: np.ndarray | None = None
         self.n_channels = n_channels
+        self._filter = CausalFilter(self.sos, n_channels)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Filter ``x``, shape (n_channels, n), microvolts; returns the same shape."""
         if x.shape[1] == 0:
             return x
-        if self.zi is None:
-            # start in steady state for the first sample's level so the DC offset does not ring
-            # zi shape (n_sections, n_channels, 2) for filtering along axis 1
-            self.zi = self._zi0[:, None, :] * x[None, :, 0, None]
-        y, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
-        return y
+        return self._filter.process(x)
 
 
 def peak_decimate(
