@@ -21,6 +21,7 @@ import numpy as np
 from .errors import RecordingError, UsageError
 from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
+from .pipeline.features import feature_row
 from .pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
 from .pipeline.pipeline import Pipeline
 
@@ -109,33 +110,14 @@ _CSV_SPECIAL = frozenset(',"\r\n')
 
 
 def feature_line(frame: FeatureFrame) -> str:
-    """``frame.to_row()`` as one CSV line (``\r\n``-terminated), the text ``csv.writer`` writes.
-
-    Numbers are formatted as ``f"{x:.6g}"``, NaN (or None) as an empty
-    field; only a ``bad_channels`` field that needs quoting goes through ``csv.writer``.
-    """
-    f = frame
-    bad = ";".join(f.bad_channels)
-    if not _CSV_SPECIAL.isdisjoint(bad) or not _CSV_SPECIAL.isdisjoint(f.phase):
+    """:func:`~.pipeline.features.feature_row` as one CSV line (``\r\n``-terminated), the
+    text ``csv.writer`` writes for it (fields needing quotes go through ``csv.writer``)."""
+    fields = feature_row(frame)
+    if any(not _CSV_SPECIAL.isdisjoint(v) for v in fields):
         buf = io.StringIO()
-        csv.writer(buf).writerow(f.to_row())
+        csv.writer(buf).writerow(fields)
         return buf.getvalue()
-    get = f.bands.get
-    nan = math.nan
-    head = (
-        f.time_s, f.energy, f.energy_db, f.temperature, f.synchrony, f.wpli, f.metastability,
-        f.harmonic_low_share, f.harmonic_entropy, f.consonance, f.golden_mean_index,
-    )
-    tail = (f.meditation_score, f.integration_score)
-    bands = [get(b, nan) for b in BANDS]
-    return ",".join([
-        *["" if x is None or x != x else f"{x:.6g}" for x in head],
-        f.phase,
-        *["" if x is None or x != x else f"{x:.6g}" for x in tail],
-        "1" if f.artifact else "0",
-        bad,
-        *["" if x is None or x != x else f"{x:.6g}" for x in bands],
-    ]) + "\r\n"
+    return ",".join(fields) + "\r\n"
 
 
 def write_feature_csv(path: str | Path, frames: Iterable[FeatureFrame]) -> None:

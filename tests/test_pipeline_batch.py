@@ -8,6 +8,8 @@ consonance) sum sample by sample where NumPy sums pairwise, so they are compared
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from pathlib import Path
 
@@ -121,6 +123,10 @@ def test_analyze_csv_equals_csv_of_streamed_frames(recording, tmp_path):
     feat = Path(tmp_path / FEATURES_NAME).read_text().splitlines()
     assert feat[0].split(",") == list(FEATURE_COLUMNS)
     assert len(feat) == len(frames) + 1
+    # the live recorder writes ``to_row()`` through csv.writer: the same text, row for row
+    buf = io.StringIO()
+    csv.writer(buf).writerows(f.to_row() for f in frames)
+    assert buf.getvalue().splitlines() == feat[1:]
     bp = Path(tmp_path / BANDPOWER_NAME).read_text().splitlines()
     assert bp[0].split(",") == bandpower_header(NAMES)
     for line, f in zip(bp[1:], frames, strict=True):

@@ -44,6 +44,7 @@ from .batch import (
 from .config import PipelineConfig
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
+from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
@@ -68,19 +69,19 @@ class _Stage1(NamedTuple):
     band_power: np.ndarray
     psd: np.ndarray
     bands: np.ndarray
-    energy_db: np.ndarray
-    s_ent: np.ndarray
-    lzc: np.ndarray
-    sync: np.ndarray
-    wpli: np.ndarray
-    kur: np.ndarray
+    #: per-window scalar features by feature-table name (NaN where not computed), plus
+    #: ``synchrony_window`` (the unsmoothed synchrony), each shape (n_frames,)
+    scalars: dict[str, np.ndarray]
     plv_of: list[np.ndarray | None]
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
-    low: np.ndarray
-    hent: np.ndarray
-    conso: np.ndarray
-    gold: np.ndarray
+
+
+#: Per-window scalars copied from stage 1 onto each frame (feature-table names).
+_WINDOW_SCALARS: tuple[str, ...] = tuple(
+    f.name for f in FEATURES
+    if f.stage == "window" and f.kind == "float" and not f.band and f.name != "synchrony"
+)
 
 
 class Pipeline:
@@ -373,11 +374,12 @@ class Pipeline:
         for i, lab in enumerate(labels):
             groups.setdefault(lab[1].tobytes(), []).append(i)
 
-        nan = np.full(n_fr, math.nan)
         bands = np.full((n_fr, len(BANDS)), math.nan)
-        energy_db, s_ent, lzc = nan.copy(), nan.copy(), nan.copy()
-        sync, wpli, kur = nan.copy(), nan.copy(), nan.copy()
-        low, hent, conso, gold = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        sc = {name: np.full(n_fr, math.nan) for name in (*_WINDOW_SCALARS, "synchrony_window")}
+        energy_db, s_ent, lzc = sc["energy_db"], sc["spectral_entropy"], sc["lempel_ziv"]
+        sync, wpli, kur = sc["synchrony_window"], sc["wpli"], sc["kuramoto"]
+        low, hent = sc["harmonic_low_share"], sc["harmonic_entropy"]
+        conso, gold = sc["consonance"], sc["golden_mean_index"]
         plv_of: list[np.ndarray | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
@@ -429,10 +431,7 @@ class Pipeline:
                 spectra = _c(psd[np.ix_(gi, ci)][:, :, fm]).mean(axis=1, keepdims=True)
             conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
 
-        return _Stage1(
-            labels, band_power, psd, bands, energy_db, s_ent, lzc, sync, wpli, kur, plv_of,
-            reg_of, mp_of, low, hent, conso, gold,
-        )
+        return _Stage1(labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of)
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
         """The frames of one stage-1 batch, walked in time order for what carries state
@@ -441,9 +440,8 @@ class Pipeline:
         # frames get read-only views of this batch's fresh arrays (no per-frame copies)
         band_power.setflags(write=False)
         psd.setflags(write=False)
-        energy_db, s_ent, lzc, sync, wpli, kur = r.energy_db, r.s_ent, r.lzc, r.sync, r.wpli, r.kur
-        plv_of, reg_of, mp_of, low, hent = r.plv_of, r.reg_of, r.mp_of, r.low, r.hent
-        conso, gold = r.conso, r.gold
+        sc, plv_of, reg_of, mp_of = r.scalars, r.plv_of, r.reg_of, r.mp_of
+        sync = sc["synchrony_window"]
         freqs = self.welch.freqs
         out = []
         for i in range(len(bnds)):
@@ -465,34 +463,26 @@ class Pipeline:
             frame.artifact = bool(art)
             frame.artifact_reasons = art
             frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
-            frame.energy_db = float(energy_db[i])
-            frame.spectral_entropy = float(s_ent[i])
-            frame.lempel_ziv = float(lzc[i])
-            k = math.nan
+            for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
+                setattr(frame, name, float(sc[name][i]))
             if plv_of[i] is not None:
                 frame.regions = reg_of[i]
                 frame.plv = plv_of[i]
                 frame.synchrony = self._sync_smoother.update(
                     frame.time_s, float(sync[i]), frame.artifact
                 )
-                frame.wpli = float(wpli[i])
-                k = frame.kuramoto = float(kur[i])
             frame.metastability = self.metastability.update(
-                frame.time_s, k if not frame.artifact else math.nan
+                frame.time_s, frame.kuramoto if not frame.artifact else math.nan
             )
             if mp_of[i] is not None:
                 frame.mode_power = mp_of[i]
-                frame.harmonic_low_share = float(low[i])
-                frame.harmonic_entropy = float(hent[i])
-            frame.consonance = float(conso[i])
-            frame.golden_mean_index = float(gold[i])
             values = {
                 "energy_db": frame.energy_db,
                 "spectral_entropy": frame.spectral_entropy,
                 "lempel_ziv": frame.lempel_ziv,
                 "synchrony": frame.synchrony,
                 # the estimator smooths its own inputs: it gets the per-window value's z-score
-                "synchrony_window": float(sync[i]) if plv_of[i] is not None else math.nan,
+                "synchrony_window": float(sync[i]),
                 "harmonic_low_share": frame.harmonic_low_share,
                 "consonance": frame.consonance,
             }

@@ -1,0 +1,272 @@
+"""The feature table: every quantity the pipeline reports, declared once.
+
+Each :class:`Feature` row says what a quantity is (name, unit, definition, what chance reads,
+which stage computes it). Everything else derives from :data:`FEATURES`:
+
+- :class:`~neurofeedback.pipeline.frame.FeatureFrame`'s fields and its docstring;
+- the columns of ``features.csv`` (:data:`FEATURE_COLUMNS`, rows from :func:`feature_row`),
+  written identically by live sessions and offline analysis;
+- the metric table in the documentation (``docs/gen_pages.py``).
+
+Adding a scalar quantity is one row here plus the kernel that computes it (see the
+documentation's "Adding a feature" page).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: Frequency bands, Hz (lower edge inclusive, upper exclusive), in column order.
+BANDS: dict[str, tuple[float, float]] = {
+    "delta": (1.0, 4.0),
+    "theta": (4.0, 8.0),
+    "alpha": (8.0, 13.0),
+    "beta": (13.0, 30.0),
+    "gamma": (30.0, 45.0),
+}
+
+#: Annealing phases in cycle order (``baseline`` first: no estimate yet).
+PHASES: tuple[str, ...] = (
+    "baseline",
+    "heating",
+    "disintegration",
+    "search",
+    "annealing",
+    "integrated",
+)
+
+_UNSET: Any = object()
+KINDS = ("float", "int", "bool", "str", "list", "array", "dict", "object")
+STAGES = ("window", "stream", "baseline", "estimator", "score", "protocol", "frame")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One quantity of a feature frame.
+
+    Attributes
+    ----------
+    name : str
+        Attribute of :class:`FeatureFrame` and, when ``column`` is True, the ``features.csv``
+        column.
+    unit : str
+        Unit or range ("dB re 1 uV^2", "z", "0..1", "s", "" for labels).
+    kind : str
+        One of :data:`KINDS`: ``float`` (NaN when it cannot be computed), ``int``, ``bool``,
+        ``str``, ``list`` (tuple of str, written ``;``-joined), ``array``, ``dict``, ``object``.
+    doc : str
+        Definition, one or two sentences.
+    stage : str
+        One of :data:`STAGES`: ``window`` (per-window, stage 1), ``stream`` (causal smoothing
+        over frames), ``baseline`` (z-score against the baseline block), ``estimator``,
+        ``score``, ``protocol``, ``frame`` (bookkeeping).
+    zscored : bool
+        True for robust z-scores against the baseline block.
+    null : str
+        What the quantity reads on chance / no signal (empty when not applicable).
+    source : str
+        Literature or reference for the definition ("" when it is our own bookkeeping).
+    column : bool
+        Written to ``features.csv``.
+    band : bool
+        A band-power column: its value is ``frame.bands[name]``.
+    default : object
+        Value of a new frame (default by kind: NaN, 0, False, "", (), None); for ``array``
+        and ``dict`` kinds a function making a fresh empty value.
+    """
+
+    name: str
+    unit: str
+    kind: str
+    doc: str
+    stage: str
+    zscored: bool = False
+    null: str = ""
+    source: str = ""
+    column: bool = True
+    band: bool = False
+    default: Any = _UNSET
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Feature {self.name!r}: kind must be one of {KINDS}; got {self.kind!r}")
+        if self.stage not in STAGES:
+            raise ValueError(f"Feature {self.name!r}: stage must be one of {STAGES}; got {self.stage!r}")
+
+
+def _band_rows() -> tuple[Feature, ...]:
+    return tuple(
+        Feature(
+            name, "dB re 1 uV^2", "float",
+            f"{lo:g}-{hi:g} Hz band power (Welch PSD summed over the band), mean over clean "
+            "channels.",
+            "window", null="the channels' own background level", band=True,
+            source="standard EEG bands",
+        )
+        for name, (lo, hi) in BANDS.items()
+    )
+
+
+#: Every quantity of a frame. Columns of ``features.csv`` appear in this order.
+FEATURES: tuple[Feature, ...] = (
+    Feature("time_s", "s", "float",
+            "Time of the window's last sample, seconds since the stream's first sample.",
+            "frame"),
+    Feature("energy", "z", "float",
+            "Robust z-score of log broadband (1-45 Hz) power of the clean channels against the "
+            "baseline block.", "baseline", zscored=True, null="0 (the baseline's level)",
+            source="Johnson 2019 (neural annealing): energy"),
+    Feature("energy_db", "dB re 1 uV^2", "float",
+            "Mean broadband (1-45 Hz) power of the clean channels.", "window",
+            null="the recording's own background level"),
+    Feature("temperature", "z", "float",
+            "Mean of the baseline z-scores of spectral entropy and Lempel-Ziv complexity.",
+            "baseline", zscored=True, null="0 (the baseline's level)",
+            source="Carhart-Harris 2014 (entropic brain); Schartner et al. 2017 (LZ)"),
+    Feature("synchrony", "0..1", "float",
+            "Bias-corrected phase-locking value between regions in the integration band, mean "
+            "over region pairs, causally smoothed.", "stream",
+            null="about 0 after the finite-window bias correction",
+            source="Lachaux et al. 1999 (PLV)"),
+    Feature("wpli", "0..1", "float",
+            "Weighted phase-lag index between regions in the integration band, mean over "
+            "pairs.", "window", null="about 0.16 for independent noise (not yet debiased)",
+            source="Vinck et al. 2011"),
+    Feature("metastability", "0..1", "float",
+            "Standard deviation of the Kuramoto order parameter over the last ~10 s.",
+            "stream", source="Shanahan 2010; Deco et al. 2017"),
+    Feature("harmonic_low_share", "0..1", "float",
+            "Share of spatial power in the lowest modes of the electrode graph (scalp spatial "
+            "modes, a stand-in for connectome harmonics).", "window",
+            source="after Atasoy et al. 2016"),
+    Feature("harmonic_entropy", "0..1", "float",
+            "Normalised Shannon entropy of power over the scalp spatial modes.", "window",
+            source="after Atasoy et al. 2017"),
+    Feature("consonance", "0..1", "float",
+            "1 - normalised Plomp-Levelt dissonance between spectral peaks above the aperiodic "
+            "fit.", "window", null="not yet null-corrected: noise reads about 0.89",
+            source="Plomp and Levelt 1965; Gomez Emilsson 2017"),
+    Feature("golden_mean_index", "0..1", "float",
+            "Proximity of peak-frequency ratios to the golden mean (1 = all at phi).", "window",
+            source="Pletzer et al. 2010"),
+    Feature("phase", "", "str",
+            "Annealing phase, one of baseline, heating, disintegration, search, annealing, "
+            "integrated.", "estimator", null="baseline", default="baseline"),
+    Feature("meditation_score", "0..1", "float",
+            "Meditation feedback score: a logistic of energy and low-mode share z; exactly 0 in "
+            "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
+    Feature("integration_score", "0..1", "float",
+            "Integration feedback score: a logistic of synchrony and consonance z; exactly 0 in "
+            "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
+    Feature("artifact", "", "bool",
+            "True when an artifact reaches the measures in this frame (no feedback).", "window",
+            null="False"),
+    Feature("bad_channels", "", "list",
+            "Channels left out of every metric in this frame.", "window"),
+    *_band_rows(),
+    # ---------------------------------------------------------------- not in features.csv
+    Feature("band_power", "dB re 1 uV^2", "array",
+            "Per-channel band power, shape (n_channels, n_bands), band order as BANDS; a "
+            "read-only view into the batch's array.", "window", column=False,
+            default=lambda: np.zeros((0, len(BANDS)))),
+    Feature("bands", "dB re 1 uV^2", "dict",
+            "Band power by band name, mean over clean channels (the band columns).", "window",
+            column=False, default=dict),
+    Feature("channel_quality", "", "list",
+            "Per channel: 'ok' or the reason it is bad or artifacted.", "window", column=False),
+    Feature("artifact_reasons", "", "list",
+            "Why the frame is flagged: 'reason:channel' items (empty when clean).", "window",
+            column=False),
+    Feature("regions", "", "list", "Region names behind synchrony.", "window", column=False),
+    Feature("plv", "0..1", "array",
+            "Bias-corrected PLV matrix between regions, shape (n_regions, n_regions).",
+            "window", column=False, default=lambda: np.zeros((0, 0))),
+    Feature("mode_power", "uV^2", "array",
+            "Power per scalp spatial mode, lowest mode first, shape (n_modes,).", "window",
+            column=False, default=lambda: np.zeros(0)),
+    Feature("freqs", "Hz", "array", "Frequencies of psd, shape (n_freqs,).", "window",
+            column=False, default=lambda: np.zeros(0)),
+    Feature("psd", "uV^2/Hz", "array",
+            "Welch power spectral density, shape (n_channels, n_freqs).", "window",
+            column=False, default=lambda: np.zeros((0, 0))),
+    Feature("phase_confidence", "0..1", "float", "Confidence of the phase estimate.",
+            "estimator", column=False),
+    Feature("cycle_count", "", "int", "Completed annealing cycles so far.", "estimator",
+            column=False),
+    Feature("baseline_complete", "", "bool",
+            "False while the baseline block is still being collected.", "baseline",
+            column=False),
+    Feature("spectral_entropy", "0..1", "float",
+            "Normalised spectral entropy (1-45 Hz), mean over clean channels (not z-scored).",
+            "window", column=False, source="Inouye et al. 1991"),
+    Feature("lempel_ziv", "", "float",
+            "Normalised LZ76 complexity, mean over clean channels (not z-scored).", "window",
+            column=False, source="Lempel and Ziv 1976; Schartner et al. 2017"),
+    Feature("kuramoto", "0..1", "float",
+            "Kuramoto order parameter across regions in the integration band, window mean.",
+            "window", column=False, source="Kuramoto 1984"),
+    Feature("protocol", "", "object",
+            "State of the protocol engine right after this frame (None without a protocol).",
+            "protocol", column=False),
+)
+
+#: Column order of ``features.csv``.
+FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURES if f.column)
+
+_BY_NAME = {f.name: f for f in FEATURES}
+if len(_BY_NAME) != len(FEATURES):  # pragma: no cover - a developer error, caught on import
+    raise ValueError("FEATURES declares a name twice")
+
+
+def feature(name: str) -> Feature:
+    """The table row called ``name`` (KeyError names the known ones)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no feature {name!r}; known: {', '.join(_BY_NAME)}") from None
+
+
+def _num(x: Any) -> str:
+    return "" if x is None or x != x else f"{x:.6g}"
+
+
+def _formatter(f: Feature):
+    """Function of a frame giving the text of column ``f``."""
+    name = f.name
+    if f.band:
+        return lambda fr: _num(fr.bands.get(name, math.nan))
+    if f.kind == "float":
+        return lambda fr: _num(getattr(fr, name))
+    if f.kind == "bool":
+        return lambda fr: "1" if getattr(fr, name) else "0"
+    if f.kind == "list":
+        return lambda fr: ";".join(getattr(fr, name))
+    if f.kind == "int":
+        return lambda fr: str(int(getattr(fr, name)))
+    return lambda fr: str(getattr(fr, name))
+
+
+_FORMATTERS = tuple(_formatter(f) for f in FEATURES if f.column)
+
+
+def feature_row(frame: Any) -> list[str]:
+    """The ``features.csv`` fields of one frame, in :data:`FEATURE_COLUMNS` order.
+
+    Numbers as ``f"{x:.6g}"`` (NaN or None: empty), booleans as ``1``/``0``, lists joined
+    by ``;``. Live sessions and offline analysis both write these strings.
+    """
+    return [fmt(frame) for fmt in _FORMATTERS]
+
+
+_KIND_DEFAULTS = {"float": math.nan, "int": 0, "bool": False, "str": "", "list": (),
+                  "object": None}
+
+
+def default_of(f: Feature) -> Any:
+    """The value a new frame holds before the pipeline sets ``f`` (for ``array`` and
+    ``dict`` kinds: the function that makes a fresh empty one)."""
+    return _KIND_DEFAULTS[f.kind] if f.default is _UNSET else f.default
