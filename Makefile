@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint venv qt-deps clean
+.PHONY: demo test bench lint docs venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,14 @@ test: venv qt-deps
 lint: venv
 	$(BIN)/ruff check neurofeedback ui tests benchmarks
 
+## The documentation site: generated pages (docs/gen_pages.py), then a strict build into site/.
+docs: venv
+	$(BIN)/python -c "import mkdocs" 2>/dev/null || $(BIN)/pip install --quiet "mkdocs>=1.6"
+	$(BIN)/python docs/gen_pages.py
+	$(BIN)/mkdocs build --strict --quiet
+
 bench: venv qt-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache site
