@@ -97,6 +97,9 @@ class PipelineConfig:
         least this share of the usable channels (default 1/3); with fewer, those channels are
         only left out of the frame, unless a region loses all its usable channels
         (:func:`~.quality.frame_gate`).
+    region_gate_channels : int
+        A region measured by at most this many usable electrodes gates the frame when
+        artifacts take all of them (default 2).
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """
@@ -112,7 +115,7 @@ class PipelineConfig:
     baseline: tuple[float, float] = (0.0, 60.0)
     low_modes: int = 3
     metastability_s: float = 10.0
-    amplitude_uv: float = 150.0
+    amplitude_uv: float = 400.0
     flat_uv: float = 0.3
     line_ratio: float = 1.0
     emg_share: float = 0.45
@@ -127,6 +130,7 @@ class PipelineConfig:
     common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
     gate_share: float = 1.0 / 3.0
+    region_gate_channels: int = 2
     score_gain: float = 1.5
     score_offset: float = 1.0
 
@@ -162,6 +166,10 @@ class PipelineConfig:
             raise UsageError(
                 f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
                 f"got {self.synchrony_smooth_s!r}"
+            )
+        if not isinstance(self.region_gate_channels, int) or self.region_gate_channels < 0:
+            raise UsageError(
+                f"region_gate_channels must be an integer >= 0; got {self.region_gate_channels!r}"
             )
         if not isinstance(self.low_modes, int) or self.low_modes < 1:
             raise UsageError(f"low_modes must be an integer >= 1; got {self.low_modes!r}")

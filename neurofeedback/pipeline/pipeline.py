@@ -310,7 +310,9 @@ class Pipeline:
         if hit is None:
             names = self.ch_names
             reasons = tuple(REASONS[c] for c in codes)
-            clean, gated = frame_gate(codes, self._region_index, self.cfg.gate_share)
+            clean, gated = frame_gate(
+                codes, self._region_index, self.cfg.gate_share, self.cfg.region_gate_channels
+            )
             bad = tuple(n for n, r in zip(names, reasons, strict=True) if r != "ok")
             art: tuple[str, ...] = ()
             if gated:

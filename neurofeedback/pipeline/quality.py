@@ -27,17 +27,20 @@ FRAME_REASONS = ("common-mode", "no usable channels")
 
 
 def frame_gate(
-    codes: np.ndarray, region_index: np.ndarray, gate_share: float
-) -> tuple[np.ndarray, tuple[str, ...]]:
+    codes: np.ndarray, region_index: np.ndarray, gate_share: float, region_gate_channels: int
+) -> tuple[np.ndarray, bool]:
     """Which channels a frame uses and whether its artifacts reach the measures.
 
     A channel problem is not a frame problem: every channel whose code is not ``ok`` is left
     out of this frame's measures. The frame is *gated* (no feedback) only when its artifacts
     reach the measures:
 
-    - a region that has usable (not physically bad) channels loses all of them to artifacts
-      (for example a blink on Fp1 and Fp2 of an 8-channel Cyton montage: the frontal region
-      is gone, so region measures would change their channel set);
+    - a region measured by at most ``region_gate_channels`` usable (not physically bad)
+      electrodes loses all of them to artifacts (for example a blink on Fp1 and Fp2 of an
+      8-channel Cyton montage: the frontal region is gone and its signal cannot be rebuilt
+      from the others). In a dense montage a region rests on many electrodes, and a blink
+      over all of them leaves that region out of the frame's region measures instead (a
+      limit: the region set of that frame is smaller);
     - artifacts hit at least ``gate_share`` of the usable channels (muscle, movement or eye
       activity over many channels, or too few clean channels left);
     - no channel is usable at all (reported as ``no usable channels``).
@@ -50,6 +53,8 @@ def frame_gate(
         Region of each channel (-1: none).
     gate_share : float
         Share of usable channels with artifacts that gates the frame, 0..1.
+    region_gate_channels : int
+        Regions with at most this many usable electrodes gate the frame when all are lost.
 
     Returns
     -------
@@ -68,7 +73,9 @@ def frame_gate(
     if arte.sum() >= gate_share * n_usable:
         return clean, True
     for r in np.unique(region_index[usable & arte]):
-        if r >= 0 and not (clean & (region_index == r)).any():
+        in_region = region_index == r
+        if (r >= 0 and not (clean & in_region).any()
+                and (usable & in_region).sum() <= region_gate_channels):
             return clean, True
     return clean, False
 #: Length of the second moving average of the slow deflection, s (the first is 0.1 s).
