@@ -3,7 +3,7 @@
 - FIF: ``Raw.save`` (float32 samples, relative error about 1e-7).
 - EDF: ``mne.export.export_raw`` via edfio, 16-bit samples, physical range per channel
   (resolution = channel range / 65535).
-- BDF: the same with 24-bit samples (resolution = channel range / 16777215); MNE 1.13 writes
+- BDF: the same with 24-bit samples (resolution = channel range / 16777215); MNE (1.10.2 on) writes
   BDF itself through edfio.
 
 EDF/BDF store whole data records of 1 s; MNE pads the last record with edge values and adds a
