@@ -134,14 +134,6 @@ def kuramoto_order(z: np.ndarray) -> np.ndarray:
     return np.abs(u.mean(axis=0))
 
 
-def mean_offdiag(m: np.ndarray) -> float:
-    """Mean of the upper triangle (pairs), NaN with fewer than 2 rows."""
-    n = m.shape[0]
-    if n < 2:
-        return float("nan")
-    return float(m[triu_pairs(n)].mean())
-
-
 class Metastability:
     """Standard deviation of the Kuramoto order parameter over the last ``span_s`` seconds.
 
