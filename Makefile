@@ -26,8 +26,10 @@ demo: venv
 test: venv qt-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
+## ruff, then the import layers written in pyproject.toml ([tool.importlinter]).
 lint: venv
 	$(BIN)/ruff check neurofeedback ui tests benchmarks
+	$(BIN)/lint-imports
 
 ## The documentation site: generated pages (docs/gen_pages.py), then a strict build into site/.
 docs: venv

@@ -17,7 +17,7 @@ and the HTML report summarise those same labels, so all three speak one language
   those frames of the integrated PSD, square-rooted). NaN when the channel was never in use.
 
 Recordings up to :data:`FULL_LIMIT_S` seconds are analysed whole (every frame, exactly the
-frames :func:`neurofeedback.analyze.iter_frames` gives). Longer ones, unless ``full=True``, are
+frames :func:`neurofeedback.offline.iter_frames` gives). Longer ones, unless ``full=True``, are
 sampled: :data:`N_STRETCHES` evenly spaced stretches of :data:`STRETCH_S` seconds, each run
 through a fresh pipeline that first gets :data:`WARMUP_S` seconds of the preceding signal
 (filters settle, the first 2-s window fills); only frames ending inside the stretch are
@@ -35,6 +35,7 @@ import numpy as np
 
 from .errors import UsageError
 from .io.loaded import LoadedFile
+from .offline import iter_frames
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
 from .pipeline.pipeline import Pipeline
@@ -311,8 +312,6 @@ def summarize_loaded(
         raise UsageError(f"n_stretches must be >= 1 and stretch_s > 0; got {n_stretches} and "
                          f"{stretch_s}")
     if full or loaded.duration_s <= limit_s:
-        from .analyze import iter_frames
-
         pipe = Pipeline(loaded.sfreq, names, cfg, loaded.rail_uv)
         for frames in iter_frames(loaded, cfg, pipe=pipe):
             counter.add(frames)

@@ -1,6 +1,7 @@
-"""Crash-safe session recording and reading it back.
+"""Crash-safe session recording: the writer of a session folder.
 
-A session folder ``<record_dir>/<YYYYMMDD-HHMMSS>-<source>/`` holds:
+The folder's files and their names are defined with their reader in
+:mod:`neurofeedback.io.session_folder`. A session folder ``<record_dir>/<YYYYMMDD-HHMMSS>-<source>/`` holds:
 
 ``raw.csv``
     Samples in BrainFlow's CSV layout (one line per sample, one tab-separated value per board
@@ -32,21 +33,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __version__
-from .errors import FileFormatError, RecordingError
-from .io.loaded import LoadedFile
+from .errors import RecordingError
+from .io.export import export_loaded
+from .io.session_folder import (
+    FEATURES_NAME,
+    FIF_NAME,
+    MARKERS_NAME,
+    META_NAME,
+    RAW_NAME,
+    read_session,
+)
 from .pipeline.frame import FEATURE_COLUMNS, FeatureFrame
-from .sources.base import Chunk, RowLayout, SourceInfo, rows_from_data
+from .sources.base import Chunk, SourceInfo, rows_from_data
 
 log = logging.getLogger(__name__)
-
-RAW_NAME = "raw.csv"
-META_NAME = "session.json"
-MARKERS_NAME = "markers.csv"
-FEATURES_NAME = "features.csv"
-FIF_NAME = "raw.fif"
 
 #: Free space below which a recording does not start (bytes).
 MIN_FREE_BYTES = 50 * 1024 * 1024
@@ -81,18 +82,18 @@ def check_record_dir(record_dir: Path, min_free_bytes: int = MIN_FREE_BYTES) -> 
     except OSError as exc:
         raise RecordingError(
             f"cannot create recording directory {record_dir}: {exc.strerror}; "
-            "choose another with --record-dir or use --no-record"
+            "choose another record_dir or do not record"
         ) from None
     if not os.access(record_dir, os.W_OK | os.X_OK):
         raise RecordingError(
             f"recording directory {record_dir} is not writable; "
-            "choose another with --record-dir or use --no-record"
+            "choose another record_dir or do not record"
         )
     free = shutil.disk_usage(record_dir).free
     if free < min_free_bytes:
         raise RecordingError(
             f"disk holding {record_dir} is full ({free / 1e6:.0f} MB free, need at least "
-            f"{min_free_bytes / 1e6:.0f} MB); free some space or choose another --record-dir"
+            f"{min_free_bytes / 1e6:.0f} MB); free some space or choose another record_dir"
         )
     return record_dir.resolve()
 
@@ -307,119 +308,7 @@ class Recorder:
             log.warning("could not update %s: %s", META_NAME, exc)
         if write_fif and self.n_samples > 0:
             try:
-                from .io.export import export_loaded
-
                 export_loaded(read_session(self.path), self.path / FIF_NAME, "fif")
             except Exception as exc:  # noqa: BLE001 - the raw.csv is the primary record
                 log.warning("could not write %s: %s", FIF_NAME, exc)
         return self.path
-
-
-# -- reading -------------------------------------------------------------------------------
-def session_dir_of(path: str | Path) -> Path | None:
-    """Return the session folder if ``path`` is one (or a file inside one), else None."""
-    p = Path(path)
-    if p.is_dir() and (p / META_NAME).is_file():
-        return p
-    if p.is_file() and p.name in (RAW_NAME, META_NAME) and (p.parent / META_NAME).is_file():
-        return p.parent
-    return None
-
-
-def read_meta(session_dir: str | Path) -> dict[str, Any]:
-    """Read and check ``session.json``."""
-    path = Path(session_dir) / META_NAME
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileFormatError(f"{path} is missing; is this a session folder?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FileFormatError(f"{path} is corrupt ({exc}); the raw.csv may still be replayable "
-                              "with --board") from None
-    for key in ("sfreq", "ch_names", "layout"):
-        if key not in meta:
-            raise FileFormatError(f"{path} has no '{key}' entry; it is not a session file")
-    return meta
-
-
-def parse_sample_rows(text: str, n_rows: int, name: str) -> np.ndarray:
-    """Parse BrainFlow CSV text (one sample per line, tab- or comma-separated).
-
-    A last line cut short (a killed writer) is dropped.
-
-    Returns
-    -------
-    rows : ndarray, shape (n_rows, n_samples)
-    """
-    if text and not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]
-    text = text.replace(",", "\t")
-    try:
-        flat = np.array(text.split(), dtype=float)
-    except ValueError:
-        raise FileFormatError(f"{name} holds values that are not numbers; the file is corrupt") from None
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise FileFormatError(f"{name} holds no samples")
-    widths = {len(ln.split()) for ln in lines[:50]} | {len(lines[-1].split())}
-    if widths != {n_rows} or flat.size != n_rows * len(lines):
-        found = sorted(widths)
-        raise FileFormatError(
-            f"{name} has {', '.join(map(str, found))} columns per line where {n_rows} were "
-            "expected; pass the right --board for its layout"
-        )
-    return flat.reshape(len(lines), n_rows).T
-
-
-def read_session(path: str | Path) -> LoadedFile:
-    """Read one of our session folders (or its ``raw.csv`` / ``session.json``).
-
-    Raises
-    ------
-    FileFormatError
-        When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt.
-    """
-    sdir = session_dir_of(path)
-    if sdir is None:
-        raise FileFormatError(f"{path} is not a session folder (no {META_NAME})")
-    meta = read_meta(sdir)
-    layout = RowLayout.from_dict(meta["layout"])
-    raw_path = sdir / RAW_NAME
-    try:
-        text = raw_path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise FileFormatError(f"{raw_path} is missing; the session has no samples") from None
-    except (OSError, UnicodeDecodeError):
-        raise FileFormatError(f"{raw_path} is not a text file; it is corrupt") from None
-    rows = parse_sample_rows(text, layout.n_rows, str(raw_path))
-    data = rows[list(layout.eeg_rows)].astype(float)
-    if not np.all(np.isfinite(data)):
-        ch, idx = np.argwhere(~np.isfinite(data))[0]
-        raise FileFormatError(
-            f"{raw_path} has a non-numeric (NaN) sample in channel {meta['ch_names'][ch]} at "
-            f"sample {idx}; the file is corrupt"
-        )
-    markers: list[tuple[float, str]] = []
-    mpath = sdir / MARKERS_NAME
-    if mpath.is_file():
-        with open(mpath, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    markers.append((float(row["time_s"]), row["label"]))
-                except (KeyError, TypeError, ValueError):
-                    continue
-    return LoadedFile(
-        path=str(sdir),
-        format="neurofeedback session",
-        data=data,
-        sfreq=float(meta["sfreq"]),
-        ch_names=list(meta["ch_names"]),
-        timestamps=rows[layout.timestamp_row].astype(float),
-        rows=rows,
-        layout=layout,
-        board_id=meta.get("board_id"),
-        board_name=meta.get("board_name", ""),
-        rail_uv=meta.get("rail_uv"),
-        markers=markers,
-        meta=meta,
-    )

@@ -5,7 +5,7 @@
 =====================================  ==============================================  ==========================
 format                                 detected by                                     reader
 =====================================  ==============================================  ==========================
-neurofeedback session folder           a directory with ``session.json`` (+ raw.csv),   ``recording.read_session``
+neurofeedback session folder           a directory with ``session.json`` (+ raw.csv),   :mod:`.session_folder`
                                        or the ``session.json``/``raw.csv`` inside it
 OpenBCI GUI txt (2014, v4, v5, v6)     first line ``%OpenBCI Raw``                      :mod:`.openbci_txt`
 EDF / EDF+                             first 8 bytes ``0`` + 7 spaces                    :mod:`.mne_files`
@@ -21,11 +21,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
+from ..channels import apply_channel_override
 from ..errors import FileFormatError, NeurofeedbackError
 from ._common import fname
+from .brainflow_csv import looks_like_brainflow_csv, read_brainflow_csv
 from .loaded import LoadedFile
+from .mne_files import mne_format_name, read_mne_file
+from .openbci_txt import looks_like_openbci, read_openbci_txt
+from .session_folder import read_session, session_dir_of
 
 log = logging.getLogger(__name__)
 
@@ -48,33 +55,13 @@ def _supported() -> str:
     return "; ".join(SUPPORTED_FORMATS)
 
 
-def _session_dir(path: Path) -> Path | None:
-    """Folder of one of our recordings that ``path`` points at, if any."""
-    if path.is_dir() and (path / "session.json").is_file():
-        return path
-    if path.is_file() and path.name in ("session.json", "raw.csv") and (path.parent / "session.json").is_file():
-        return path.parent
-    return None
-
-
 def _load(path: Path, board: str | None, channels) -> LoadedFile:
-    from .brainflow_csv import looks_like_brainflow_csv, read_brainflow_csv
-    from .mne_files import mne_format_name, read_mne_file
-    from .openbci_txt import looks_like_openbci, read_openbci_txt
-
     if not path.exists():
         raise FileFormatError(f"{path}: no such file or folder; check the path")
-    session = _session_dir(path)
+    session = session_dir_of(path)
     if session is not None:
-        try:
-            from ..recording import read_session
-        except ImportError:
-            log.warning("recording.read_session unavailable; reading %s as BrainFlow CSV + session.json", session)
-            return read_brainflow_csv(session / "raw.csv", board=board, channels=channels)
         loaded = read_session(session)
         if channels:
-            from ..channels import apply_channel_override
-
             loaded.ch_names = apply_channel_override(loaded.ch_names, channels)
         return loaded
     if path.is_dir():
@@ -115,17 +102,11 @@ def _load(path: Path, board: str | None, channels) -> LoadedFile:
 
 def _via_copy(path: Path, ext: str, channels, label: str) -> LoadedFile:
     """MNE picks its EDF/BDF reader by extension; read a misnamed file through a symlink."""
-    import tempfile
-
-    from .mne_files import read_mne_file
-
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / (path.stem + ext)
         try:
             os.symlink(path.resolve(), link)
         except OSError:
-            import shutil
-
             shutil.copyfile(path, link)
         loaded = read_mne_file(link, channels=channels, label=label)
     loaded.path = str(path)

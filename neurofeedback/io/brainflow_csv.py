@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from ..boards import board_label, board_layout, resolve_board
 from ..channels import apply_channel_override, default_channel_names, normalize_names
 from ..errors import FileFormatError, UsageError
 from ..sources.base import RowLayout
 from ._common import check_finite, check_rate, counter_gaps, fname
 from .loaded import LoadedFile
+from .text_rows import float_matrix, read_text, split_rows
 
 log = logging.getLogger(__name__)
 
@@ -43,43 +45,12 @@ def looks_like_brainflow_csv(first_line: str) -> bool:
     return True
 
 
-def _load_matrix(path: Path) -> np.ndarray:
-    """Samples x rows matrix of a BrainFlow CSV. Raises FileFormatError on ragged or bad lines."""
+def _load_matrix(path: Path) -> tuple[np.ndarray, int]:
+    """Samples x rows matrix of a BrainFlow CSV and the number of cut last lines dropped."""
     name = fname(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{name}: not a text file (undecodable bytes); the file is corrupt") from None
-    if "\x00" in text:
-        raise FileFormatError(f"{name}: contains binary data (NUL bytes); the file is corrupt")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise FileFormatError(f"{name}: the file has no samples (empty)")
-    sep = "\t" if "\t" in lines[0] else ","
-    rows = [ln.split(sep) for ln in lines]
-    ncols = len(rows[0])
-    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    bad = np.flatnonzero(counts != ncols)
-    if bad.size:
-        k = int(bad[0])
-        if k == len(rows) - 1:
-            raise FileFormatError(
-                f"{name}: truncated: the last line has {counts[k]} of {ncols} values (the file was "
-                "cut mid-line); delete the incomplete last line and try again"
-            )
-        raise FileFormatError(f"{name}: line {k + 1} has {counts[k]} values, expected {ncols}; the file is corrupt")
-    try:
-        return np.array(rows, dtype=np.float64)
-    except ValueError:
-        for k, r in enumerate(rows):
-            for v in r:
-                try:
-                    float(v)
-                except ValueError:
-                    raise FileFormatError(
-                        f"{name}: non-numeric value {v.strip()!r} on line {k + 1}; the file is corrupt"
-                    ) from None
-        raise
+    text = read_text(path)
+    table = split_rows(text.splitlines(), name=name, ends_with_newline=text.endswith(("\n", "\r")))
+    return float_matrix(table.rows, name), table.cut_lines
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | None:
@@ -129,8 +100,6 @@ def read_brainflow_csv(
     UsageError
         No sidecar and no ``board``, or an unknown board name.
     """
-    from ..boards import board_label, board_layout, resolve_board
-
     path = Path(path)
     name = fname(path)
     meta = sidecar if sidecar is not None else _read_sidecar(path)
@@ -157,7 +126,7 @@ def read_brainflow_csv(
     if sfreq <= 0 or not np.isfinite(sfreq):
         raise FileFormatError(f"{name}: sample rate must be > 0 Hz; {origin} {sfreq!r}")
 
-    mat = _load_matrix(path)
+    mat, cut = _load_matrix(path)
     if mat.shape[1] != layout.n_rows:
         raise FileFormatError(
             f"{name}: wrong column count: {origin} {layout.n_rows} values per line, the file has "
@@ -204,6 +173,7 @@ def read_brainflow_csv(
         board_name=board_name,
         rail_uv=None if rail is None else float(rail),
         dropped_samples=dropped,
+        cut_lines=cut,
         markers=markers,
         meta={"sidecar": meta, "timestamp_rate_hz": implied},
     )

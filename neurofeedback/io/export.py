@@ -3,7 +3,7 @@
 - FIF: ``Raw.save`` (float32 samples, relative error about 1e-7).
 - EDF: ``mne.export.export_raw`` via edfio, 16-bit samples, physical range per channel
   (resolution = channel range / 65535).
-- BDF: the same with 24-bit samples (resolution = channel range / 16777215); MNE 1.13 writes
+- BDF: the same with 24-bit samples (resolution = channel range / 16777215); MNE (1.10.2 on) writes
   BDF itself through edfio.
 
 EDF/BDF store whole data records of 1 s; MNE pads the last record with edge values and adds a
@@ -17,6 +17,7 @@ import logging
 import warnings
 from pathlib import Path
 
+import mne
 import numpy as np
 
 from ..channels import standard_montage
@@ -39,8 +40,6 @@ def loaded_to_raw(loaded: LoadedFile):
     -------
     mne.io.RawArray
     """
-    import mne
-
     info = mne.create_info(list(loaded.ch_names), float(loaded.sfreq), ch_types="eeg")
     raw = mne.io.RawArray(np.asarray(loaded.data, dtype=np.float64) * 1e-6, info, verbose="error")
     raw.set_montage(standard_montage(), on_missing="ignore", verbose="error")
@@ -105,8 +104,6 @@ def export_loaded(loaded: LoadedFile, out_path: str | Path, fmt: str) -> Path:
             if fmt == "fif":
                 raw.save(out, overwrite=True, verbose="error")
             else:
-                import mne
-
                 mne.export.export_raw(out, raw, fmt=fmt, physical_range="channelwise",
                                       overwrite=True, verbose="error")
     except OSError as exc:

@@ -41,6 +41,9 @@ class LoadedFile:
         Amplifier saturation level in uV, if known (187500 for Cyton / Daisy).
     dropped_samples : int
         Samples the file itself shows as lost (gaps in a packet counter).
+    cut_lines : int
+        Cut last lines of a text file dropped on reading (0 or 1; see
+        :mod:`neurofeedback.io.text_rows`).
     markers : list of (float, str)
         (time in seconds from the first sample, label) pairs found in the file.
     meta : dict
@@ -59,6 +62,7 @@ class LoadedFile:
     board_name: str = ""
     rail_uv: float | None = None
     dropped_samples: int = 0
+    cut_lines: int = 0
     markers: list[tuple[float, str]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -20,6 +20,7 @@ import re
 import warnings
 from pathlib import Path
 
+import mne
 import numpy as np
 
 from ..channels import REFERENCE_SITES, apply_channel_override, normalize_names
@@ -95,11 +96,8 @@ def check_edf_size(path: Path, bytes_per_sample: int) -> None:
 
 
 def _read_raw(path: Path, label: str):
-    import mne
-
     if label in ("EDF", "BDF") and path.is_file():
         check_edf_size(path, 2 if label == "EDF" else 3)
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if label == "EDF":
@@ -163,8 +161,6 @@ def read_mne_file(
     eeg = [i for i, (n, t) in enumerate(zip(names, types, strict=True))
            if t == "eeg" and not _NON_EEG_PREFIX.match(n)]
     if not eeg:
-        import mne
-
         eeg = list(mne.pick_types(raw.info, meg=True, eeg=True, seeg=True, ecog=True, dbs=True,
                                   fnirs=True, eog=False, ecg=False, emg=False, misc=False,
                                   exclude=[]))

@@ -34,10 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..boards import board_label, resolve_board
 from ..channels import apply_channel_override, default_channel_names, normalize_names
 from ..errors import FileFormatError
 from ._common import check_finite, check_rate, counter_gaps, fname, timestamps_to_seconds
 from .loaded import LoadedFile
+from .text_rows import is_number, read_text, split_rows
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +67,6 @@ def _board_from_text(text: str) -> str | None:
     if "synthetic" in t:
         return "synthetic"
     return None
-
-
-def _is_number(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
 
 
 def _parse_header(lines: list[str]) -> tuple[dict[str, str], int]:
@@ -122,14 +116,7 @@ def read_openbci_txt(
     """
     path = Path(path)
     name = fname(path)
-    raw_bytes = path.read_bytes()
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{name}: not a text file (undecodable bytes); the file is corrupt") from None
-    if "\x00" in text:
-        raise FileFormatError(f"{name}: contains binary data (NUL bytes); the file is corrupt")
-    ends_with_newline = text.endswith("\n")
+    text = read_text(path)
     lines = text.splitlines()
     header, i = _parse_header(lines)
     if not lines or not looks_like_openbci(lines[0]):
@@ -140,28 +127,16 @@ def read_openbci_txt(
         raise FileFormatError(f"{name}: OpenBCI header but no samples; the recording is empty")
     col_names: list[str] | None = None
     first_fields = [f.strip() for f in lines[i].split(",")]
-    if not _is_number(first_fields[0]):
+    if not is_number(first_fields[0]):
         col_names = first_fields
         i += 1
-    data_lines = [ln for ln in lines[i:] if ln.strip()]
-    if not data_lines:
+    if not any(ln.strip() for ln in lines[i:]):
         raise FileFormatError(f"{name}: OpenBCI header but no samples; the recording is empty")
-
-    rows = [ln.split(",") for ln in data_lines]
-    ncols = len(col_names) if col_names else len(rows[0])
-    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    bad = np.flatnonzero(counts != ncols)
-    if bad.size:
-        k = int(bad[0])
-        line_no = i + 1 + k  # approximate 1-based line number (blank lines aside)
-        if k == len(rows) - 1 and (counts[k] < ncols or not ends_with_newline):
-            raise FileFormatError(
-                f"{name}: truncated: the last line has {counts[k]} of {ncols} fields (the file was "
-                f"cut mid-line); delete the incomplete last line and try again"
-            )
-        raise FileFormatError(
-            f"{name}: line {line_no} has {counts[k]} fields, expected {ncols}; the file is corrupt"
-        )
+    table = split_rows(
+        lines[i:], name=name, ends_with_newline=text.endswith(("\n", "\r")), sep=",",
+        n_fields=len(col_names) if col_names else None, first_line_no=i + 1,
+    )
+    rows, ncols = table.rows, table.n_fields
 
     # --- column roles -------------------------------------------------------------------
     ts_col: int | None = None
@@ -203,8 +178,6 @@ def read_openbci_txt(
     # --- board, rate --------------------------------------------------------------------
     board_name = None
     if board:
-        from ..boards import board_label, resolve_board
-
         board_name = board_label(resolve_board(board))
     elif "board" in header:
         board_name = _board_from_text(header["board"])
@@ -225,7 +198,7 @@ def read_openbci_txt(
             return np.array([r[j] for r in rows], dtype=np.float64)
         except ValueError:
             for k, r in enumerate(rows):
-                if not _is_number(r[j].strip()):
+                if not is_number(r[j].strip()):
                     raise FileFormatError(
                         f"{name}: {what} has a non-numeric value {r[j].strip()!r} in data row "
                         f"{k + 1}; the file is corrupt"
@@ -285,8 +258,6 @@ def read_openbci_txt(
     rail = CYTON_RAIL_UV if board_name in ("cyton", "cyton-daisy") else None
     board_id = None
     if board_name in BOARD_RATES:
-        from ..boards import resolve_board
-
         board_id = resolve_board(board_name)
     log.debug("%s: OpenBCI %s, board %s, %d ch, %g Hz, %d samples, %d dropped",
               name, generation, board_name, n_eeg, sfreq, data.shape[1], dropped)
@@ -301,6 +272,7 @@ def read_openbci_txt(
         board_name=board_name,
         rail_uv=rail,
         dropped_samples=dropped,
+        cut_lines=table.cut_lines,
         markers=markers,
         meta=meta,
     )

@@ -200,15 +200,6 @@ class ProtocolEngine:
         return max(0.0, end - self._time_s)
 
     @property
-    def total_time_left_s(self) -> float:
-        """Seconds left in the whole protocol."""
-        if self._finished:
-            return 0.0
-        if self._start_s is None or math.isnan(self._time_s):
-            return self.protocol.duration_s
-        return max(0.0, self._end_s - self._time_s)
-
-    @property
     def finished(self) -> bool:
         return self._finished
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import RecordingError
 from ..pipeline.frame import BANDS, PHASES
-from ..quality_summary import REASONS, VERDICT_MIN_PCT
+from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
 from . import figures, stats
 from .data import ReportData, gather
 
@@ -97,8 +97,6 @@ def _facts(d: ReportData) -> str:
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:
     summary = d.quality
     if summary is None:  # ReportData built by hand: run the pipeline's checks here
-        from ..quality_summary import summarize_loaded
-
         summary = summarize_loaded(d.loaded, full=True)
     q = stats.channel_quality(d.loaded, summary)
     reasons = [r for r in REASONS if r != "ok"]

@@ -16,9 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FileFormatError, UsageError
+from ..errors import FileFormatError, ProtocolError, UsageError
+from ..io import load_eeg_file
 from ..io.loaded import LoadedFile
+from ..io.session_folder import FEATURES_NAME, read_session, session_dir_of
+from ..offline import iter_frames
+from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
+from ..pipeline.pipeline import Pipeline
+from ..protocols import protocol_from_dict
 from ..quality_summary import (
     QualitySummary,
     ReasonCounter,
@@ -172,8 +178,6 @@ def _config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
     """The pipeline settings of a session: the integration band from the stored protocol; the
     baseline block is the protocol's first baseline phase, placed where its
     ``phase:<label>:start`` marker says (pipeline defaults otherwise)."""
-    from ..pipeline.config import PipelineConfig
-
     kwargs: dict[str, Any] = {}
     proto = meta.get("protocol") or {}
     band = proto.get("integration_band")
@@ -192,12 +196,8 @@ def _config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
 def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFrame], QualitySummary]:
     """Run the offline analysis on ``loaded`` with the session's settings (:func:`_config`).
 
-    Returns the frames and the summary of their per-channel quality reasons. Imported lazily:
-    the analysis is a peer module.
+    Returns the frames and the summary of their per-channel quality reasons.
     """
-    from ..analyze import iter_frames
-    from ..pipeline.pipeline import Pipeline
-
     config = _config(loaded, meta)
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
     frames = [f for chunk in iter_frames(loaded, config, pipe=pipe) for f in chunk]
@@ -217,13 +217,9 @@ def gather(path: str | Path) -> ReportData:
     p = Path(path)
     if not p.exists():
         raise FileFormatError(f"{p} does not exist; give a session folder or an EEG file")
-    from ..recording import FEATURES_NAME, session_dir_of
-
     notes: list[str] = []
     sdir = session_dir_of(p)
     if sdir is not None:
-        from ..recording import read_session
-
         loaded = read_session(sdir)
         meta = dict(loaded.meta)
         source = sdir
@@ -240,8 +236,6 @@ def gather(path: str | Path) -> ReportData:
             notes.append(f"{FEATURES_NAME} was missing or empty: the analysis was run for this "
                          "report (the recording folder was not changed).")
     else:
-        from ..io import load_eeg_file
-
         loaded = load_eeg_file(p)
         meta = dict(loaded.meta)
         source = p
@@ -270,9 +264,6 @@ def gather(path: str | Path) -> ReportData:
     protocol = None
     pd = meta.get("protocol")
     if isinstance(pd, dict) and pd:
-        from ..errors import ProtocolError
-        from ..protocols import protocol_from_dict
-
         try:
             protocol = protocol_from_dict(pd, source=f"{source}/session.json:protocol")
         except ProtocolError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..channels import OPENBCI_DEFAULTS, standard_positions
+from ..errors import UsageError
 from ..validation import check_option
 
 #: Montage name -> channel names. ``default`` covers all six regions with 16 electrodes.
@@ -54,8 +55,6 @@ def positions(ch_names: tuple[str, ...] | list[str]) -> np.ndarray:
     UsageError
         A name that is not a ``standard_1005`` site.
     """
-    from ..errors import UsageError
-
     table = _positions_table()
     out = np.zeros((len(ch_names), 3))
     for i, name in enumerate(ch_names):

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from ..errors import UsageError
 from ..io.loaded import LoadedFile
 from ..validation import check_positive
 from .base import Chunk, RowLayout, Source, SourceInfo, rows_from_data
@@ -41,8 +42,6 @@ class FileSource(Source):
         self.speed = check_positive("--speed", speed, allow_zero=True)
         start_s = check_positive("--start", start_s, allow_zero=True)
         if start_s >= loaded.duration_s:
-            from ..errors import UsageError
-
             raise UsageError(
                 f"--start must be less than the file's length ({loaded.duration_s:.1f} s); got {start_s:g}"
             )

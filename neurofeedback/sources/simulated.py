@@ -17,6 +17,8 @@ import time
 import numpy as np
 
 from ..errors import UsageError
+from ..simulate.generator import Generator
+from ..simulate.source_info import simulator_info
 from ..validation import check_positive
 from .base import Chunk, Source, rows_from_data
 
@@ -55,9 +57,6 @@ class SimulatedSource(Source):
         speed: float = 1.0,
         sfreq: float = 250.0,
     ) -> None:
-        from ..simulate.generator import Generator
-        from ..simulate.source_info import simulator_info
-
         self.speed = check_positive("speed", speed)
         if duration_s is not None:
             duration_s = check_positive("duration_s", duration_s)

@@ -1,0 +1,53 @@
+"""The live pipeline fed a whole loaded file: the frames every offline consumer starts from.
+
+Offline analysis (:mod:`neurofeedback.analyze`), the quality summary
+(:mod:`neurofeedback.quality_summary`) and the report (:mod:`neurofeedback.report`) all read
+frames from :func:`iter_frames`, so they see exactly what a live session would have computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .io.loaded import LoadedFile
+from .pipeline.config import PipelineConfig
+from .pipeline.frame import FeatureFrame
+from .pipeline.pipeline import Pipeline
+
+#: Length of the chunks a file is pushed in (s); frames do not depend on it.
+CHUNK_S = 60.0
+
+
+def iter_frames(
+    loaded: LoadedFile,
+    config: PipelineConfig | None = None,
+    progress: Callable[[int], None] | None = None,
+    pipe: Pipeline | None = None,
+) -> Iterator[list[FeatureFrame]]:
+    """Run the pipeline over a loaded file, yielding the frames of each 60-s chunk.
+
+    Parameters
+    ----------
+    loaded : LoadedFile
+        Data in uV, shape (n_channels, n_samples).
+    config : PipelineConfig or None
+        Pipeline settings (default: the pipeline's defaults); ignored when ``pipe`` is given.
+    progress : callable or None
+        Called with the number of samples processed in each chunk.
+    pipe : Pipeline or None
+        A fresh pipeline to use (default: one made for ``loaded`` and ``config``).
+
+    Yields
+    ------
+    list of FeatureFrame
+        The frames completed by one chunk (possibly none).
+    """
+    if pipe is None:
+        pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
+    step = max(1, int(CHUNK_S * loaded.sfreq))
+    for s in range(0, loaded.n_samples, step):
+        chunk = loaded.data[:, s : s + step]
+        frames = pipe.push(chunk)
+        if progress is not None:
+            progress(chunk.shape[1])
+        yield frames
