@@ -43,8 +43,10 @@ def build_source(spec: SessionSpec) -> Source:
         return make_replay_source(spec.replay_path, speed=spec.speed, start_s=spec.start_s,
                                   board=spec.replay_board, channels=channels)
     if spec.kind == "simulated":
+        # a session runs the simulator's live (repeating) schedule and stops after
+        # spec.duration_s, like any live source; `neurofeedback simulate` scales a scenario
         return make_source("simulated", scenario=spec.scenario, seed=spec.seed, sim_speed=spec.speed,
-                           channels=channels, duration_s=spec.duration_s)
+                           channels=channels)
     board = "synthetic" if spec.kind == "synthetic" else spec.board
     if not board.strip():
         raise UsageError("enter a board name, e.g. cyton, cyton-daisy, ganglion or a BrainFlow BoardIds name")
