@@ -289,6 +289,8 @@ class MainWindow(QtWidgets.QMainWindow):
         (without a protocol: the picture, and sound as the operator left it)."""
         m = modality(session.protocol)
         self.feedback.set_visual(m.visual)
+        # a protocol chooses the score of each phase; the operator chooses only without one
+        self.mode_box.setEnabled(session.protocol is None)
         if session.protocol is not None:
             self.audio_check.setChecked(m.audio)  # drives self.audio through its toggled signal
 
@@ -369,6 +371,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_idle(self, text: str) -> None:
         """Put every control and view back in its no-session state."""
         self.setup_bar.set_running(False)
+        self.mode_box.setEnabled(True)
         self.replay.bind(None)
         self.audio.set_target(0.0, True)
         self.feedback.set_idle(text)
@@ -479,7 +482,8 @@ class MainWindow(QtWidgets.QMainWindow):
                     footer += f" \u00b7 reward {100 * rate:.0f} %"
         score = fed_back_score(fr, self.feedback_mode)
         value = feedback_value(fr, score)
-        self.feedback.set_mode(score)
+        if score != self.feedback_mode:  # a protocol chose it: the operator's box shows it too
+            self.set_feedback_mode(score)
         self.feedback.update_frame(fr, score=value, instruction=instruction, footer=footer, reward=reward)
         self.status_panel.set_fed_back(score, value)
         self.audio.set_target(float(np.nan_to_num(value)), bool(fr.artifact) or not fr.baseline_complete)
