@@ -88,3 +88,11 @@ def test_both_protocol_turns_sound_and_picture_on(qtbot, window):
     assert w.audio_check.isChecked() and w.feedback.visual
     qtbot.waitUntil(lambda: w.feedback_frame is not None, timeout=30000)
     assert w.feedback.mode == "meditation"
+
+
+def test_python_m_ui_uses_the_application_options(capsys):
+    from ui.__main__ import main
+
+    assert main(["--feedback-mode", "loud"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --feedback-mode must be one of meditation, integration, alpha-theta")
