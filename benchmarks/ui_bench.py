@@ -67,7 +67,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
     import numpy as np
     from PyQt6 import QtWidgets
 
-    from ui.controller import SessionSpec
+    from neurofeedback.app import SessionSpec
     from ui.main_window import REDRAW_MS, MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])

@@ -21,6 +21,8 @@ BOARD_ALIASES: dict[str, str] = {
 
 
 def _board_ids():
+    # lazy: brainflow loads its native library; naming a file's board (replay, info) must not
+    # pay for it before a board is actually resolved
     from brainflow.board_shim import BoardIds
 
     return BoardIds
@@ -102,6 +104,7 @@ def board_layout(board_id: int) -> tuple[RowLayout, float]:
     UsageError
         For boards without a fixed layout (``playback``, ``streaming``) or without EEG rows.
     """
+    # lazy, as in _board_ids: BoardShim loads brainflow's native library
     from brainflow.board_shim import BoardShim
     from brainflow.exit_codes import BrainFlowError
 

@@ -14,6 +14,7 @@ import logging
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -67,8 +68,6 @@ def _setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.propagate = False
     if not verbose:
-        import warnings
-
         warnings.filterwarnings("ignore")
         logging.getLogger("mne").setLevel(logging.ERROR)
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import os
 import sys
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
-from .errors import UsageError
-from .session import Session, SessionStats, run_until_done
-from .sources.base import Source
+from .app import SessionSpec, build_session, fed_back_score, feedback_value, finish_session
+from .session import SessionStats, run_until_done
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +33,9 @@ def _fmt(x: float, spec: str = "+.2f") -> str:
 
 def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
     """One status line: elapsed time, samples, dropped samples, source status, per-channel
-    quality, energy, synchrony, phase, both scores, and (``with_protocol``) the protocol phase
-    when the newest frame carries one."""
+    quality, energy, synchrony, phase, both pipeline scores, the score a protocol rewards (when
+    the newest frame carries a protocol that names one, e.g. ``alpha-theta 0.62``), and
+    (``with_protocol``) the protocol phase."""
     q = "".join(QUALITY_CODES.get(c, "?") for c in stats.channel_quality) or "-"
     parts = [
         f"{stats.elapsed_s:7.1f} s",
@@ -56,6 +55,9 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
             f"med {_fmt(f.meditation_score, '.2f')}",
             f"int {_fmt(f.integration_score, '.2f')}",
         ]
+        if getattr(getattr(f, "protocol", None), "score", None):
+            name = fed_back_score(f)
+            parts.append(f"{name} {_fmt(feedback_value(f, name), '.2f')}")
         if f.artifact:
             kinds: dict[str, int] = {}
             for reason in f.artifact_reasons:
@@ -119,58 +121,37 @@ def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def pipeline_config_from_args(args: argparse.Namespace) -> Any:
-    from .pipeline.config import PipelineConfig
-
-    cfg = PipelineConfig()
-    if getattr(args, "baseline", None) is not None:
-        if args.baseline <= 0:
-            raise UsageError(f"--baseline must be a number of seconds > 0; got {args.baseline:g}")
-        cfg = PipelineConfig(baseline=(0.0, float(args.baseline)))
-    return cfg
-
-
-def protocol_from_args(args: argparse.Namespace) -> Any:
-    if not getattr(args, "protocol", None):
-        return None
-    from .protocols import load_protocol
-
-    return load_protocol(args.protocol)
-
-
-def run_headless(source: Source, args: argparse.Namespace, *, duration_s: float | None = None) -> int:
-    """Run ``source`` as a headless session with the ``run``/``replay`` options in ``args``.
+def run_headless(spec: SessionSpec) -> int:
+    """Run the session ``spec`` describes with a status line on stderr, then end it (stop, save,
+    then report: :func:`~neurofeedback.app.finish_session`).
 
     Returns the exit code: 0 on a clean end, 1 when the source failed mid-session (the recording
     is kept and its path printed).
+
+    Raises
+    ------
+    NeurofeedbackError
+        The spec is invalid or the source cannot start (nothing is recorded then).
     """
-    protocol = protocol_from_args(args)
-    session = Session(
-        source,
-        record_dir=None if args.no_record else args.record_dir,
-        pipeline_config=pipeline_config_from_args(args),
-        protocol=protocol,
-        duration_s=duration_s,
-    )
+    session = build_session(spec)
     printer = StatusPrinter()
-    run_until_done(session, on_tick=printer)
+    run_until_done(session, on_tick=printer)  # returns once the session has stopped
+    result = finish_session(session)  # saves (idempotent stop), then writes the report
     printer.finish(session.stats())
     out = sys.stdout
+    if result.stop_error is not None:
+        sys.stderr.write(f"error: stopping the session: {result.stop_error}\n")
     if session.error is not None:
         sys.stderr.write(f"error: {session.error}\n")
     elif session.end_reason:
         log.info("session ended: %s", session.end_reason)
     if session.recording_path is not None:
         out.write(f"recorded to {session.recording_path}\n")
-        if protocol is not None and session.error is None:
-            try:
-                from .report import write_report
-
-                report = write_report(session.recording_path)
-                out.write(f"report: {report}\n")
-            except Exception as exc:  # noqa: BLE001 - the recording is what matters
-                sys.stderr.write(f"warning: could not write the report: {exc}\n")
+        if result.report is not None:
+            out.write(f"report: {result.report}\n")
+        elif result.report_error is not None:
+            sys.stderr.write(f"warning: could not write the report: {result.report_error}\n")
     else:
         out.write("not recorded (--no-record)\n")
     out.flush()
-    return 0 if session.error is None else 1
+    return 0 if session.error is None and result.stop_error is None else 1

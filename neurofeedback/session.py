@@ -18,7 +18,11 @@ from typing import Any
 import numpy as np
 
 from .errors import NeurofeedbackError, RecordingError, SourceDisconnected, SourceError
+from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
+from .pipeline.pipeline import Pipeline
+from .protocols import ProtocolEngine
+from .quality_summary import ReasonCounter
 from .recording import Recorder
 from .sources.base import Chunk, Source
 
@@ -101,9 +105,6 @@ class Session:
         self.engine: Any = None
         self.pipeline: Any = None
         if compute_features:
-            from .pipeline.config import PipelineConfig
-            from .pipeline.pipeline import Pipeline
-
             if protocol is not None and getattr(protocol, "integration_band", None):
                 pipeline_config = dataclasses.replace(
                     pipeline_config or PipelineConfig(),
@@ -118,12 +119,8 @@ class Session:
         self._quality: Any = None
         recorded = record_dir is not None or record_folder is not None
         if self.pipeline is not None and recorded:
-            from .quality_summary import ReasonCounter
-
             self._quality = ReasonCounter(list(self.info.ch_names))
         if protocol is not None:
-            from .protocols import ProtocolEngine
-
             self.engine = ProtocolEngine(protocol)
             # the protocol defines the session's length
             total = float(protocol.duration_s)

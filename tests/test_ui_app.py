@@ -15,8 +15,8 @@ import pytest
 from _data import DATA_DIR
 from PyQt6 import QtCore, QtGui
 
+from neurofeedback.app import SessionSpec
 from neurofeedback.cli import main as cli_main
-from ui.controller import SessionSpec
 from ui.main_window import MainWindow
 from ui.widgets.feedback import PULL
 from ui.widgets.sync_head import MAX_WIDTH, MIN_WIDTH
@@ -252,8 +252,8 @@ def test_no_audio_device_is_reported_once(window):
 def test_sim_speed_drives_the_simulator_and_speed_the_replay():
     import argparse
 
+    from neurofeedback.app import build_source, spec_from_args
     from neurofeedback.commands import gui
-    from ui.controller import build_source, spec_from_args
 
     parser = argparse.ArgumentParser()
     gui.add_arguments(parser)

@@ -1,16 +1,6 @@
 """The Qt application (PyQt6 + pyqtgraph) over the headless :mod:`neurofeedback` package.
 
-All Qt code lives here; ``neurofeedback`` never imports Qt. Start it with ``neurofeedback gui``
-or ``python -m ui``.
+All Qt code lives here; ``neurofeedback`` never imports Qt. ``ui`` uses the application layer
+(:mod:`neurofeedback.app`) for everything that is not a widget or Qt glue. Start it with
+``neurofeedback gui`` or ``python -m ui``; :func:`ui.app.run_gui` is the entry point.
 """
-
-from __future__ import annotations
-
-__all__ = ["run_gui"]
-
-
-def run_gui(*args, **kwargs):
-    """See :func:`ui.app.run_gui`."""
-    from .app import run_gui as _run
-
-    return _run(*args, **kwargs)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from pathlib import Path
 
+from PyQt6 import QtCore, QtWidgets
+
+from neurofeedback.app import DEFAULT_SCORE, SessionSpec
 from neurofeedback.errors import UsageError
 
-from .controller import SessionSpec, spec_from_args
+from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,7 @@ def save_screenshots(window, path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return p, fb
 
 
-def _application():
-    from PyQt6 import QtWidgets
-
+def _application() -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance()
     if app is None:
         app = QtWidgets.QApplication(sys.argv[:1])
@@ -59,7 +59,7 @@ def _application():
 def run_gui(
     spec: SessionSpec | None,
     *,
-    feedback_mode: str = "meditation",
+    feedback_mode: str = DEFAULT_SCORE,
     screenshot: str | None = None,
     quit_after: float | None = None,
     fullscreen_feedback: bool = False,
@@ -72,7 +72,7 @@ def run_gui(
     spec : SessionSpec or None
         Session to start at once; None waits for the setup bar.
     feedback_mode : str
-        ``meditation`` or ``integration``.
+        Score fed back without a protocol, one of :data:`neurofeedback.app.FEEDBACK_SCORES`.
     screenshot : str, optional
         Save the operator view here (and the feedback view beside it) before quitting.
     quit_after : float, optional
@@ -93,10 +93,6 @@ def run_gui(
             raise UsageError("--screenshot needs --quit-after S (seconds to run before the screenshot)")
     if quit_after is not None and not quit_after > 0:
         raise UsageError(f"--quit-after must be > 0 seconds; got {quit_after:g}")
-    from PyQt6 import QtCore
-
-    from .main_window import MainWindow
-
     app = _application()
     window = MainWindow(feedback_mode=feedback_mode)
     window.resize(*size)
@@ -135,15 +131,3 @@ def run_gui(
     if window.banner_level == "error":
         sys.stderr.write(f"error: {window.banner_text}\n")
     return int(outcome["code"])
-
-
-def run_from_args(args: argparse.Namespace, *, source=None, duration_s: float | None = None) -> int:
-    """:func:`run_gui` from parsed ``gui``/``run``/``replay`` options."""
-    spec = spec_from_args(args, source=source, duration_s=duration_s)
-    return run_gui(
-        spec,
-        feedback_mode=getattr(args, "feedback_mode", "meditation") or "meditation",
-        screenshot=getattr(args, "screenshot", None),
-        quit_after=getattr(args, "quit_after", None),
-        fullscreen_feedback=bool(getattr(args, "fullscreen_feedback", False)),
-    )

@@ -101,7 +101,7 @@ class AudioFeedback(QtCore.QObject):
         self._open()
 
     def _open(self) -> None:
-        try:
+        try:  # lazy and optional: Qt Multimedia may be missing or fail to load its backends
             from PyQt6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
         except ImportError as exc:
             self.message = f"audio feedback is off: Qt Multimedia cannot load on this system ({exc})"

@@ -15,13 +15,22 @@ from pathlib import Path
 import numpy as np
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from neurofeedback.app import (
+    DEFAULT_SCORE,
+    FEEDBACK_SCORES,
+    FinishResult,
+    SessionSpec,
+    build_session,
+    fed_back_score,
+    feedback_value,
+    modality,
+)
 from neurofeedback.errors import NeurofeedbackError
 
 from .audio import AudioFeedback
-from .controller import SessionSpec, build_session
-from .finisher import FinishResult, SessionFinisher
+from .finisher import SessionFinisher
 from .setup_bar import SetupBar
-from .widgets.feedback import MODES, FeedbackWindow
+from .widgets.feedback import FeedbackWindow
 from .widgets.harmonics import HarmonicsWidget
 from .widgets.quality import QualityWidget
 from .widgets.replay_controls import ReplayControls
@@ -51,7 +60,8 @@ class MainWindow(QtWidgets.QMainWindow):
     Parameters
     ----------
     feedback_mode : str
-        ``"meditation"`` or ``"integration"`` when the protocol phase does not say.
+        Score fed back when no protocol names one (one of
+        :data:`neurofeedback.app.FEEDBACK_SCORES`).
     show_feedback : bool
         Open the feedback window when a session starts.
 
@@ -73,7 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
         Recording folder of the last session once it has been saved.
     """
 
-    def __init__(self, feedback_mode: str = "meditation", show_feedback: bool = True):
+    def __init__(self, feedback_mode: str = DEFAULT_SCORE, show_feedback: bool = True):
         super().__init__()
         self.setWindowTitle("Neurofeedback \u2013 operator")
         self.session = None
@@ -82,7 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner_level = ""
         self.markers: list[tuple[float, str]] = []
         self.show_feedback = show_feedback
-        self.feedback_mode = feedback_mode if feedback_mode in MODES else "meditation"
+        self.feedback_mode = feedback_mode if feedback_mode in FEEDBACK_SCORES else DEFAULT_SCORE
         self.redraws = 0
         self._last_tick = time.monotonic()
         self._frames_seen = 0
@@ -177,7 +187,9 @@ class MainWindow(QtWidgets.QMainWindow):
         row.addSpacing(20)
         row.addWidget(QtWidgets.QLabel("Feedback"))
         self.mode_box = QtWidgets.QComboBox()
-        self.mode_box.addItems(MODES)
+        self.mode_box.addItems(FEEDBACK_SCORES)
+        self.mode_box.setToolTip("score fed back when no protocol names one (a protocol's training "
+                                 "phases choose theirs)")
         self.mode_box.setCurrentText(self.feedback_mode)
         self.mode_box.currentTextChanged.connect(self.set_feedback_mode)
         row.addWidget(self.mode_box)
@@ -264,12 +276,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sync_head.configure(names)
         self.timeline.reset()
         self.feedback.configure(names)
+        self._apply_modality(session)
         self.markers = []
         self.report_path = None
         self.marker_label.setText("")
         self._frames_seen = 0
         self.last_frame = self.feedback_frame = self._pending_frame = None
         self.replay.bind(session.source if session.info.kind == "file" else None)
+
+    def _apply_modality(self, session) -> None:
+        """Turn the picture and the sound on or off as the protocol's ``[feedback] mapping`` says
+        (without a protocol: the picture, and sound as the operator left it)."""
+        m = modality(session.protocol)
+        self.feedback.set_visual(m.visual)
+        # a protocol chooses the score of each phase; the operator chooses only without one
+        self.mode_box.setEnabled(session.protocol is None)
+        if session.protocol is not None:
+            self.audio_check.setChecked(m.audio)  # drives self.audio through its toggled signal
 
     @property
     def finishing(self) -> bool:
@@ -348,6 +371,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_idle(self, text: str) -> None:
         """Put every control and view back in its no-session state."""
         self.setup_bar.set_running(False)
+        self.mode_box.setEnabled(True)
         self.replay.bind(None)
         self.audio.set_target(0.0, True)
         self.feedback.set_idle(text)
@@ -366,7 +390,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return t
 
     def set_feedback_mode(self, mode: str) -> None:
-        if mode in MODES:
+        """The score fed back when no protocol names one."""
+        if mode in FEEDBACK_SCORES:
             self.feedback_mode = mode
             self.feedback.set_mode(mode)
             if self.mode_box.currentText() != mode:
@@ -442,13 +467,12 @@ class MainWindow(QtWidgets.QMainWindow):
         return np.sqrt(np.mean(seg**2, axis=1))
 
     def _feed_back(self, fr) -> None:
-        mode = self.feedback_mode
+        """Show ``fr`` in the feedback view and sound it: the score the frame's protocol rewards
+        (else the operator's choice), with the value the reward follows."""
         instruction, footer, reward = "", "", False
         snap = fr.protocol  # the protocol state of this very frame (None without a protocol)
         if snap is not None:
             phase = snap.current_phase
-            if phase is not None and getattr(phase, "score", None) in MODES:
-                mode = phase.score
             instruction = snap.instruction
             reward = snap.reward_on
             if phase is not None:
@@ -456,10 +480,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 footer = f"{phase.label} \u00b7 {snap.time_left_s:.0f} s left"
                 if math.isfinite(rate):
                     footer += f" \u00b7 reward {100 * rate:.0f} %"
-        self.feedback.set_mode(mode)
-        self.feedback.update_frame(fr, instruction=instruction, footer=footer, reward=reward)
-        score = fr.meditation_score if mode == "meditation" else fr.integration_score
-        self.audio.set_target(float(np.nan_to_num(score)), bool(fr.artifact) or not fr.baseline_complete)
+        score = fed_back_score(fr, self.feedback_mode)
+        value = feedback_value(fr, score)
+        if score != self.feedback_mode:  # a protocol chose it: the operator's box shows it too
+            self.set_feedback_mode(score)
+        self.feedback.update_frame(fr, score=value, instruction=instruction, footer=footer, reward=reward)
+        self.status_panel.set_fed_back(score, value)
+        self.audio.set_target(float(np.nan_to_num(value)), bool(fr.artifact) or not fr.baseline_complete)
 
     # -- shutdown ------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -9,25 +9,25 @@ import logging
 
 from PyQt6 import QtCore, QtWidgets
 
-from .controller import SCENARIOS, SessionSpec
+from neurofeedback.app import HARDWARE_BOARDS, SCENARIOS, SOURCE_KINDS, SessionSpec
+from neurofeedback.protocols import protocol_names
 
 log = logging.getLogger(__name__)
 
-#: Source choices shown: (label, SessionSpec.kind).
-SOURCE_CHOICES: tuple[tuple[str, str], ...] = (
-    ("BrainFlow synthetic board", "synthetic"),
-    ("Scenario simulator", "simulated"),
-    ("BrainFlow board (headset)", "board"),
-    ("Replay a file", "replay"),
-)
-BOARD_SUGGESTIONS: tuple[str, ...] = ("cyton", "cyton-daisy", "ganglion", "cyton_wifi", "muse_2", "streaming", "playback")
+#: How the source box labels each :data:`~neurofeedback.app.SOURCE_KINDS` entry.
+SOURCE_LABELS: dict[str, str] = {
+    "synthetic": "BrainFlow synthetic board",
+    "simulated": "Scenario simulator",
+    "board": "BrainFlow board (headset)",
+    "replay": "Replay a file",
+}
+#: Source choices shown, in the application's order: (label, SessionSpec.kind).
+SOURCE_CHOICES: tuple[tuple[str, str], ...] = tuple((SOURCE_LABELS[k], k) for k in SOURCE_KINDS)
 NO_PROTOCOL = "(no protocol)"
 
 
 def _protocol_names() -> list[str]:
     try:
-        from neurofeedback.protocols import protocol_names
-
         return protocol_names()
     except Exception as exc:  # noqa: BLE001 - a broken protocols folder must not stop the window
         log.warning("cannot list protocols: %s", exc)
@@ -77,7 +77,7 @@ class SetupBar(QtWidgets.QFrame):
         bl.setContentsMargins(0, 0, 0, 0)
         self.board_box = QtWidgets.QComboBox()
         self.board_box.setEditable(True)
-        self.board_box.addItems(BOARD_SUGGESTIONS)
+        self.board_box.addItems(HARDWARE_BOARDS)
         self.board_box.setToolTip("a short name or any BrainFlow BoardIds name")
         bl.addWidget(self.board_box)
         self.port_edit = QtWidgets.QLineEdit()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from ..analyze import analyze_paths
+from ..errors import UsageError
 
 NAME = "analyze"
 HELP = "compute the feature table (features.csv, bandpower.csv) of EEG files offline"
@@ -21,11 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-
-    from ..analyze import analyze_paths
-    from ..errors import UsageError
-
     if args.jobs < 1:
         raise UsageError(f"--jobs must be >= 1; got {args.jobs}")
     if args.baseline is not None and not args.baseline > 0:

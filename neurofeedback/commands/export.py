@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from ..errors import UsageError
+from ..io import load_eeg_file
+from ..io.export import default_out_path, export_loaded
 
 NAME = "export"
 HELP = "convert a recording or any readable EEG file to FIF, EDF or BDF"
@@ -22,12 +27,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from ..errors import UsageError
-    from ..io import load_eeg_file
-    from ..io.export import default_out_path, export_loaded
-
     loaded = load_eeg_file(args.session, board=args.board, channels=args.channels)
     out = Path(args.out) if args.out else default_out_path(args.session, args.fmt)
     if out.resolve() == Path(args.session).resolve():

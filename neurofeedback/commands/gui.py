@@ -1,79 +1,54 @@
 """``neurofeedback gui``: the Qt operator and feedback windows.
 
-Qt is imported only inside :func:`run` (from the ``ui`` package), so the headless package never
-imports it.
+The options and their checks are the application layer's (:mod:`neurofeedback.app.options`),
+shared with ``python -m ui``. Qt is imported only inside :func:`open_window`, so the command
+line and everything below it never import Qt (see the comment there).
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from ..sources.factory import add_board_arguments, add_session_arguments
-from ..validation import check_option, check_positive
+from ..app import SessionSpec, spec_from_args
+from ..app.options import add_gui_arguments, check_gui_arguments
 
 NAME = "gui"
 HELP = "open the operator and feedback windows (live board, simulator or replay)"
 ORDER = 20
-FEEDBACK_MODES = ("meditation", "integration")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_board_arguments(p, board=False)
-    p.add_argument(
-        "--board", default=None,
-        help="start at once on this source: synthetic, simulated, cyton, cyton-daisy, ganglion or any "
-        "BrainFlow BoardIds name (default: choose in the window)",
-    )
-    p.add_argument("--replay", default=None, metavar="PATH", help="start at once replaying this file or session folder")
-    p.add_argument(
-        "--speed", type=float, default=1.0,
-        help="--replay only: replay speed, multiple of real time (default 1; the simulator uses --sim-speed)",
-    )
-    add_session_arguments(p)
-    p.add_argument("--feedback-mode", default="meditation", metavar="MODE",
-                   help="meditation (default) or integration")
-    p.add_argument("--fullscreen-feedback", action="store_true", help="show the feedback window full screen")
-    p.add_argument("--duration", type=float, default=None, help="stop the session after S seconds of data")
-    p.add_argument("--screenshot", default=None, metavar="PATH",
-                   help="save the operator view to PATH and the feedback view beside it with '-feedback' "
-                   "before the extension (shot.png -> shot-feedback.png); needs --quit-after")
-    p.add_argument("--quit-after", type=float, default=None, metavar="S", help="quit after S seconds")
+    add_gui_arguments(p)
 
 
-def _check(args: argparse.Namespace) -> None:
-    from ..errors import UsageError
+def open_window(
+    spec: SessionSpec | None,
+    *,
+    feedback_mode: str | None = None,
+    screenshot: str | None = None,
+    quit_after: float | None = None,
+    fullscreen_feedback: bool = False,
+) -> int:
+    """Open the Qt window on ``spec`` (None: wait for the setup bar) and run its event loop.
 
-    check_option("--feedback-mode", args.feedback_mode, FEEDBACK_MODES)
-    check_positive("--speed", args.speed)
-    check_positive("--sim-speed", args.sim_speed)
-    if args.speed != 1.0 and not getattr(args, "replay", None):
-        raise UsageError(
-            f"--speed only applies to --replay; got --speed {args.speed:g} without --replay "
-            "(use --sim-speed for --board simulated)"
-        )
-    board = str(getattr(args, "board", None) or "").strip().lower()
-    if args.sim_speed != 1.0 and board != "simulated":
-        raise UsageError(
-            f"--sim-speed only applies to --board simulated; got --board {board or '(none)'}"
-        )
-    if getattr(args, "quit_after", None) is not None:
-        check_positive("--quit-after", args.quit_after)
-    if getattr(args, "duration", None) is not None:
-        check_positive("--duration", args.duration)
-    if getattr(args, "replay", None) and getattr(args, "board", None):
-        raise UsageError("give either --board or --replay, not both")
+    Returns the exit code of :func:`ui.app.run_gui`.
+    """
+    # lazy on purpose: PyQt6 and pyqtgraph are heavy, need a display library stack, and the
+    # headless package must never import Qt (the ``ui`` package sits above this layer)
+    from ui.app import run_gui
+
+    kwargs = {} if feedback_mode is None else {"feedback_mode": feedback_mode}
+    return run_gui(spec, screenshot=screenshot, quit_after=quit_after,
+                   fullscreen_feedback=fullscreen_feedback, **kwargs)
 
 
 def run(args: argparse.Namespace) -> int:
-    _check(args)
-    from ui.app import run_from_args
-
-    return run_from_args(args, duration_s=getattr(args, "duration", None))
-
-
-def run_from_session_args(args: argparse.Namespace, *, source: Any = None, duration_s: float | None = None) -> int:
-    """Open the window for ``neurofeedback run`` / ``replay`` when a screen is available."""
-    from ui.app import run_from_args
-
-    return run_from_args(args, source=source, duration_s=duration_s)
+    check_gui_arguments(args)
+    spec = spec_from_args(args, duration_s=getattr(args, "duration", None), frontend="gui")
+    return open_window(
+        spec,
+        feedback_mode=args.feedback_mode,
+        screenshot=args.screenshot,
+        quit_after=args.quit_after,
+        fullscreen_feedback=bool(args.fullscreen_feedback),
+    )

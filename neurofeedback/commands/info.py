@@ -7,6 +7,9 @@ import json
 import math
 from typing import Any
 
+from ..info import describe, format_info
+from ..io import load_eeg_file
+
 NAME = "info"
 HELP = "describe an EEG file or recording: format, channels, rate, duration, channel quality"
 ORDER = 40
@@ -36,9 +39,6 @@ def _clean(obj: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..info import describe, format_info
-    from ..io import load_eeg_file
-
     loaded = load_eeg_file(args.path, board=args.board, channels=args.channels)
     d = describe(loaded, full=args.full)
     if args.json:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from ..protocols import list_protocols, load_protocol, protocols_dir
+
 NAME = "protocols"
 HELP = "list the training protocols, or show one (NAME or PATH.toml) in detail"
 ORDER = 70
@@ -67,8 +69,6 @@ def format_detail(p) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..protocols import list_protocols, load_protocol, protocols_dir
-
     if args.protocol:
         print(format_detail(load_protocol(args.protocol)))
     else:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from ..app import build_source, spec_from_args
+from ..app.options import add_session_arguments
 from ..headless import has_screen, run_headless
-from ..sources.factory import add_session_arguments, make_replay_source
+from . import gui
 
 NAME = "replay"
 HELP = "replay a recording or any EEG file (OpenBCI txt, BrainFlow CSV, EDF/BDF/FIF...)"
@@ -24,11 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    source = make_replay_source(
-        args.path, speed=args.speed, start_s=args.start, board=args.board, channels=args.channels
-    )
-    if not args.headless and has_screen():
-        from . import gui
-
-        return gui.run_from_session_args(args, source=source)
-    return run_headless(source, args, duration_s=args.duration)
+    headless = args.headless or not has_screen()
+    spec = spec_from_args(args, duration_s=args.duration, frontend="cli" if headless else "gui")
+    # read the file now, so a bad file is one error line before any window opens
+    spec.source = build_source(spec)
+    if not headless:
+        return gui.open_window(spec)
+    return run_headless(spec)

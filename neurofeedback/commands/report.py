@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..report import write_report
+
 NAME = "report"
 HELP = "write a self-contained HTML report of a recording folder or an EEG file"
 ORDER = 80
@@ -18,8 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import write_report
-
     path = write_report(args.session, args.out)
     print(f"report written to {path}")
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ..app import spec_from_args
+from ..app.options import add_board_arguments, add_session_arguments
 from ..headless import has_screen, run_headless
-from ..sources.factory import add_board_arguments, add_session_arguments, source_from_args
 from ..validation import check_positive
+from . import gui
 
 NAME = "run"
 HELP = "run a live session (BrainFlow board or simulator), recording it"
@@ -22,8 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     duration = None if args.duration is None else check_positive("--duration", args.duration)
-    if not args.headless and has_screen():
-        from . import gui
-
-        return gui.run_from_session_args(args, duration_s=duration)
-    return run_headless(source_from_args(args, duration), args, duration_s=duration)
+    headless = args.headless or not has_screen()
+    spec = spec_from_args(args, duration_s=duration, frontend="cli" if headless else "gui")
+    if not headless:
+        return gui.open_window(spec)
+    return run_headless(spec)

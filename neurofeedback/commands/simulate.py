@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from ..simulate.montages import MONTAGES
+from ..simulate.scenarios import SCENARIOS
+from ..simulate.session import simulate_session
+
 NAME = "simulate"
 HELP = "write a simulated recording with known ground truth (truth.csv)"
 ORDER = 60
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..simulate.montages import MONTAGES
-    from ..simulate.scenarios import SCENARIOS
-
     parser.add_argument("--scenario", default="annealing-cycle", metavar="NAME",
                         help=f"one of {', '.join(SCENARIOS)} (default annealing-cycle)")
     parser.add_argument("--duration", type=float, required=True, metavar="S",
@@ -27,8 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..simulate.session import simulate_session
-
     path, truth = simulate_session(
         args.out, scenario=args.scenario, duration_s=args.duration, seed=args.seed,
         montage=args.montage, sfreq=args.sfreq,

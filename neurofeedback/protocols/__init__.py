@@ -43,9 +43,7 @@ def protocols_dir() -> Path:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()
-    import neurofeedback
-
-    return Path(neurofeedback.__file__).resolve().parents[1] / "protocols"
+    return Path(__file__).resolve().parents[2] / "protocols"  # <repo>/neurofeedback/protocols/..
 
 
 def protocol_names() -> list[str]:

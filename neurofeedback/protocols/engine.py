@@ -75,6 +75,10 @@ class ProtocolSnapshot:
         Current reward threshold (NaN when no training phase is current or next).
     finished : bool
         True once the protocol has ended.
+    score : str or None
+        The score the protocol rewards now: the current training phase's, else the next
+        training phase's (the one :attr:`threshold` belongs to); None when no phase has one.
+        Every display feeds back this score.
     """
 
     current_phase: Phase | None
@@ -84,6 +88,7 @@ class ProtocolSnapshot:
     reward_rate: float
     threshold: float
     finished: bool
+    score: str | None = None
 
 
 @dataclass
@@ -234,7 +239,14 @@ class ProtocolEngine:
             reward_rate=self.reward_rate,
             threshold=self.threshold,
             finished=self.finished,
+            score=self.score,
         )
+
+    @property
+    def score(self) -> str | None:
+        """The score rewarded now: the current training phase's, else the next one's (None
+        when no phase names one). The threshold, the reward and every display use it."""
+        return self._score_for_threshold()
 
     def _score_for_threshold(self) -> str | None:
         p = self.current_phase

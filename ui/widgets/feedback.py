@@ -1,11 +1,15 @@
 """The feedback view for the person training.
 
-Two modes:
+Its mode is the score fed back (:data:`neurofeedback.app.FEEDBACK_SCORES`); each score has a
+picture (:data:`PICTURES`):
 
-- **meditation**: a soft disc in the middle of a dark screen; it grows and brightens as the
-  meditation score rises.
-- **integration**: the head's regions as glowing nodes; as synchrony rises they pull together
-  towards the centre and glow, and the links between synchronised regions brighten.
+- **disc** (meditation, alpha-theta): a soft disc in the middle of a dark screen; it grows and
+  brightens as the score rises.
+- **nodes** (integration): the head's regions as glowing nodes; as synchrony rises they pull
+  together towards the centre and glow, and the links between synchronised regions brighten.
+
+When the protocol's feedback is audio only (:attr:`FeedbackView.visual` False) no picture is
+drawn: the screen stays dark with the instruction and the status text, for eyes-closed training.
 
 During the baseline it says so; in artifact frames the picture freezes and says why. Scores are
 smoothed on screen (exponential, time constant :data:`SMOOTH_TAU_S`) so nothing jumps.
@@ -18,9 +22,16 @@ import math
 import numpy as np
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from neurofeedback.app import DEFAULT_SCORE, FEEDBACK_SCORES, feedback_value
+
 from .head_geometry import REGION_LABELS, region_positions
 
-MODES: tuple[str, ...] = ("meditation", "integration")
+#: The picture each fed-back score is drawn as.
+PICTURES: dict[str, str] = {"meditation": "disc", "integration": "nodes", "alpha-theta": "disc"}
+if set(PICTURES) != set(FEEDBACK_SCORES):  # pragma: no cover - caught at import by every test
+    raise RuntimeError(f"PICTURES {tuple(PICTURES)} must cover every feedback score {FEEDBACK_SCORES}")
+#: Text shown instead of the picture when the feedback is audio only.
+AUDIO_ONLY_TEXT = "Listen: the chord grows consonant and louder as your score rises"
 #: On-screen smoothing time constant, seconds.
 SMOOTH_TAU_S = 0.6
 #: How far nodes move towards the centre at score 1 (fraction of their home radius).
@@ -68,7 +79,9 @@ class FeedbackView(QtWidgets.QWidget):
     Attributes
     ----------
     mode : str
-        ``"meditation"`` or ``"integration"``.
+        The score fed back, one of :data:`neurofeedback.app.FEEDBACK_SCORES`.
+    visual : bool
+        Draw the picture (False: audio-only feedback, text only).
     target : float
         Latest score, 0..1.
     shown : float
@@ -83,11 +96,12 @@ class FeedbackView(QtWidgets.QWidget):
         Protocol instruction at the top (empty without a protocol).
     """
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None, mode: str = "meditation"):
+    def __init__(self, parent: QtWidgets.QWidget | None = None, mode: str = DEFAULT_SCORE):
         super().__init__(parent)
         self.setMinimumSize(320, 240)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.mode = mode if mode in MODES else "meditation"
+        self.mode = mode if mode in FEEDBACK_SCORES else DEFAULT_SCORE
+        self.visual = True
         self.target = 0.0
         self.shown = 0.0
         self.frozen = False
@@ -122,13 +136,31 @@ class FeedbackView(QtWidgets.QWidget):
         self.message = "Starting\u2026"
         self.update()
 
+    @property
+    def picture(self) -> str:
+        """What is drawn: ``disc``, ``nodes``, or ``none`` for audio-only feedback."""
+        return PICTURES[self.mode] if self.visual else "none"
+
     def set_mode(self, mode: str) -> None:
-        if mode in MODES and mode != self.mode:
+        """Feed back the score ``mode`` (one of :data:`neurofeedback.app.FEEDBACK_SCORES`)."""
+        if mode in FEEDBACK_SCORES and mode != self.mode:
             self.mode = mode
             self.update()
 
-    def update_frame(self, frame, *, instruction: str = "", footer: str = "", reward: bool = False) -> None:
-        """Take the latest feature frame (and protocol text)."""
+    def set_visual(self, on: bool) -> None:
+        """Draw the picture (True) or only the text (audio-only feedback)."""
+        if bool(on) != self.visual:
+            self.visual = bool(on)
+            self.update()
+
+    def update_frame(
+        self, frame, *, score: float | None = None, instruction: str = "", footer: str = "", reward: bool = False,
+    ) -> None:
+        """Take the latest feature frame (and protocol text).
+
+        ``score`` is the value (0..1) of the fed-back score :attr:`mode`; None computes it from
+        the frame with :func:`neurofeedback.app.feedback_value`.
+        """
         self.has_data = True
         self.instruction = instruction
         self.footer = footer
@@ -150,9 +182,10 @@ class FeedbackView(QtWidgets.QWidget):
             self.message = "Baseline: sit comfortably and rest \u2013 measuring your starting level"
             self.target = 0.0
             return
-        score = getattr(frame, "meditation_score" if self.mode == "meditation" else "integration_score", 0.0)
+        if score is None:
+            score = feedback_value(frame, self.mode)
         self.target = float(np.clip(np.nan_to_num(score), 0.0, 1.0))
-        self.message = "Reward!" if self.reward else ""
+        self.message = "Reward!" if self.reward else ("" if self.visual else AUDIO_ONLY_TEXT)
 
     def set_idle(self, message: str) -> None:
         """Show a plain message (no session, session ended)."""
@@ -186,11 +219,11 @@ class FeedbackView(QtWidgets.QWidget):
         """What the next paint would show, quantised to what the eye can see (about a quarter
         pixel of movement, 1/500 of brightness): equal looks paint the same picture."""
         side = min(self.width(), self.height())
-        look: tuple = (self.mode, self.has_data, self.frozen, self.reward, self.message, self.instruction,
+        look: tuple = (self.mode, self.visual, self.has_data, self.frozen, self.reward, self.message, self.instruction,
                        self.footer, self.width(), self.height())
-        if not self.has_data:
+        if not self.has_data or not self.visual:
             return look
-        if self.mode == "meditation":
+        if self.picture == "disc":
             return (*look, round(500 * self.shown), round(4 * self.disc_radius_fraction() * side))
         plv = np.round(200 * self._plv_shown).astype(np.int16).tobytes()
         return (*look, round(max(500.0, 0.6 * side * 4) * self.shown), self.regions, plv)
@@ -213,13 +246,12 @@ class FeedbackView(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        integration = self.has_data and self.mode == "integration"
-        p.drawPixmap(0, 0, self._backdrop(w, h, integration))
-        if self.has_data:
-            if self.mode == "meditation":
-                self._paint_meditation(p, w, h)
-            else:
-                self._paint_integration(p, w, h)
+        picture = self.picture if self.has_data else "none"
+        p.drawPixmap(0, 0, self._backdrop(w, h, picture == "nodes"))
+        if picture == "disc":
+            self._paint_meditation(p, w, h)
+        elif picture == "nodes":
+            self._paint_integration(p, w, h)
         self._paint_text(p, w, h)
         p.end()
 
@@ -374,7 +406,7 @@ class FeedbackView(QtWidgets.QWidget):
 class FeedbackWindow(QtWidgets.QWidget):
     """A top-level window holding a :class:`FeedbackView`; F11 toggles full screen, Esc leaves it."""
 
-    def __init__(self, mode: str = "meditation"):
+    def __init__(self, mode: str = DEFAULT_SCORE):
         super().__init__()
         self.setWindowTitle("Neurofeedback \u2013 feedback")
         lay = QtWidgets.QVBoxLayout(self)

@@ -60,6 +60,8 @@ class StatusPanel(QtWidgets.QFrame):
         lay.addWidget(self.stream_label)
         self.phase = ""
         self.artifact = False
+        #: The score fed back and its value (set every frame, shown with the next panel update).
+        self.fed_back: tuple[str, float] = ("", float("nan"))
         self._styled_artifact: bool | None = None
 
     def _style_phase(self, phase: str | None) -> None:
@@ -67,6 +69,10 @@ class StatusPanel(QtWidgets.QFrame):
         self.phase_label.setStyleSheet(
             f"background: rgb{c}; font-size: 20px; font-weight: bold; border-radius: 6px; padding: 4px"
         )
+
+    def set_fed_back(self, score: str, value: float) -> None:
+        """The score the feedback shows and sounds, and its value (drawn by :meth:`update_frame`)."""
+        self.fed_back = (str(score), float(value))
 
     def update_frame(self, frame) -> None:
         phase = str(getattr(frame, "phase", ""))
@@ -97,6 +103,7 @@ class StatusPanel(QtWidgets.QFrame):
             f"synchrony {_fmt(frame.synchrony)} \u00b7 metastability {_fmt(frame.metastability)} \u00b7 "
             f"consonance {_fmt(frame.consonance)}<br>"
             f"<b>meditation {_fmt(frame.meditation_score)} \u00b7 integration {_fmt(frame.integration_score)}</b>"
+            + (f" \u00b7 fed back: <b>{self.fed_back[0]} {_fmt(self.fed_back[1])}</b>" if self.fed_back[0] else "")
         )
 
     def update_protocol(self, snap) -> None:

@@ -1,0 +1,101 @@
+"""Building a source and a session from a :class:`~neurofeedback.app.spec.SessionSpec`.
+
+The one place that turns a description into running parts, for the command line and the Qt
+window alike.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..errors import UsageError
+from ..pipeline.config import PipelineConfig
+from ..protocols import Protocol, load_protocol
+from ..session import Session
+from ..sources.base import Source
+from ..sources.factory import make_replay_source, make_source
+from .spec import SessionSpec
+from .vocab import SOURCE_KINDS
+
+log = logging.getLogger(__name__)
+
+
+def build_source(spec: SessionSpec) -> Source:
+    """The source ``spec`` describes (not started).
+
+    Raises
+    ------
+    UsageError
+        ``spec.kind`` is not one of :data:`~neurofeedback.app.vocab.SOURCE_KINDS`, a board name
+        or a replay path is empty, or an option does not apply to the source.
+    NeurofeedbackError
+        A one-line message when the board name, its options or the file are wrong.
+    """
+    if spec.source is not None:
+        return spec.source
+    if spec.kind not in SOURCE_KINDS:
+        raise UsageError(f"source kind must be one of {', '.join(SOURCE_KINDS)}; got {spec.kind!r}")
+    opts = dict(spec.options)
+    channels = opts.get("channels") or None
+    if spec.kind == "replay":
+        if not spec.replay_path.strip():
+            raise UsageError("choose a file to replay (an EEG file or a session folder)")
+        return make_replay_source(spec.replay_path, speed=spec.speed, start_s=spec.start_s,
+                                  board=spec.replay_board, channels=channels)
+    if spec.kind == "simulated":
+        # a session runs the simulator's live (repeating) schedule and stops after
+        # spec.duration_s, like any live source; `neurofeedback simulate` scales a scenario
+        return make_source("simulated", scenario=spec.scenario, seed=spec.seed, sim_speed=spec.speed,
+                           channels=channels)
+    board = "synthetic" if spec.kind == "synthetic" else spec.board
+    if not board.strip():
+        raise UsageError("enter a board name, e.g. cyton, cyton-daisy, ganglion or a BrainFlow BoardIds name")
+    return make_source(
+        board,
+        serial_port=str(opts.get("serial_port", "") or ""),
+        mac_address=str(opts.get("mac_address", "") or ""),
+        ip_address=str(opts.get("ip_address", "") or ""),
+        ip_port=int(opts.get("ip_port", 0) or 0),
+        board_file=str(opts.get("board_file", "") or ""),
+        master_board=str(opts.get("master_board", "") or ""),
+        channels=channels,
+        verbose=bool(opts.get("verbose", False)),
+        sim_speed=spec.speed,
+    )
+
+
+def pipeline_config(baseline_s: float | None) -> PipelineConfig | None:
+    """Pipeline settings for a baseline block of ``baseline_s`` seconds (None: the defaults).
+
+    Raises
+    ------
+    UsageError
+        ``baseline_s`` is not > 0.
+    """
+    if baseline_s is None:
+        return None
+    if not baseline_s > 0:
+        raise UsageError(f"--baseline must be a number of seconds > 0; got {baseline_s:g}")
+    return PipelineConfig(baseline=(0.0, float(baseline_s)))
+
+
+def load_spec_protocol(spec: SessionSpec) -> Protocol | None:
+    """The protocol ``spec`` names, loaded and validated (None without one)."""
+    return load_protocol(spec.protocol) if spec.protocol else None
+
+
+def build_session(spec: SessionSpec) -> Session:
+    """A :class:`~neurofeedback.session.Session` (not started) for ``spec``: protocol, baseline,
+    source and recording. The protocol and the options are checked before the source opens."""
+    protocol = load_spec_protocol(spec)
+    cfg = pipeline_config(spec.baseline_s)
+    source = build_source(spec)
+    return Session(
+        source,
+        record_dir=spec.record_dir if spec.record else None,
+        record_folder=spec.record_folder if spec.record else None,
+        pipeline_config=cfg,
+        protocol=protocol,
+        duration_s=spec.duration_s,
+        extra_meta={"frontend": spec.frontend},
+    )
