@@ -61,8 +61,8 @@ Every file listed in `conditions.csv` is analysed once, start to end, by the sam
   the median alpha (8-13 Hz) power over the clean frames in which that channel is not left out,
   eyes closed minus eyes open, then the mean over channels. The second table gives the
   per-channel numbers, and the same difference over all frames of the spans, gated or not (what
-  the signal holds whatever the gating says). Closing the eyes raises occipital alpha in most people: a pipeline that
-  keeps it finds a clearly positive difference.
+  the signal holds whatever the gating says). Closing the eyes raises occipital alpha in most
+  people: a pipeline that keeps it finds a clearly positive difference.
 - A file that cannot be read or analysed gets a row saying why instead of numbers.
 """
 
