@@ -207,7 +207,8 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
     Returns
     -------
     FileFrames
-        With ``error`` set (and no frames) when the file cannot be read or analysed.
+        With ``error`` set (and no frames) when the file cannot be read or analysed (an
+        unexpected exception is logged with its traceback and reported as an internal error).
     """
     label = str(path) if label is None else label
     try:
@@ -228,6 +229,9 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
     except NeurofeedbackError as exc:
         log.warning("%s: %s", label, exc)
         return FileFrames(path=label, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug on one file: its row says so, the others still run
+        log.exception("%s: internal error", label)
+        return FileFrames(path=label, error=f"internal error ({type(exc).__name__}: {exc})")
     names = list(loaded.ch_names)
     occ = tuple(n for n in names if is_occipital(n))
     note = ""
