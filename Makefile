@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs venv qt-deps clean
+.PHONY: demo test bench lint docs validate venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ docs: venv
 
 bench: venv qt-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+## The pipeline on the real recordings listed in $(DATA)/conditions.csv -> docs/validation.md
+DATA ?= ../shared/data
+validate: venv
+	$(BIN)/neurofeedback validate $(DATA) --out docs/validation.md --jobs 2
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache site

@@ -1,0 +1,168 @@
+"""``neurofeedback validate DATA_DIR [--out FILE.md] [--jobs N]``: the pipeline on recordings with
+known conditions (``DATA_DIR/conditions.csv``), one table row per file and condition span."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import math
+import time
+from pathlib import Path
+
+from .. import __version__
+from ..conditions import (
+    BASELINE_S,
+    LEFT_OUT_MIN_SHARE,
+    TOP_REASONS,
+    AlphaDifference,
+    SpanRow,
+    ValidationResult,
+    validate,
+)
+from ..errors import RecordingError, UsageError
+
+NAME = "validate"
+HELP = "measure the pipeline on recordings with known conditions (DATA_DIR/conditions.csv)"
+ORDER = 35
+
+log = logging.getLogger(__name__)
+
+SPAN_HEADER = (
+    "file", "span s", "condition", "frames", "clean %",
+    "commonest artifact reasons, % of frames", f"left out, % of frames (>= {100 * LEFT_OUT_MIN_SHARE:g} %)",
+    "mains", "EC - EO occipital alpha dB",
+)
+ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
+                "EC - EO dB, all frames", "note")
+
+READING = f"""\
+## How to read the tables
+
+Every file listed in `conditions.csv` is analysed once, start to end, by the same pipeline as
+`neurofeedback analyze` (2-s windows every 0.1 s). The baseline block is the file's first
+{BASELINE_S:g} s, or the whole file when it is shorter. A frame belongs to a span when its whole
+2-s window lies inside the span (so a span shorter than 2 s has no frames).
+
+- **file, span s, condition**: one line of `conditions.csv`: what the person was doing between
+  these two times (seconds from the file's first sample).
+- **frames**: frames of the span.
+- **clean %**: share of those frames that are not gated as artifact (`artifact` 0 in
+  `features.csv`); only clean frames give feedback.
+- **commonest artifact reasons**: the {TOP_REASONS} reasons (`artifact_reasons` without the channel) that
+  gate most frames of the span, with the share of the span's frames each appears in (a frame
+  can carry several).
+- **left out**: channels left out of the measures (`bad_channels`: railed, flat, line noise, ...)
+  in at least {100 * LEFT_OUT_MIN_SHARE:g} % of the span's frames, with that share.
+- **mains**: the mains frequency the pipeline found in the file and notched (50 or 60 Hz), or none.
+- **EC - EO occipital alpha dB**: for a recording with eyes-open and eyes-closed spans (or a
+  subject's pair of recordings, as EEGMMIDB's run 1 eyes open and run 2 eyes closed), per
+  occipital channel (O1, Oz, O2, ...; in a file without such names, its only live channel),
+  the median alpha (8-13 Hz) power over the clean frames in which that channel is not left out,
+  eyes closed minus eyes open, then the mean over channels. The second table gives the
+  per-channel numbers, and the same difference over all frames of the spans, gated or not (what
+  the signal holds whatever the gating says). Closing the eyes raises occipital alpha in most
+  people: a pipeline that keeps it finds a clearly positive difference.
+- A file that cannot be read or analysed gets a row saying why instead of numbers.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data_dir", metavar="DATA_DIR",
+                        help="folder with conditions.csv (file,start_s,end_s,condition[,how_known]) "
+                             "and the recordings it lists")
+    parser.add_argument("--out", metavar="FILE.md", default=None,
+                        help="also write the tables and how to read them to this Markdown file")
+    parser.add_argument("--jobs", metavar="N", type=int, default=1,
+                        help="analyse up to N files in parallel processes (default 1)")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{100 * x:.1f}"
+
+
+def _mains(hz: float | None) -> str:
+    return "none" if hz is None else f"{hz:g} Hz"
+
+
+def _db(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{x:+.1f}"
+
+
+def _alpha_cell(a: AlphaDifference | None) -> str:
+    return "" if a is None else _db(a.difference_db)
+
+
+def span_cells(row: SpanRow, alpha: AlphaDifference | None) -> list[str]:
+    """The cells of one row of the span table, in :data:`SPAN_HEADER` order."""
+    head = [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition]
+    if row.error:
+        # the first clause of the message says what is wrong; the rest (e.g. the list of
+        # supported formats) is in the command's log
+        return [*head, "0", "n/a", f"cannot analyse: {row.error.split('; ')[0]}", "", "", ""]
+    reasons = ", ".join(f"{r} {100 * s:.1f}" for r, s in row.top_reasons) or "-"
+    left = ", ".join(f"{c} {100 * s:.0f}" for c, s in row.left_out) or "-"
+    return [*head, str(row.n_frames), _pct(row.clean_share), reasons, left, _mains(row.mains_hz),
+            _alpha_cell(alpha)]
+
+
+def alpha_cells(a: AlphaDifference) -> list[str]:
+    """The cells of one row of the alpha table, in :data:`ALPHA_HEADER` order."""
+    return [
+        " + ".join(a.files),
+        ", ".join(a.channels) or "-",
+        ", ".join(f"{v:.1f}" for v in a.eyes_open_db) or "-",
+        ", ".join(f"{v:.1f}" for v in a.eyes_closed_db) or "-",
+        _db(a.difference_db),
+        _db(a.difference_all_db),
+        a.note or "",
+    ]
+
+
+def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def format_tables(result: ValidationResult) -> str:
+    """The span table and the alpha table as Markdown."""
+    spans = _table(SPAN_HEADER, [span_cells(r, result.alpha_of(r.file)) for r in result.rows])
+    alpha = _table(ALPHA_HEADER, [alpha_cells(a) for a in result.alpha])
+    return f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"
+
+
+def format_document(result: ValidationResult, command: str, date: str, seconds: float) -> str:
+    """The whole ``docs/validation.md``: the command and date, the tables, how to read them."""
+    return (
+        "# Validation on real recordings with known conditions\n\n"
+        f"Made by `{command}` on {date} (neurofeedback {__version__}, {seconds:.0f} s).\n\n"
+        f"{format_tables(result)}\n{READING}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be >= 1; got {args.jobs}")
+    data = Path(args.data_dir)
+    csv_path = data / "conditions.csv"
+    if not csv_path.is_file():
+        raise UsageError(f"DATA_DIR must hold a conditions.csv; found none in {data}")
+    t0 = time.perf_counter()
+    result = validate(csv_path, jobs=args.jobs)
+    seconds = time.perf_counter() - t0
+    log.info("validated %d files in %.1f s", len(result.files), seconds)
+    print(format_tables(result), end="")
+    if args.out:
+        command = f"neurofeedback validate {args.data_dir}"
+        command += f" --out {args.out}" + (f" --jobs {args.jobs}" if args.jobs != 1 else "")
+        text = format_document(result, command, datetime.date.today().isoformat(), seconds)
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RecordingError(f"cannot write {args.out}: {exc.strerror or exc}; choose another --out") from None
+    return 0

@@ -1,0 +1,498 @@
+"""Recordings with known conditions: read a ``conditions.csv`` and measure the pipeline on each span.
+
+``conditions.csv`` lists, per file and time span, what the person was doing
+(``file,start_s,end_s,condition[,how_known]``; ``file`` relative to the CSV's folder). Every
+listed file is analysed once with the same :class:`~neurofeedback.pipeline.pipeline.Pipeline`
+as ``neurofeedback analyze`` (baseline block: the file's first 60 s, or the whole file when it
+is shorter), and for every span this module measures what the frames whose whole window lies
+inside the span say: the clean-frame share, the commonest artifact reasons, each channel's
+left-out share, and the mains frequency found. Per recording (or pair of recordings of one
+subject, as EEGMMIDB's eyes-open run 1 and eyes-closed run 2) it measures the occipital alpha
+difference eyes closed minus eyes open.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import re
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .analyze import iter_frames
+from .channels import is_standard_site, normalize_name
+from .errors import FileFormatError, NeurofeedbackError, UsageError
+from .io import load_eeg_file
+from .pipeline.config import PipelineConfig
+from .pipeline.frame import BANDS
+from .pipeline.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+#: Columns a ``conditions.csv`` must have (``how_known`` is optional).
+REQUIRED_COLUMNS: tuple[str, ...] = ("file", "start_s", "end_s", "condition")
+EYES_OPEN = "eyes_open"
+EYES_CLOSED = "eyes_closed"
+#: Length of the baseline block (s); shorter files use their whole length.
+BASELINE_S = 60.0
+#: A channel is listed as left out in a span when it is left out in at least this share of frames.
+LEFT_OUT_MIN_SHARE = 0.05
+#: Number of artifact reasons listed per span.
+TOP_REASONS = 3
+_ALPHA = list(BANDS).index("alpha")
+_RUN_NAME = re.compile(r"^(S\d+)R\d+$", re.IGNORECASE)  # EEGMMIDB: S<subject>R<run>
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class ConditionSpan:
+    """One row of ``conditions.csv``.
+
+    Attributes
+    ----------
+    file : str
+        Path relative to the CSV's folder, as written in the CSV.
+    start_s, end_s : float
+        Span in seconds from the file's first sample, ``start_s < end_s``.
+    condition : str
+        What the person was doing, e.g. ``eyes_open``, ``eyes_closed``.
+    how_known : str
+        Where the label comes from (may be empty).
+    """
+
+    file: str
+    start_s: float
+    end_s: float
+    condition: str
+    how_known: str = ""
+
+
+def read_conditions(path: str | Path) -> list[ConditionSpan]:
+    """Read a ``conditions.csv``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (header ``file,start_s,end_s,condition[,how_known]``).
+
+    Returns
+    -------
+    list of ConditionSpan
+        In file order.
+
+    Raises
+    ------
+    FileFormatError
+        When the file is missing, lacks a required column, or a row has a bad time span.
+    """
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+            header = rows[0].keys() if rows else []
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the conditions table ({exc.strerror or exc})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if not rows or missing:
+        raise FileFormatError(
+            f"{path}: a conditions table needs the columns {', '.join(REQUIRED_COLUMNS)} and at "
+            f"least one row; missing: {', '.join(missing) or 'all rows'}"
+        )
+    spans = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            start, end = float(row["start_s"]), float(row["end_s"])
+        except (TypeError, ValueError):
+            raise FileFormatError(
+                f"{path}, line {line}: start_s and end_s must be numbers of seconds; got "
+                f"{row['start_s']!r}, {row['end_s']!r}"
+            ) from None
+        if not (0 <= start < end and math.isfinite(end)):
+            raise FileFormatError(
+                f"{path}, line {line}: the span must satisfy 0 <= start_s < end_s; got {start:g}, {end:g}"
+            )
+        name = (row["file"] or "").strip()
+        if not name:
+            raise FileFormatError(f"{path}, line {line}: the file column is empty")
+        spans.append(ConditionSpan(name, start, end, (row["condition"] or "").strip(),
+                                   (row.get("how_known") or "").strip()))
+    return spans
+
+
+def is_occipital(name: str) -> bool:
+    """True for a 10-20/10-05 occipital site (``O1``, ``Oz``, ``O2``, ...; EEGMMIDB's ``O1..`` too)."""
+    site = normalize_name(name.strip().rstrip("."))
+    return is_standard_site(site) and site.upper().startswith("O")
+
+
+def live_channels(data: np.ndarray) -> np.ndarray:
+    """Channels that carry a changing signal: a railed or flat channel repeats its value.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Raw samples, uV.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_channels,)
+        True where fewer than half of the sample-to-sample differences are exactly zero.
+    """
+    if data.shape[1] < 2:
+        return np.zeros(data.shape[0], dtype=bool)
+    return (np.diff(data, axis=1) == 0).mean(axis=1) < 0.5
+
+
+@dataclass
+class FileFrames:
+    """What the pipeline said about every frame of one file (only what validation needs).
+
+    Attributes
+    ----------
+    path : str
+        The file as listed in ``conditions.csv``.
+    ch_names : list of str
+        Channel names as the reader gave them.
+    time_s : ndarray, shape (n_frames,)
+        End of each frame's window, s from the file's first sample.
+    artifact : ndarray of bool, shape (n_frames,)
+        The frame is gated (``FeatureFrame.artifact``).
+    reasons : list of tuple of str
+        ``FeatureFrame.artifact_reasons`` per frame (``"<reason>:<channel>"`` items).
+    left_out : ndarray of bool, shape (n_frames, n_channels)
+        Channel in ``FeatureFrame.bad_channels``.
+    alpha_db : ndarray, shape (n_frames, n_channels)
+        Per-channel alpha band power (8-13 Hz), dB re 1 uV^2.
+    mains_hz : float or None
+        Notch frequency the pipeline found (50, 60) or None.
+    window_s : float
+        Length of each frame's window, s.
+    occipital : tuple of str
+        Channels used for the occipital alpha difference.
+    occipital_note : str
+        How they were chosen (empty for channels named O1/Oz/O2...).
+    error : str
+        Why the file could not be analysed (empty when it was).
+    """
+
+    path: str
+    ch_names: list[str] = field(default_factory=list)
+    time_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    artifact: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    reasons: list[tuple[str, ...]] = field(default_factory=list)
+    left_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    alpha_db: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    mains_hz: float | None = None
+    window_s: float = 2.0
+    occipital: tuple[str, ...] = ()
+    occipital_note: str = ""
+    error: str = ""
+
+
+def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
+    """Run the ``analyze`` pipeline over one file and keep what validation needs.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any file :func:`neurofeedback.io.load_eeg_file` reads.
+    label : str or None
+        Name to report (default: ``path``).
+
+    Returns
+    -------
+    FileFrames
+        With ``error`` set (and no frames) when the file cannot be read or analysed (an
+        unexpected exception is logged with its traceback and reported as an internal error).
+    """
+    label = str(path) if label is None else label
+    try:
+        loaded = load_eeg_file(path)
+        config = PipelineConfig(baseline=(0.0, min(BASELINE_S, loaded.duration_s)))
+        pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
+        index = {n: i for i, n in enumerate(loaded.ch_names)}
+        times, art, reasons, left, alpha = [], [], [], [], []
+        for frames in iter_frames(loaded, config, pipe=pipe):
+            for f in frames:
+                times.append(f.time_s)
+                art.append(bool(f.artifact))
+                reasons.append(tuple(f.artifact_reasons))
+                row = np.zeros(len(index), dtype=bool)
+                row[[index[b] for b in f.bad_channels if b in index]] = True
+                left.append(row)
+                alpha.append(np.array(f.band_power[:, _ALPHA], dtype=float))
+    except NeurofeedbackError as exc:
+        log.warning("%s: %s", label, exc)
+        return FileFrames(path=label, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug on one file: its row says so, the others still run
+        log.exception("%s: internal error", label)
+        return FileFrames(path=label, error=f"internal error ({type(exc).__name__}: {exc})")
+    names = list(loaded.ch_names)
+    occ = tuple(n for n in names if is_occipital(n))
+    note = ""
+    if not occ:
+        live = live_channels(loaded.data)
+        if live.sum() == 1:
+            occ = (names[int(np.flatnonzero(live)[0])],)
+            note = "only live channel"
+    n_ch = len(names)
+    return FileFrames(
+        path=label,
+        ch_names=names,
+        time_s=np.array(times, dtype=float),
+        artifact=np.array(art, dtype=bool),
+        reasons=reasons,
+        left_out=np.array(left, dtype=bool).reshape(-1, n_ch),
+        alpha_db=np.array(alpha, dtype=float).reshape(-1, n_ch),
+        mains_hz=pipe.mains_hz,
+        window_s=config.window_s,
+        occipital=occ,
+        occipital_note=note,
+    )
+
+
+def span_mask(ff: FileFrames, start_s: float, end_s: float) -> np.ndarray:
+    """Frames whose whole window lies inside ``[start_s, end_s]``.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_frames,)
+    """
+    t = ff.time_s
+    return (t - ff.window_s >= start_s - _TOL) & (t <= end_s + _TOL)
+
+
+@dataclass
+class SpanRow:
+    """The measurements of one condition span (one row of the validation table).
+
+    Attributes
+    ----------
+    file : str
+    start_s, end_s : float
+    condition : str
+    n_frames : int
+        Frames whose whole window lies in the span.
+    clean_share : float
+        Share of those frames with ``artifact`` False, 0..1 (NaN without frames).
+    top_reasons : list of (str, float)
+        Up to :data:`TOP_REASONS` artifact reasons (the part before ``:``) with the share of
+        the span's frames that carry them, commonest first.
+    left_out : list of (str, float)
+        Channels left out in at least :data:`LEFT_OUT_MIN_SHARE` of the frames, with that share.
+    mains_hz : float or None
+    error : str
+        Why the file could not be analysed (empty when it was).
+    """
+
+    file: str
+    start_s: float
+    end_s: float
+    condition: str
+    n_frames: int = 0
+    clean_share: float = math.nan
+    top_reasons: list[tuple[str, float]] = field(default_factory=list)
+    left_out: list[tuple[str, float]] = field(default_factory=list)
+    mains_hz: float | None = None
+    error: str = ""
+
+
+def reason_name(item: str) -> str:
+    """``"blink:Fp1"`` -> ``"blink"``; an item without a channel is returned as it is."""
+    return item.split(":", 1)[0] if ":" in item else item
+
+
+def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
+    """Clean share, commonest reasons and left-out channels of ``ff``'s frames in ``span``."""
+    row = SpanRow(span.file, span.start_s, span.end_s, span.condition, error=ff.error,
+                  mains_hz=ff.mains_hz)
+    if ff.error:
+        return row
+    m = span_mask(ff, span.start_s, span.end_s)
+    n = int(m.sum())
+    row.n_frames = n
+    if n == 0:
+        return row
+    row.clean_share = float(1.0 - ff.artifact[m].mean())
+    counts: Counter[str] = Counter()
+    for i in np.flatnonzero(m):
+        counts.update({reason_name(r) for r in ff.reasons[i]})
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+    row.top_reasons = [(r, c / n) for r, c in ranked]
+    share = ff.left_out[m].mean(axis=0)
+    order = sorted(range(len(ff.ch_names)), key=lambda k: (-share[k], k))
+    row.left_out = [(ff.ch_names[k], float(share[k])) for k in order if share[k] >= LEFT_OUT_MIN_SHARE]
+    return row
+
+
+@dataclass
+class AlphaDifference:
+    """Occipital alpha, eyes closed minus eyes open, of one recording or one subject's pair.
+
+    Attributes
+    ----------
+    files : tuple of str
+        The file(s) whose eyes-open and eyes-closed spans were compared.
+    channels : tuple of str
+        Occipital channels with clean frames in both conditions.
+    eyes_open_db, eyes_closed_db : tuple of float
+        Per channel, median alpha power (dB) over clean frames in which the channel is not
+        left out.
+    difference_db : float
+        Mean over ``channels`` of closed minus open, dB (NaN when no channel qualifies).
+    difference_all_db : float
+        The same over all frames of the spans, gated or not and channels left out or not, over
+        every occipital channel (a diagnostic: what the signal holds whatever the gating says).
+    note : str
+        How the channels were chosen, or why there is no value.
+    """
+
+    files: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+    eyes_open_db: tuple[float, ...] = ()
+    eyes_closed_db: tuple[float, ...] = ()
+    difference_db: float = math.nan
+    difference_all_db: float = math.nan
+    note: str = ""
+
+
+def recording_key(file: str) -> str:
+    """Files with the same key are one subject's recordings (EEGMMIDB ``S002R01``/``S002R02``
+    -> ``<folder>/S002``); any other file is its own key."""
+    p = Path(file)
+    m = _RUN_NAME.match(p.stem)
+    return str(p.parent / m.group(1)) if m else file
+
+
+def _condition_values(ff: FileFrames, spans: list[ConditionSpan], condition: str,
+                      ch: str, clean_only: bool = True) -> np.ndarray:
+    """Alpha dB of channel ``ch`` in the frames of ``condition`` spans: the clean frames in
+    which ``ch`` is not left out (``clean_only``), or all of them."""
+    if ff.error or ch not in ff.ch_names:
+        return np.zeros(0)
+    k = ff.ch_names.index(ch)
+    m = np.zeros(ff.time_s.shape, dtype=bool)
+    for s in spans:
+        if s.file == ff.path and s.condition == condition:
+            m |= span_mask(ff, s.start_s, s.end_s)
+    if clean_only:
+        m &= ~ff.artifact & ~ff.left_out[:, k]
+    v = ff.alpha_db[m, k]
+    return v[np.isfinite(v)]
+
+
+def alpha_differences(spans: list[ConditionSpan], analysed: dict[str, FileFrames]) -> list[AlphaDifference]:
+    """Eyes closed minus eyes open occipital alpha per recording or subject pair.
+
+    Recordings are grouped by :func:`recording_key`; a group is measured when its spans hold
+    both ``eyes_open`` and ``eyes_closed``. Per occipital channel: the median alpha power over
+    the clean frames of each condition (frames pooled over the group's files and spans), closed
+    minus open; the group's value is the mean over channels.
+    """
+    groups: dict[str, list[str]] = {}
+    for s in spans:
+        if s.condition in (EYES_OPEN, EYES_CLOSED):
+            files = groups.setdefault(recording_key(s.file), [])
+            if s.file not in files:
+                files.append(s.file)
+    out = []
+    for files in groups.values():
+        conds = {s.condition for s in spans if s.file in files}
+        if not {EYES_OPEN, EYES_CLOSED} <= conds:
+            continue
+        res = AlphaDifference(files=tuple(files))
+        out.append(res)
+        ffs = [analysed[f] for f in files]
+        errors = [f.error for f in ffs if f.error]
+        if errors:
+            res.note = "not analysed: " + errors[0]
+            continue
+        channels: list[str] = []
+        for f in ffs:
+            channels += [c for c in f.occipital if c not in channels]
+        notes = sorted({f.occipital_note for f in ffs if f.occipital_note})
+        if not channels:
+            res.note = "no occipital channel (no O1/Oz/O2 name, and not exactly one live channel)"
+            continue
+        every = []
+        for ch in channels:
+            v_open = np.concatenate([_condition_values(f, spans, EYES_OPEN, ch, False) for f in ffs])
+            v_closed = np.concatenate([_condition_values(f, spans, EYES_CLOSED, ch, False) for f in ffs])
+            if v_open.size and v_closed.size:
+                every.append(float(np.median(v_closed) - np.median(v_open)))
+        if every:
+            res.difference_all_db = float(np.mean(every))
+        used, eo, ec = [], [], []
+        for ch in channels:
+            v_open = np.concatenate([_condition_values(f, spans, EYES_OPEN, ch) for f in ffs])
+            v_closed = np.concatenate([_condition_values(f, spans, EYES_CLOSED, ch) for f in ffs])
+            if v_open.size and v_closed.size:
+                used.append(ch)
+                eo.append(float(np.median(v_open)))
+                ec.append(float(np.median(v_closed)))
+        res.channels, res.eyes_open_db, res.eyes_closed_db = tuple(used), tuple(eo), tuple(ec)
+        if used:
+            res.difference_db = float(np.mean(np.subtract(ec, eo)))
+            res.note = "; ".join(notes)
+        else:
+            res.note = "no clean frames of " + ", ".join(channels) + " in both conditions"
+    return out
+
+
+@dataclass
+class ValidationResult:
+    """Everything ``neurofeedback validate`` reports.
+
+    Attributes
+    ----------
+    rows : list of SpanRow
+        One per line of ``conditions.csv``, in its order.
+    alpha : list of AlphaDifference
+        One per recording or subject pair with eyes-open and eyes-closed spans.
+    files : dict of str to FileFrames
+        The analysis of every listed file, by its name in the CSV.
+    """
+
+    rows: list[SpanRow]
+    alpha: list[AlphaDifference]
+    files: dict[str, FileFrames]
+
+    def alpha_of(self, file: str) -> AlphaDifference | None:
+        """The alpha difference that ``file`` takes part in, if any."""
+        return next((a for a in self.alpha if file in a.files), None)
+
+
+def validate(conditions_csv: str | Path, jobs: int = 1) -> ValidationResult:
+    """Analyse every file listed in ``conditions_csv`` and measure each of its spans.
+
+    Parameters
+    ----------
+    conditions_csv : str or Path
+        A ``conditions.csv`` (file paths relative to its folder).
+    jobs : int
+        Files analysed in parallel processes (>= 1).
+
+    Returns
+    -------
+    ValidationResult
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise UsageError(f"jobs must be an integer >= 1; got {jobs!r}")
+    conditions_csv = Path(conditions_csv)
+    spans = read_conditions(conditions_csv)
+    root = conditions_csv.parent
+    files = list(dict.fromkeys(s.file for s in spans))
+    paths = [root / f for f in files]
+    if jobs == 1 or len(files) == 1:
+        results = [analyse_file(p, f) for p, f in zip(paths, files, strict=True)]
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+            results = list(pool.map(analyse_file, paths, files))
+    analysed = dict(zip(files, results, strict=True))
+    rows = [measure_span(analysed[s.file], s) for s in spans]
+    return ValidationResult(rows, alpha_differences(spans, analysed), analysed)
