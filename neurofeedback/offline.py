@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from .errors import FileFormatError
+from .io._common import fname
 from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
 from .pipeline.pipeline import Pipeline
+from .pipeline.quality import whole_file_status
 
 #: Length of the chunks a file is pushed in (s); frames do not depend on it.
 CHUNK_S = 60.0
@@ -44,6 +47,14 @@ def iter_frames(
     """
     if pipe is None:
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
+    status = whole_file_status(loaded.data, loaded.rail_uv, pipe.cfg.flat_uv)
+    if "ok" not in status:
+        n_rail = status.count("railed")
+        raise FileFormatError(
+            f"{fname(loaded.path)}: no channel carries usable EEG: all {len(status)} channels "
+            f"railed or flat ({n_rail} railed, {len(status) - n_rail} flat); check the "
+            "electrodes, the reference and the board's gain"
+        )
     step = max(1, int(CHUNK_S * loaded.sfreq))
     for s in range(0, loaded.n_samples, step):
         chunk = loaded.data[:, s : s + step]

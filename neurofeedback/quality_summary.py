@@ -6,8 +6,9 @@ The live pipeline labels every channel of every 0.1-s frame with one reason
 and the HTML report summarise those same labels, so all three speak one language:
 
 - ``reason_pct``: per channel, the % of frames with each reason (they sum to 100);
-- ``left_out_pct``: % of frames with a *bad* reason (``railed``, ``flat``, ``line``): the
-  pipeline left the channel out of every metric;
+- ``left_out_pct``: % of frames with any reason other than ``ok``: the pipeline left the
+  channel out of that frame's measures (a physically bad channel, or one carrying an artifact;
+  see :func:`neurofeedback.pipeline.quality.frame_gate`);
 - ``artifact_pct``: % of frames with an *artifact* reason (``blink``, ``emg``, ``amplitude``);
 - ``verdict``: the most frequent non-``ok`` reason when it covers at least
   :data:`VERDICT_MIN_PCT` % of frames, else ``ok`` (ties go to the reason tested first by the
@@ -39,12 +40,11 @@ from .offline import iter_frames
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
 from .pipeline.pipeline import Pipeline
-from .pipeline.quality import ARTIFACT_REASONS, BAD_REASONS, PRIORITY
+from .pipeline.quality import ARTIFACT_REASONS, BAD_REASONS, PRIORITY, REASONS
 
 log = logging.getLogger(__name__)
 
 #: Every reason a channel can get, ``ok`` first, then in the pipeline's test order.
-REASONS: tuple[str, ...] = ("ok", *PRIORITY)
 #: A non-ok reason becomes the channel's verdict when it covers at least this % of frames.
 VERDICT_MIN_PCT = 10.0
 #: Recordings longer than this (s) are sampled in stretches unless ``full=True``.
@@ -233,7 +233,7 @@ class ReasonCounter:
             out.append(ChannelSummary(
                 name=name,
                 reason_pct=pct,
-                left_out_pct=100.0 * float(self.counts[i, bad_idx].sum()) / n,
+                left_out_pct=100.0 * float(self.counts[i, bad_idx + art_idx].sum()) / n,
                 artifact_pct=100.0 * float(self.counts[i, art_idx].sum()) / n,
                 verdict=verdict(pct),
                 rms_uv=rms,

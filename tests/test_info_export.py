@@ -62,7 +62,10 @@ def test_describe_real_edf(shared_data):
     # a cleaned research recording: every channel ok in nearly every frame, never left out,
     # RMS in the normal EEG range, no rail known for an EDF
     assert all(q["verdict"] == "ok" for q in d["quality"])
-    assert all(q["reasons"]["ok"] > 95 and q["left_out_pct"] == 0 for q in d["quality"])
+    assert all(q["reasons"]["ok"] > 95 for q in d["quality"])
+    assert all(q["reasons"]["railed"] + q["reasons"]["flat"] + q["reasons"]["line"] == 0
+               and q["left_out_pct"] == pytest.approx(100 - q["reasons"]["ok"])
+               for q in d["quality"])
     assert all(3 < q["rms_uv"] < 50 for q in d["quality"])
     assert all(q["railed_pct"] is None and abs(q["offset_uv"]) < 5 for q in d["quality"])
     text = format_info(d)

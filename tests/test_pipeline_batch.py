@@ -33,7 +33,6 @@ from neurofeedback.analyze import (
 from neurofeedback.io.loaded import LoadedFile
 from neurofeedback.pipeline import consonance as cons
 from neurofeedback.pipeline.batch import (
-    REASONS,
     BatchQuality,
     FastMetastability,
     analytic,
@@ -45,7 +44,7 @@ from neurofeedback.pipeline.entropy import lempel_ziv_decimated
 from neurofeedback.pipeline.filters import FilterChain
 from neurofeedback.pipeline.frame import FEATURE_COLUMNS
 from neurofeedback.pipeline.pipeline import Pipeline
-from neurofeedback.pipeline.quality import QualityChecker
+from neurofeedback.pipeline.quality import REASONS, QualityChecker
 from neurofeedback.pipeline.regions import region_of
 from neurofeedback.pipeline.spectra import WelchPSD
 from neurofeedback.pipeline.synchrony import Metastability
@@ -68,7 +67,9 @@ def _artifact_eeg(seconds: float, seed: int = 0) -> np.ndarray:
     x = np.cumsum(rng.standard_normal((16, n)), axis=1) * 0.5 + 5 * rng.standard_normal((16, n))
     x += 20 * np.sin(2 * np.pi * 6 * t + 0.3 * np.arange(16)[:, None])
     x[0, int(7 * SF) : int(7.4 * SF)] += 300 * np.hanning(int(0.4 * SF))  # blink on Fp1
-    x[5, int(9 * SF) : int(12 * SF)] += 60 * np.diff(rng.standard_normal(int(3 * SF) + 1))  # EMG, C4
+    # EMG over six channels (a third of the montage or more: the frame is gated)
+    m = int(3 * SF)
+    x[2:8, int(9 * SF) : int(12 * SF)] += 60 * np.diff(rng.standard_normal((6, m + 1)), axis=1)
     x[7, int(13 * SF) : int(16 * SF)] = RAIL  # P4 railed
     x[9] += 200 * np.sin(2 * np.pi * 50 * t) * (t > 15)  # O2 loose: mains
     return x

@@ -103,7 +103,8 @@ def test_openbci_sample_shares_equal_the_pipeline_frames(openbci):
     for q, e in zip(d["quality"], expected, strict=True):
         assert q["reasons"] == pytest.approx(e, abs=1e-9)
         assert sum(q["reasons"].values()) == pytest.approx(100.0)
-        assert q["left_out_pct"] == pytest.approx(e["railed"] + e["flat"] + e["line"])
+        # left out: every frame whose verdict is not ok (bad channel or artifact on it)
+        assert q["left_out_pct"] == pytest.approx(100.0 - e["ok"])
         assert q["artifact_pct"] == pytest.approx(e["blink"] + e["emg"] + e["amplitude"])
     by = {q["channel"]: q for q in d["quality"]}
     # known content: blinks in the first ~26 s on Fp1/Fp2, nowhere else (no frontal neighbours)
@@ -114,7 +115,7 @@ def test_openbci_sample_shares_equal_the_pipeline_frames(openbci):
     assert verdicts <= set(REASONS) and "noisy" not in verdicts
     assert by["Fp1"]["verdict"] == "blink"
     # after the pipeline's notch the line check does not fire on the channels' shared mains
-    assert all(q["left_out_pct"] < 10 for q in d["quality"])
+    assert all(q["reasons"]["line"] < 10 for q in d["quality"])
     # DC offsets of a Cyton are tens of mV; filtered RMS is in the EEG/EMG range
     assert abs(by["Fp1"]["offset_uv"]) > 10_000
     assert all(5 < q["rms_uv"] < 100 for q in d["quality"])

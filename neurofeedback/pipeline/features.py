@@ -162,11 +162,22 @@ FEATURES: tuple[Feature, ...] = (
     Feature("integration_score", "0..1", "float",
             "Integration feedback score: a logistic of synchrony and consonance z; exactly 0 in "
             "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
+    Feature("alpha_theta_share", "0..1", "float",
+            "Alpha (8-13 Hz) plus theta (4-8 Hz) share of the summed linear power of the five "
+            "bands, mean band powers of the clean channels; the alpha-theta protocol rewards "
+            "it (0 in gated frames there).", "score",
+            null="white noise: the bands' share of 1-45 Hz, 9/44 = 0.2",
+            source="alpha-theta training (Peniston and Kulkosky 1989)"),
     Feature("artifact", "", "bool",
             "True when an artifact reaches the measures in this frame (no feedback).", "window",
             null="False"),
     Feature("bad_channels", "", "list",
-            "Channels left out of every metric in this frame.", "window"),
+            "Channels left out of this frame's measures (physically bad, or carrying an "
+            "artifact that does not gate the frame).", "window"),
+    Feature("artifact_reasons", "", "list",
+            "Why the frame is gated: 'reason:channel' items joined by ';' (e.g. "
+            "'blink:Fp1;emg:T8'), 'common-mode:all', or 'no usable channels'; empty in clean "
+            "frames.", "window"),
     *_band_rows(),
     # ---------------------------------------------------------------- not in features.csv
     Feature("band_power", "dB re 1 uV^2", "array",
@@ -178,9 +189,6 @@ FEATURES: tuple[Feature, ...] = (
             column=False, default=dict),
     Feature("channel_quality", "", "list",
             "Per channel: 'ok' or the reason it is bad or artifacted.", "window", column=False),
-    Feature("artifact_reasons", "", "list",
-            "Why the frame is flagged: 'reason:channel' items (empty when clean).", "window",
-            column=False),
     Feature("regions", "", "list", "Region names behind synchrony.", "window", column=False),
     Feature("plv", "0..1", "array",
             "Bias-corrected PLV matrix between regions, shape (n_regions, n_regions).",

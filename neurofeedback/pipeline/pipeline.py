@@ -48,7 +48,7 @@ from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .quality import ARTIFACT_REASONS, REASONS, QualityChecker, common_mode_slow_wave, frame_gate
 from .regions import assign_regions, positions, region_of
-from .scores import integration_score, meditation_score
+from .scores import alpha_theta_share, integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
 from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
 
@@ -520,6 +520,7 @@ class Pipeline:
         frame.meditation_score = meditation_score(
             frame.energy, low_z, cfg.score_gain, cfg.score_offset, ok
         )
+        frame.alpha_theta_share = alpha_theta_share(frame.bands)
         frame.integration_score = integration_score(
             sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok
         )

@@ -40,7 +40,9 @@ def frame_gate(
       8-channel Cyton montage: the frontal region is gone and its signal cannot be rebuilt
       from the others). In a dense montage a region rests on many electrodes, and a blink
       over all of them leaves that region out of the frame's region measures instead (a
-      limit: the region set of that frame is smaller);
+      limit: the region set of that frame is smaller). Eye artifacts are stricter: in such
+      a sparse region (the frontal pair of a consumer headset, which is all the EOG it has)
+      a blink on either electrode gates the frame;
     - artifacts hit at least ``gate_share`` of the usable channels (muscle, movement or eye
       activity over many channels, or too few clean channels left);
     - no channel is usable at all (reported as ``no usable channels``).
@@ -72,14 +74,46 @@ def frame_gate(
         return clean, True
     if arte.sum() >= gate_share * n_usable:
         return clean, True
+    blink = codes == REASONS.index("blink")
     for r in np.unique(region_index[usable & arte]):
         in_region = region_index == r
-        if (r >= 0 and not (clean & in_region).any()
-                and (usable & in_region).sum() <= region_gate_channels):
+        if r < 0 or (usable & in_region).sum() > region_gate_channels:
+            continue
+        if not (clean & in_region).any() or (blink & in_region).any():
             return clean, True
     return clean, False
 #: Length of the second moving average of the slow deflection, s (the first is 0.1 s).
 SECOND_PASS_S = 0.05
+
+
+def whole_file_status(
+    data: np.ndarray, rail_uv: float | None, flat_uv: float
+) -> list[str]:
+    """Per channel of a whole recording: ``railed``, ``flat`` or ``ok``.
+
+    ``railed``: half or more of the samples within 1 % of the rail; ``flat``: the
+    sample-to-sample differences have a standard deviation under ``flat_uv`` (a constant or
+    disconnected input, whatever its offset). Used to refuse a file in which no channel
+    carries EEG at all.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Raw samples, uV.
+    rail_uv : float or None
+        Amplifier saturation level, uV.
+    flat_uv : float
+        Threshold of the flat test, uV.
+    """
+    out = []
+    for row in np.asarray(data, dtype=float):
+        if rail_uv is not None and (np.abs(row) >= 0.99 * rail_uv).mean() >= 0.5:
+            out.append("railed")
+        elif row.size < 2 or np.std(np.diff(row)) < flat_uv:
+            out.append("flat")
+        else:
+            out.append("ok")
+    return out
 
 
 class QualityChecker:
@@ -194,8 +228,9 @@ class QualityChecker:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(raw_broad > 0, line_pow / raw_broad, 0.0)
             line = ratio > cfg.line_ratio
-            if notched:
-                line &= ratio > 20.0 * np.median(ratio)
+            if notched:  # against the live (not railed) channels only
+                live = ratio[~railed]
+                line &= ratio > 20.0 * (np.median(live) if live.size else 0.0)
 
         df = freqs[1] - freqs[0]
         total = psd[:, broad].sum(axis=1) * df

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from .features import BANDS
+
 
 def logistic(z: float, gain: float, offset: float) -> float:
     """``1 / (1 + exp(-gain (z - offset)))``; 0 for NaN."""
@@ -42,3 +44,27 @@ def integration_score(
         return 0.0
     z = synchrony_z if not math.isfinite(consonance_z) else 0.75 * synchrony_z + 0.25 * consonance_z
     return logistic(z, gain, offset)
+
+
+def alpha_theta_share(bands: dict[str, float]) -> float:
+    """Share of alpha (8-13 Hz) plus theta (4-8 Hz) power in the summed power of all bands.
+
+    Parameters
+    ----------
+    bands : dict of str to float
+        Band power in dB (keys as :data:`~neurofeedback.pipeline.frame.BANDS`).
+
+    Returns
+    -------
+    share : float
+        0..1, NaN when a band is missing or not finite. Computed on linear power (uV^2), so it
+        needs no baseline.
+    """
+    try:
+        lin = {b: 10.0 ** (float(bands[b]) / 10.0) for b in BANDS}
+    except (KeyError, TypeError, ValueError):
+        return math.nan
+    total = sum(lin.values())
+    if not math.isfinite(total) or total <= 0:
+        return math.nan
+    return (lin["alpha"] + lin["theta"]) / total

@@ -19,7 +19,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..pipeline.frame import BANDS, FeatureFrame
+from ..pipeline.frame import FeatureFrame
+from ..pipeline.scores import alpha_theta_share
 from .schema import Phase, Protocol
 from .threshold import AdaptiveThreshold
 
@@ -398,28 +399,6 @@ class ProtocolEngine:
         return out
 
 
-def alpha_theta_share(bands: dict[str, float]) -> float:
-    """Share of alpha (8-13 Hz) plus theta (4-8 Hz) power in the summed power of all bands.
-
-    Parameters
-    ----------
-    bands : dict of str to float
-        Band power in dB (keys as :data:`~neurofeedback.pipeline.frame.BANDS`).
-
-    Returns
-    -------
-    share : float
-        0..1, NaN when a band is missing or not finite. Computed on linear power (uV^2), so it
-        needs no baseline.
-    """
-    try:
-        lin = {b: 10.0 ** (float(bands[b]) / 10.0) for b in BANDS}
-    except (KeyError, TypeError, ValueError):
-        return math.nan
-    total = sum(lin.values())
-    if not math.isfinite(total) or total <= 0:
-        return math.nan
-    return (lin["alpha"] + lin["theta"]) / total
 
 
 def score_value(frame: FeatureFrame, score: str) -> float:

@@ -22,7 +22,7 @@ from ..io.loaded import LoadedFile
 from ..io.session_folder import FEATURES_NAME, read_session, session_dir_of
 from ..offline import iter_frames
 from ..pipeline.config import PipelineConfig
-from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
+from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FEATURES, FeatureFrame
 from ..pipeline.pipeline import Pipeline
 from ..protocols import protocol_from_dict
 from ..quality_summary import (
@@ -34,9 +34,9 @@ from ..quality_summary import (
 
 log = logging.getLogger(__name__)
 
-#: Numeric columns of ``features.csv`` (everything except phase, artifact and bad_channels).
+#: Numeric columns of ``features.csv`` (the feature table's float columns).
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(
-    c for c in FEATURE_COLUMNS if c not in ("phase", "artifact", "bad_channels")
+    f.name for f in FEATURES if f.column and f.kind == "float"
 )
 
 
