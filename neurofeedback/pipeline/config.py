@@ -92,6 +92,16 @@ class PipelineConfig:
     rail_fraction : float
         Fraction of raw samples at the rail (or a constant raw signal) that makes a channel
         "railed" (default 0.01: a few saturated samples already mean the amplifier left its range).
+    emg_ref_s : float
+        Span of each channel's running 20-45 Hz power reference, seconds (default 60; see
+        :mod:`.muscle`).
+    emg_ref_warmup_s : float
+        The relative EMG test starts once the reference holds this much, seconds (default 10).
+    emg_ref_db : float
+        A channel is "emg" when its 20-45 Hz power exceeds its reference median by more than
+        this, dB (default 6) ...
+    emg_ref_mads : float
+        ... and by more than this many scaled median absolute deviations (default 4).
     gate_share : float
         A frame is gated (no feedback) when channel artifacts (blink, emg, amplitude) hit at
         least this share of the usable channels (default 1/3); with fewer, those channels are
@@ -129,6 +139,10 @@ class PipelineConfig:
     common_mode_ratio: float = 0.9
     common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
+    emg_ref_s: float = 60.0
+    emg_ref_warmup_s: float = 10.0
+    emg_ref_db: float = 6.0
+    emg_ref_mads: float = 4.0
     gate_share: float = 1.0 / 3.0
     region_gate_channels: int = 2
     score_gain: float = 1.5
@@ -176,7 +190,8 @@ class PipelineConfig:
         for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
                      "blink_hf_ratio",
-                     "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain"):
+                     "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
+                     "emg_ref_s", "emg_ref_warmup_s", "emg_ref_db", "emg_ref_mads"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1
                 or self.gate_share > 1):

@@ -46,6 +46,7 @@ from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
+from .muscle import MuscleReference
 from .quality import ARTIFACT_REASONS, REASONS, QualityChecker, common_mode_slow_wave, frame_gate
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
@@ -74,6 +75,8 @@ class _Stage1(NamedTuple):
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
 
+
+_EMG_CODE = REASONS.index("emg")
 
 #: Per-window scalars copied from stage 1 onto each frame (feature-table names).
 _WINDOW_SCALARS: tuple[str, ...] = tuple(
@@ -160,6 +163,7 @@ class Pipeline:
         self.positions = positions(self.ch_names)
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
+        self._muscle = MuscleReference(self.sfreq, self.n_ch, self.n_win, cfg)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
@@ -276,7 +280,7 @@ class Pipeline:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
     def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b)`` for the
+        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b, rel_emg)`` for the
         frames it completes (at most ``_MAX_BATCH`` frames each). ``cat_xr`` stacks the filtered
         rows over the raw ones, so both get their Welch spectra in one pass."""
         m = raw.shape[1]
@@ -291,12 +295,13 @@ class Pipeline:
             bnds.append(bnd)
             self._k += 1
         jobs = []
-        if bnds:
-            bnd_arr = np.array(bnds, dtype=np.intp)
-            starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
-            for s in range(0, len(bnds), _MAX_BATCH):
-                sl = slice(s, s + _MAX_BATCH)
-                jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b))
+        bnd_arr = np.array(bnds, dtype=np.intp)
+        starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
+        # relative EMG, in stream order (state carried frame by frame; see .muscle)
+        rel_emg = self._muscle.update(x, starts, np.arange(self._k - len(bnds), self._k))
+        for s in range(0, len(bnds), _MAX_BATCH):
+            sl = slice(s, s + _MAX_BATCH)
+            jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl]))
         self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
         return jobs
@@ -332,6 +337,7 @@ class Pipeline:
         starts: np.ndarray,
         cat_xr: np.ndarray,
         cat_b: np.ndarray,
+        rel_emg: np.ndarray,
         cached: bool = False,
     ) -> _Stage1:
         """Per-window quantities of the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
@@ -360,6 +366,7 @@ class Pipeline:
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
+        codes[(codes == 0) & rel_emg] = _EMG_CODE  # muscle relative to the channel's own past
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
         broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
         sent = spectral_entropy(psd, self._broad)  # (F, C)

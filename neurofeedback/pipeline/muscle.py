@@ -1,0 +1,99 @@
+"""Muscle relative to each channel's own recent past: the EMG check that absolute limits miss.
+
+Muscle tension of a few microvolts raises a channel's 20-45 Hz power well above its own usual
+level while staying under any fixed limit that quiet heads and noisy headsets share. Each
+channel's 20-45 Hz power in the frame's 2-s window is compared with a robust reference of the
+same channel: the median and the median absolute deviation (MAD) of its log power over the
+last ``emg_ref_s`` seconds (sampled every 0.5 s). A channel is ``emg`` when its power exceeds
+the median by more than ``emg_ref_db`` dB and by more than ``emg_ref_mads`` scaled MADs.
+
+The median is robust: artifacts present less than half of the time do not move it, so the
+reference follows slow changes of the electrode (it adapts within about half of ``emg_ref_s``)
+but not bursts. Tension held for most of the reference span becomes the reference: this check
+catches changes, the absolute share test in :mod:`.quality` catches strong steady EMG.
+
+Everything is computed in stream order from the filtered samples, frame by frame, with state
+carried across pushes, so frames do not depend on how the stream is chunked or batched.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from .config import PipelineConfig
+from .filters import CausalFilter, design_sos
+
+#: The reference takes one value every this many frames (0.5 s at the default hop).
+SAMPLE_EVERY = 5
+_MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard deviation
+
+
+class MuscleReference:
+    """Per-channel running reference of 20-45 Hz power and the relative EMG test.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sample rate, Hz.
+    n_channels : int
+    n_window : int
+        Samples per analysis window.
+    config : PipelineConfig
+        Uses ``emg_ref_s``, ``emg_ref_warmup_s``, ``emg_ref_db``, ``emg_ref_mads``, ``hop_s``.
+    """
+
+    def __init__(
+        self, sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
+    ) -> None:
+        self.n_win = int(n_window)
+        hp = min(20.0, 0.45 * sfreq)
+        self._filter = CausalFilter(design_sos(sfreq, "highpass", hp, 4), n_channels)
+        self._tail = np.zeros((n_channels, self.n_win))
+        n_hist = max(1, int(round(config.emg_ref_s / (SAMPLE_EVERY * config.hop_s))))
+        self._hist: deque[np.ndarray] = deque(maxlen=n_hist)
+        self._warm = max(1, int(round(config.emg_ref_warmup_s / (SAMPLE_EVERY * config.hop_s))))
+        self._db = float(config.emg_ref_db)
+        self._mads = float(config.emg_ref_mads)
+        self._threshold: np.ndarray | None = None  # log10 power limit per channel (cached)
+
+    def update(self, x: np.ndarray, starts: np.ndarray, frame_index: np.ndarray) -> np.ndarray:
+        """Filter a new block and test the windows of the frames it completes.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_channels, n_samples)
+            The new block of the preprocessed (band-passed) signal, uV.
+        starts : ndarray of int, shape (n_frames,)
+            Start of each completed window in the block preceded by the last ``n_window``
+            samples of the previous one (the pipeline's ``cat_*`` coordinates).
+        frame_index : ndarray of int, shape (n_frames,)
+            Global index of each frame (decides which frames feed the reference).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_frames, n_channels)
+            True where the channel's 20-45 Hz power stands out from its own reference.
+        """
+        h = self._filter.process(x)
+        cat = np.concatenate([self._tail, h * h], axis=1)
+        self._tail = np.ascontiguousarray(cat[:, -self.n_win :])
+        out = np.zeros((len(starts), cat.shape[0]), dtype=bool)
+        for i, (s, k) in enumerate(zip(starts, frame_index, strict=True)):
+            # each window summed on its own contiguous slice: the same numbers whatever the chunking
+            power = np.ascontiguousarray(cat[:, s : s + self.n_win]).sum(axis=1) / self.n_win
+            logp = np.log10(power + 1e-12)
+            if self._threshold is not None:
+                out[i] = logp > self._threshold
+            if k % SAMPLE_EVERY == 0:
+                self._hist.append(logp)
+                self._threshold = self._limit() if len(self._hist) >= self._warm else None
+        return out
+
+    def _limit(self) -> np.ndarray:
+        """log10 power above which a channel is ``emg``: median + max(dB margin, k MADs)."""
+        hist = np.stack(self._hist)  # (n_values, n_channels)
+        med = np.median(hist, axis=0)
+        mad = np.median(np.abs(hist - med), axis=0) * _MAD_TO_SD
+        return med + np.maximum(self._db / 10.0, self._mads * mad)

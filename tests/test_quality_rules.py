@@ -1,0 +1,132 @@
+"""Quality rules that real heads need: a channel problem is not a frame problem, muscle is
+judged against the channel's own past, mains is found on live channels only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.signal import butter, sosfilt
+
+from neurofeedback.pipeline.config import PipelineConfig
+from neurofeedback.pipeline.filters import detect_mains
+from neurofeedback.pipeline.muscle import MuscleReference
+from neurofeedback.pipeline.pipeline import Pipeline
+from neurofeedback.pipeline.quality import REASONS, frame_gate
+from neurofeedback.pipeline.regions import assign_regions
+
+CYTON = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+# the 64 channels of the EEGMMIDB recordings (BCI2000), 17 of them frontal
+DENSE = ("FC5 FC3 FC1 FCz FC2 FC4 FC6 C5 C3 C1 Cz C2 C4 C6 CP5 CP3 CP1 CPz CP2 CP4 CP6 Fp1 Fpz "
+         "Fp2 AF7 AF3 AFz AF4 AF8 F7 F5 F3 F1 Fz F2 F4 F6 F8 FT7 FT8 T7 T8 T9 T10 TP7 TP8 P7 P5 P3 "
+         "P1 Pz P2 P4 P6 P8 PO7 PO3 POz PO4 PO8 O1 Oz O2 Iz").split()
+
+
+def _gate(names, reasons, share=1 / 3, region_max=2):
+    codes = np.array([REASONS.index(reasons.get(n, "ok")) for n in names])
+    return frame_gate(codes, assign_regions(names)[1], share, region_max)
+
+
+def test_blink_over_a_dense_frontal_region_leaves_it_out_without_gating():
+    frontal = [c for c in DENSE if c.startswith(("Fp", "AF", "F")) and not c.startswith(("FC", "FT"))]
+    assert len(frontal) == 17
+    clean, gated = _gate(DENSE, dict.fromkeys(frontal, "blink"))
+    assert not gated
+    assert clean.sum() == len(DENSE) - len(frontal)
+    assert not clean[[DENSE.index(c) for c in frontal]].any()
+
+
+@pytest.mark.parametrize("reasons, gated", [
+    ({"Fp2": "blink"}, True),            # a blink on a consumer headset's frontal pair
+    ({"P7": "emg"}, True),               # a one-electrode region lost to muscle
+    ({"O1": "emg"}, False),              # O2 still carries the occipital region
+    ({"C3": "emg", "C4": "emg", "O1": "emg"}, True),   # a third of the channels
+    ({"Fp1": "railed", "C3": "flat"}, False),          # physically bad: left out, not gated
+    (dict.fromkeys(CYTON, "railed"), True),            # nothing usable
+])
+def test_cyton_gating(reasons, gated):
+    clean, g = _gate(CYTON, reasons)
+    assert g is gated
+    assert clean.sum() == len(CYTON) - len(reasons)
+
+
+def _tension_data(sf=250.0, seconds=60.0, onset_s=30.0, seed=1):
+    """Two channels of 1/f-like EEG band-passed to 1-45 Hz as the pipeline's preprocessing
+    does; from ``onset_s`` channel 0 gets 3 uV RMS of 25-40 Hz muscle-like noise: a few
+    microvolts, far under any absolute EMG limit, but about +9 dB over that channel's own
+    20-45 Hz background."""
+    rng = np.random.default_rng(seed)
+    n = int(sf * seconds)
+    x = np.cumsum(rng.standard_normal((2, n)), axis=1) * 0.3 + 3 * rng.standard_normal((2, n))
+    x = sosfilt(butter(4, [1, 45], "bandpass", fs=sf, output="sos"), x, axis=1)
+    emg = sosfilt(butter(4, [25, 40], "bandpass", fs=sf, output="sos"), rng.standard_normal(n))
+    emg *= 3.0 / emg[int(onset_s * sf):].std()
+    x[0, int(onset_s * sf):] += emg[int(onset_s * sf):]
+    return x, sf
+
+
+def _flags(x, sf, block):
+    cfg = PipelineConfig()
+    n_win = int(cfg.window_s * sf)
+    hop = int(cfg.hop_s * sf)
+    ref = MuscleReference(sf, x.shape[0], n_win, cfg)
+    out, ends, n_done, k = [], [], 0, 0
+    for s in range(0, x.shape[1], block):
+        piece = x[:, s : s + block]
+        n_new = n_done + piece.shape[1]
+        bnds = []
+        while n_win + k * hop <= n_new:
+            bnds.append(n_win + k * hop)
+            k += 1
+        starts = np.array(bnds, dtype=int) - n_done
+        out.append(ref.update(piece, starts, np.arange(k - len(bnds), k)))
+        ends += bnds
+        n_done = n_new
+    return np.concatenate(out), np.array(ends) / sf
+
+
+def test_relative_emg_catches_a_few_microvolts_of_tension_and_nothing_else():
+    x, sf = _tension_data()
+    flags, t_end = _flags(x, sf, 25)
+    before = t_end <= 30.0          # windows wholly before the onset
+    during = (t_end - 2.0 >= 30.5) & (t_end <= 50.0)  # wholly inside, before the reference adapts
+    assert flags[before].sum() == 0
+    assert flags[during, 0].mean() >= 0.9
+    assert flags[:, 1].sum() == 0   # the quiet channel is never flagged
+
+
+def test_relative_emg_does_not_depend_on_chunking():
+    x, sf = _tension_data(seconds=40.0)
+    a, ta = _flags(x, sf, 7)
+    b, tb = _flags(x, sf, 1000)
+    assert np.array_equal(ta, tb) and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("mains", [50.0, 60.0])
+def test_mains_found_on_one_live_channel_among_railed_ones(mains):
+    sf, n = 250.0, 500
+    t = np.arange(n) / sf
+    rng = np.random.default_rng(0)
+    data = np.full((8, n), 187500.0)
+    data[3] = -187500.0
+    # one live electrode: DC offset of -110 mV, a slow drift, EEG, and mains hum
+    data[1] = -110_000 + 300 * t + 10 * rng.standard_normal(n) + 15 * np.sin(2 * np.pi * mains * t)
+    assert detect_mains(data, sf, rail_uv=187500.0) == mains
+    assert detect_mains(data[[0, 2, 3]], sf, rail_uv=187500.0) is None  # nothing live
+
+
+def test_one_live_channel_is_a_valid_recording():
+    sf, n = 250.0, int(250 * 20)
+    t = np.arange(n) / sf
+    rng = np.random.default_rng(2)
+    data = np.full((8, n), 187500.0)
+    data[1] = (-110_000 + np.cumsum(rng.standard_normal(n)) + 8 * rng.standard_normal(n)
+               + 20 * np.sin(2 * np.pi * 10 * t) + 30 * np.sin(2 * np.pi * 60 * t))
+    pipe = Pipeline(sf, ["Ch1", "O1", "Ch3", "Ch4", "Ch5", "Ch6", "Ch7", "Ch8"], rail_uv=187500.0)
+    frames = pipe.push(data)
+    assert pipe.mains_hz == 60.0
+    late = frames[20:]  # after the filters have settled
+    assert all(f.channel_quality[1] == "ok" for f in late)  # not "line": the notch handles it
+    assert all(f.channel_quality[i] == "railed" for f in late for i in (0, 2, 3, 4, 5, 6, 7))
+    assert not any(f.artifact for f in late)
+    assert all(np.isfinite(f.bands["alpha"]) and np.isfinite(f.energy_db) for f in late)
+    assert all(f.regions == () and np.isnan(f.synchrony) for f in late)  # needs two regions
