@@ -285,7 +285,19 @@ def test_protocol_session_end_writes_report(qtbot, window, tmp_path):
     assert w.report_path is None
 
 
-# (the CLI tests run app.exec() and quit the application; tests that need the event loop go above them)
+# The CLI tests run app.exec() and quit the application; the window tests before and after them
+# (here and in the other test_ui_* files) still need a working event loop.
+
+
+def test_gui_command_leaves_the_event_loop_usable(qapp):
+    # Closing the window posts a quit request besides app.quit(); the one left over, handled by a
+    # later processEvents() outside app.exec(), used to make every later event loop return at once,
+    # so the next window's redraw timer never fired (the protocol-feedback tests timed out).
+    assert cli_main(["gui", "--board", "simulated", "--no-record", "--quit-after", "0.5"]) == 0
+    qapp.processEvents()  # as pytest-qt does between tests
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(50, lambda: loop.exit(7))
+    assert loop.exec() == 7  # the timer fired and ended the loop (-1: the loop refused to run)
 
 
 def _variance(path: Path) -> float:

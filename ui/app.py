@@ -56,6 +56,19 @@ def _application() -> QtWidgets.QApplication:
     return app
 
 
+def _drop_pending_quit(app: QtCore.QCoreApplication) -> None:
+    """Discard quit requests still queued after ``app.exec()`` returned.
+
+    Closing the last window posts a ``QEvent.Quit`` (quit-on-last-window-closed) besides the
+    ``app.quit()`` that ended the loop, so one request outlives the loop. Delivered later outside
+    ``exec()`` (by any ``processEvents()``), it calls ``QCoreApplication.exit()``, whose "quit now"
+    flag only a new ``app.exec()`` clears: every later ``QEventLoop.exec()`` in this thread would
+    return -1 at once, and timers would never fire again in a process that reuses the application
+    (a second :func:`run_gui`, or a test run).
+    """
+    QtCore.QCoreApplication.removePostedEvents(app, QtCore.QEvent.Type.Quit)
+
+
 def run_gui(
     spec: SessionSpec | None,
     *,
@@ -122,6 +135,7 @@ def run_gui(
     if quit_after is not None:
         QtCore.QTimer.singleShot(int(quit_after * 1000), finish)
     app.exec()
+    _drop_pending_quit(app)
     if outcome["error"] is not None:
         raise outcome["error"]
     if window.session is not None and window.session.recording_path is not None:
