@@ -54,6 +54,9 @@ def standard_montage():
     -------
     mne.channels.DigMontage
     """
+    # lazy: MNE is a heavy import (a few hundred ms); this foundation module also serves name
+    # cleanup for the board source, the simulator montages and the region tables, which do not
+    # need MNE; only a position lookup does
     import mne
 
     with warnings.catch_warnings(), mne.utils.use_log_level("ERROR"):
