@@ -20,7 +20,7 @@ from typing import TextIO
 import numpy as np
 from tqdm import tqdm
 
-from .errors import RecordingError, UsageError
+from .errors import RecordingError, UsageError, setting
 from .io import load_eeg_file
 from .io.loaded import LoadedFile
 from .offline import iter_frames
@@ -110,7 +110,8 @@ def analyze_to_dir(
         bf = open(out / BANDPOWER_NAME, "w", encoding="utf-8", newline="")
     except OSError as exc:
         raise RecordingError(
-            f"cannot write to {out}: {exc.strerror or exc}; choose another --out directory"
+            f"cannot write to {out}: {exc.strerror or exc}; choose another "
+            f"{setting('out_dir', '--out')}"
         ) from None
     n = n_art = 0
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from .errors import UsageError
+from .errors import UsageError, setting
 from .sources.base import RowLayout
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def board_layout(board_id: int) -> tuple[RowLayout, float]:
     except BrainFlowError as exc:
         raise UsageError(
             f"board {board_label(board_id)} has no fixed row layout ({exc}); name the board that "
-            f"recorded the data, e.g. --board cyton"
+            f"recorded the data as {setting('board', '--board')}, e.g. cyton"
         ) from None
     try:
         marker = BoardShim.get_marker_channel(board_id)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import UsageError, setting
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ OPENBCI_DEFAULTS: dict[str, tuple[str, ...]] = {
     "ganglion": ("Fp1", "Fp2", "O1", "O2"),
 }
 
+#: How messages name the channel-name override (``channels=`` of the readers and sources).
+_CHANNELS = setting("channels", "--channels")
+
 _PREFIX = re.compile(r"^(?:EEG|EXG)[\s_:\-]+", re.IGNORECASE)
 
 
@@ -54,6 +57,9 @@ def standard_montage():
     -------
     mne.channels.DigMontage
     """
+    # lazy: MNE is a heavy import (a few hundred ms); this foundation module also serves name
+    # cleanup for the board source, the simulator montages and the region tables, which do not
+    # need MNE; only a position lookup does
     import mne
 
     with warnings.catch_warnings(), mne.utils.use_log_level("ERROR"):
@@ -198,14 +204,16 @@ def apply_channel_override(names: Sequence[str], override: str | Sequence[str] |
     items = override.split(",") if isinstance(override, str) else list(override)
     items = [str(i).strip() for i in items]
     if any(not i for i in items):
-        raise UsageError(f"--channels has an empty name in {override!r}; give comma-separated names like Fp1,Fp2,C3")
+        raise UsageError(
+            f"{_CHANNELS} has an empty name in {override!r}; give comma-separated names like Fp1,Fp2,C3"
+        )
     if len(items) != len(names):
         raise UsageError(
-            f"--channels gives {len(items)} names but the data has {len(names)} EEG channels "
+            f"{_CHANNELS} gives {len(items)} names but the data has {len(names)} EEG channels "
             f"({', '.join(names)}); give exactly {len(names)} comma-separated names"
         )
     new = [normalize_name(i) for i in items]
     dup = sorted({x for x in new if new.count(x) > 1})
     if dup:
-        raise UsageError(f"--channels repeats {', '.join(dup)}; every channel needs its own name")
+        raise UsageError(f"{_CHANNELS} repeats {', '.join(dup)}; every channel needs its own name")
     return new

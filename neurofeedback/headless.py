@@ -10,21 +10,15 @@ import time
 from typing import TextIO
 
 from .app import SessionSpec, build_session, fed_back_score, feedback_value, finish_session
+from .pipeline.quality import REASONS
 from .session import SessionStats, run_until_done
 
 log = logging.getLogger(__name__)
 
-#: One letter per channel in the status line.
-QUALITY_CODES = {
-    "ok": ".",
-    "railed": "R",
-    "flat": "F",
-    "line": "L",
-    "amplitude": "A",
-    "emg": "E",
-    "blink": "B",
-}
-QUALITY_LEGEND = "quality per channel: . ok, R railed, F flat, L line noise, A high amplitude, E EMG, B blink"
+#: One letter per channel in the status line, for every reason of the pipeline's vocabulary
+#: (:data:`neurofeedback.pipeline.quality.REASONS`): ``.`` for ok, else the reason's initial
+#: (R railed, F flat, L line, B blink, E emg, A amplitude).
+QUALITY_CODES: dict[str, str] = {r: "." if r == "ok" else r[0].upper() for r in REASONS}
 
 
 def _fmt(x: float, spec: str = "+.2f") -> str:

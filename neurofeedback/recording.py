@@ -1,22 +1,13 @@
 """Crash-safe session recording: the writer of a session folder.
 
-The folder's files and their names are defined with their reader in
-:mod:`neurofeedback.io.session_folder`. A session folder ``<record_dir>/<YYYYMMDD-HHMMSS>-<source>/`` holds:
+The folder's layout (``raw.csv``, ``session.json``, ``markers.csv``, ``features.csv``,
+``raw.fif``) and its file names are defined once, with their reader, in
+:mod:`neurofeedback.io.session_folder`. What writing adds to that layout:
 
-``raw.csv``
-    Samples in BrainFlow's CSV layout (one line per sample, one tab-separated value per board
-    row, no header), so BrainFlow's PLAYBACK_FILE_BOARD replays recordings of BrainFlow boards.
-    Appended and flushed to the operating system at least once a second, so a killed process loses
-    at most the last second.
-``session.json``
-    Board id and name, sample rate, channel names, row layout, units, software version, start time,
-    status and ``ended_cleanly`` (false until a clean stop), protocol. Rewritten atomically.
-``markers.csv``
-    ``time_s,label``: time in seconds since the session's first sample.
-``features.csv``
-    One row per feature frame (see :data:`neurofeedback.pipeline.frame.FEATURE_COLUMNS`).
-``raw.fif``
-    Written on a clean stop: an MNE-readable copy of the EEG channels.
+- ``raw.csv`` is appended and flushed to the operating system at least once a second, so a
+  killed process loses at most the last second;
+- ``session.json`` is rewritten atomically, and says ``ended_cleanly: false`` until a clean stop;
+- ``raw.fif`` is written only on a clean stop.
 """
 
 from __future__ import annotations

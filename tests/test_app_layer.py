@@ -75,7 +75,7 @@ def test_spec_from_command_line_options_builds_the_named_source():
     src = build_source(spec)
     assert src.speed == 3.0 and src.info.kind != "file"
     # options that do not apply are refused with the option named
-    with pytest.raises(UsageError, match="--sim-speed only applies"):
+    with pytest.raises(UsageError, match=r"sim_speed \(--sim-speed on the command line\) only applies"):
         build_source(spec_from_args(_cli_args(["--board", "synthetic", "--sim-speed", "2"])))
     with pytest.raises(UsageError, match="--channels"):
         build_source(spec_from_args(_cli_args(["--board", "simulated", "--channels", "A,B"])))

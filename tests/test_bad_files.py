@@ -93,12 +93,12 @@ def test_binary_garbage_txt_is_unrecognised(tmp_path, capsys):
 
 def test_wrong_column_count(tmp_path, capsys):
     p = _brainflow_csv(tmp_path / "session.csv", 32)  # synthetic-board layout
-    _fails(capsys, ["info", str(p), "--board", "cyton"], "session.csv", "24", "32", "--board")
+    _fails(capsys, ["info", str(p), "--board", "cyton"], "session.csv", "24", "32", "board (--board on the command line)")
 
 
 def test_brainflow_csv_needs_board(tmp_path, capsys):
     p = _brainflow_csv(tmp_path / "session.csv", 24)
-    _fails(capsys, ["info", str(p)], "--board")
+    _fails(capsys, ["info", str(p)], "board (--board on the command line)")
 
 
 def test_unknown_board(tmp_path, capsys):
@@ -133,7 +133,7 @@ def test_zero_sample_rate(tmp_path, shared_data, capsys):
 
 def test_channels_override_count(shared_data, capsys):
     _fails(capsys, ["info", str(shared_data / REAL_TXT), "--channels", "Fp1,Fp2"],
-           "--channels gives 2 names", "8 EEG channels")
+           "channels (--channels on the command line) gives 2 names", "8 EEG channels")
 
 
 def test_folder_without_session(tmp_path, capsys):
@@ -155,7 +155,7 @@ def test_run_unknown_board_lists_valid_ones(tmp_path, capsys):
 
 def test_run_cyton_without_serial_port(tmp_path, capsys):
     _fails(capsys, ["run", "--board", "cyton", "--headless", "--record-dir", str(tmp_path)],
-           "needs --serial-port")
+           "needs serial_port (--serial-port on the command line)")
 
 
 def test_run_missing_serial_port(tmp_path, capsys):
@@ -167,9 +167,9 @@ def test_run_missing_serial_port(tmp_path, capsys):
 
 def test_replay_start_beyond_end(shared_data, capsys):
     _fails(capsys, ["replay", str(shared_data / EDF), "--start", "999", "--headless", "--no-record"],
-           "--start")
+           "start_s (--start on the command line) must be less than")
 
 
 def test_replay_negative_speed(shared_data, capsys):
     _fails(capsys, ["replay", str(shared_data / EDF), "--speed", "-1", "--headless", "--no-record"],
-           "--speed")
+           "speed (--speed on the command line) must be >= 0")

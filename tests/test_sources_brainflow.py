@@ -65,7 +65,7 @@ def test_playback_board_replays_our_recording_exactly(tmp_path):
 
 
 def test_missing_serial_port_is_a_usage_error():
-    with pytest.raises(UsageError, match="--serial-port"):
+    with pytest.raises(UsageError, match=r"needs serial_port \(--serial-port on the command line\)"):
         make_source("cyton")
 
 

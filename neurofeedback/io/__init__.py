@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from ..channels import apply_channel_override
-from ..errors import FileFormatError, NeurofeedbackError
+from ..errors import FileFormatError, NeurofeedbackError, setting
 from ._common import fname
 from .brainflow_csv import looks_like_brainflow_csv, read_brainflow_csv
 from .loaded import LoadedFile
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 SUPPORTED_FORMATS = (
     "neurofeedback session folder (session.json + raw.csv)",
     "OpenBCI GUI .txt (2014, v4, v5, v6)",
-    "BrainFlow CSV (with session.json, or with --board)",
+    f"BrainFlow CSV (with session.json, or with {setting('board', '--board')})",
     "EDF/EDF+",
     "BDF",
     "FIF",

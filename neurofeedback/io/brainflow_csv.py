@@ -17,7 +17,7 @@ import numpy as np
 
 from ..boards import board_label, board_layout, resolve_board
 from ..channels import apply_channel_override, default_channel_names, normalize_names
-from ..errors import FileFormatError, UsageError
+from ..errors import FileFormatError, UsageError, setting
 from ..sources.base import RowLayout
 from ._common import check_finite, check_rate, counter_gaps, fname
 from .loaded import LoadedFile
@@ -95,7 +95,7 @@ def read_brainflow_csv(
     Raises
     ------
     FileFormatError
-        Wrong column count (suggests ``--board``), truncated or corrupt file, NaN samples,
+        Wrong column count (suggests ``board``), truncated or corrupt file, NaN samples,
         inconsistent sample rate.
     UsageError
         No sidecar and no ``board``, or an unknown board name.
@@ -115,7 +115,8 @@ def read_brainflow_csv(
         if not board:
             raise UsageError(
                 f"{name} looks like a BrainFlow CSV without a {SIDECAR} beside it; name the board "
-                "that recorded it, e.g. --board cyton (or synthetic, cyton-daisy, ganglion, a BoardIds name)"
+                f"that recorded it as {setting('board', '--board')}, e.g. cyton (or synthetic, "
+                "cyton-daisy, ganglion, a BoardIds name)"
             )
         board_id = resolve_board(board)
         layout, sfreq = board_layout(board_id)
@@ -130,7 +131,7 @@ def read_brainflow_csv(
     if mat.shape[1] != layout.n_rows:
         raise FileFormatError(
             f"{name}: wrong column count: {origin} {layout.n_rows} values per line, the file has "
-            f"{mat.shape[1]}; give the board that recorded it with --board NAME"
+            f"{mat.shape[1]}; give the board that recorded it as {setting('board', '--board')}"
         )
     rows = np.ascontiguousarray(mat.T)
     data = rows[list(layout.eeg_rows)].copy()

@@ -21,7 +21,7 @@ import mne
 import numpy as np
 
 from ..channels import standard_montage
-from ..errors import RecordingError, UsageError
+from ..errors import RecordingError, UsageError, setting
 from ..validation import check_option
 from .loaded import LoadedFile
 
@@ -93,10 +93,13 @@ def export_loaded(loaded: LoadedFile, out_path: str | Path, fmt: str) -> Path:
     RecordingError
         The destination cannot be written.
     """
-    fmt = check_option("--format", str(fmt).lower(), EXPORT_FORMATS)
+    fmt = check_option(setting("fmt", "--format"), str(fmt).lower(), EXPORT_FORMATS)
     out = Path(out_path)
     if not out.parent.exists():
-        raise RecordingError(f"cannot export to {out}: folder {out.parent} does not exist; create it or choose --out")
+        raise RecordingError(
+            f"cannot export to {out}: folder {out.parent} does not exist; create it or choose "
+            f"another {setting('out_path', '--out')}"
+        )
     raw = loaded_to_raw(loaded)
     try:
         with warnings.catch_warnings():

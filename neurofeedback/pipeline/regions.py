@@ -34,7 +34,7 @@ def normalize_name(name: str) -> str:
 
 
 def region_of(name: str) -> str | None:
-    """Region of a channel per DESIGN section 4, or None for unknown names.
+    """Region of a channel (``docs/metrics.md``, section Regions), or None for unknown names.
 
     frontal: Fp, AF, F; central: FC, C; parietal: CP, P; occipital: PO, O (and I);
     left/right temporal: FT, T, TP and the lateral P7/P8 (P9/P10), odd numbers left, even right.

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RecordingError
+from ..errors import RecordingError, setting
 from ..pipeline.frame import BANDS, PHASES
 from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
 from . import figures, stats
@@ -279,7 +279,7 @@ def write_report(session_dir: str | Path, out_path: str | Path | None = None) ->
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise RecordingError(f"cannot write the report to {out}: {exc.strerror}; give another "
-                             "place with --out PATH.html") from None
+                             f"place as {setting('out_path', '--out PATH.html')}") from None
     log.info("report written to %s", out)
     return out
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.spectra import WelchPSD, band_masks, band_power_db
+from ..protocols import ProtocolEngine
 from ..quality_summary import QualitySummary, raw_facts
 from .data import FeatureTable
 
@@ -196,8 +197,6 @@ def replay_blocks(table: FeatureTable, markers: list[tuple[float, str]], protoco
     it reproduces the live thresholds and rewards. Returns the block summaries of the phases that
     were reached and a count of ``reward:on`` markers, recorded versus replayed, as a check.
     """
-    from ..protocols import ProtocolEngine
-
     t0 = protocol_start(markers, protocol)
     engine = ProtocolEngine(protocol, start_s=0.0 if t0 is None else t0)
     replayed_on = 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import UsageError, setting
 from ..recording import Recorder
 from ..sources.base import Chunk
 from .generator import Generator
@@ -41,7 +41,7 @@ def simulate_session(
         The ground truth written to ``truth.csv``.
     """
     if duration_s is None:
-        raise UsageError("simulate needs a --duration in seconds")
+        raise UsageError(f"the simulation needs {setting('duration_s', '--duration')} in seconds")
     gen = Generator(scenario, seed=seed, montage=montage, sfreq=sfreq, duration_s=duration_s)
     out = Path(out_dir).expanduser()
     info = simulator_info(gen)

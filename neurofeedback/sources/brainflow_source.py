@@ -25,7 +25,7 @@ from brainflow.board_shim import (
 
 from ..boards import board_label, resolve_board
 from ..channels import default_channel_names, normalize_names
-from ..errors import SourceDisconnected, SourceError, UsageError
+from ..errors import SourceDisconnected, SourceError, UsageError, setting
 from .base import Chunk, RowLayout, Source, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,8 @@ class BrainFlowSource(Source):
         names = channels or self._board_channel_names(desc_id, len(eeg_rows))
         if len(names) != len(eeg_rows):
             raise UsageError(
-                f"--channels gives {len(names)} names but {board_label(desc_id)} has "
-                f"{len(eeg_rows)} EEG channels"
+                f"{setting('channels', '--channels')} gives {len(names)} names but "
+                f"{board_label(desc_id)} has {len(eeg_rows)} EEG channels"
             )
         short = board if isinstance(board, str) else board_label(self.board_id)
         self.info = SourceInfo(
@@ -171,21 +171,25 @@ class BrainFlowSource(Source):
         bid = self.board_id
         if bid in _SERIAL_BOARDS and not o.serial_port:
             raise UsageError(
-                f"{board_label(bid)} needs --serial-port (e.g. /dev/ttyUSB0 on Linux, COM3 on "
-                "Windows, /dev/cu.usbserial-XXXX on macOS)"
+                f"{board_label(bid)} needs {setting('serial_port', '--serial-port')} (e.g. "
+                "/dev/ttyUSB0 on Linux, COM3 on Windows, /dev/cu.usbserial-XXXX on macOS)"
             )
         if bid == BoardIds.PLAYBACK_FILE_BOARD.value:
             if not o.board_file:
-                raise UsageError("the playback board needs --board-file PATH (a BrainFlow CSV)")
+                raise UsageError(
+                    f"the playback board needs {setting('board_file', '--board-file')}, a BrainFlow CSV"
+                )
             if not o.master_board:
                 raise UsageError(
-                    "the playback board needs --master-board NAME, the board that recorded the file"
+                    f"the playback board needs {setting('master_board', '--master-board')}, the board "
+                    "that recorded the file"
                 )
         if bid == BoardIds.STREAMING_BOARD.value:
             if not (o.ip_address and o.ip_port and o.master_board):
                 raise UsageError(
-                    "the streaming board needs --ip-address (a multicast address such as "
-                    "225.1.1.1), --ip-port and --master-board"
+                    "the streaming board needs ip_address (a multicast address such as 225.1.1.1), "
+                    "ip_port and master_board (--ip-address, --ip-port and --master-board on the "
+                    "command line)"
                 )
 
     @staticmethod
@@ -233,7 +237,8 @@ class BrainFlowSource(Source):
             "the board is on, and the port name is right",
             BoardIds.CYTON_DAISY_BOARD.value: "check the dongle is plugged in, the board is on, "
             "and the port name is right",
-            BoardIds.PLAYBACK_FILE_BOARD.value: "check the file exists and matches --master-board",
+            BoardIds.PLAYBACK_FILE_BOARD.value: "check the file exists and matches "
+            f"{setting('master_board', '--master-board')}",
         }.get(self.board_id, "check the device is on and the connection options are right")
         try:
             reason = BrainFlowExitCodes(exc.exit_code).name.lower().replace("_", " ")

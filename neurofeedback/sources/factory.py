@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import UsageError, setting
 from ..io import load_eeg_file
 from .base import Source
 from .file_source import FileSource
@@ -41,10 +41,15 @@ def make_source(
             scenario=scenario, seed=seed, speed=sim_speed, duration_s=duration_s
         )
         if channels:
-            raise UsageError("--channels cannot rename the simulator's channels; use simulate --montage")
+            raise UsageError(
+                f"{setting('channels', '--channels')} cannot rename the simulator's channels; choose "
+                f"its {setting('montage', 'simulate --montage')} instead"
+            )
         return src
     if sim_speed != 1.0:
-        raise UsageError(f"--sim-speed only applies to --board simulated; got --board {board}")
+        raise UsageError(
+            f"{setting('sim_speed', '--sim-speed')} only applies to board {SIMULATED!r}; got board {board!r}"
+        )
     # lazy: importing brainflow loads its native library (tens of MB); only a session on a
     # BrainFlow board needs it, not the simulator, a replay or the rest of the command line
     from .brainflow_source import BoardOptions, BrainFlowSource

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import UsageError, setting
 from ..io.loaded import LoadedFile
 from ..validation import check_positive
 from .base import Chunk, RowLayout, Source, SourceInfo, rows_from_data
@@ -39,11 +39,12 @@ class FileSource(Source):
         self, loaded: LoadedFile, *, speed: float = 1.0, start_s: float = 0.0, name: str | None = None
     ):
         self.loaded = loaded
-        self.speed = check_positive("--speed", speed, allow_zero=True)
-        start_s = check_positive("--start", start_s, allow_zero=True)
+        self.speed = check_positive(setting("speed", "--speed"), speed, allow_zero=True)
+        start_s = check_positive(setting("start_s", "--start"), start_s, allow_zero=True)
         if start_s >= loaded.duration_s:
             raise UsageError(
-                f"--start must be less than the file's length ({loaded.duration_s:.1f} s); got {start_s:g}"
+                f"{setting('start_s', '--start')} must be less than the file's length "
+                f"({loaded.duration_s:.1f} s); got {start_s:g}"
             )
         layout = loaded.layout or RowLayout.generic(len(loaded.ch_names))
         if loaded.rows is not None and loaded.layout is not None:

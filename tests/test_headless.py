@@ -1,0 +1,19 @@
+"""The headless status line's per-channel quality letters follow the pipeline's reason vocabulary."""
+
+from neurofeedback.headless import QUALITY_CODES, format_status
+from neurofeedback.pipeline.quality import REASONS
+from neurofeedback.session import SessionStats
+
+
+def test_every_reason_has_its_own_letter():
+    assert set(QUALITY_CODES) == set(REASONS)
+    assert len(set(QUALITY_CODES.values())) == len(REASONS), "two reasons share a letter"
+    # the legend documented in docs/cli.md
+    assert QUALITY_CODES == {"ok": ".", "railed": "R", "flat": "F", "line": "L",
+                             "amplitude": "A", "emg": "E", "blink": "B"}
+
+
+def test_status_line_spells_channel_quality():
+    stats = SessionStats(elapsed_s=2.0, n_samples=500, dropped=3, status="ok",
+                         channel_quality=("ok", "blink", "railed", "ok", "mystery"))
+    assert format_status(stats) == "    2.0 s | 500 samples | dropped 3 | ok | q[.BR.?]"
