@@ -1,4 +1,4 @@
-"""Pipeline parameters (defaults follow DESIGN section 4), validated on construction."""
+"""Pipeline parameters, validated on construction (reasons: docs/metrics.md, docs/quality.md)."""
 
 from __future__ import annotations
 

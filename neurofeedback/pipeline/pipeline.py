@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
-_THREADED = True  # long pushes run stage 1 in worker threads (False: all in the caller's)
 _WORKERS = 2  # stage-1 worker threads for long pushes (blocks computed side by side)
 
 
@@ -96,7 +95,7 @@ class Pipeline:
         Channel names (10-20 names get regions and positions; others still get every
         per-channel and global quantity).
     config : PipelineConfig or None
-        Parameters; defaults per DESIGN section 4.
+        Parameters (default: :class:`PipelineConfig`'s defaults).
     rail_uv : float or None
         Amplifier saturation level in uV (187500 for Cyton), for the "railed" check.
 
@@ -228,7 +227,7 @@ class Pipeline:
         frames: list[FeatureFrame] = []
         block = max(1, int(_MAX_BLOCK_S * self.sfreq))
         starts = range(0, data.shape[1], block)
-        if len(starts) == 1 or not _THREADED:  # live pushes: no threads
+        if len(starts) == 1:  # live pushes: no threads
             for s in starts:
                 for job in self._prepare(data[:, s : s + block]):
                     frames.extend(self._stage2(job[0], self._stage1(*job, cached=True)))

@@ -324,7 +324,7 @@ def common_mode_slow_wave(
 
     Movement, cable sway and a moving reference electrode put the same slow wave on every
     channel; it raises broadband power and the lowest spatial mode, which is exactly what the
-    meditation score rewards, so such frames must be flagged (DESIGN: feedback never rewards an
+    meditation score rewards, so such frames must be flagged (feedback never rewards an
     artifact). Brain delta activity is never this uniform across the scalp.
 
     Each channel's Hann-windowed spectrum is needed only at the few bins of ``band`` (six for
