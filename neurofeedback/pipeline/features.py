@@ -189,6 +189,10 @@ FEATURES: tuple[Feature, ...] = (
             column=False, default=dict),
     Feature("channel_quality", "", "list",
             "Per channel: 'ok' or the reason it is bad or artifacted.", "window", column=False),
+    Feature("interpolated", "", "list",
+            "Left-out channels rebuilt from the clean ones by spherical splines for this "
+            "frame's measures (positions known, at least 4 clean sources).", "window",
+            column=False, source="Perrin et al. 1989; MNE interpolate_bads"),
     Feature("regions", "", "list", "Region names behind synchrony.", "window", column=False),
     Feature("plv", "0..1", "array",
             "Bias-corrected PLV matrix between regions, shape (n_regions, n_regions).",

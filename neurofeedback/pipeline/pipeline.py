@@ -46,6 +46,7 @@ from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
+from .interpolation import Interpolator
 from .muscle import MuscleReference
 from .quality import ARTIFACT_REASONS, REASONS, QualityChecker, common_mode_slow_wave, frame_gate
 from .regions import assign_regions, positions, region_of
@@ -73,6 +74,7 @@ class _Stage1(NamedTuple):
     plv_of: list[np.ndarray | None]
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
+    interp_of: list[tuple[str, ...]]
 
 
 _EMG_CODE = REASONS.index("emg")
@@ -170,6 +172,7 @@ class Pipeline:
         self._band_filter = CausalFilter(sos_band, self.n_ch)
         self.n_eff = effective_samples(sos_band, self.sfreq, self.n_win)
         self.harmonics = HarmonicBasis(self.positions)
+        self._interp = Interpolator(self.positions)
         self.metastability = FastMetastability(cfg.metastability_s)
         # reported synchrony: causal average of the per-window value (see SynchronySmoother)
         self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
@@ -395,23 +398,57 @@ class Pipeline:
         plv_of: list[np.ndarray | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
+        interp_of: list[tuple[str, ...]] = [()] * n_fr
         fm = self._fit_mask
         for members in groups.values():
             gi = np.array(members, dtype=np.intp)
             clean = labels[members[0]][1]
             if not clean.any():
                 continue
-            ci = np.flatnonzero(clean)
-            means = _c(per_ch[np.ix_(gi, ci)].transpose(0, 2, 1)).mean(axis=-1)  # (G, n_feat)
+            # left-out electrodes rebuilt from the clean ones (one channel set all session)
+            targets, sources, interp = self._interp.plan(clean)
+            use = clean.copy()
+            x_g, psd_g, pc_g = x_w, psd, per_ch
+            b_g = None
+            every = len(gi) == n_fr
+            if interp is not None:
+                use[targets] = True
+                x_g = _c(x_w[gi])
+                x_g[:, targets] = np.matmul(interp, _c(x_g[:, sources]))
+                psd_t = self.welch(x_g[:, targets].reshape(-1, n_win)).reshape(
+                    len(gi), targets.size, -1
+                )
+                psd_g = _c(psd[gi])
+                psd_g[:, targets] = psd_t
+                pc_g = _c(per_ch[gi])
+                pc_g[:, targets] = np.concatenate(
+                    [
+                        band_power_db(psd_t, self._band_masks, df),
+                        (_c(psd_t[..., self._broad]).sum(axis=-1) * df)[..., None],
+                        spectral_entropy(psd_t, self._broad)[..., None],
+                        lempel_ziv_decimated(_c(x_g[:, targets]), self._lz_q)[..., None],
+                    ],
+                    axis=-1,
+                )
+                b_g = frame_windows(cat_b, starts[gi], n_win)
+                b_g[:, targets] = np.matmul(interp, _c(b_g[:, sources]))
+                every = True  # the group's own arrays, indexed from 0
+                rows = np.arange(len(gi))
+            else:
+                rows = gi
+            ui = np.flatnonzero(use)
+            means = _c(pc_g[np.ix_(rows, ui)].transpose(0, 2, 1)).mean(axis=-1)  # (G, n_feat)
             bands[gi] = means[:, : len(BANDS)]
             energy_db[gi] = 10.0 * np.log10(means[:, -3])
             s_ent[gi] = means[:, -2]
             lzc[gi] = means[:, -1]
 
-            # regions: mean of clean channels
-            reg_names, reg_w = self._region_weights(clean)
+            # regions: mean of the channels in use
+            reg_names, reg_w = self._region_weights(use)
             if len(reg_names) >= 2:
-                z = analytic(np.matmul(reg_w, frame_windows(cat_b, starts[gi], n_win)))
+                if b_g is None:
+                    b_g = frame_windows(cat_b, starts[gi], n_win)
+                z = analytic(np.matmul(reg_w, b_g))
                 plv_raw, wpli_p, kur[gi] = synchrony_batch(z, self.n_eff)
                 plv = debias_plv(plv_raw, self.n_eff)
                 plv.setflags(write=False)  # frames share views of it
@@ -423,12 +460,12 @@ class Pipeline:
                     reg_of[i] = reg_names
 
             # spatial harmonics
-            sel, evecs = self.harmonics.basis(clean)
+            sel, evecs = self.harmonics.basis(use)
             if evecs.size:
-                if sel.size == self.n_ch and len(gi) == n_fr:  # every channel, every frame
-                    xs = x_w
+                if sel.size == self.n_ch and every:  # every channel of the group's windows
+                    xs = x_g
                 else:
-                    xs = _c(x_w[np.ix_(gi, sel)])
+                    xs = _c(x_g[np.ix_(rows, sel)])
                 mp = mode_power(xs, evecs)
                 mp.setflags(write=False)  # frames share views of it
                 low[gi] = low_share_batch(mp, cfg.low_modes)
@@ -438,12 +475,14 @@ class Pipeline:
 
             # consonance of peaks above the aperiodic fit, pooled over regions
             if len(reg_names):
-                spectra = np.matmul(reg_w, _c(psd[gi][:, :, fm]))
+                spectra = np.matmul(reg_w, _c(psd_g[rows][:, :, fm]))
             else:
-                spectra = _c(psd[np.ix_(gi, ci)][:, :, fm]).mean(axis=1, keepdims=True)
+                spectra = _c(psd_g[np.ix_(rows, ui)][:, :, fm]).mean(axis=1, keepdims=True)
             conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
+            for i in members:
+                interp_of[i] = tuple(self.ch_names[t] for t in targets) if interp is not None else ()
 
-        return _Stage1(labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of)
+        return _Stage1(labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of)
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
         """The frames of one stage-1 batch, walked in time order for what carries state
@@ -474,6 +513,7 @@ class Pipeline:
                 continue
             frame.artifact = bool(art)
             frame.artifact_reasons = art
+            frame.interpolated = r.interp_of[i]
             frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
             for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
                 setattr(frame, name, float(sc[name][i]))
