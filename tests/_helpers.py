@@ -5,28 +5,41 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from reference import quality as ref_quality
 
+from neurofeedback.pipeline.batch import BatchQuality
 from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.pipeline.filters import FilterChain
-from neurofeedback.pipeline.quality import QualityChecker
+from neurofeedback.pipeline.quality import REASONS, QualityChecker
 from neurofeedback.pipeline.regions import region_of
 from neurofeedback.pipeline.spectra import WelchPSD
 
 
-def reference_quality(raw: np.ndarray, end: int, names: list[str], sfreq: float,
-                      rail_uv: float | None) -> list[str]:
-    """Reasons of the reference :class:`QualityChecker` (no notch) for the 2-s window ending at
-    sample ``end`` of ``raw`` (n_channels, n_samples), uV."""
+def window_quality(raw: np.ndarray, end: int, names: list[str], sfreq: float,
+                   rail_uv: float | None) -> list[str]:
+    """Reasons per channel for the 2-s window ending at sample ``end`` of ``raw``
+    (n_channels, n_samples), uV, filtered as the pipeline does (no notch).
+
+    The reasons are those of the pipeline's compiled checks (:class:`BatchQuality`); the
+    reference definition (``reference/quality.py``) must give the same ones.
+    """
     cfg = PipelineConfig(notch=None)
     chain = FilterChain(sfreq, raw.shape[0], cfg.highpass_hz, cfg.lowpass_hz, None,
                         cfg.filter_order)
     x = chain.process(raw)
     n = int(2 * sfreq)
     welch = WelchPSD(sfreq, n)
-    rw, xw = raw[:, end - n : end], x[:, end - n : end]
+    rw = np.ascontiguousarray(raw[:, end - n : end])
+    xw = np.ascontiguousarray(x[:, end - n : end])
+    psd, raw_psd = welch(xw), welch(rw)
     frontal = np.array([region_of(c) == "frontal" for c in names])
     qc = QualityChecker(cfg, sfreq, frontal, rail_uv)
-    return qc.check(rw, xw, welch(xw), welch(rw), welch.freqs, None, False)
+    codes = BatchQuality(qc, welch.freqs).codes(
+        rw[None], xw[None], psd[None], raw_psd[None], None, False
+    )[0]
+    got = [REASONS[c] for c in codes]
+    assert got == ref_quality.check(qc, rw, xw, psd, raw_psd, welch.freqs, None, False)
+    return got
 
 
 def record_synthetic_board(seconds: float) -> np.ndarray:

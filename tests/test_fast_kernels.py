@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import quality as ref_quality
 from scipy import signal
 
+from neurofeedback.pipeline.batch import (
+    _centred_ss,
+    _local_emg_cols,
+    _slow_defl_cols,
+    _slow_defl_row,
+)
+from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.pipeline.filters import CausalFilter, FilterChain, sos_step_cols, sosfilt_cols
-from neurofeedback.pipeline.quality import common_mode_slow_wave
+from neurofeedback.pipeline.quality import (
+    BROAD_BAND_HZ,
+    HIGH_BAND_HZ,
+    QualityChecker,
+    common_mode_slow_wave,
+    quality_masks,
+)
 
 
 def _pieces(rng: np.random.Generator, n: int, most: int) -> list[slice]:
@@ -109,3 +123,65 @@ def test_common_mode_direct_dft_equals_the_fft_definition():
     assert np.allclose(ratio, ref_ratio, rtol=1e-12, atol=0)
     assert np.allclose(rms, ref_rms, rtol=1e-12, atol=0)
     assert np.all(ratio[:3] > 0.9) and np.all(ratio[3:] < 0.5)  # the sway is what it finds
+
+
+@pytest.mark.parametrize("n", [500, 501, 60])
+def test_slow_deflection_kernels_equal_the_reference(n):
+    rng = np.random.default_rng(n)
+    qc = QualityChecker(PipelineConfig(), 250.0, np.ones(6, bool), None)
+    t = np.arange(n) / 250.0
+    # a DC offset, a linear drift (both removed), fast noise and a blink-like bump on half
+    # the channels
+    w = rng.uniform(-3000.0, 3000.0, (6, 1)) + rng.uniform(-200.0, 200.0, (6, 1)) * t
+    w += 20.0 * rng.standard_normal((6, n))
+    w[:3] += 120.0 * np.exp(-(((t - t[n // 2]) / 0.08) ** 2))
+    k1, k2 = qc.smooth_lengths(n)
+    tt = _centred_ss(n)
+    cols = np.empty(6)
+    _slow_defl_cols(np.ascontiguousarray(w.T), k1, k2, np.empty((n, 6)), tt, cols)
+    rows = np.array([
+        _slow_defl_row(np.ascontiguousarray(w[c]), k1, k2, np.empty(n), np.empty(n), tt)
+        for c in range(6)
+    ])
+    assert np.array_equal(cols, rows)  # the column kernel is the row kernel, bit for bit
+    np.testing.assert_allclose(cols, ref_quality.slow_deflection(qc, w), rtol=1e-10)
+    if n >= 500:
+        assert cols[:3].min() > 90.0 > 40.0 > cols[3:].max()  # the bumps stand out
+
+
+def test_local_emg_kernel_equals_the_reference():
+    sf, n, n_ch = 250.0, 500, 6
+    cfg = PipelineConfig()
+    qc = QualityChecker(cfg, sf, np.zeros(n_ch, bool), None)
+    rng = np.random.default_rng(11)
+    t = np.arange(n) / sf
+    x = 10.0 * np.sin(2 * np.pi * 10.0 * t) + 3.0 * rng.standard_normal((n_ch, n))
+    burst = 40.0 * np.sin(2 * np.pi * 33.0 * t)  # a 33-Hz muscle-like burst
+    x[0, 100:180] += burst[100:180]  # in the window's first half
+    x[1, 430:] += burst[430:]  # just arriving at its end
+    x[2, :15] += burst[:15]  # only within the skipped start-up transient
+    x[3] += 0.3 * burst  # weak, spread over the whole window (under the local floor)
+    m = n - qc.emg_skip
+    out = np.empty(n_ch, dtype=np.bool_)
+    _local_emg_cols(
+        np.ascontiguousarray(x.T), np.ascontiguousarray(qc.emg_sos), qc.emg_skip, qc.emg_len,
+        qc.emg_step, cfg.emg_local_share, cfg.emg_local_min_uv2, np.empty((m, n_ch)),
+        np.empty((m, n_ch)), np.empty((qc.emg_sos.shape[0], 2, n_ch)), np.empty(n_ch),
+        np.empty((2, n_ch)), out,
+    )
+    ref = ref_quality.local_emg(qc, x)
+    assert out.tolist() == ref.tolist()
+    assert out.tolist() == [True, True, False, False, False, False]
+
+
+def test_quality_masks_cover_the_documented_bands():
+    freqs = np.arange(0.0, 125.5, 0.5)
+    broad, high, line = quality_masks(freqs, None)
+    assert freqs[broad].min() == BROAD_BAND_HZ[0] and freqs[broad].max() == 44.5
+    assert freqs[high].min() == HIGH_BAND_HZ[0] and freqs[high].max() == 44.5
+    assert line.shape == (2, freqs.size)
+    assert freqs[line[0]].tolist() == [49.0, 49.5, 50.0, 50.5, 51.0]
+    assert freqs[line[1]].tolist() == [59.0, 59.5, 60.0, 60.5, 61.0]
+    assert freqs[quality_masks(freqs, 60.0)[2][0]].tolist() == [59.0, 59.5, 60.0, 60.5, 61.0]
+    with pytest.raises(ValueError, match=r"freqs must be one-dimensional .* got shape \(2, 3\)"):
+        quality_masks(np.zeros((2, 3)), None)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from _data import OPENBCI_TXT
 from reference import consonance as ref_cons
+from reference import quality as ref_quality
 from reference.entropy import lempel_ziv
 from reference.synchrony import kuramoto_order, plv_matrix, wpli_matrix
 from scipy.signal import hilbert
@@ -181,7 +182,9 @@ def test_batch_quality_equals_quality_checker(recording):
         seen = set()
         for k, s in enumerate(starts):
             w_raw, w_x = raw[:, s : s + 500], x[:, s : s + 500]
-            ref = checker.check(w_raw, w_x, welch(w_x), welch(w_raw), welch.freqs, mains, notched)
+            ref = ref_quality.check(
+                checker, w_raw, w_x, welch(w_x), welch(w_raw), welch.freqs, mains, notched
+            )
             assert [REASONS[c] for c in codes[k]] == ref
             seen.update(ref)
         assert {"railed", "line", "blink", "emg", "ok"} <= seen
@@ -259,8 +262,9 @@ def test_batch_quality_equals_quality_checker_on_real_recording():
     seen = set()
     for k, s in enumerate(starts):
         w_raw, w_x = f.data[:, s : s + 500], x[:, s : s + 500]
-        ref = pipe.quality.check(
-            w_raw, w_x, welch(w_x), welch(w_raw), welch.freqs, pipe.mains_hz, pipe._chain.notched
+        ref = ref_quality.check(
+            pipe.quality, w_raw, w_x, welch(w_x), welch(w_raw), welch.freqs, pipe.mains_hz,
+            pipe._chain.notched,
         )
         assert [REASONS[c] for c in codes[k]] == ref, f"window at {s / f.sfreq:.1f} s"
         seen.update(ref)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from _helpers import reference_quality
+from _helpers import window_quality
 from reference.consonance import (
     consonance,
     find_peaks_above_fit,
@@ -195,8 +195,9 @@ def test_push_rejects_wrong_shape_and_nan():
 
 
 def _quality_window(raw: np.ndarray, end: int):
-    """QualityChecker reasons for the 2-s window ending at sample ``end`` of ``raw``."""
-    return reference_quality(raw, end, NAMES, SF, 187500.0)
+    """Quality reasons (pipeline kernel, checked against the reference) for the 2-s window
+    ending at sample ``end`` of ``raw``."""
+    return window_quality(raw, end, NAMES, SF, 187500.0)
 
 
 def _blink(n: int, start_s: float, amp: float = 90.0, dur: float = 0.3) -> np.ndarray:

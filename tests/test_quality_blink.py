@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers import record_synthetic_board, reference_quality
+from _helpers import record_synthetic_board, window_quality
+from reference.quality import slow_deflection
 
 from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.pipeline.pipeline import Pipeline
@@ -20,7 +21,7 @@ NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "T7", "T8
 
 
 def _quality(raw: np.ndarray, end: int) -> list[str]:
-    return reference_quality(raw, end, NAMES, SF, None)
+    return window_quality(raw, end, NAMES, SF, None)
 
 
 def _background(n: int, seed: int) -> np.ndarray:
@@ -38,12 +39,12 @@ def test_slow_deflection_rejects_fast_sines_keeps_blinks():
     # analytic bound: the two moving averages pass at most 0.8 % of any sine above 40 Hz,
     # so a 1000-uV peak-to-peak sine leaves at most ~16 uV peak to peak (8 uV amplitude x 2)
     for f0 in (45.0, 55.0, 65.0, 75.0, 50.0, 60.0, 80.0):
-        d = qc.slow_deflection(500 * np.sin(2 * np.pi * f0 * t + 0.3)[None, :])[0]
+        d = slow_deflection(qc, 500 * np.sin(2 * np.pi * f0 * t + 0.3)[None, :])[0]
         assert d < 16.0, (f0, d)
     k = int(0.3 * SF)  # 150-uV, 300-ms half-sine: keeps > 90 % of its height
     w = np.zeros((1, 500))
     w[0, 200 : 200 + k] = 150 * np.sin(np.pi * (np.arange(k) + 0.5) / k)
-    assert 0.9 * 150 < qc.slow_deflection(w)[0] <= 150
+    assert 0.9 * 150 < slow_deflection(qc, w)[0] <= 150
 
 
 def test_fast_sine_on_frontal_channel_is_not_a_blink_but_a_half_sine_is():

@@ -1,13 +1,13 @@
 """Per-window stage of the pipeline, computed for a batch of frames at once.
 
 Every function here takes arrays with a leading frame axis (``n_frames``) and computes for each
-frame the quantity the per-window definitions define (the per-frame functions in
-:mod:`.quality` and :mod:`.synchrony` are the readable reference; ``tests/test_pipeline_batch.py``
-checks that both agree: reasons exactly, numbers to relative 1e-12, since the numba kernels sum
-sample by sample where NumPy sums pairwise). Reductions run along the last axis of each frame's
-own contiguous rows, and kernels loop frame by frame, so a frame's numbers do not depend on
-which other frames share its batch: a live push that completes one frame and an offline run
-that computes 50 at once give bit-identical frames.
+frame the quantity the per-window definitions define (plain NumPy versions of those definitions
+live in ``tests/reference/``, and ``tests/test_pipeline_batch.py`` checks that both agree: reasons
+exactly, numbers to relative 1e-12, since the numba kernels sum sample by sample where NumPy sums
+pairwise). Reductions run along the last axis of each frame's own contiguous rows, and kernels
+loop frame by frame, so a frame's numbers do not depend on which other frames share its batch:
+a live push that completes one frame and an offline run that computes 50 at once give
+bit-identical frames.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from .quality import QualityChecker
+from .filters import sos_step_cols
+from .quality import QualityChecker, quality_masks
 from .synchrony import Metastability
 
 
@@ -83,9 +84,20 @@ def _centred_ss(n: int) -> float:  # pragma: no cover - compiled
 def _slow_defl_row(
     v: np.ndarray, k: int, k2: int, r: np.ndarray, c: np.ndarray, tt: float
 ) -> float:  # pragma: no cover - compiled
-    """Peak-to-peak of ``v`` detrended and smoothed by a ``k``- then a ``k2``-sample moving
-    average (``k2 <= k``), as :meth:`.quality.QualityChecker.slow_deflection` (``r``, ``c``:
-    work; ``tt``: :func:`_centred_ss` of ``v.size``, the same for every row of a batch)."""
+    """The slow deflection of one channel of a window, uV: peak-to-peak of ``v`` detrended and
+    smoothed by a ``k``- then a ``k2``-sample moving average (``k2 <= k``).
+
+    The window's least-squares line is removed (electrode drift and DC offset), then a 0.1-s
+    moving average (zero gain at every multiple of 10 Hz: 50 and 60 Hz mains complete 5 and 6
+    cycles in 0.1 s) and a 0.05-s one (zeros at multiples of 20 Hz) keep what is slower than
+    ~5 Hz. Together they pass at most 0.8 % of any oscillation above 40 Hz (the 0.1-s average
+    alone: up to 7.5 % between its zeros, so a 1000-uV 45-75 Hz oscillation left a 50-70-uV
+    "deflection"), and keep 87 % of the height of a 250-ms ``sin^2`` blink, 96 % of a 300-ms
+    half-sine. Lengths from :meth:`.quality.QualityChecker.smooth_lengths`.
+
+    ``v`` (n,) samples, uV; ``r``, ``c`` (n,) work; ``tt``: :func:`_centred_ss` of ``n`` (the
+    same for every row of a batch).
+    """
     n = v.size
     mid = (n - 1) / 2.0
     m = 0.0
@@ -210,14 +222,14 @@ def _local_emg_cols(
     min_pow: float, ch: np.ndarray, cx: np.ndarray, z: np.ndarray, cur: np.ndarray,
     acc: np.ndarray, out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """The local-EMG test of :meth:`~.quality.QualityChecker._local_emg` for every column of
-    ``x_t`` (n, n_channels) into ``out``: does any ``length``-sample stretch (every ``step``,
-    after ``skip``) hold more than ``share`` of its power above the high-pass ``sos`` (zero
-    state at the start) and more than ``min_pow``?
+    """The local-EMG test for every column of ``x_t`` (n, n_channels, filtered window, uV)
+    into ``out``: does any ``length``-sample stretch (every ``step``, after ``skip``) hold more
+    than ``share`` of its power above the high-pass ``sos`` (zero state at the start) and more
+    than ``min_pow`` (uV^2)?
 
-    The window transposed (time, channel): each step of the high-pass (direct form II
-    transposed, as ``scipy.signal.sosfilt``) updates all channels at once, vectorised across
-    channels; each channel's own operations and sums run in time order. Work arrays: ``ch``, ``cx``
+    The window transposed (time, channel): each step of the high-pass
+    (:func:`.filters.sos_step_cols`, SciPy's ``sosfilt`` operations) updates all channels at
+    once; each channel's own operations and sums run in time order. Work arrays: ``ch``, ``cx``
     (n - skip, n_channels) cumulative high-passed and raw energies, ``z``
     (n_sections, 2, n_channels) filter state, ``cur`` (n_channels,), ``acc`` (2, n_channels).
     """
@@ -227,14 +239,7 @@ def _local_emg_cols(
     for i in range(n):
         for c in range(n_ch):
             cur[c] = x_t[i, c]
-        for s in range(sos.shape[0]):
-            b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
-            for c in range(n_ch):
-                xi = cur[c]
-                y = b0 * xi + z[s, 0, c]
-                z[s, 0, c] = b1 * xi - a1 * y + z[s, 1, c]
-                z[s, 1, c] = b2 * xi - a2 * y
-                cur[c] = y
+        sos_step_cols(sos, z, cur)
         if i >= skip:
             k = i - skip
             for c in range(n_ch):
@@ -268,14 +273,14 @@ def _quality_kernel(
     notched, local_ok, sos, skip, length, step,
 ):  # pragma: no cover - compiled
     """Reason code (index into :data:`.quality.REASONS`) per frame and channel, as ``int8``
-    (n_frames, n_channels): the checks of :meth:`.quality.QualityChecker.check`.
+    (n_frames, n_channels): the checks described in :class:`.quality.QualityChecker`.
 
     ``raw``, ``x`` (n_frames, n_channels, n) unfiltered and filtered windows, uV; ``psd``,
     ``raw_psd`` (n_frames, n_channels, n_freqs) their Welch PSDs, uV^2/Hz; ``broad``,
-    ``high``, ``line_masks`` frequency masks (1-45 Hz, 20-45 Hz, +-1 Hz around each mains
-    candidate); ``frontal`` blink channels; ``params`` thresholds (see
-    :meth:`BatchQuality.codes`); ``k_smooth``, ``k_smooth2`` lengths of the two moving
-    averages of the slow deflection, samples; ``sos``, ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
+    ``high``, ``line_masks`` frequency masks (:func:`.quality.quality_masks`); ``frontal``
+    blink channels; ``params`` thresholds (see :meth:`BatchQuality.codes`); ``k_smooth``,
+    ``k_smooth2`` lengths of the two moving averages of the slow deflection, samples; ``sos``,
+    ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
     Each frame is transposed once to (time, channel) so the per-channel passes run across
     all channels at each step; every channel's sums still run over time in order.
     """
@@ -397,16 +402,18 @@ def _quality_kernel(
 
 
 class BatchQuality:
-    """:class:`~.quality.QualityChecker` for a batch of windows: one reason code per channel.
+    """The quality checks of :class:`~.quality.QualityChecker` on a batch of windows: one
+    reason code per frame and channel.
 
-    The same checks, thresholds, filters and priority as ``QualityChecker.check`` (whose
-    instance supplies every parameter), written with a leading frame axis (the slow-deflection
-    and local-EMG filters as numba kernels); codes index :data:`.quality.REASONS`. ``tests/test_pipeline_batch.py`` checks that both give the same reasons.
+    The checker supplies every threshold, smoothing length and filter; the checks run in a
+    compiled kernel with a leading frame axis, and codes index :data:`.quality.REASONS`.
+    ``tests/test_pipeline_batch.py`` checks them against the plain NumPy definitions in
+    ``tests/reference/quality.py`` (the same reasons for every window).
 
     Parameters
     ----------
     checker : QualityChecker
-        The per-window reference, configured for this pipeline.
+        The checks' configuration for this pipeline.
     freqs : ndarray, shape (n_freqs,)
         Frequencies of the Welch spectra that will be passed in, Hz.
     """
@@ -417,8 +424,7 @@ class BatchQuality:
         self.frontal = np.asarray(checker.frontal, dtype=bool)
         self.rail_uv = checker.rail_uv
         self.freqs = freqs
-        self.broad = (freqs >= 1.0) & (freqs < 45.0)
-        self.high = (freqs >= 20.0) & (freqs < 45.0)
+        self.broad, self.high, _ = quality_masks(freqs, None)
         self.df = freqs[1] - freqs[0]
 
     def codes(
@@ -449,10 +455,9 @@ class BatchQuality:
         """
         cfg = self.cfg
         ref = self.ref
-        f0s = (50.0, 60.0) if mains_hz is None else (mains_hz,)
-        line_masks = np.array([np.abs(self.freqs - f0) <= 1.0 for f0 in f0s])
+        line_masks = quality_masks(self.freqs, mains_hz)[2]
         n = raw.shape[-1]
-        local_ok = n - ref._emg_skip > ref._emg_len
+        local_ok = n - ref.emg_skip > ref.emg_len
         params = np.array([
             self.rail_uv if self.rail_uv is not None else np.inf, cfg.rail_fraction, cfg.flat_uv,
             cfg.line_ratio, cfg.emg_share, cfg.emg_min_uv2, cfg.amplitude_uv, cfg.blink_uv,
@@ -462,8 +467,8 @@ class BatchQuality:
         return _quality_kernel(
             raw, x, psd, raw_psd, self.broad, self.high, line_masks, self.frontal, params,
             *ref.smooth_lengths(n), self.rail_uv is not None, bool(notched), bool(local_ok),
-            np.ascontiguousarray(ref._emg_sos, dtype=float), ref._emg_skip, ref._emg_len,
-            ref._emg_step,
+            np.ascontiguousarray(ref.emg_sos, dtype=float), ref.emg_skip, ref.emg_len,
+            ref.emg_step,
         )
 
 

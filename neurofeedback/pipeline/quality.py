@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
-from scipy.signal import butter, sosfilt
+from scipy.signal import butter
 
 from .config import PipelineConfig
 
@@ -82,6 +82,8 @@ def frame_gate(
         if not (clean & in_region).any() or (blink & in_region).any():
             return clean, True
     return clean, False
+
+
 #: Length of the second moving average of the slow deflection, s (the first is 0.1 s).
 SECOND_PASS_S = 0.05
 
@@ -116,10 +118,53 @@ def whole_file_status(
     return out
 
 
-class QualityChecker:
-    """Classify each channel of a window as ``ok``, bad or artifacted.
+#: Broad EEG band of the quality checks (reference of the line and EMG ratios), Hz,
+#: ``lo <= f < hi``.
+BROAD_BAND_HZ = (1.0, 45.0)
+#: Fast (muscle) band of the EMG and blink checks, Hz, ``lo <= f < hi``; its lower edge is also
+#: the corner of the local-EMG high-pass.
+HIGH_BAND_HZ = (20.0, 45.0)
+#: Half-width of the band around a mains frequency in the line check, Hz (``|f - f0| <= w``).
+LINE_HALF_WIDTH_HZ = 1.0
 
-    Checks, in order (the first that applies is the channel's reason):
+
+def quality_masks(
+    freqs: np.ndarray, mains_hz: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frequency masks of the quality checks on a spectrum's bins.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Bin frequencies of the Welch spectra, Hz.
+    mains_hz : float or None
+        Mains frequency, Hz; None gives one line mask for each of 50 and 60 Hz.
+
+    Returns
+    -------
+    broad : ndarray of bool, shape (n_freqs,)
+        :data:`BROAD_BAND_HZ`.
+    high : ndarray of bool, shape (n_freqs,)
+        :data:`HIGH_BAND_HZ`.
+    line : ndarray of bool, shape (n_mains, n_freqs)
+        Within :data:`LINE_HALF_WIDTH_HZ` of each mains candidate (1 or 2 rows).
+    """
+    freqs = np.asarray(freqs, dtype=float)
+    if freqs.ndim != 1:
+        raise ValueError(f"freqs must be one-dimensional (n_freqs,); got shape {freqs.shape}")
+    broad = (freqs >= BROAD_BAND_HZ[0]) & (freqs < BROAD_BAND_HZ[1])
+    high = (freqs >= HIGH_BAND_HZ[0]) & (freqs < HIGH_BAND_HZ[1])
+    f0s = (50.0, 60.0) if mains_hz is None else (float(mains_hz),)
+    line = np.array([np.abs(freqs - f0) <= LINE_HALF_WIDTH_HZ for f0 in f0s])
+    return broad, high, line
+
+
+class QualityChecker:
+    """Configuration of the per-channel quality checks of a window (``ok``, bad or artifacted).
+
+    Holds the thresholds, smoothing lengths and the local-EMG high-pass; the checks themselves
+    run in :class:`.batch.BatchQuality` (a compiled kernel over a batch of windows). The rules,
+    in order (the first that applies is the channel's reason):
 
     - ``railed``: at least ``rail_fraction`` of the raw samples within 1 % of the amplifier's
       rail (``rail_uv``), or the raw signal is exactly constant, or the channel is still
@@ -133,188 +178,78 @@ class QualityChecker:
       share), the ratio must also exceed 20 times the median ratio over channels, so only an
       electrode picking up far more mains than the others (a loose contact) is flagged;
     - ``blink`` (frontal channels only, Fp/AF/F names): the slow deflection of the *raw* window
-      (:meth:`slow_deflection`: linear trend removed, 0.1-s then 0.05-s moving averages, which
-      cancel 50/60 Hz mains and pass under 0.8 % of any oscillation above 40 Hz) spans more
-      than ``blink_uv`` peak to peak, and more than ``blink_dominance`` times the median of the
-      same measure over the non-frontal channels (an eye blink is frontal; a slow wave or a
-      movement seen everywhere is not a blink); the same measure on the *filtered* window must
-      also exceed ``blink_uv`` (a blink lies in the pass band; electrode drift slower than the
-      1-Hz high-pass does not) and ``blink_hf_ratio`` times the RMS of the filtered window's
-      20-45 Hz activity (a blink stands out from the channel's own fast background; broadband
-      noise that large leaves slow wiggles of that size by itself). Requiring the raw
-      deflection keeps the causal high-pass's ring-down *after* a blink has left the window
-      from being taken for a blink;
+      (linear trend removed, 0.1-s then 0.05-s moving averages, which cancel 50/60 Hz mains
+      and pass under 0.8 % of any oscillation above 40 Hz; see :func:`.batch._slow_defl_row`)
+      spans more than ``blink_uv`` peak to peak, and more than ``blink_dominance`` times the
+      median of the same measure over the non-frontal channels (an eye blink is frontal; a
+      slow wave or a movement seen everywhere is not a blink); the same measure on the
+      *filtered* window must also exceed ``blink_uv`` (a blink lies in the pass band;
+      electrode drift slower than the 1-Hz high-pass does not) and ``blink_hf_ratio`` times
+      the RMS of the filtered window's 20-45 Hz activity (a blink stands out from the
+      channel's own fast background; broadband noise that large leaves slow wiggles of that
+      size by itself). Requiring the raw deflection keeps the causal high-pass's ring-down
+      *after* a blink has left the window from being taken for a blink;
     - ``emg``: over the whole window, 20-45 Hz holds more than ``emg_share`` of the 1-45 Hz
       power and exceeds ``emg_min_uv2``; or, in any ``emg_local_s`` stretch of the window, the
-      20-45 Hz part of the filtered signal holds more than ``emg_local_share`` of its power and
-      exceeds ``emg_local_min_uv2`` (catches a burst that fills only part of the window: one that has
-      just started or is about to leave it);
+      20-45 Hz part of the filtered signal holds more than ``emg_local_share`` of its power
+      and exceeds ``emg_local_min_uv2`` (catches a burst that fills only part of the window:
+      one that has just started or is about to leave it);
     - ``amplitude``: the filtered signal exceeds ``amplitude_uv`` in absolute value.
 
     The first three make a channel *bad* (left out of every metric); the last three make the
-    frame an *artifact* frame (when they hit a channel that is not bad).
+    frame an *artifact* frame (when they hit a channel that is not bad). The frequency bands
+    are :data:`BROAD_BAND_HZ`, :data:`HIGH_BAND_HZ` and :data:`LINE_HALF_WIDTH_HZ`
+    (:func:`quality_masks`).
 
     Parameters
     ----------
     config : PipelineConfig
+        Thresholds (``rail_fraction``, ``flat_uv``, ``line_ratio``, ``blink_*``, ``emg_*``,
+        ``amplitude_uv``).
     sfreq : float
+        Sample rate, Hz (> 0).
     frontal : ndarray of bool, shape (n_channels,)
         Channels where blinks are looked for.
     rail_uv : float or None
         Amplifier saturation level, uV (None: only "constant" counts as railed).
+
+    Attributes
+    ----------
+    smooth_n, smooth_n2 : int
+        Lengths of the slow deflection's two moving averages (0.1 s and
+        :data:`SECOND_PASS_S`), samples, before :meth:`smooth_lengths` fits them to a window.
+    emg_sos : ndarray, shape (n_sections, 6)
+        Local-EMG high-pass (4th-order Butterworth at 20 Hz, at most 0.45 ``sfreq``), run from
+        zero state at each window's start.
+    emg_skip : int
+        Samples at the window's start left out of the local-EMG test (the high-pass's
+        start-up transient, 0.1 s).
+    emg_len, emg_step : int
+        Length of the local-EMG stretches (``emg_local_s``) and the step between them, samples.
     """
 
     def __init__(
         self, config: PipelineConfig, sfreq: float, frontal: np.ndarray, rail_uv: float | None
     ) -> None:
+        if not sfreq > 0:
+            raise ValueError(f"sfreq must be a positive sample rate in Hz; got {sfreq!r}")
         self.cfg = config
         self.frontal = np.asarray(frontal, dtype=bool)
         self.rail_uv = rail_uv
         self.smooth_n = max(1, int(round(0.1 * sfreq)))
         self.smooth_n2 = max(1, int(round(SECOND_PASS_S * sfreq)))
         # local EMG: 20 Hz high-pass (applied within the window), its power in short stretches
-        hp = min(20.0, 0.45 * sfreq)
-        self._emg_sos = butter(4, hp, "highpass", fs=sfreq, output="sos")
-        self._emg_skip = int(round(0.1 * sfreq))  # the high-pass's start-up transient
-        self._emg_len = max(2, int(round(config.emg_local_s * sfreq)))
-        self._emg_step = max(1, self._emg_len // 5)
-
-    def check(
-        self,
-        raw: np.ndarray,
-        x: np.ndarray,
-        psd: np.ndarray,
-        raw_psd: np.ndarray,
-        freqs: np.ndarray,
-        mains_hz: float | None,
-        notched: bool = False,
-    ) -> list[str]:
-        """Reason per channel (``"ok"`` or one of the reasons above).
-
-        Parameters
-        ----------
-        raw : ndarray, shape (n_channels, n_times)
-            Unfiltered window, uV.
-        x : ndarray, shape (n_channels, n_times)
-            Filtered window, uV.
-        psd, raw_psd : ndarray, shape (n_channels, n_freqs)
-            Welch PSD of the filtered and of the raw window, uV^2/Hz.
-        freqs : ndarray, shape (n_freqs,)
-        mains_hz : float or None
-            Mains frequency; None checks both 50 and 60 Hz.
-        notched : bool
-            True when a notch at ``mains_hz`` is applied to the filtered signal.
-        """
-        cfg = self.cfg
-        n_ch = raw.shape[0]
-        reasons = ["ok"] * n_ch
-        ptp_raw = raw.max(axis=1) - raw.min(axis=1)
-        if self.rail_uv is not None:
-            at_rail = (np.abs(raw) >= 0.99 * self.rail_uv).mean(axis=1) >= cfg.rail_fraction
-        else:
-            at_rail = np.zeros(n_ch, dtype=bool)
-        amax = np.abs(x).max(axis=1)
-        settling = (amax > cfg.amplitude_uv) & (amax > 2.0 * ptp_raw)
-        railed = at_rail | (ptp_raw == 0) | settling
-        flat = x.std(axis=1) < cfg.flat_uv
-
-        broad = (freqs >= 1.0) & (freqs < 45.0)
-        raw_broad = raw_psd[:, broad].sum(axis=1)
-        line_pow = np.zeros(n_ch)
-        for f0 in (50.0, 60.0) if mains_hz is None else (mains_hz,):
-            m = np.abs(freqs - f0) <= 1.0
-            if m.any():
-                line_pow = np.maximum(line_pow, raw_psd[:, m].sum(axis=1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(raw_broad > 0, line_pow / raw_broad, 0.0)
-            line = ratio > cfg.line_ratio
-            if notched:  # against the live (not railed) channels only
-                live = ratio[~railed]
-                line &= ratio > 20.0 * (np.median(live) if live.size else 0.0)
-
-        df = freqs[1] - freqs[0]
-        total = psd[:, broad].sum(axis=1) * df
-        high = psd[:, (freqs >= 20.0) & (freqs < 45.0)].sum(axis=1) * df
-        with np.errstate(divide="ignore", invalid="ignore"):
-            emg = (high > cfg.emg_share * total) & (high > cfg.emg_min_uv2)
-        emg |= self._local_emg(x)
-        amplitude = amax > cfg.amplitude_uv
-        blink = np.zeros(n_ch, dtype=bool)
-        if self.frontal.any():
-            defl = self.slow_deflection(raw)
-            ref = ~self.frontal & ~railed
-            floor = cfg.blink_dominance * np.median(defl[ref]) if ref.any() else 0.0
-            f = self.frontal
-            filt = self.slow_deflection(x[f])
-            blink[f] = (
-                (defl[f] > cfg.blink_uv) & (filt > cfg.blink_uv) & (defl[f] > floor)
-                & (np.minimum(defl[f], filt) > cfg.blink_hf_ratio * np.sqrt(high[f]))
-            )
-
-        flags = {"railed": railed, "flat": flat, "line": line, "blink": blink, "emg": emg,
-                 "amplitude": amplitude}
-        for i in range(n_ch):
-            # the first reason in priority order wins (bad before artifact)
-            reasons[i] = next((r for r in PRIORITY if flags[r][i]), "ok")
-        return reasons
-
-    def slow_deflection(self, raw: np.ndarray) -> np.ndarray:
-        """Peak-to-peak of the slow part of each raw channel, uV.
-
-        The window's least-squares line is removed (electrode drift and DC offset), then a
-        0.1-s moving average (zero gain at every multiple of 10 Hz: 50 and 60 Hz mains complete
-        5 and 6 cycles in 0.1 s) and a 0.05-s one (zeros at multiples of 20 Hz) keep what is
-        slower than ~5 Hz. Together they pass at most 0.8 % of any oscillation above 40 Hz (the
-        0.1-s average alone: up to 7.5 % between its zeros, so a 1000-uV 45-75 Hz oscillation
-        left a 50-70-uV "deflection"), and keep 87 % of the height of a 250-ms ``sin^2``
-        blink, 96 % of a 300-ms half-sine.
-
-        Parameters
-        ----------
-        raw : ndarray, shape (n_channels, n_times)
-            Unfiltered window, uV.
-
-        Returns
-        -------
-        ndarray, shape (n_channels,)
-        """
-        n = raw.shape[1]
-        t = np.arange(n) - (n - 1) / 2.0
-        r = raw - raw.mean(axis=1, keepdims=True)
-        r = r - np.outer(r @ t / float(t @ t), t)
-        k1, k2 = self.smooth_lengths(n)
-        c = np.cumsum(r, axis=1)
-        c2 = np.cumsum(c[:, k1:] - c[:, :-k1], axis=1)  # running total of the k1-sample sums
-        s2 = c2[:, k2:] - c2[:, :-k2]  # sums of k2 consecutive k1-sample sums
-        return np.ptp(s2, axis=1) / float(k1 * k2)
+        hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
+        self.emg_sos = butter(4, hp, "highpass", fs=sfreq, output="sos")
+        self.emg_skip = int(round(0.1 * sfreq))  # the high-pass's start-up transient
+        self.emg_len = max(2, int(round(config.emg_local_s * sfreq)))
+        self.emg_step = max(1, self.emg_len // 5)
 
     def smooth_lengths(self, n: int) -> tuple[int, int]:
-        """Lengths (samples) of the two moving averages of :meth:`slow_deflection` for an
+        """Lengths (samples) of the two moving averages of the slow deflection for an
         ``n``-sample window (shortened only for windows under ~0.15 s)."""
         k1 = max(1, min(self.smooth_n, (n - 1) // 2))
         return k1, max(1, min(self.smooth_n2, k1))
-
-    def _local_emg(self, x: np.ndarray) -> np.ndarray:
-        """True per channel when a short stretch of the window is dominated by 20-45 Hz power.
-
-        Parameters
-        ----------
-        x : ndarray, shape (n_channels, n_times)
-            Filtered window, uV.
-        """
-        cfg = self.cfg
-        h = sosfilt(self._emg_sos, x, axis=1)[:, self._emg_skip :]
-        xs = x[:, self._emg_skip :]
-        L = self._emg_len
-        if xs.shape[1] <= L:
-            return np.zeros(x.shape[0], dtype=bool)
-        ch = np.cumsum(h**2, axis=1)
-        cx = np.cumsum(xs**2, axis=1)
-        hp = (ch[:, L:] - ch[:, :-L])[:, :: self._emg_step] / L
-        tot = (cx[:, L:] - cx[:, :-L])[:, :: self._emg_step] / L
-        with np.errstate(divide="ignore", invalid="ignore"):
-            hit = (hp > cfg.emg_local_share * tot) & (hp > cfg.emg_local_min_uv2)
-        return hit.any(axis=1)
 
 
 def common_mode_slow_wave(
