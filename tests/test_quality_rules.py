@@ -37,6 +37,7 @@ def test_blink_over_a_dense_frontal_region_leaves_it_out_without_gating():
 
 @pytest.mark.parametrize("reasons, gated", [
     ({"Fp2": "blink"}, True),            # a blink on a consumer headset's frontal pair
+    ({"Fp1": "gaze", "Fp2": "gaze"}, True),  # so is a horizontal eye movement
     ({"P7": "emg"}, True),               # a one-electrode region lost to muscle
     ({"O1": "emg"}, False),              # O2 still carries the occipital region
     ({"C3": "emg", "C4": "emg", "O1": "emg"}, True),   # a third of the channels
@@ -130,3 +131,42 @@ def test_one_live_channel_is_a_valid_recording():
     assert not any(f.artifact for f in late)
     assert all(np.isfinite(f.bands["alpha"]) and np.isfinite(f.energy_db) for f in late)
     assert all(f.regions == () and np.isnan(f.synchrony) for f in late)  # needs two regions
+
+
+def _sixteen(seconds=12.0, sf=250.0, seed=3):
+    names = ["Fp1", "Fp2", "F7", "F3", "F4", "F8", "C3", "Cz", "C4", "T7", "T8", "P3", "Pz", "P4",
+             "O1", "O2"]
+    rng = np.random.default_rng(seed)
+    n = int(seconds * sf)
+    x = np.cumsum(rng.standard_normal((16, n)), axis=1) * 0.3 + 4 * rng.standard_normal((16, n))
+    return names, x, sf
+
+
+def _step(n, at, sf, height):
+    """A saccade-like step of ``height`` uV rising over 40 ms at ``at`` seconds."""
+    t = (np.arange(n) / sf - at) / 0.04
+    return height * np.clip(t, 0.0, 1.0)
+
+
+def test_horizontal_eye_movement_is_gaze_and_a_blink_is_not():
+    names, x, sf = _sixteen()
+    n = x.shape[1]
+    f7, f8, fp1, fp2 = (names.index(c) for c in ("F7", "F8", "Fp1", "Fp2"))
+    x[f7] += _step(n, 6.0, sf, 120.0)   # eyes turn left: F7 positive, F8 negative
+    x[f8] -= _step(n, 6.0, sf, 120.0)
+    blink = 150 * np.exp(-0.5 * ((np.arange(n) / sf - 9.5) / 0.08) ** 2)
+    x[fp1] += blink
+    x[fp2] += blink
+    frames = Pipeline(sf, names, PipelineConfig(notch=None)).push(x)
+    t = np.array([f.time_s for f in frames])
+    gaze = np.array([[r == "gaze" for r in f.channel_quality] for f in frames])
+    during = (t > 6.3) & (t < 7.5)      # windows holding the movement and its filtered swing
+    assert gaze[during][:, [f7, f8]].all()
+    others = [i for i in range(16) if i not in (f7, f8)]
+    assert not gaze[:, others].any()    # the blink (same polarity on Fp1 and Fp2) is not gaze
+    assert not gaze[t < 5.9].any()
+    blink_frames = (t > 9.7) & (t < 11.3)
+    assert all(frames[k].channel_quality[fp1] == "blink" for k in np.flatnonzero(blink_frames))
+    # six frontal electrodes: a gaze on F7/F8 leaves them out (and interpolated), not gated
+    assert not any(frames[k].artifact for k in np.flatnonzero(during))
+    assert all({"F7", "F8"} <= set(frames[k].interpolated) for k in np.flatnonzero(during))

@@ -102,6 +102,12 @@ class PipelineConfig:
         this, dB (default 6) ...
     emg_ref_mads : float
         ... and by more than this many scaled median absolute deviations (default 4).
+    gaze_uv : float
+        A horizontal eye movement ("gaze") is flagged on a mirror pair of frontal electrodes
+        (F7/F8, AF7/AF8, Fp1/Fp2...) when the slow part of their difference spans more than
+        this, uV (default 60; see :mod:`.eyes`) ...
+    gaze_ratio : float
+        ... and at least this multiple of the slow part of their sum (opposite polarity).
     gate_share : float
         A frame is gated (no feedback) when channel artifacts (blink, emg, amplitude) hit at
         least this share of the usable channels (default 1/3); with fewer, those channels are
@@ -143,6 +149,8 @@ class PipelineConfig:
     emg_ref_warmup_s: float = 10.0
     emg_ref_db: float = 6.0
     emg_ref_mads: float = 4.0
+    gaze_uv: float = 60.0
+    gaze_ratio: float = 2.0
     gate_share: float = 1.0 / 3.0
     region_gate_channels: int = 2
     score_gain: float = 1.5
@@ -191,7 +199,8 @@ class PipelineConfig:
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
                      "blink_hf_ratio",
                      "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
-                     "emg_ref_s", "emg_ref_warmup_s", "emg_ref_db", "emg_ref_mads"):
+                     "emg_ref_s", "emg_ref_warmup_s", "emg_ref_db", "emg_ref_mads", "gaze_uv",
+                     "gaze_ratio"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1
                 or self.gate_share > 1):

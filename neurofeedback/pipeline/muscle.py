@@ -24,6 +24,7 @@ import numpy as np
 
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
+from .quality import HIGH_BAND_HZ
 
 #: The reference takes one value every this many frames (0.5 s at the default hop).
 SAMPLE_EVERY = 5
@@ -48,7 +49,7 @@ class MuscleReference:
         self, sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
     ) -> None:
         self.n_win = int(n_window)
-        hp = min(20.0, 0.45 * sfreq)
+        hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
         self._filter = CausalFilter(design_sos(sfreq, "highpass", hp, 4), n_channels)
         self._tail = np.zeros((n_channels, self.n_win))
         n_hist = max(1, int(round(config.emg_ref_s / (SAMPLE_EVERY * config.hop_s))))

@@ -42,6 +42,7 @@ from .batch import (
 from .config import PipelineConfig
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
+from .eyes import GazeCheck
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
@@ -78,6 +79,8 @@ class _Stage1(NamedTuple):
 
 
 _EMG_CODE = REASONS.index("emg")
+_GAZE_CODE = REASONS.index("gaze")
+_BLINK_CODE = REASONS.index("blink")
 
 #: Per-window scalars copied from stage 1 onto each frame (feature-table names).
 _WINDOW_SCALARS: tuple[str, ...] = tuple(
@@ -165,6 +168,7 @@ class Pipeline:
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
         self._muscle = MuscleReference(self.sfreq, self.n_ch, self.n_win, cfg)
+        self._gaze = GazeCheck(self.ch_names, self.sfreq, cfg.gaze_uv, cfg.gaze_ratio)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
@@ -369,6 +373,9 @@ class Pipeline:
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
         codes[(codes == 0) & rel_emg] = _EMG_CODE  # muscle relative to the channel's own past
+        # horizontal eye movements: a mirror pair swinging in opposite directions (the blink
+        # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
+        codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
         broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
         sent = spectral_entropy(psd, self._broad)  # (F, C)

@@ -15,7 +15,7 @@ from .config import PipelineConfig
 BAD_REASONS = ("railed", "flat", "line")
 #: Artifacts on a channel (the channel is left out; the frame is gated only as
 #: :func:`frame_gate` says).
-ARTIFACT_REASONS = ("blink", "emg", "amplitude")
+ARTIFACT_REASONS = ("blink", "emg", "amplitude", "gaze")
 #: Order in which a channel's reasons are tested; a channel gets the first that applies.
 PRIORITY = BAD_REASONS + ARTIFACT_REASONS
 #: Channel-quality reasons by code (the codes of the quality kernel); ``ok`` is 0.
@@ -42,7 +42,8 @@ def frame_gate(
       over all of them leaves that region out of the frame's region measures instead (a
       limit: the region set of that frame is smaller). Eye artifacts are stricter: in such
       a sparse region (the frontal pair of a consumer headset, which is all the EOG it has)
-      a blink on either electrode gates the frame;
+      a blink or horizontal eye movement (``gaze``, :mod:`.eyes`) on either electrode gates
+      the frame;
     - artifacts hit at least ``gate_share`` of the usable channels (muscle, movement or eye
       activity over many channels, or too few clean channels left);
     - no channel is usable at all (reported as ``no usable channels``).
@@ -74,12 +75,12 @@ def frame_gate(
         return clean, True
     if arte.sum() >= gate_share * n_usable:
         return clean, True
-    blink = codes == REASONS.index("blink")
+    eyes = (codes == REASONS.index("blink")) | (codes == REASONS.index("gaze"))
     for r in np.unique(region_index[usable & arte]):
         in_region = region_index == r
         if r < 0 or (usable & in_region).sum() > region_gate_channels:
             continue
-        if not (clean & in_region).any() or (blink & in_region).any():
+        if not (clean & in_region).any() or (eyes & in_region).any():
             return clean, True
     return clean, False
 

@@ -96,7 +96,8 @@ def check(
     flags = {"railed": railed, "flat": flat, "line": line, "blink": blink, "emg": emg,
              "amplitude": amplitude}
     # the first reason in priority order wins (bad before artifact)
-    return [next((r for r in PRIORITY if flags[r][i]), "ok") for i in range(n_ch)]
+    # the window kernel's checks (gaze and relative EMG are decided after it, in the pipeline)
+    return [next((r for r in PRIORITY if r in flags and flags[r][i]), "ok") for i in range(n_ch)]
 
 
 def slow_deflection(qc: QualityChecker, raw: np.ndarray) -> np.ndarray:
