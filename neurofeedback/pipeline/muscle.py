@@ -18,10 +18,9 @@ carried across pushes, so frames do not depend on how the stream is chunked or b
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
+from .batch import frame_windows
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
 from .quality import HIGH_BAND_HZ
@@ -53,7 +52,8 @@ class MuscleReference:
         self._filter = CausalFilter(design_sos(sfreq, "highpass", hp, 4), n_channels)
         self._tail = np.zeros((n_channels, self.n_win))
         n_hist = max(1, int(round(config.emg_ref_s / (SAMPLE_EVERY * config.hop_s))))
-        self._hist: deque[np.ndarray] = deque(maxlen=n_hist)
+        self._hist = np.zeros((n_hist, n_channels))  # ring buffer of log10 powers
+        self._n_seen = 0  # values written into the ring so far
         self._warm = max(1, int(round(config.emg_ref_warmup_s / (SAMPLE_EVERY * config.hop_s))))
         self._db = float(config.emg_ref_db)
         self._mads = float(config.emg_ref_mads)
@@ -81,20 +81,25 @@ class MuscleReference:
         cat = np.concatenate([self._tail, h * h], axis=1)
         self._tail = np.ascontiguousarray(cat[:, -self.n_win :])
         out = np.zeros((len(starts), cat.shape[0]), dtype=bool)
-        for i, (s, k) in enumerate(zip(starts, frame_index, strict=True)):
-            # each window summed on its own contiguous slice: the same numbers whatever the chunking
-            power = np.ascontiguousarray(cat[:, s : s + self.n_win]).sum(axis=1) / self.n_win
-            logp = np.log10(power + 1e-12)
+        if len(starts) == 0:
+            return out
+        # each window's sum runs over its own contiguous row: the same numbers whatever the
+        # chunking or batching
+        power = frame_windows(cat, starts, self.n_win, copy=False).sum(axis=-1) / self.n_win
+        logp = np.log10(power + 1e-12)  # (n_frames, n_channels)
+        for i, k in enumerate(frame_index):
             if self._threshold is not None:
-                out[i] = logp > self._threshold
+                out[i] = logp[i] > self._threshold
             if k % SAMPLE_EVERY == 0:
-                self._hist.append(logp)
-                self._threshold = self._limit() if len(self._hist) >= self._warm else None
+                self._hist[self._n_seen % len(self._hist)] = logp[i]
+                self._n_seen += 1
+                if self._n_seen >= self._warm:
+                    self._threshold = self._limit()
         return out
 
     def _limit(self) -> np.ndarray:
         """log10 power above which a channel is ``emg``: median + max(dB margin, k MADs)."""
-        hist = np.stack(self._hist)  # (n_values, n_channels)
+        hist = self._hist[: min(self._n_seen, len(self._hist))]
         med = np.median(hist, axis=0)
         mad = np.median(np.abs(hist - med), axis=0) * _MAD_TO_SD
         return med + np.maximum(self._db / 10.0, self._mads * mad)
