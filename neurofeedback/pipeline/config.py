@@ -108,6 +108,10 @@ class PipelineConfig:
         this, uV (default 60; see :mod:`.eyes`) ...
     gaze_ratio : float
         ... and at least this multiple of the slow part of their sum (opposite polarity).
+    eog_min_uv : float
+        In frames with a blink or eye movement, the blink component of every other usable
+        channel is subtracted where it spans more than this, uV (default 10; see
+        :class:`.eyes.BlinkRegression`).
     gate_share : float
         A frame is gated (no feedback) when channel artifacts (blink, emg, amplitude) hit at
         least this share of the usable channels (default 1/3); with fewer, those channels are
@@ -151,6 +155,7 @@ class PipelineConfig:
     emg_ref_mads: float = 4.0
     gaze_uv: float = 60.0
     gaze_ratio: float = 2.0
+    eog_min_uv: float = 10.0
     gate_share: float = 1.0 / 3.0
     region_gate_channels: int = 2
     score_gain: float = 1.5
@@ -200,7 +205,7 @@ class PipelineConfig:
                      "blink_hf_ratio",
                      "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
                      "emg_ref_s", "emg_ref_warmup_s", "emg_ref_db", "emg_ref_mads", "gaze_uv",
-                     "gaze_ratio"):
+                     "gaze_ratio", "eog_min_uv"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1
                 or self.gate_share > 1):

@@ -42,7 +42,7 @@ from .batch import (
 from .config import PipelineConfig
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
-from .eyes import GazeCheck
+from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains
 from .frame import BANDS, FeatureFrame
@@ -169,6 +169,7 @@ class Pipeline:
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
         self._muscle = MuscleReference(self.sfreq, self.n_ch, self.n_win, cfg)
         self._gaze = GazeCheck(self.ch_names, self.sfreq, cfg.gaze_uv, cfg.gaze_ratio)
+        self._eog = BlinkRegression(self.sfreq, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
@@ -376,6 +377,11 @@ class Pipeline:
         # horizontal eye movements: a mirror pair swinging in opposite directions (the blink
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
+        # ...and the blink component of the channels it reaches, to subtract (EOG regression)
+        eye = (codes == _BLINK_CODE) | (codes == _GAZE_CODE)
+        eye_fix: list = [None] * n_fr
+        for f in np.flatnonzero(eye.any(axis=1)):
+            eye_fix[f] = self._eog.fit(x_w[f], eye[f], codes[f] == 0)
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
         broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
         sent = spectral_entropy(psd, self._broad)  # (F, C)
@@ -418,27 +424,41 @@ class Pipeline:
             x_g, psd_g, pc_g = x_w, psd, per_ch
             b_g = None
             every = len(gi) == n_fr
-            if interp is not None:
-                use[targets] = True
+            fix = [k for k, i in enumerate(members) if eye_fix[i] is not None]
+            if interp is not None or fix:
                 x_g = _c(x_w[gi])
-                x_g[:, targets] = np.matmul(interp, _c(x_g[:, sources]))
-                psd_t = self.welch(x_g[:, targets].reshape(-1, n_win)).reshape(
-                    len(gi), targets.size, -1
-                )
-                psd_g = _c(psd[gi])
-                psd_g[:, targets] = psd_t
-                pc_g = _c(per_ch[gi])
-                pc_g[:, targets] = np.concatenate(
-                    [
-                        band_power_db(psd_t, self._band_masks, df),
-                        (_c(psd_t[..., self._broad]).sum(axis=-1) * df)[..., None],
-                        spectral_entropy(psd_t, self._broad)[..., None],
-                        lempel_ziv_decimated(_c(x_g[:, targets]), self._lz_q)[..., None],
-                    ],
-                    axis=-1,
-                )
                 b_g = frame_windows(cat_b, starts[gi], n_win)
-                b_g[:, targets] = np.matmul(interp, _c(b_g[:, sources]))
+                psd_g = _c(psd[gi])
+                pc_g = _c(per_ch[gi])
+                changed = np.zeros((len(gi), n_ch), dtype=bool)
+                for k in fix:  # blink component out of the channels it reaches
+                    rows_f, beta, v = eye_fix[members[k]]
+                    eog = labels[members[k]][0]
+                    vb = b_g[k, [c for c in range(n_ch) if eog[c] in ("blink", "gaze")]]
+                    x_g[k, rows_f] -= beta[:, None] * v[None, :]
+                    b_g[k, rows_f] -= beta[:, None] * vb.mean(axis=0)[None, :]
+                    changed[k, rows_f] = True
+                if interp is not None:  # left-out electrodes rebuilt from the clean ones
+                    use[targets] = True
+                    x_g[:, targets] = np.matmul(interp, _c(x_g[:, sources]))
+                    b_g[:, targets] = np.matmul(interp, _c(b_g[:, sources]))
+                    changed[:, targets] = True
+                # spectra of the changed rows, a whole frame at a time: the same array shapes
+                # live and offline, so the same numbers
+                for k in np.flatnonzero(changed.any(axis=1)):
+                    cc = changed[k]
+                    psd_k = self.welch(x_g[k])[None]  # (1, n_ch, n_freqs)
+                    psd_g[k, cc] = psd_k[0, cc]
+                    pc_k = np.concatenate(
+                        [
+                            band_power_db(psd_k, self._band_masks, df),
+                            (_c(psd_k[..., self._broad]).sum(axis=-1) * df)[..., None],
+                            spectral_entropy(psd_k, self._broad)[..., None],
+                            lempel_ziv_decimated(x_g[k][None], self._lz_q)[..., None],
+                        ],
+                        axis=-1,
+                    )
+                    pc_g[k, cc] = pc_k[0, cc]
                 every = True  # the group's own arrays, indexed from 0
                 rows = np.arange(len(gi))
             else:
