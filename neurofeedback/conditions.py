@@ -31,6 +31,7 @@ from .io import load_eeg_file
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import BANDS
 from .pipeline.pipeline import Pipeline
+from .pipeline.quality import whole_file_status
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def is_occipital(name: str) -> bool:
     return is_standard_site(site) and site.upper().startswith("O")
 
 
-def live_channels(data: np.ndarray) -> np.ndarray:
+def live_channels(data: np.ndarray, rail_uv: float | None = None) -> np.ndarray:
     """Channels that carry a changing signal: a railed or flat channel repeats its value.
 
     Parameters
@@ -141,11 +142,11 @@ def live_channels(data: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of bool, shape (n_channels,)
-        True where fewer than half of the sample-to-sample differences are exactly zero.
+        True where the pipeline's whole-file check finds the channel neither railed nor flat
+        (:func:`neurofeedback.pipeline.quality.whole_file_status`).
     """
-    if data.shape[1] < 2:
-        return np.zeros(data.shape[0], dtype=bool)
-    return (np.diff(data, axis=1) == 0).mean(axis=1) < 0.5
+    status = whole_file_status(data, rail_uv, PipelineConfig().flat_uv)
+    return np.array([s == "ok" for s in status], dtype=bool)
 
 
 @dataclass
@@ -236,7 +237,7 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
     occ = tuple(n for n in names if is_occipital(n))
     note = ""
     if not occ:
-        live = live_channels(loaded.data)
+        live = live_channels(loaded.data, loaded.rail_uv)
         if live.sum() == 1:
             occ = (names[int(np.flatnonzero(live)[0])],)
             note = "only live channel"

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 #: One letter per channel in the status line, for every reason of the pipeline's vocabulary
 #: (:data:`neurofeedback.pipeline.quality.REASONS`): ``.`` for ok, else the reason's initial
-#: (R railed, F flat, L line, B blink, E emg, A amplitude).
+#: (R railed, F flat, L line, B blink, E emg, A amplitude, G gaze).
 QUALITY_CODES: dict[str, str] = {r: "." if r == "ok" else r[0].upper() for r in REASONS}
 
 

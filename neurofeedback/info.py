@@ -10,7 +10,7 @@ Quality (see :mod:`neurofeedback.quality_summary` for the exact rules):
   channel was in use, uV;
 - ``reasons``: % of the pipeline's frames with each reason (``ok``, ``railed``, ``flat``,
   ``line``, ``blink``, ``emg``, ``amplitude``), the labels the live view and the feedback use;
-- ``left_out_pct``: % of frames the channel was left out (railed, flat or line);
+- ``left_out_pct``: % of frames the channel was left out of the measures (any reason but ok);
 - ``artifact_pct``: % of frames with blink, emg or amplitude on the channel;
 - ``verdict``: the most frequent non-ok reason if it covers >= 10 % of frames, else ``ok``.
 
@@ -127,7 +127,7 @@ def format_info(d: dict[str, Any]) -> str:
     if m["stretches"]:
         lines.append(f"  (recordings over {FULL_LIMIT_S / 60:g} min are sampled; --full analyses every frame)")
     lines += [
-        f"  verdict: {m['verdict_rule']}; left out = railed, flat or line",
+        f"  verdict: {m['verdict_rule']}; left out = any reason but ok (bad, or an artifact on it)",
         f"  {'channel':<8}  {'DC offset uV':>12}  {'at rail %':>9}  {'RMS uV':>7}  {'left out %':>10}"
         f"  {'verdict':<9}  reasons, % of frames",
     ]

@@ -10,7 +10,7 @@ def test_every_reason_has_its_own_letter():
     assert len(set(QUALITY_CODES.values())) == len(REASONS), "two reasons share a letter"
     # the legend documented in docs/cli.md
     assert QUALITY_CODES == {"ok": ".", "railed": "R", "flat": "F", "line": "L",
-                             "amplitude": "A", "emg": "E", "blink": "B"}
+                             "amplitude": "A", "emg": "E", "blink": "B", "gaze": "G"}
 
 
 def test_status_line_spells_channel_quality():

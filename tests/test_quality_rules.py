@@ -186,3 +186,32 @@ def test_blinks_that_reach_central_sites_do_not_raise_power():
     energy = np.array([f.energy_db for f in frames])
     assert abs(np.median(energy[eye]) - np.median(energy[~eye])) <= 1.0
     assert np.mean([f.artifact for f in frames]) <= 0.1
+
+
+@pytest.mark.parametrize("sf", [125.0, 128.0])
+def test_60_hz_mains_found_at_low_sample_rates(sf):
+    # Cyton+Daisy (125 Hz) and Emotiv (128 Hz): 60 Hz sits 2.5-4 Hz under Nyquist
+    n = int(2 * sf)
+    t = np.arange(n) / sf
+    rng = np.random.default_rng(4)
+    data = 10 * rng.standard_normal((4, n)) + 20 * np.sin(2 * np.pi * 60 * t)
+    assert detect_mains(data, sf) == 60.0
+    frames = Pipeline(sf, ["C3", "C4", "O1", "O2"]).push(np.tile(data, 5))
+    assert not any(r == "line" for f in frames[10:] for r in f.channel_quality)
+
+
+def test_mains_waits_for_a_live_window():
+    # a Cyton whose inputs are saturated for the first 2.5 s, with 60 Hz mains after that
+    sf, n = 250.0, 2500
+    t = np.arange(n) / sf
+    rng = np.random.default_rng(5)
+    data = 10 * rng.standard_normal((8, n)) + 20 * np.sin(2 * np.pi * 60 * t)
+    data[:, : int(2.5 * sf)] = 187500.0
+    names = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+    whole = Pipeline(sf, names, rail_uv=187500.0)
+    frames = whole.push(data)
+    assert whole.mains_hz == 60.0
+    assert not any(r == "line" for f in frames if f.time_s > 7.0 for r in f.channel_quality)
+    pieces = Pipeline(sf, names, rail_uv=187500.0)
+    chunked = [f for s in range(0, n, 33) for f in pieces.push(data[:, s : s + 33])]
+    assert [f.to_row() for f in chunked] == [f.to_row() for f in frames]

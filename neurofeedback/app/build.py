@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import UsageError
+from ..errors import UsageError, setting
 from ..pipeline.config import PipelineConfig
 from ..protocols import Protocol, load_protocol
 from ..session import Session
@@ -75,7 +75,10 @@ def pipeline_config(baseline_s: float | None) -> PipelineConfig | None:
     if baseline_s is None:
         return None
     if not baseline_s > 0:
-        raise UsageError(f"--baseline must be a number of seconds > 0; got {baseline_s:g}")
+        raise UsageError(
+            f"{setting('baseline_s', '--baseline')} must be a number of seconds > 0; "
+            f"got {baseline_s:g}"
+        )
     return PipelineConfig(baseline=(0.0, float(baseline_s)))
 
 

@@ -203,6 +203,27 @@ class FilterChain:
         return self.filter.process(x)
 
 
+def live_channels(data: np.ndarray, rail_uv: float | None) -> np.ndarray:
+    """Channels that carry a signal in a stretch of raw data: not constant, and under 1 % of
+    the samples within 1 % of the rail (the rule of the per-window ``railed`` check).
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Raw samples, uV.
+    rail_uv : float or None
+        Amplifier saturation level, uV (None: only constant channels are dead).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_channels,)
+    """
+    live = np.ptp(data, axis=1) > 0
+    if rail_uv is not None:
+        live &= (np.abs(data) >= 0.99 * rail_uv).mean(axis=1) < 0.01
+    return live
+
+
 def detect_mains(
     data: np.ndarray, sfreq: float, rail_uv: float | None = None
 ) -> float | None:
@@ -231,9 +252,7 @@ def detect_mains(
     n = data.shape[1]
     if n < int(sfreq):
         return None
-    live = np.ptp(data, axis=1) > 0
-    if rail_uv is not None:
-        live &= (np.abs(data) >= 0.99 * rail_uv).mean(axis=1) < 0.01
+    live = live_channels(data, rail_uv)
     if not live.any():
         return None
     data = data[live]
@@ -245,11 +264,13 @@ def detect_mains(
     spec = np.abs(np.fft.rfft(x * np.hanning(n), axis=1)) ** 2
     freqs = np.fft.rfftfreq(n, 1.0 / sfreq)
     best, best_ratio = None, 10.0
+    nyq = sfreq / 2.0
     for f0 in (50.0, 60.0):
-        if f0 + 6.0 >= sfreq / 2.0:
+        # the neighbourhood is cut at Nyquist: 60 Hz mains at 125 Hz (Cyton+Daisy) or 128 Hz
+        near = (np.abs(freqs - f0) <= 6.0) & (np.abs(freqs - f0) > 1.5) & (freqs < nyq - 0.5)
+        if f0 + 1.0 >= nyq or near.sum() < 3:
             continue
         peak = spec[:, np.abs(freqs - f0) <= 0.5].max(axis=1)
-        near = (np.abs(freqs - f0) <= 6.0) & (np.abs(freqs - f0) > 1.5)
         ref = np.median(spec[:, near], axis=1) + 1e-12
         ratio = float(np.median(peak / ref))
         log.debug("mains %g Hz: peak/neighbourhood %.1f", f0, ratio)

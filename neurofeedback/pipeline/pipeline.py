@@ -44,12 +44,19 @@ from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
-from .filters import CausalFilter, FilterChain, design_sos, detect_mains
+from .filters import CausalFilter, FilterChain, design_sos, detect_mains, live_channels
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .interpolation import Interpolator
 from .muscle import MuscleReference
-from .quality import ARTIFACT_REASONS, REASONS, QualityChecker, common_mode_slow_wave, frame_gate
+from .quality import (
+    ARTIFACT_REASONS,
+    FRAME_REASONS,
+    REASONS,
+    QualityChecker,
+    common_mode_slow_wave,
+    frame_gate,
+)
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
@@ -59,6 +66,7 @@ log = logging.getLogger(__name__)
 
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
+_MAINS_WINDOWS = 5  # mains is looked for in at most this many first windows (10 s by default)
 _WORKERS = 2  # stage-1 worker threads for long pushes (blocks computed side by side)
 
 
@@ -78,6 +86,7 @@ class _Stage1(NamedTuple):
     interp_of: list[tuple[str, ...]]
 
 
+_COMMON_MODE, _NO_USABLE = FRAME_REASONS
 _EMG_CODE = REASONS.index("emg")
 _GAZE_CODE = REASONS.index("gaze")
 _BLINK_CODE = REASONS.index("blink")
@@ -144,6 +153,7 @@ class Pipeline:
         self._n = 0  # samples filtered so far
         self._pending: list[np.ndarray] = []
         self._n_pending = 0
+        self._mains_try = 0  # windows examined for mains so far
         self._chain: FilterChain = None  # type: ignore[assignment]  # set by _start_filters
         self.mains_hz: float | None = None
         # the last window of filtered and raw signal stacked (filtered rows first), and of the
@@ -225,11 +235,21 @@ class Pipeline:
         if self._chain is None:
             self._pending.append(data)
             self._n_pending += data.shape[1]
-            if self._n_pending < self.n_win:
-                return []
             data = np.concatenate(self._pending, axis=1)
+            self._pending = [data]
+            # mains is detected on the first whole window (of the first _MAINS_WINDOWS) in
+            # which some channel is live: a board that starts saturated does not hide it. The
+            # decision depends only on the samples, never on how they were chunked.
+            decided, mains = False, None
+            while not decided and (self._mains_try + 1) * self.n_win <= self._n_pending:
+                w = data[:, self._mains_try * self.n_win : (self._mains_try + 1) * self.n_win]
+                self._mains_try += 1
+                if live_channels(w, self.rail_uv).any() or self._mains_try >= _MAINS_WINDOWS:
+                    mains = detect_mains(w, self.sfreq, self.rail_uv)
+                    decided = True
+            if not decided:
+                return []
             self._pending, self._n_pending = [], 0
-            mains = detect_mains(data[:, : self.n_win], self.sfreq, self.rail_uv)
             log.info("mains frequency detected: %s", "none" if mains is None else f"{mains:g} Hz")
             self._start_filters(mains)
         frames: list[FeatureFrame] = []
@@ -331,8 +351,6 @@ class Pipeline:
                 art = tuple(
                     f"{r}:{n}" for n, r in zip(names, reasons, strict=True) if r in ARTIFACT_REASONS
                 )
-                if not clean.any() and not (codes > 0).any():  # pragma: no cover - defensive
-                    art = ("no usable channels",)
             if len(self._label_cache) > 256:
                 self._label_cache.clear()
             hit = self._label_cache[key] = (reasons, clean, bad, art)
@@ -397,7 +415,7 @@ class Pipeline:
         cm_hit = (cm_ratio >= self.cfg.common_mode_ratio) & (cm_rms > self.cfg.common_mode_uv)
         for i in np.flatnonzero(cm_hit):
             reasons, clean, bad, art = labels[i]
-            labels[i] = (reasons, clean, bad, (*art, "common-mode:all"))
+            labels[i] = (reasons, clean, bad, (*art, f"{_COMMON_MODE}:all"))
         groups: dict[bytes, list[int]] = {}
         for i, lab in enumerate(labels):
             groups.setdefault(lab[1].tobytes(), []).append(i)
@@ -535,7 +553,7 @@ class Pipeline:
             out.append(frame)
             if not clean.any():
                 frame.artifact = True
-                frame.artifact_reasons = art or ("no usable channels",)
+                frame.artifact_reasons = art or (_NO_USABLE,)
                 self._finish(frame, {})
                 continue
             frame.artifact = bool(art)

@@ -95,8 +95,9 @@ def whole_file_status(
     """Per channel of a whole recording: ``railed``, ``flat`` or ``ok``.
 
     ``railed``: half or more of the samples within 1 % of the rail; ``flat``: the
-    sample-to-sample differences have a standard deviation under ``flat_uv`` (a constant or
-    disconnected input, whatever its offset). Used to refuse a file in which no channel
+    sample-to-sample differences have a standard deviation under ``flat_uv``, or half of them
+    are exactly zero (a constant, stuck or disconnected input, whatever its offset; a
+    saturated input that only now and then jumps between the rails). Used to refuse a file in which no channel
     carries EEG at all.
 
     Parameters
@@ -112,7 +113,7 @@ def whole_file_status(
     for row in np.asarray(data, dtype=float):
         if rail_uv is not None and (np.abs(row) >= 0.99 * rail_uv).mean() >= 0.5:
             out.append("railed")
-        elif row.size < 2 or np.std(np.diff(row)) < flat_uv:
+        elif row.size < 2 or np.std(np.diff(row)) < flat_uv or (np.diff(row) == 0).mean() >= 0.5:
             out.append("flat")
         else:
             out.append("ok")

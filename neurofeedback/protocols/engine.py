@@ -408,7 +408,12 @@ def score_value(frame: FeatureFrame, score: str) -> float:
     :func:`alpha_theta_share` of the frame's band powers, 0 in artifact frames like the others.
     """
     if score == "alpha-theta":
-        return 0.0 if frame.artifact else alpha_theta_share(frame.bands)
+        # the pipeline's own column; frames built without it (from a features.csv of an older
+        # version) get the same definition from their band powers
+        share = frame.alpha_theta_share
+        if not math.isfinite(share):
+            share = alpha_theta_share(frame.bands)
+        return 0.0 if frame.artifact else share
     value = frame.meditation_score if score == "meditation" else frame.integration_score
     try:
         return float(value)

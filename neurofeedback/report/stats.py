@@ -45,7 +45,7 @@ class ChannelQuality:
         Percent of frames per pipeline reason (``ok``, ``railed``, ``flat``, ``line``, ``blink``,
         ``emg``, ``amplitude``).
     left_out_pct : float
-        Percent of frames in which the pipeline left this channel out (railed, flat or line).
+        Percent of frames in which the pipeline left this channel out (any reason but ok).
     artifact_pct : float
         Percent of frames with an artifact (blink, emg, amplitude) on this channel.
     verdict : str
