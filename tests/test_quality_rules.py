@@ -133,6 +133,7 @@ def test_one_live_channel_is_a_valid_recording():
     assert not any(f.artifact for f in late)
     assert all(np.isfinite(f.bands["alpha"]) and np.isfinite(f.energy_db) for f in late)
     assert all(f.regions == () and np.isnan(f.synchrony) for f in late)  # needs two regions
+    assert all(f.notes and "1 region(s)" in f.notes[0] for f in late)  # ...and says so
 
 
 def _sixteen(seconds=12.0, sf=250.0, seed=3):

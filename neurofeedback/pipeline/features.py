@@ -193,6 +193,9 @@ FEATURES: tuple[Feature, ...] = (
             "Left-out channels rebuilt from the clean ones by spherical splines for this "
             "frame's measures (positions known, at least 4 clean sources).", "window",
             column=False, source="Perrin et al. 1989; MNE interpolate_bads"),
+    Feature("notes", "", "list",
+            "Why a measure is empty in this frame (e.g. fewer than two regions with usable "
+            "channels for synchrony).", "window", column=False),
     Feature("regions", "", "list", "Region names behind synchrony.", "window", column=False),
     Feature("plv", "0..1", "array",
             "Bias-corrected PLV matrix between regions, shape (n_regions, n_regions).",

@@ -14,12 +14,16 @@ Matrices depend only on which electrodes are clean, so they are cached per set.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 from numpy.polynomial.legendre import legval
 
 STIFFNESS = 4
 N_LEGENDRE = 50
 ALPHA = 1e-5
+#: Interpolation matrices kept (least recently used dropped first).
+CACHE_SIZE = 512
 #: At least this many clean electrodes with known positions are needed to interpolate.
 MIN_SOURCES = 4
 
@@ -94,7 +98,9 @@ class Interpolator:
     def __init__(self, positions: np.ndarray) -> None:
         self.known = np.isfinite(positions).all(axis=1)
         self.pos = positions - sphere_centre(positions)
-        self._cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+        self._cache: OrderedDict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = (
+            OrderedDict()
+        )
 
     def plan(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Which channels to rebuild from which, for one clean-channel mask.
@@ -114,14 +120,16 @@ class Interpolator:
         """
         key = clean.tobytes()
         hit = self._cache.get(key)
-        if hit is None:
+        if hit is not None:
+            self._cache.move_to_end(key)  # least recently used sets leave first
+        else:
             sources = np.flatnonzero(clean & self.known)
             targets = np.flatnonzero(~clean & self.known)
             m = None
             if targets.size and sources.size >= MIN_SOURCES:
                 m = np.ascontiguousarray(spline_matrix(self.pos[sources], self.pos[targets]))
                 m.setflags(write=False)
-            if len(self._cache) > 256:
-                self._cache.clear()
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.popitem(last=False)
             hit = self._cache[key] = (targets, sources, m)
         return hit

@@ -84,6 +84,7 @@ class _Stage1(NamedTuple):
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
     interp_of: list[tuple[str, ...]]
+    note_of: list[tuple[str, ...]]
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -173,6 +174,12 @@ class Pipeline:
         regions, index = assign_regions(self.ch_names)
         self.regions_all = regions
         self._region_index = index
+        if len(regions) < 2:
+            log.warning(
+                "cross-region measures (synchrony, wpli, metastability) will stay empty: the "
+                "channel names give %d scalp region(s) (%s), 2 are needed",
+                len(regions), ", ".join(regions) or "no 10-20 names",
+            )
         self._reg_cache: dict[bytes, tuple[tuple[str, ...], np.ndarray]] = {}
         self.positions = positions(self.ch_names)
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
@@ -430,6 +437,7 @@ class Pipeline:
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
+        note_of: list[tuple[str, ...]] = [()] * n_fr
         fm = self._fit_mask
         for members in groups.values():
             gi = np.array(members, dtype=np.intp)
@@ -490,7 +498,12 @@ class Pipeline:
 
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
-            if len(reg_names) >= 2:
+            if len(reg_names) < 2:
+                why = (f"synchrony, wpli, metastability empty: {len(reg_names)} region(s) with "
+                       "usable channels, 2 needed",)
+                for i in members:
+                    note_of[i] = why
+            else:
                 if b_g is None:
                     b_g = frame_windows(cat_b, starts[gi], n_win)
                 z = analytic(np.matmul(reg_w, b_g))
@@ -527,7 +540,9 @@ class Pipeline:
             for i in members:
                 interp_of[i] = tuple(self.ch_names[t] for t in targets) if interp is not None else ()
 
-        return _Stage1(labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of)
+        return _Stage1(
+            labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of, note_of
+        )
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
         """The frames of one stage-1 batch, walked in time order for what carries state
@@ -559,6 +574,7 @@ class Pipeline:
             frame.artifact = bool(art)
             frame.artifact_reasons = art
             frame.interpolated = r.interp_of[i]
+            frame.notes = r.note_of[i]
             frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
             for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
                 setattr(frame, name, float(sc[name][i]))
