@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from _data import DATA_DIR
 
+#: the main-window fixture (``window``) shared by the window tests
+pytest_plugins = ["_window"]
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -25,14 +25,6 @@ DATA = DATA_DIR
 OPENBCI = DATA / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(feedback_mode="meditation")
-    qtbot.addWidget(w)
-    qtbot.addWidget(w.feedback_window)
-    w.show()
-    yield w
-    w.close()
 
 
 def _wait_frames(qtbot, w: MainWindow, n: int, timeout_s: float = 30.0) -> None:

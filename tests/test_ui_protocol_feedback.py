@@ -15,21 +15,12 @@ from PyQt6 import QtGui
 
 from neurofeedback.app import SessionSpec
 from neurofeedback.protocols import score_value
-from ui.main_window import MainWindow
 from ui.widgets.feedback import AUDIO_ONLY_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 ALPHA_THETA = ROOT / "protocols" / "alpha-theta.toml"
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(feedback_mode="meditation")
-    qtbot.addWidget(w)
-    qtbot.addWidget(w.feedback_window)
-    w.show()
-    yield w
-    w.close()
 
 
 def _centre_and_corner(view) -> tuple[QtGui.QColor, QtGui.QColor]:
