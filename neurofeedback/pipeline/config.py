@@ -92,16 +92,22 @@ class PipelineConfig:
     rail_fraction : float
         Fraction of raw samples at the rail (or a constant raw signal) that makes a channel
         "railed" (default 0.01: a few saturated samples already mean the amplifier left its range).
-    emg_ref_s : float
-        Span of each channel's running 20-45 Hz power reference, seconds (default 60; see
-        :mod:`.muscle`).
-    emg_ref_warmup_s : float
-        The relative EMG test starts once the reference holds this much, seconds (default 10).
+    quality_ref_s : float
+        Span of each channel's running references of 20-45 Hz and 1-4 Hz power, seconds
+        (default 60; see :mod:`.reference`).
+    quality_ref_warmup_s : float
+        The relative tests start once the references hold this much, seconds (default 10).
     emg_ref_db : float
         A channel is "emg" when its 20-45 Hz power exceeds its reference median by more than
         this, dB (default 6) ...
     emg_ref_mads : float
         ... and by more than this many scaled median absolute deviations (default 4).
+    slow_ref_db : float
+        A channel is "amplitude" (movement, a loosening electrode, sweat) when its 1-4 Hz power
+        exceeds its reference median by more than this, dB (default 10; not in frames with an
+        eye artifact, whose slow activity the EOG regression handles) ...
+    slow_ref_mads : float
+        ... and by more than this many scaled median absolute deviations (default 5).
     gaze_uv : float
         A horizontal eye movement ("gaze") is flagged on a mirror pair of frontal electrodes
         (F7/F8, AF7/AF8, Fp1/Fp2...) when the slow part of their difference spans more than
@@ -149,10 +155,12 @@ class PipelineConfig:
     common_mode_ratio: float = 0.9
     common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
-    emg_ref_s: float = 60.0
-    emg_ref_warmup_s: float = 10.0
+    quality_ref_s: float = 60.0
+    quality_ref_warmup_s: float = 10.0
     emg_ref_db: float = 6.0
     emg_ref_mads: float = 4.0
+    slow_ref_db: float = 10.0
+    slow_ref_mads: float = 5.0
     gaze_uv: float = 60.0
     gaze_ratio: float = 2.0
     eog_min_uv: float = 10.0
@@ -204,7 +212,8 @@ class PipelineConfig:
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
                      "blink_hf_ratio",
                      "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
-                     "emg_ref_s", "emg_ref_warmup_s", "emg_ref_db", "emg_ref_mads", "gaze_uv",
+                     "quality_ref_s", "quality_ref_warmup_s", "emg_ref_db", "emg_ref_mads",
+                     "slow_ref_db", "slow_ref_mads", "gaze_uv",
                      "gaze_ratio", "eog_min_uv"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1

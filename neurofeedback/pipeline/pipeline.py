@@ -48,7 +48,6 @@ from .filters import CausalFilter, FilterChain, design_sos, detect_mains, live_c
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .interpolation import Interpolator
-from .muscle import MuscleReference
 from .quality import (
     ARTIFACT_REASONS,
     FRAME_REASONS,
@@ -57,6 +56,7 @@ from .quality import (
     common_mode_slow_wave,
     frame_gate,
 )
+from .reference import muscle_reference, slow_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
@@ -89,6 +89,7 @@ class _Stage1(NamedTuple):
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
 _EMG_CODE = REASONS.index("emg")
+_AMPLITUDE_CODE = REASONS.index("amplitude")
 _GAZE_CODE = REASONS.index("gaze")
 _BLINK_CODE = REASONS.index("blink")
 
@@ -184,7 +185,8 @@ class Pipeline:
         self.positions = positions(self.ch_names)
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
-        self._muscle = MuscleReference(self.sfreq, self.n_ch, self.n_win, cfg)
+        self._muscle = muscle_reference(self.sfreq, self.n_ch, self.n_win, cfg)
+        self._slow_ref = slow_reference(self.sfreq, self.n_ch, self.n_win, cfg)
         self._gaze = GazeCheck(self.ch_names, self.sfreq, cfg.gaze_uv, cfg.gaze_ratio)
         self._eog = BlinkRegression(self.sfreq, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
@@ -314,7 +316,7 @@ class Pipeline:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
     def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b, rel_emg)`` for the
+        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b, rel_emg, rel_slow)`` for the
         frames it completes (at most ``_MAX_BATCH`` frames each). ``cat_xr`` stacks the filtered
         rows over the raw ones, so both get their Welch spectra in one pass."""
         m = raw.shape[1]
@@ -331,11 +333,13 @@ class Pipeline:
         jobs = []
         bnd_arr = np.array(bnds, dtype=np.intp)
         starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
-        # relative EMG, in stream order (state carried frame by frame; see .muscle)
-        rel_emg = self._muscle.update(x, starts, np.arange(self._k - len(bnds), self._k))
+        # relative EMG and slow power, in stream order (state carried frame by frame; .reference)
+        ks = np.arange(self._k - len(bnds), self._k)
+        rel_emg = self._muscle.update(x, starts, ks)
+        rel_slow = self._slow_ref.update(x, starts, ks)
         for s in range(0, len(bnds), _MAX_BATCH):
             sl = slice(s, s + _MAX_BATCH)
-            jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl]))
+            jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl], rel_slow[sl]))
         self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
         return jobs
@@ -370,6 +374,7 @@ class Pipeline:
         cat_xr: np.ndarray,
         cat_b: np.ndarray,
         rel_emg: np.ndarray,
+        rel_slow: np.ndarray,
         cached: bool = False,
     ) -> _Stage1:
         """Per-window quantities of the windows ``cat_*[:, s:s + n_win]``, ``s`` in ``starts``.
@@ -405,6 +410,10 @@ class Pipeline:
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
         eye = (codes == _BLINK_CODE) | (codes == _GAZE_CODE)
         eye_fix: list = [None] * n_fr
+        # slow power far above the channel's own past, in frames without eye artifacts (their
+        # slow activity is the blink's, removed below): movement, a loosening electrode, sweat
+        slow_hit = (codes == 0) & rel_slow & ~eye.any(axis=1, keepdims=True)
+        codes[slow_hit] = _AMPLITUDE_CODE
         for f in np.flatnonzero(eye.any(axis=1)):
             eye_fix[f] = self._eog.fit(x_w[f], eye[f], codes[f] == 0)
         band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)

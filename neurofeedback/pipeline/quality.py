@@ -126,6 +126,8 @@ BROAD_BAND_HZ = (1.0, 45.0)
 #: Fast (muscle) band of the EMG and blink checks, Hz, ``lo <= f < hi``; its lower edge is also
 #: the corner of the local-EMG high-pass.
 HIGH_BAND_HZ = (20.0, 45.0)
+#: The slow band of movement, electrode and sweat artifacts (and of the common-mode check).
+SLOW_BAND_HZ = (1.0, 4.0)
 #: Half-width of the band around a mains frequency in the line check, Hz (``|f - f0| <= w``).
 LINE_HALF_WIDTH_HZ = 1.0
 
@@ -255,7 +257,7 @@ class QualityChecker:
 
 
 def common_mode_slow_wave(
-    x_w: np.ndarray, clean: np.ndarray, sfreq: float, band: tuple[float, float] = (1.0, 4.0)
+    x_w: np.ndarray, clean: np.ndarray, sfreq: float, band: tuple[float, float] = SLOW_BAND_HZ
 ) -> tuple[np.ndarray, np.ndarray]:
     """How much of each window's slow (1-4 Hz) activity is one wave shared by every channel.
 

@@ -1,16 +1,17 @@
-"""Muscle relative to each channel's own recent past: the EMG check that absolute limits miss.
+"""Each channel judged against its own recent past: the checks that fixed limits miss.
 
 Muscle tension of a few microvolts raises a channel's 20-45 Hz power well above its own usual
-level while staying under any fixed limit that quiet heads and noisy headsets share. Each
-channel's 20-45 Hz power in the frame's 2-s window is compared with a robust reference of the
-same channel: the median and the median absolute deviation (MAD) of its log power over the
-last ``emg_ref_s`` seconds (sampled every 0.5 s). A channel is ``emg`` when its power exceeds
-the median by more than ``emg_ref_db`` dB and by more than ``emg_ref_mads`` scaled MADs.
+level while staying under any fixed limit that quiet heads and noisy headsets share; a loosening
+electrode, sweat or a moving cable raises its 1-4 Hz power the same way. For each such band,
+each channel's power in the frame's 2-s window is compared with a robust reference of the same
+channel: the median and the median absolute deviation (MAD) of its log power over the last
+``quality_ref_s`` seconds (sampled every 0.5 s). A channel stands out when its power exceeds
+the median by more than a margin in dB and by more than a number of scaled MADs.
 
 The median is robust: artifacts present less than half of the time do not move it, so the
-reference follows slow changes of the electrode (it adapts within about half of ``emg_ref_s``)
-but not bursts. Tension held for most of the reference span becomes the reference: this check
-catches changes, the absolute share test in :mod:`.quality` catches strong steady EMG.
+reference follows slow changes of the electrode (it adapts within about half of the span) but
+not bursts. What lasts for most of the span becomes the reference: these checks catch changes;
+the absolute tests in :mod:`.quality` catch what is wrong from the start.
 
 Everything is computed in stream order from the filtered samples, frame by frame, with state
 carried across pushes, so frames do not depend on how the stream is chunked or batched.
@@ -23,40 +24,47 @@ import numpy as np
 from .batch import frame_windows
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
-from .quality import HIGH_BAND_HZ
+from .quality import HIGH_BAND_HZ, SLOW_BAND_HZ
 
 #: The reference takes one value every this many frames (0.5 s at the default hop).
 SAMPLE_EVERY = 5
 _MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard deviation
 
 
-class MuscleReference:
-    """Per-channel running reference of 20-45 Hz power and the relative EMG test.
+class BandReference:
+    """Per-channel running reference of the power in one band, and the test against it.
 
     Parameters
     ----------
-    sfreq : float
-        Sample rate, Hz.
+    sos : ndarray, shape (n_sections, 6)
+        Causal filter that selects the band from the preprocessed signal.
     n_channels : int
     n_window : int
         Samples per analysis window.
     config : PipelineConfig
-        Uses ``emg_ref_s``, ``emg_ref_warmup_s``, ``emg_ref_db``, ``emg_ref_mads``, ``hop_s``.
+        Uses ``quality_ref_s``, ``quality_ref_warmup_s`` and ``hop_s``.
+    margin_db : float
+        A channel stands out when its band power exceeds its reference median by more than
+        this, dB ...
+    mads : float
+        ... and by more than this many scaled median absolute deviations.
     """
 
     def __init__(
-        self, sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
+        self, sos: np.ndarray, n_channels: int, n_window: int, config: PipelineConfig,
+        margin_db: float, mads: float,
     ) -> None:
         self.n_win = int(n_window)
-        hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
-        self._filter = CausalFilter(design_sos(sfreq, "highpass", hp, 4), n_channels)
+        self._filter = CausalFilter(sos, n_channels)
         self._tail = np.zeros((n_channels, self.n_win))
-        n_hist = max(1, int(round(config.emg_ref_s / (SAMPLE_EVERY * config.hop_s))))
+        n_hist = max(1, int(round(config.quality_ref_s / (SAMPLE_EVERY * config.hop_s))))
         self._hist = np.zeros((n_hist, n_channels))  # ring buffer of log10 powers
         self._n_seen = 0  # values written into the ring so far
-        self._warm = max(1, int(round(config.emg_ref_warmup_s / (SAMPLE_EVERY * config.hop_s))))
-        self._db = float(config.emg_ref_db)
-        self._mads = float(config.emg_ref_mads)
+        self._warm = max(
+            1, int(round(config.quality_ref_warmup_s / (SAMPLE_EVERY * config.hop_s)))
+        )
+        self._db = float(margin_db)
+        self._mads = float(mads)
         self._threshold: np.ndarray | None = None  # log10 power limit per channel (cached)
 
     def update(self, x: np.ndarray, starts: np.ndarray, frame_index: np.ndarray) -> np.ndarray:
@@ -75,7 +83,7 @@ class MuscleReference:
         Returns
         -------
         ndarray of bool, shape (n_frames, n_channels)
-            True where the channel's 20-45 Hz power stands out from its own reference.
+            True where the channel's band power stands out from its own reference.
         """
         h = self._filter.process(x)
         cat = np.concatenate([self._tail, h * h], axis=1)
@@ -98,8 +106,26 @@ class MuscleReference:
         return out
 
     def _limit(self) -> np.ndarray:
-        """log10 power above which a channel is ``emg``: median + max(dB margin, k MADs)."""
+        """log10 power above which a channel stands out: median + max(dB margin, k MADs)."""
         hist = self._hist[: min(self._n_seen, len(self._hist))]
         med = np.median(hist, axis=0)
         mad = np.median(np.abs(hist - med), axis=0) * _MAD_TO_SD
         return med + np.maximum(self._db / 10.0, self._mads * mad)
+
+
+def muscle_reference(
+    sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
+) -> BandReference:
+    """20-45 Hz power against the channel's own past: ``emg`` (``emg_ref_db``, ``emg_ref_mads``)."""
+    hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
+    return BandReference(design_sos(sfreq, "highpass", hp, 4), n_channels, n_window, config,
+                         config.emg_ref_db, config.emg_ref_mads)
+
+
+def slow_reference(
+    sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
+) -> BandReference:
+    """1-4 Hz power against the channel's own past: ``amplitude`` (movement, a loosening
+    electrode, sweat; ``slow_ref_db``, ``slow_ref_mads``)."""
+    return BandReference(design_sos(sfreq, "lowpass", SLOW_BAND_HZ[1], 4), n_channels,
+                         n_window, config, config.slow_ref_db, config.slow_ref_mads)
