@@ -50,6 +50,7 @@ from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
+    BAD_CODES,
     FRAME_REASONS,
     REASONS,
     QualityChecker,
@@ -425,9 +426,9 @@ class Pipeline:
             [band_power, broad_power[..., None], sent[..., None], lz[..., None]], axis=-1
         )
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
-        cm_ratio, cm_rms = common_mode_slow_wave(
-            x_w, np.stack([lab[1] for lab in labels]), self.sfreq
-        )
+        # one slow wave on every electrode that works (artifacted ones included: a sway also
+        # trips each channel's own slow-power check)
+        cm_ratio, cm_rms = common_mode_slow_wave(x_w, ~np.isin(codes, BAD_CODES), self.sfreq)
         cm_hit = (cm_ratio >= self.cfg.common_mode_ratio) & (cm_rms > self.cfg.common_mode_uv)
         for i in np.flatnonzero(cm_hit):
             reasons, clean, bad, art = labels[i]
