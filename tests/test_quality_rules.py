@@ -13,7 +13,7 @@ from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.pipeline.filters import detect_mains
 from neurofeedback.pipeline.pipeline import Pipeline
 from neurofeedback.pipeline.quality import REASONS, frame_gate
-from neurofeedback.pipeline.reference import muscle_reference
+from neurofeedback.pipeline.reference import channel_reference
 from neurofeedback.pipeline.regions import assign_regions
 from neurofeedback.simulate.generator import Generator
 
@@ -72,7 +72,7 @@ def _flags(x, sf, block):
     cfg = PipelineConfig()
     n_win = int(cfg.window_s * sf)
     hop = int(cfg.hop_s * sf)
-    ref = muscle_reference(sf, x.shape[0], n_win, cfg)
+    ref = channel_reference(sf, x.shape[0], n_win, cfg)
     out, ends, n_done, k = [], [], 0, 0
     for s in range(0, x.shape[1], block):
         piece = x[:, s : s + block]
@@ -82,7 +82,7 @@ def _flags(x, sf, block):
             bnds.append(n_win + k * hop)
             k += 1
         starts = np.array(bnds, dtype=int) - n_done
-        out.append(ref.update(piece, starts, np.arange(k - len(bnds), k)))
+        out.append(ref.update(piece, starts, np.arange(k - len(bnds), k))[:, 0])  # 20-45 Hz
         ends += bnds
         n_done = n_new
     return np.concatenate(out), np.array(ends) / sf

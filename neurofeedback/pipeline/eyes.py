@@ -74,13 +74,19 @@ class GazeCheck:
         if not self.pairs.size or n <= self.k1 + self.k2:
             return out
         left, right = self.pairs[:, 0], self.pairs[:, 1]
-        # each frame and pair on its own contiguous rows: batch-independent numbers
-        diff = _slow(np.ascontiguousarray(x_w[:, left] - x_w[:, right]), self.k1, self.k2)
-        summ = _slow(np.ascontiguousarray(x_w[:, left] + x_w[:, right]), self.k1, self.k2)
-        span_d = np.ptp(diff, axis=-1)  # (n_frames, n_pairs)
+        d = x_w[:, left] - x_w[:, right]  # (n_frames, n_pairs, n)
+        # smoothing never widens a span: pairs whose raw difference spans less cannot qualify
+        cand = (np.ptp(d, axis=-1) > self.gaze_uv) & usable[:, left] & usable[:, right]
+        if not cand.any():
+            return out
+        fi, pi = np.nonzero(cand)
+        # each (frame, pair) on its own contiguous row: batch-independent numbers
+        diff = _slow(np.ascontiguousarray(d[fi, pi]), self.k1, self.k2)
+        summ = _slow(np.ascontiguousarray(x_w[fi, left[pi]] + x_w[fi, right[pi]]), self.k1, self.k2)
+        span_d = np.ptp(diff, axis=-1)
         span_s = np.ptp(summ, axis=-1)
-        hit = (span_d > self.gaze_uv) & (span_d >= self.gaze_ratio * span_s)
-        hit &= usable[:, left] & usable[:, right]
+        hit = np.zeros(cand.shape, dtype=bool)
+        hit[fi, pi] = (span_d > self.gaze_uv) & (span_d >= self.gaze_ratio * span_s)
         for p in range(len(left)):
             out[hit[:, p], left[p]] = True
             out[hit[:, p], right[p]] = True

@@ -51,14 +51,14 @@ class PhaseTemplate:
 
 DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
     "heating": PhaseTemplate(
-        start=(-0.715, -0.017, 0.110, -0.076),
-        end=(7.844, 0.227, 0.200, 1.882),
-        spread=(0.779, 0.479, 0.515, 0.458),
+        start=(-0.714, -0.018, 0.110, -0.075),
+        end=(7.844, 0.229, 0.201, 1.880),
+        spread=(0.781, 0.480, 0.515, 0.459),
     ),
     "disintegration": PhaseTemplate(
-        start=(8.229, 0.199, 0.422, 1.417),
-        end=(11.165, 3.969, -1.020, 0.499),
-        spread=(1.118, 0.480, 0.598, 0.252),
+        start=(8.230, 0.199, 0.421, 1.417),
+        end=(11.164, 3.969, -1.020, 0.498),
+        spread=(1.119, 0.480, 0.598, 0.252),
     ),
     "search": PhaseTemplate(
         start=(11.313, 4.099, -1.381, 0.454),

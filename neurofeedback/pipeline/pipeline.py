@@ -57,7 +57,7 @@ from .quality import (
     common_mode_slow_wave,
     frame_gate,
 )
-from .reference import muscle_reference, slow_reference
+from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
@@ -89,6 +89,7 @@ class _Stage1(NamedTuple):
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
+_IS_BAD = np.isin(np.arange(len(REASONS)), BAD_CODES)  # by reason code
 _EMG_CODE = REASONS.index("emg")
 _AMPLITUDE_CODE = REASONS.index("amplitude")
 _GAZE_CODE = REASONS.index("gaze")
@@ -186,8 +187,7 @@ class Pipeline:
         self.positions = positions(self.ch_names)
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
-        self._muscle = muscle_reference(self.sfreq, self.n_ch, self.n_win, cfg)
-        self._slow_ref = slow_reference(self.sfreq, self.n_ch, self.n_win, cfg)
+        self._reference = channel_reference(self.sfreq, self.n_ch, self.n_win, cfg)
         self._gaze = GazeCheck(self.ch_names, self.sfreq, cfg.gaze_uv, cfg.gaze_ratio)
         self._eog = BlinkRegression(self.sfreq, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
@@ -336,8 +336,8 @@ class Pipeline:
         starts = bnd_arr - n0  # window start in cat_* (cat_* begins n_win samples before n0)
         # relative EMG and slow power, in stream order (state carried frame by frame; .reference)
         ks = np.arange(self._k - len(bnds), self._k)
-        rel_emg = self._muscle.update(x, starts, ks)
-        rel_slow = self._slow_ref.update(x, starts, ks)
+        rel = self._reference.update(x, starts, ks)
+        rel_emg, rel_slow = rel[:, 0], rel[:, 1]
         for s in range(0, len(bnds), _MAX_BATCH):
             sl = slice(s, s + _MAX_BATCH)
             jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl], rel_slow[sl]))
@@ -428,7 +428,7 @@ class Pipeline:
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
         # one slow wave on every electrode that works (artifacted ones included: a sway also
         # trips each channel's own slow-power check)
-        cm_ratio, cm_rms = common_mode_slow_wave(x_w, ~np.isin(codes, BAD_CODES), self.sfreq)
+        cm_ratio, cm_rms = common_mode_slow_wave(x_w, ~_IS_BAD[codes], self.sfreq)
         cm_hit = (cm_ratio >= self.cfg.common_mode_ratio) & (cm_rms > self.cfg.common_mode_uv)
         for i in np.flatnonzero(cm_hit):
             reasons, clean, bad, art = labels[i]

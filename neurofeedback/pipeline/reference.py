@@ -32,40 +32,42 @@ _MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard d
 
 
 class BandReference:
-    """Per-channel running reference of the power in one band, and the test against it.
+    """Per-channel running references of the power in a few bands, and the tests against them.
 
     Parameters
     ----------
-    sos : ndarray, shape (n_sections, 6)
-        Causal filter that selects the band from the preprocessed signal.
+    sos : list of ndarray, each shape (n_sections, 6)
+        One causal filter per band, selecting it from the preprocessed signal.
     n_channels : int
     n_window : int
         Samples per analysis window.
     config : PipelineConfig
         Uses ``quality_ref_s``, ``quality_ref_warmup_s`` and ``hop_s``.
-    margin_db : float
-        A channel stands out when its band power exceeds its reference median by more than
-        this, dB ...
-    mads : float
+    margin_db : list of float
+        Per band: a channel stands out when its band power exceeds its reference median by
+        more than this, dB ...
+    mads : list of float
         ... and by more than this many scaled median absolute deviations.
     """
 
     def __init__(
-        self, sos: np.ndarray, n_channels: int, n_window: int, config: PipelineConfig,
-        margin_db: float, mads: float,
+        self, sos: list[np.ndarray], n_channels: int, n_window: int, config: PipelineConfig,
+        margin_db: list[float], mads: list[float],
     ) -> None:
         self.n_win = int(n_window)
-        self._filter = CausalFilter(sos, n_channels)
-        self._tail = np.zeros((n_channels, self.n_win))
+        self.n_ch = int(n_channels)
+        self._filters = [CausalFilter(s, n_channels) for s in sos]
+        rows = len(sos) * n_channels  # bands stacked: band 0's channels, then band 1's ...
+        self._tail = np.zeros((rows, self.n_win))
         n_hist = max(1, int(round(config.quality_ref_s / (SAMPLE_EVERY * config.hop_s))))
-        self._hist = np.zeros((n_hist, n_channels))  # ring buffer of log10 powers
+        self._hist = np.zeros((n_hist, rows))  # ring buffer of log10 powers
         self._n_seen = 0  # values written into the ring so far
         self._warm = max(
             1, int(round(config.quality_ref_warmup_s / (SAMPLE_EVERY * config.hop_s)))
         )
-        self._db = float(margin_db)
-        self._mads = float(mads)
-        self._threshold: np.ndarray | None = None  # log10 power limit per channel (cached)
+        self._db = np.repeat(np.asarray(margin_db, dtype=float), n_channels)
+        self._mads = np.repeat(np.asarray(mads, dtype=float), n_channels)
+        self._threshold: np.ndarray | None = None  # log10 power limit per row (cached)
 
     def update(self, x: np.ndarray, starts: np.ndarray, frame_index: np.ndarray) -> np.ndarray:
         """Filter a new block and test the windows of the frames it completes.
@@ -82,28 +84,30 @@ class BandReference:
 
         Returns
         -------
-        ndarray of bool, shape (n_frames, n_channels)
+        ndarray of bool, shape (n_frames, n_bands, n_channels)
             True where the channel's band power stands out from its own reference.
         """
-        h = self._filter.process(x)
+        h = np.concatenate([f.process(x) for f in self._filters])
         cat = np.concatenate([self._tail, h * h], axis=1)
         self._tail = np.ascontiguousarray(cat[:, -self.n_win :])
         out = np.zeros((len(starts), cat.shape[0]), dtype=bool)
-        if len(starts) == 0:
-            return out
-        # each window's sum runs over its own contiguous row: the same numbers whatever the
-        # chunking or batching
-        power = frame_windows(cat, starts, self.n_win, copy=False).sum(axis=-1) / self.n_win
-        logp = np.log10(power + 1e-12)  # (n_frames, n_channels)
-        for i, k in enumerate(frame_index):
-            if self._threshold is not None:
-                out[i] = logp[i] > self._threshold
-            if k % SAMPLE_EVERY == 0:
-                self._hist[self._n_seen % len(self._hist)] = logp[i]
-                self._n_seen += 1
-                if self._n_seen >= self._warm:
-                    self._threshold = self._limit()
-        return out
+        if len(starts):
+            # each window's sum runs over its own contiguous row: the same numbers whatever
+            # the chunking or batching
+            power = frame_windows(cat, starts, self.n_win, copy=False).sum(axis=-1) / self.n_win
+            logp = np.log10(power + 1e-12)  # (n_frames, n_rows)
+            for i, k in enumerate(frame_index):
+                if self._threshold is not None:
+                    out[i] = logp[i] > self._threshold
+                if k % SAMPLE_EVERY == 0:
+                    self._hist[self._n_seen % len(self._hist)] = logp[i]
+                    self._n_seen += 1
+                    # the limit follows every other new value (once a second at the default hop)
+                    if self._n_seen >= self._warm and (
+                        self._threshold is None or self._n_seen % 2 == 0
+                    ):
+                        self._threshold = self._limit()
+        return out.reshape(len(starts), len(self._filters), self.n_ch)
 
     def _limit(self) -> np.ndarray:
         """log10 power above which a channel stands out: median + max(dB margin, k MADs)."""
@@ -113,19 +117,15 @@ class BandReference:
         return med + np.maximum(self._db / 10.0, self._mads * mad)
 
 
-def muscle_reference(
+def channel_reference(
     sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
 ) -> BandReference:
-    """20-45 Hz power against the channel's own past: ``emg`` (``emg_ref_db``, ``emg_ref_mads``)."""
+    """The pipeline's two relative checks: band 0, 20-45 Hz power (``emg``: ``emg_ref_db``,
+    ``emg_ref_mads``); band 1, 1-4 Hz power (``amplitude``: movement, a loosening electrode,
+    sweat; ``slow_ref_db``, ``slow_ref_mads``)."""
     hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
-    return BandReference(design_sos(sfreq, "highpass", hp, 4), n_channels, n_window, config,
-                         config.emg_ref_db, config.emg_ref_mads)
-
-
-def slow_reference(
-    sfreq: float, n_channels: int, n_window: int, config: PipelineConfig
-) -> BandReference:
-    """1-4 Hz power against the channel's own past: ``amplitude`` (movement, a loosening
-    electrode, sweat; ``slow_ref_db``, ``slow_ref_mads``)."""
-    return BandReference(design_sos(sfreq, "lowpass", SLOW_BAND_HZ[1], 4), n_channels,
-                         n_window, config, config.slow_ref_db, config.slow_ref_mads)
+    return BandReference(
+        [design_sos(sfreq, "highpass", hp, 4), design_sos(sfreq, "lowpass", SLOW_BAND_HZ[1], 4)],
+        n_channels, n_window, config,
+        [config.emg_ref_db, config.slow_ref_db], [config.emg_ref_mads, config.slow_ref_mads],
+    )
