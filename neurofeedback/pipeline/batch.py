@@ -424,6 +424,7 @@ class BatchQuality:
         self.frontal = np.asarray(checker.frontal, dtype=bool)
         self.rail_uv = checker.rail_uv
         self.freqs = freqs
+        self._line_masks: dict[float | None, np.ndarray] = {}  # per mains frequency
         self.broad, self.high, _ = quality_masks(freqs, None)
         self.df = freqs[1] - freqs[0]
 
@@ -455,7 +456,9 @@ class BatchQuality:
         """
         cfg = self.cfg
         ref = self.ref
-        line_masks = quality_masks(self.freqs, mains_hz)[2]
+        line_masks = self._line_masks.get(mains_hz)
+        if line_masks is None:
+            line_masks = self._line_masks[mains_hz] = quality_masks(self.freqs, mains_hz)[2]
         n = raw.shape[-1]
         local_ok = n - ref.emg_skip > ref.emg_len
         params = np.array([

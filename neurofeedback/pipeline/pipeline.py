@@ -438,7 +438,8 @@ class Pipeline:
             groups.setdefault(lab[1].tobytes(), []).append(i)
 
         bands = np.full((n_fr, len(BANDS)), math.nan)
-        sc = {name: np.full(n_fr, math.nan) for name in (*_WINDOW_SCALARS, "synchrony_window")}
+        names = (*_WINDOW_SCALARS, "synchrony_window")
+        sc = dict(zip(names, np.full((len(names), n_fr), math.nan), strict=True))  # row views
         energy_db, s_ent, lzc = sc["energy_db"], sc["spectral_entropy"], sc["lempel_ziv"]
         sync, wpli, kur = sc["synchrony_window"], sc["wpli"], sc["kuramoto"]
         low, hent = sc["harmonic_low_share"], sc["harmonic_entropy"]
