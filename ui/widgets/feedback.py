@@ -23,6 +23,7 @@ import numpy as np
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from neurofeedback.app import DEFAULT_SCORE, FEEDBACK_SCORES, feedback_value
+from neurofeedback.pipeline.quality import FRAME_REASONS, REASONS
 
 from .head_geometry import REGION_LABELS, region_positions
 
@@ -39,14 +40,18 @@ PULL = 0.6
 
 #: Plain-words explanation of each artifact / bad-channel reason.
 ARTIFACT_WORDS: dict[str, str] = {
-    "blink": "eye blinks or eye movement \u2013 relax your eyes",
+    "blink": "eye blinks \u2013 relax your eyes",
+    "gaze": "eye movements \u2013 rest your gaze on one point",
     "emg": "muscle tension \u2013 relax your jaw, face and shoulders",
     "amplitude": "large movement \u2013 sit still",
     "common-mode": "head or cable movement (a slow wave on every electrode) \u2013 sit still",
     "railed": "an electrode lost contact",
     "flat": "an electrode sends no signal",
     "line": "mains hum on the electrodes",
+    "no usable channels": "no electrode carries a usable signal \u2013 check the headset",
 }
+if not set(REASONS[1:]) | set(FRAME_REASONS) <= set(ARTIFACT_WORDS):  # pragma: no cover
+    raise RuntimeError("ARTIFACT_WORDS must explain every quality and frame reason")
 
 
 def explain_artifact(reasons: tuple[str, ...]) -> str:

@@ -8,6 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtWidgets
 
+from neurofeedback.pipeline.quality import REASONS
+
 from .panel import titled_plot
 from .ranges import stepped_range
 
@@ -20,7 +22,10 @@ QUALITY_COLORS: dict[str, tuple[int, int, int]] = {
     "amplitude": (220, 60, 60),
     "emg": (170, 60, 200),
     "blink": (40, 110, 220),
+    "gaze": (0, 170, 200),
 }
+if set(QUALITY_COLORS) != set(REASONS):  # pragma: no cover - caught at import by every test
+    raise RuntimeError(f"QUALITY_COLORS {tuple(QUALITY_COLORS)} must cover every reason {REASONS}")
 UNKNOWN_COLOR = (160, 160, 160)
 
 
