@@ -20,8 +20,14 @@ venv: $(STAMP)
 qt-deps:
 	@bash .ci/qt-deps.sh
 
+## A two-minute simulated session with the quick-demo protocol, played 4x faster: the window
+## when there is a screen, the status line when not; it ends with the session's report.
 demo: venv
-	$(BIN)/neurofeedback run --board synthetic --duration 30 --headless
+	@if [ -n "$$DISPLAY" ]; then \
+		$(BIN)/neurofeedback gui --board simulated --protocol quick-demo --sim-speed 4; \
+	else \
+		$(BIN)/neurofeedback run --board simulated --protocol quick-demo --sim-speed 4 --headless; \
+	fi
 
 test: venv qt-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
