@@ -53,3 +53,17 @@ def test_replay_openbci_sample_headless(tmp_path, capsys, shared_data):
     np.testing.assert_allclose(rec.data, src.data[:, start:], atol=1e-6)
     frames = (sdir / "features.csv").read_text().splitlines()
     assert len(frames) - 1 == int((src.duration_s - 60 - 2) * 10) + 1
+
+
+def test_live_features_equal_offline_analysis_of_the_recording(tmp_path, capsys):
+    """Issue 9's contract end to end: the features.csv a live session writes, row for row,
+    equals what `analyze` writes for the same recording."""
+    rec_dir, out_dir = tmp_path / "rec", tmp_path / "out"
+    assert main(["run", "--board", "simulated", "--scenario", "artifacts", "--duration", "8",
+                 "--sim-speed", "8", "--headless", "--record-dir", str(rec_dir)]) == 0
+    (session,) = list(rec_dir.iterdir())
+    assert main(["analyze", str(session), "--out", str(out_dir)]) == 0
+    live = (session / "features.csv").read_text().splitlines()
+    offline = (out_dir / "features.csv").read_text().splitlines()
+    assert len(live) == len(offline) == 1 + 61  # header, then 2.0 .. 8.0 s every 0.1 s
+    assert live == offline
