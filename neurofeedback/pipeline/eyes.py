@@ -36,22 +36,24 @@ class GazeCheck:
     Parameters
     ----------
     ch_names : list of str
-    sfreq : float
-        Hz.
+    k1, k2 : int
+        Lengths of the two moving averages, samples (the blink check's:
+        :meth:`.quality.QualityChecker.smooth_lengths`).
     gaze_uv : float
         Peak-to-peak of the pair's slow difference above which a movement is flagged, uV.
     gaze_ratio : float
         ... and the difference's span must be at least this multiple of the sum's.
     """
 
-    def __init__(self, ch_names: list[str], sfreq: float, gaze_uv: float, gaze_ratio: float):
+    def __init__(
+        self, ch_names: list[str], k1: int, k2: int, gaze_uv: float, gaze_ratio: float
+    ) -> None:
         label = [normalize_name(c).upper() for c in ch_names]
         self.pairs = np.array(
             [(label.index(a), label.index(b)) for a, b in PAIRS if a in label and b in label],
             dtype=np.intp,
         ).reshape(-1, 2)
-        self.k1 = max(1, int(round(0.1 * sfreq)))
-        self.k2 = max(1, int(round(0.05 * sfreq)))
+        self.k1, self.k2 = int(k1), int(k2)
         self.gaze_uv = float(gaze_uv)
         self.gaze_ratio = float(gaze_ratio)
 
@@ -110,15 +112,14 @@ class BlinkRegression:
 
     Parameters
     ----------
-    sfreq : float
-        Hz.
+    k1, k2 : int
+        Lengths of the two moving averages, samples (as for :class:`GazeCheck`).
     min_uv : float
         Smallest blink component (peak to peak, uV) worth subtracting.
     """
 
-    def __init__(self, sfreq: float, min_uv: float) -> None:
-        self.k1 = max(1, int(round(0.1 * sfreq)))
-        self.k2 = max(1, int(round(0.05 * sfreq)))
+    def __init__(self, k1: int, k2: int, min_uv: float) -> None:
+        self.k1, self.k2 = int(k1), int(k2)
         self.min_uv = float(min_uv)
 
     def fit(

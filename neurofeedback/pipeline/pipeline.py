@@ -188,8 +188,10 @@ class Pipeline:
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
         self._reference = channel_reference(self.sfreq, self.n_ch, self.n_win, cfg)
-        self._gaze = GazeCheck(self.ch_names, self.sfreq, cfg.gaze_uv, cfg.gaze_ratio)
-        self._eog = BlinkRegression(self.sfreq, cfg.eog_min_uv)
+        # the eye checks smooth as the blink check does (0.1-s then 0.05-s moving averages)
+        k1, k2 = self.quality.smooth_lengths(self.n_win)
+        self._gaze = GazeCheck(self.ch_names, k1, k2, cfg.gaze_uv, cfg.gaze_ratio)
+        self._eog = BlinkRegression(k1, k2, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
@@ -317,9 +319,10 @@ class Pipeline:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
     def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-        """Filter one block; return the stage-1 jobs ``(bnds, starts, cat_xr, cat_b, rel_emg, rel_slow)`` for the
-        frames it completes (at most ``_MAX_BATCH`` frames each). ``cat_xr`` stacks the filtered
-        rows over the raw ones, so both get their Welch spectra in one pass."""
+        """Filter one block; return the stage-1 jobs for the frames it completes (at most
+        ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, rel_emg, rel_slow)``.
+        ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
+        in one pass; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
@@ -390,7 +393,6 @@ class Pipeline:
         n_fr = len(bnds)
         n_win = self.n_win
         freqs = self.welch.freqs
-        df = self.welch.df
         # ---- stage 1: per-window quantities, whole batch
         n_ch = self.n_ch
         cat_x, cat_raw = cat_xr[:n_ch], cat_xr[n_ch:]  # C-contiguous row blocks (views)
@@ -417,14 +419,8 @@ class Pipeline:
         codes[slow_hit] = _AMPLITUDE_CODE
         for f in np.flatnonzero(eye.any(axis=1)):
             eye_fix[f] = self._eog.fit(x_w[f], eye[f], codes[f] == 0)
-        band_power = band_power_db(psd, self._band_masks, df)  # (F, C, n_bands)
-        broad_power = _c(psd[..., self._broad]).sum(axis=-1) * df  # (F, C)
-        sent = spectral_entropy(psd, self._broad)  # (F, C)
-        lz = lempel_ziv_decimated(x_w, self._lz_q)  # (F, C)
-
-        per_ch = np.concatenate(  # (F, C, n_bands + 3): what is averaged over clean channels
-            [band_power, broad_power[..., None], sent[..., None], lz[..., None]], axis=-1
-        )
+        per_ch = self._per_channel(psd, x_w)  # (F, C, n_bands + 3)
+        band_power = _c(per_ch[..., : len(BANDS)])  # (F, C, n_bands), dB
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
         # one slow wave on every electrode that works (artifacted ones included: a sway also
         # trips each channel's own slow-power check)
@@ -470,8 +466,7 @@ class Pipeline:
                 changed = np.zeros((len(gi), n_ch), dtype=bool)
                 for k in fix:  # blink component out of the channels it reaches
                     rows_f, beta, v = eye_fix[members[k]]
-                    eog = labels[members[k]][0]
-                    vb = b_g[k, [c for c in range(n_ch) if eog[c] in ("blink", "gaze")]]
+                    vb = b_g[k, eye[members[k]]]  # the EOG channels in the integration band
                     x_g[k, rows_f] -= beta[:, None] * v[None, :]
                     b_g[k, rows_f] -= beta[:, None] * vb.mean(axis=0)[None, :]
                     changed[k, rows_f] = True
@@ -484,18 +479,9 @@ class Pipeline:
                 # live and offline, so the same numbers
                 for k in np.flatnonzero(changed.any(axis=1)):
                     cc = changed[k]
-                    psd_k = self.welch(x_g[k])[None]  # (1, n_ch, n_freqs)
-                    psd_g[k, cc] = psd_k[0, cc]
-                    pc_k = np.concatenate(
-                        [
-                            band_power_db(psd_k, self._band_masks, df),
-                            (_c(psd_k[..., self._broad]).sum(axis=-1) * df)[..., None],
-                            spectral_entropy(psd_k, self._broad)[..., None],
-                            lempel_ziv_decimated(x_g[k][None], self._lz_q)[..., None],
-                        ],
-                        axis=-1,
-                    )
-                    pc_g[k, cc] = pc_k[0, cc]
+                    psd_k = self.welch(x_g[k])  # (n_ch, n_freqs)
+                    psd_g[k, cc] = psd_k[cc]
+                    pc_g[k, cc] = self._per_channel(psd_k[None], x_g[k][None])[0, cc]
                 every = True  # the group's own arrays, indexed from 0
                 rows = np.arange(len(gi))
             else:
@@ -548,11 +534,40 @@ class Pipeline:
             else:
                 spectra = _c(psd_g[np.ix_(rows, ui)][:, :, fm]).mean(axis=1, keepdims=True)
             conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
-            for i in members:
-                interp_of[i] = tuple(self.ch_names[t] for t in targets) if interp is not None else ()
+            if interp is not None:
+                rebuilt = tuple(self.ch_names[t] for t in targets)
+                for i in members:
+                    interp_of[i] = rebuilt
 
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of, note_of
+        )
+
+    def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
+        """What is averaged over the channels in use, per frame and channel.
+
+        Parameters
+        ----------
+        psd : ndarray, shape (n_frames, n_channels, n_freqs)
+            Welch PSD, uV^2/Hz.
+        x_w : ndarray, shape (n_frames, n_channels, n_window)
+            The same windows in time, uV.
+
+        Returns
+        -------
+        ndarray, shape (n_frames, n_channels, n_bands + 3)
+            Band powers (dB, :data:`BANDS` order), broadband power (uV^2), spectral entropy
+            and Lempel-Ziv complexity.
+        """
+        df = self.welch.df
+        return np.concatenate(
+            [
+                band_power_db(psd, self._band_masks, df),
+                (_c(psd[..., self._broad]).sum(axis=-1) * df)[..., None],
+                spectral_entropy(psd, self._broad)[..., None],
+                lempel_ziv_decimated(x_w, self._lz_q)[..., None],
+            ],
+            axis=-1,
         )
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:

@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 
 from ..errors import ProtocolError
+from ..pipeline.scores import alpha_theta_share
 from .engine import (
     EVENT_KINDS,
     ProtocolEngine,
     ProtocolEvent,
     ProtocolSnapshot,
-    alpha_theta_share,
     score_value,
 )
 from .schema import (

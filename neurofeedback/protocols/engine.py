@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..pipeline.frame import FeatureFrame
-from ..pipeline.scores import alpha_theta_share
 from .schema import Phase, Protocol
 from .threshold import AdaptiveThreshold
 
@@ -405,15 +404,10 @@ def score_value(frame: FeatureFrame, score: str) -> float:
     """Value (0..1, NaN if unavailable) of the score named ``score`` in ``frame``.
 
     ``meditation`` and ``integration`` are the pipeline's scores; ``alpha-theta`` is
-    :func:`alpha_theta_share` of the frame's band powers, 0 in artifact frames like the others.
+    the frame's ``alpha_theta_share`` (the pipeline's column), 0 in artifact frames like the others.
     """
     if score == "alpha-theta":
-        # the pipeline's own column; frames built without it (from a features.csv of an older
-        # version) get the same definition from their band powers
-        share = frame.alpha_theta_share
-        if not math.isfinite(share):
-            share = alpha_theta_share(frame.bands)
-        return 0.0 if frame.artifact else share
+        return 0.0 if frame.artifact else frame.alpha_theta_share
     value = frame.meditation_score if score == "meditation" else frame.integration_score
     try:
         return float(value)

@@ -24,6 +24,7 @@ from ..offline import iter_frames
 from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FEATURES, FeatureFrame
 from ..pipeline.pipeline import Pipeline
+from ..pipeline.scores import alpha_theta_share
 from ..protocols import protocol_from_dict
 from ..quality_summary import (
     QualitySummary,
@@ -72,20 +73,20 @@ class FeatureTable:
         frame contract: z-scores are NaN before the baseline is complete.
         """
         c = self.columns
+        scalars = [f.name for f in FEATURES if f.column and f.kind == "float" and not f.band]
         out = []
         for i in range(self.n_frames):
-            out.append(FeatureFrame(
-                time_s=float(c["time_s"][i]),
-                energy=float(c["energy"][i]),
-                synchrony=float(c["synchrony"][i]),
+            frame = FeatureFrame(
+                **{name: float(c[name][i]) for name in scalars},
                 phase=str(c["phase"][i]),
-                meditation_score=float(c["meditation_score"][i]),
-                integration_score=float(c["integration_score"][i]),
                 artifact=bool(c["artifact"][i]),
                 bad_channels=self.bad_channels[i],
                 bands={b: float(c[b][i]) for b in BANDS},
                 baseline_complete=bool(math.isfinite(c["energy"][i])),
-            ))
+            )
+            if not math.isfinite(frame.alpha_theta_share):  # a features.csv from before the column
+                frame.alpha_theta_share = alpha_theta_share(frame.bands)
+            out.append(frame)
         return out
 
 
