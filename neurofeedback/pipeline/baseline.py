@@ -1,10 +1,46 @@
-"""z-scores against a baseline block."""
+"""Robust z-scores against a baseline block.
+
+Two kinds of quantity are z-scored:
+
+- **Scalars** (one number per frame, e.g. synchrony): ``z = (x - median) / s`` where median and
+  ``s`` are taken over the baseline frames and ``s = 1.4826 * MAD`` (the median absolute
+  deviation scaled to equal the standard deviation for Gaussian data). A few wild baseline
+  frames (a restless minute) move neither, unlike the mean and standard deviation.
+- **Per-channel quantities** (one number per channel and frame, e.g. the oscillatory power of
+  each channel): each channel is first referred to its own baseline median, ``d_c = x_c -
+  median_c``; the frame's value is the mean of ``d_c`` over the channels measured in that frame,
+  and that value is z-scored as a scalar against the same mean over the baseline frames. Which
+  channels are usable in a frame then hardly moves the value: every channel is compared with
+  itself, so the quantity refers to a fixed channel set even when some channels drop out.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+#: MAD to standard deviation for Gaussian data.
+MAD_SCALE = 1.482602218505602
+
+
+def robust_location_scale(values: np.ndarray) -> tuple[float, float] | None:
+    """Median and scaled MAD of the finite entries of ``values`` (shape (n,)).
+
+    The scale falls back to the standard deviation when more than half of the values are
+    equal (MAD 0); None when fewer than two finite values or no spread at all.
+    """
+    a = np.asarray(values, dtype=float)
+    a = a[np.isfinite(a)]
+    if a.size < 2:
+        return None
+    med = float(np.median(a))
+    s = MAD_SCALE * float(np.median(np.abs(a - med)))
+    if not s > 0:
+        s = float(a.std(ddof=1))
+    if not s > 0:
+        return None
+    return med, s
 
 
 class Baseline:
@@ -13,8 +49,8 @@ class Baseline:
     Frames count when their whole window lies inside ``[start_s, end_s]`` (for blocks shorter
     than the window: when the frame's time lies inside it) and they are not artifact frames.
     The baseline is complete from the first frame at or after ``end_s``; before that every
-    z-score is NaN. ``z = (x - mean) / std`` with NaN values ignored; a quantity with fewer
-    than two baseline values, or zero spread, gets NaN.
+    z-score is NaN. A quantity with fewer than two finite baseline values, or no spread, gets
+    NaN z-scores.
 
     Parameters
     ----------
@@ -30,35 +66,111 @@ class Baseline:
         self.first_s = self.start_s + min(window_s, self.end_s - self.start_s)
         self.complete = False
         self._values: dict[str, list[float]] = {}
-        self._mean: dict[str, float] = {}
-        self._std: dict[str, float] = {}
+        self._channels: dict[str, list[np.ndarray]] = {}
+        self._loc: dict[str, tuple[float, float]] = {}
+        self._ch_median: dict[str, np.ndarray] = {}
 
-    def update(self, time_s: float, values: dict[str, float], artifact: bool) -> None:
-        """Offer one frame's values; finishes the baseline once ``time_s >= end_s``."""
+    def update(
+        self,
+        time_s: float,
+        values: dict[str, float],
+        artifact: bool,
+        channels: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Offer one frame's values; finishes the baseline once ``time_s >= end_s``.
+
+        Parameters
+        ----------
+        time_s : float
+            Frame time, seconds.
+        values : dict of str to float
+            Scalar quantities (NaN when not measured).
+        artifact : bool
+            Artifact frames are not collected.
+        channels : dict of str to ndarray, shape (n_channels,), or None
+            Per-channel quantities (NaN for channels not measured in this frame).
+        """
         if self.complete:
             return
         if self.first_s - 1e-9 <= time_s <= self.end_s + 1e-9 and not artifact:
             for k, v in values.items():
                 self._values.setdefault(k, []).append(v)
+            for k, arr in (channels or {}).items():
+                self._channels.setdefault(k, []).append(np.array(arr, dtype=float))
         if time_s >= self.end_s - 1e-9:
             self._finish()
 
     def _finish(self) -> None:
         self.complete = True
         for k, vals in self._values.items():
-            a = np.asarray(vals, dtype=float)
-            a = a[np.isfinite(a)]
-            if a.size >= 2 and a.std() > 0:
-                self._mean[k] = float(a.mean())
-                self._std[k] = float(a.std(ddof=1))
-        self._values = {}
+            ls = robust_location_scale(np.asarray(vals, dtype=float))
+            if ls is not None:
+                self._loc[k] = ls
+        for k, rows in self._channels.items():
+            a = np.array(rows)  # (n_frames, n_channels)
+            finite = np.isfinite(a)
+            enough = finite.sum(axis=0) >= 2
+            med = np.full(a.shape[1], math.nan)
+            for c in np.flatnonzero(enough):
+                med[c] = float(np.median(a[finite[:, c], c]))
+            self._ch_median[k] = med
+            ls = robust_location_scale(_referred(a, med))
+            if ls is not None:
+                self._loc[k] = ls
+        self._values, self._channels = {}, {}
 
     def z(self, name: str, value: float) -> float:
-        """z-score of ``value`` for quantity ``name`` (NaN until complete or without stats)."""
-        if not self.complete or name not in self._mean or not math.isfinite(value):
+        """Robust z-score of the scalar ``value`` of quantity ``name`` (NaN until complete,
+        without statistics, or for a non-finite value)."""
+        if not self.complete or name not in self._loc or not math.isfinite(value):
             return math.nan
-        return (value - self._mean[name]) / self._std[name]
+        med, s = self._loc[name]
+        return (value - med) / s
+
+    def z_channels(self, name: str, values: np.ndarray) -> float:
+        """Robust z-score of the per-channel quantity ``name`` in one frame.
+
+        Parameters
+        ----------
+        name : str
+        values : ndarray, shape (n_channels,)
+            This frame's values, NaN for channels not measured.
+
+        Returns
+        -------
+        float
+            NaN until complete, without statistics, or when no measured channel has a
+            baseline median.
+        """
+        if not self.complete or name not in self._loc:
+            return math.nan
+        v = _referred(np.asarray(values, dtype=float)[None, :], self._ch_median[name])[0]
+        if not math.isfinite(v):
+            return math.nan
+        med, s = self._loc[name]
+        return (v - med) / s
 
     def stats(self) -> dict[str, tuple[float, float]]:
-        """(mean, std) per quantity once complete."""
-        return {k: (self._mean[k], self._std[k]) for k in self._mean}
+        """(median, scaled MAD) per quantity once complete (for per-channel quantities: of
+        the frame means of the channels' deviations from their own baseline medians)."""
+        return dict(self._loc)
+
+
+def _referred(a: np.ndarray, med: np.ndarray) -> np.ndarray:
+    """Per frame, the mean over channels of ``a - med`` where both are finite.
+
+    Parameters
+    ----------
+    a : ndarray, shape (n_frames, n_channels)
+    med : ndarray, shape (n_channels,)
+
+    Returns
+    -------
+    ndarray, shape (n_frames,)
+        NaN in frames without such a channel.
+    """
+    d = a - med[None, :]
+    ok = np.isfinite(d)
+    n = ok.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        return np.where(n > 0, np.where(ok, d, 0.0).sum(axis=1) / np.maximum(n, 1), math.nan)

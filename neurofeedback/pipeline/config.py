@@ -126,6 +126,12 @@ class PipelineConfig:
     region_gate_channels : int
         A region measured by at most this many usable electrodes gates the frame when
         artifacts take all of them (default 2).
+    drowsiness_smooth_s : float
+        Time constant of the causal average of the window drowsiness, seconds (default 5;
+        0 = none). See :mod:`.drowsiness`.
+    drowsy_threshold : float
+        Drowsiness at or above which a frame is "drowsy": meditation score 0, estimator phase
+        ``drowsy`` (default 0.5, 0 < value <= 1).
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """
@@ -166,6 +172,8 @@ class PipelineConfig:
     eog_min_uv: float = 10.0
     gate_share: float = 1.0 / 3.0
     region_gate_channels: int = 2
+    drowsiness_smooth_s: float = 5.0
+    drowsy_threshold: float = 0.5
     score_gain: float = 1.5
     score_offset: float = 1.0
 
@@ -228,6 +236,19 @@ class PipelineConfig:
                 f"emg_local_s must be shorter than window_s ({self.window_s} s); got {self.emg_local_s}"
             )
         self.score_offset = float(self.score_offset)
+        try:
+            ok = math.isfinite(float(self.drowsiness_smooth_s)) and float(self.drowsiness_smooth_s) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise UsageError(
+                "drowsiness_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
+                f"got {self.drowsiness_smooth_s!r}"
+            )
+        self.drowsiness_smooth_s = float(self.drowsiness_smooth_s)
+        self.drowsy_threshold = check_positive("drowsy_threshold", self.drowsy_threshold)
+        if self.drowsy_threshold > 1:
+            raise UsageError(f"drowsy_threshold must be in (0, 1]; got {self.drowsy_threshold}")
 
     @staticmethod
     def _check_baseline(baseline: tuple[float, float]) -> tuple[float, float]:

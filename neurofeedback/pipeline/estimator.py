@@ -15,6 +15,10 @@ Phases (:data:`neurofeedback.pipeline.frame.PHASES`), in cycle order:
     Cooling: energy and temperature falling, synchrony rising.
 ``integrated``
     Temperature back near the baseline, synchrony well above it, energy modestly raised.
+``drowsy``
+    Outside the cycle: the pipeline's drowsiness is at or above its threshold. A brain
+    falling asleep is not heating: while drowsy the filter is held (as in artifact frames)
+    and resumes where it was when the person is alert again.
 
 Model
 -----
@@ -57,13 +61,14 @@ import numpy as np
 from numba import njit
 
 from ..errors import UsageError
+from .features import CYCLE_PHASES
 from .frame import PHASES
 from .phase_templates import AXES, DEFAULT_TEMPLATES, PhaseTemplate
 
 log = logging.getLogger(__name__)
 
-#: Phases of the cycle (every phase but ``baseline``), in order.
-CYCLE: tuple[str, ...] = PHASES[1:]
+#: Phases of the cycle (every phase but ``baseline`` and ``drowsy``), in order.
+CYCLE: tuple[str, ...] = CYCLE_PHASES
 
 
 def _default_dwell() -> dict[str, float]:
@@ -74,6 +79,7 @@ def _default_dwell() -> dict[str, float]:
         "search": 4.0,
         "annealing": 4.0,
         "integrated": 6.0,
+        "drowsy": 0.0,
     }
 
 
@@ -106,6 +112,11 @@ class EstimatorConfig:
         Rate of leaving ``baseline`` for ``heating``, per second (> 0).
     new_cycle_per_s : float
         Rate of a new heating starting from the end of ``integrated``, per second (> 0).
+    return_per_s : float
+        Rate at which a heating that has not got past its first half falls back to
+        ``baseline``, per second (>= 0). A steady brain wanders around its baseline; without
+        this way back the filter's probability would drift into early heating (which lies next
+        to the baseline) and stay there, calling a resting brain "heating".
     hysteresis : float
         Probability by which a new phase must beat the current one to take over (0..1).
     min_dwell_s : dict of str to float
@@ -121,6 +132,7 @@ class EstimatorConfig:
     expected_phase_s: dict[str, float] = field(default_factory=_default_expected)
     leave_baseline_per_s: float = 0.002
     new_cycle_per_s: float = 0.005
+    return_per_s: float = 0.05
     hysteresis: float = 0.1
     min_dwell_s: dict[str, float] = field(default_factory=_default_dwell)
     templates: dict[str, PhaseTemplate] = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
@@ -128,6 +140,7 @@ class EstimatorConfig:
     def __post_init__(self) -> None:
         for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s"):
             setattr(self, name, _number(name, getattr(self, name), "> 0", lambda v: v > 0))
+        self.return_per_s = _number("return_per_s", self.return_per_s, ">= 0", lambda v: v >= 0)
         if self.trend_tau_s <= self.smooth_tau_s:
             raise UsageError(
                 f"estimator trend_tau_s must be greater than smooth_tau_s "
@@ -344,6 +357,9 @@ class _Model:
             spread[rows] = np.asarray(tpl.spread)
             advance[rows] = k / cfg.expected_phase_s[name]
         advance[-1] = cfg.new_cycle_per_s
+        back = np.zeros(n)  # rate of falling back to the baseline state, per second
+        back[1 : 1 + k // 2 if k > 1 else 2] = cfg.return_per_s
+        self.back = back
         self.mean = mean
         self.inv_spread = 1.0 / spread
         self.log_norm = np.log(spread)  # per axis, subtracted for the axes present
@@ -355,7 +371,7 @@ class _Model:
         self.hi = np.max(np.array(ends) + RANGE_SPREADS * np.array(wide), axis=0)
         self.phase_of = np.concatenate([[0], 1 + np.repeat(np.arange(len(CYCLE)), k)])
         self._dt = math.nan
-        self._stay = self._move = np.ones(n)
+        self._stay = self._move = self._fall = np.ones(n)
 
     def clamp(self, x: np.ndarray) -> bool:
         """Clamp ``x`` (in place) to the calibrated range; True when nothing had to move."""
@@ -375,17 +391,20 @@ class _Model:
         sub = min(dt, MAX_GAP_S) / n_sub
         if sub != self._dt:
             self._dt = sub
-            self._move = -np.expm1(-self.advance * sub)
-            self._stay = 1.0 - self._move
+            rate = self.advance + self.back
+            leave = -np.expm1(-rate * sub)
+            self._move = leave * self.advance / rate
+            self._fall = leave * self.back / rate
+            self._stay = 1.0 - leave
         return _filter_step(
-            prob, self._stay, self._move, n_sub, self.mean, self.inv_spread, self.log_norm, x,
+            prob, self._stay, self._move, self._fall, n_sub, self.mean, self.inv_spread, self.log_norm, x,
             weight, self.phase_of, by_phase,
         )
 
 
 @njit(cache=True)  # tiny: keeping the GIL is cheaper than handing it over
 def _filter_step(
-    prob: np.ndarray, stay: np.ndarray, move: np.ndarray, n_sub: int, mean: np.ndarray,
+    prob: np.ndarray, stay: np.ndarray, move: np.ndarray, fall: np.ndarray, n_sub: int, mean: np.ndarray,
     inv_spread: np.ndarray, log_norm: np.ndarray, x: np.ndarray, weight: float,
     phase_of: np.ndarray, by_phase: np.ndarray,
 ) -> bool:  # pragma: no cover - compiled
@@ -393,7 +412,8 @@ def _filter_step(
 
     ``prob`` (n_states,) is replaced by the posterior; ``stay``/``move`` (n_states,) are the
     probabilities of staying and of moving one step on within one of the ``n_sub`` prediction
-    steps (the last state moves to state 1, the start of heating); ``mean``, ``inv_spread``,
+    steps (the last state moves to state 1, the start of heating); ``fall`` (n_states,) the
+    probability of falling back to state 0 (baseline); ``mean``, ``inv_spread``,
     ``log_norm`` (n_states, n_axes) are each state's Gaussian; ``x`` (n_axes,) the inputs, NaN
     where missing; ``weight`` the evidence exponent; ``by_phase`` (n_phases,) receives the sum
     of ``prob`` over each phase's states.
@@ -407,6 +427,8 @@ def _filter_step(
         for i in range(1, n):
             nxt[i] += pred[i - 1] * move[i - 1]
         nxt[1] += pred[n - 1] * move[n - 1]
+        for i in range(n):
+            nxt[0] += pred[i] * fall[i]
         pred[:] = nxt
     for i in range(n):
         pred[i] = pred[i] * (1.0 - _FLOOR) + _FLOOR / n
@@ -487,6 +509,7 @@ class AnnealingEstimator:
         synchrony_z: float,
         artifact: bool,
         baseline_complete: bool,
+        drowsy: bool = False,
     ) -> EstimatorState:
         """Feed one frame and return the estimated state.
 
@@ -500,6 +523,9 @@ class AnnealingEstimator:
             True for an artifact frame: the state is held and nothing is updated.
         baseline_complete : bool
             False while the baseline block is being collected: the phase is ``baseline``.
+        drowsy : bool
+            True when the person is drowsy or asleep: the phase is ``drowsy`` and the filter
+            is held.
 
         Returns
         -------
@@ -511,6 +537,10 @@ class AnnealingEstimator:
             self._state = EstimatorState("baseline", 1.0, self._cycles)
             return self._state
         if artifact:
+            return self._state
+        if drowsy:
+            st = self._state
+            self._state = EstimatorState("drowsy", 1.0, self._cycles, in_range=st.in_range)
             return self._state
         t = float(time_s)
         x = self._features.update(t, energy_z, temperature_z, synchrony_z)

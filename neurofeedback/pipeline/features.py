@@ -37,7 +37,15 @@ PHASES: tuple[str, ...] = (
     "search",
     "annealing",
     "integrated",
+    "drowsy",
 )
+
+#: The annealing cycle's phases, in order (``baseline`` and ``drowsy`` are outside it).
+CYCLE_PHASES: tuple[str, ...] = PHASES[1:-1]
+
+#: The natural rhythms (Hz) whose oscillatory power above the aperiodic floor is the energy:
+#: theta, alpha and beta (delta is left to drowsiness and sleep, gamma to muscle).
+RHYTHM_BAND: tuple[float, float] = (4.0, 30.0)
 
 _UNSET: Any = object()
 KINDS = ("float", "int", "bool", "str", "list", "array", "dict", "object")
@@ -117,16 +125,43 @@ FEATURES: tuple[Feature, ...] = (
             "Time of the window's last sample, seconds since the stream's first sample.",
             "frame"),
     Feature("energy", "z", "float",
-            "Robust z-score of log broadband (1-45 Hz) power of the clean channels against the "
-            "baseline block.", "baseline", zscored=True, null="0 (the baseline's level)",
-            source="Johnson 2019 (neural annealing): energy"),
+            "Oscillatory power of the natural rhythms (4-30 Hz) above each channel's aperiodic "
+            "1/f floor (periodic_db per channel), each channel referred to its own baseline "
+            "median, mean over the channels measured, robust z against the baseline "
+            "(median/MAD).", "baseline", zscored=True, null="0 (the baseline's level)",
+            source="Johnson 2019 (neural annealing: energy in the brain's natural "
+            "resonances); Donoghue et al. 2020 (periodic vs aperiodic)"),
     Feature("energy_db", "dB re 1 uV^2", "float",
-            "Mean broadband (1-45 Hz) power of the clean channels.", "window",
+            "Mean broadband (1-45 Hz) power of the clean channels: raw power, aperiodic "
+            "and periodic together (rises with drowsiness, muscle, drift).", "window",
             null="the recording's own background level"),
+    Feature("periodic_db", "dB", "float",
+            "How far the 4-30 Hz rhythms stand above the aperiodic fit: 10 log10(sum of "
+            "PSD / sum of the aperiodic model over 4-30 Hz), mean over channels in use.",
+            "window", null="about +1 dB for a spectrum without peaks (2-s windows)",
+            source="Donoghue et al. 2020"),
+    Feature("aperiodic_offset", "log10(uV^2/Hz)", "float",
+            "Offset b of the aperiodic fit log10 P(f) = b - chi log10 f over 2-35 Hz (no "
+            "knee), peaks excluded, median over channels in use.", "window",
+            source="Donoghue et al. 2020 (FOOOF/specparam, fixed mode)"),
+    Feature("aperiodic_exponent", "", "float",
+            "Exponent chi of that fit (steeper = larger), median over channels in use; awake "
+            "scalp EEG about 0.5-1.8, deeper sleep steeper.", "window",
+            null="the background's own exponent",
+            source="Donoghue et al. 2020; Gao et al. 2017; Lendner et al. 2020"),
     Feature("temperature", "z", "float",
-            "Mean of the baseline z-scores of spectral entropy and Lempel-Ziv complexity.",
-            "baseline", zscored=True, null="0 (the baseline's level)",
-            source="Carhart-Harris 2014 (entropic brain); Schartner et al. 2017 (LZ)"),
+            "Flattening of the aperiodic exponent: minus the robust z of each channel's "
+            "exponent referred to its own baseline median, mean over channels (flatter "
+            "1/f = more asynchronous, noise-like activity = hotter).", "baseline",
+            zscored=True, null="0 (the baseline's level)",
+            source="Gao et al. 2017 (1/f slope and E:I); Carhart-Harris 2014 (entropic brain)"),
+    Feature("drowsiness", "0..1", "float",
+            "0 alert .. 1 asleep: mean of a steepening term (aperiodic exponent) and a "
+            "slowing term (log10 of delta+theta over alpha+beta power), each a logistic, "
+            "median over channels in use, causally averaged over 5 s; works on one channel.",
+            "stream", null="about 0.05-0.1 in relaxed wakefulness",
+            source="AASM scoring manual (Berry et al. 2017); Santamaria and Chiappa 1987; "
+            "Lendner et al. 2020"),
     Feature("synchrony", "0..1", "float",
             "Bias-corrected phase-locking value between regions in the integration band, mean "
             "over region pairs, causally smoothed.", "stream",
@@ -155,10 +190,19 @@ FEATURES: tuple[Feature, ...] = (
             source="Pletzer et al. 2010"),
     Feature("phase", "", "str",
             "Annealing phase, one of baseline, heating, disintegration, search, annealing, "
-            "integrated.", "estimator", null="baseline", default="baseline"),
+            "integrated, or drowsy (drowsiness >= 0.5: outside the cycle).", "estimator", null="baseline", default="baseline"),
+    Feature("phase_confidence", "0..1", "float",
+            "The estimator's probability of the reported phase (at most 0.5 while an input lies "
+            "outside the range its templates cover; see estimator_in_range).", "estimator",
+            default=math.nan),
+    Feature("estimator_in_range", "", "bool",
+            "False when an estimator input (energy, temperature, synchrony z, energy trend) "
+            "lay outside the range its phase templates cover: the phase is an extrapolation.",
+            "estimator", null="True", default=True),
     Feature("meditation_score", "0..1", "float",
             "Meditation feedback score: a logistic of energy and low-mode share z; exactly 0 in "
-            "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
+            "artifact frames, drowsy frames (drowsiness >= 0.5) and before the baseline is "
+            "complete.", "score", null="0", default=0.0),
     Feature("integration_score", "0..1", "float",
             "Integration feedback score: a logistic of synchrony and consonance z; exactly 0 in "
             "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
@@ -208,8 +252,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("psd", "uV^2/Hz", "array",
             "Welch power spectral density, shape (n_channels, n_freqs).", "window",
             column=False, default=lambda: np.zeros((0, 0))),
-    Feature("phase_confidence", "0..1", "float", "Confidence of the phase estimate.",
-            "estimator", column=False),
+    Feature("channel_periodic_db", "dB", "array",
+            "Per-channel periodic_db, shape (n_channels,), NaN for channels not in use.",
+            "window", column=False, default=lambda: np.zeros(0)),
+    Feature("channel_exponent", "", "array",
+            "Per-channel aperiodic exponent, shape (n_channels,), NaN for channels not in use.",
+            "window", column=False, default=lambda: np.zeros(0)),
     Feature("cycle_count", "", "int", "Completed annealing cycles so far.", "estimator",
             column=False),
     Feature("baseline_complete", "", "bool",

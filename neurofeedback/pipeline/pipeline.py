@@ -39,11 +39,13 @@ from .batch import (
     frame_windows,
     synchrony_batch,
 )
+from .aperiodic import fit_aperiodic, periodic_ratio_db
 from .config import PipelineConfig
+from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
-from .features import FEATURES
+from .features import FEATURES, RHYTHM_BAND
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, live_channels
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
@@ -86,6 +88,10 @@ class _Stage1(NamedTuple):
     mp_of: list[np.ndarray | None]
     interp_of: list[tuple[str, ...]]
     note_of: list[tuple[str, ...]]
+    #: per-channel periodic_db and aperiodic exponent, shape (n_frames, n_channels), NaN for
+    #: channels not in use
+    ch_periodic: np.ndarray
+    ch_exponent: np.ndarray
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -204,6 +210,7 @@ class Pipeline:
         # reported synchrony: causal average of the per-window value (see SynchronySmoother)
         self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
+        self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
         self.estimator = AnnealingEstimator(hop_s=cfg.hop_s)
         if cfg.notch != "auto":
@@ -434,12 +441,14 @@ class Pipeline:
             groups.setdefault(lab[1].tobytes(), []).append(i)
 
         bands = np.full((n_fr, len(BANDS)), math.nan)
-        names = (*_WINDOW_SCALARS, "synchrony_window")
+        names = (*_WINDOW_SCALARS, "synchrony_window", "drowsiness_window")
         sc = dict(zip(names, np.full((len(names), n_fr), math.nan), strict=True))  # row views
         energy_db, s_ent, lzc = sc["energy_db"], sc["spectral_entropy"], sc["lempel_ziv"]
         sync, wpli, kur = sc["synchrony_window"], sc["wpli"], sc["kuramoto"]
         low, hent = sc["harmonic_low_share"], sc["harmonic_entropy"]
         conso, gold = sc["consonance"], sc["golden_mean_index"]
+        ch_per = np.full((n_fr, n_ch), math.nan)
+        ch_exp = np.full((n_fr, n_ch), math.nan)
         plv_of: list[np.ndarray | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
@@ -493,6 +502,19 @@ class Pipeline:
             s_ent[gi] = means[:, -2]
             lzc[gi] = means[:, -1]
 
+            # periodic vs aperiodic, per channel in use (.aperiodic), and drowsiness
+            psd_u = _c(psd_g[np.ix_(rows, ui)])  # (G, n_use, n_freqs)
+            off, expo = fit_aperiodic(freqs, psd_u)
+            per = periodic_ratio_db(freqs, psd_u, off, expo, RHYTHM_BAND)
+            ch_per[np.ix_(gi, ui)] = per
+            ch_exp[np.ix_(gi, ui)] = expo
+            sc["aperiodic_offset"][gi] = np.median(off, axis=1)
+            med_exp = np.median(expo, axis=1)
+            sc["aperiodic_exponent"][gi] = med_exp
+            sc["periodic_db"][gi] = per.mean(axis=1)
+            slow = np.median(slowing(pc_g[np.ix_(rows, ui)][..., : len(BANDS)]), axis=1)
+            sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
+
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
             if len(reg_names) < 2:
@@ -539,8 +561,11 @@ class Pipeline:
                 for i in members:
                     interp_of[i] = rebuilt
 
+        ch_per.setflags(write=False)  # frames share views of them
+        ch_exp.setflags(write=False)
         return _Stage1(
-            labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of, note_of
+            labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of, note_of,
+            ch_per, ch_exp,
         )
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
@@ -615,10 +640,10 @@ class Pipeline:
             )
             if mp_of[i] is not None:
                 frame.mode_power = mp_of[i]
+            frame.channel_periodic_db = r.ch_periodic[i]
+            frame.channel_exponent = r.ch_exponent[i]
+            frame.drowsiness = self._drowsy.update(float(sc["drowsiness_window"][i]), frame.artifact)
             values = {
-                "energy_db": frame.energy_db,
-                "spectral_entropy": frame.spectral_entropy,
-                "lempel_ziv": frame.lempel_ziv,
                 "synchrony": frame.synchrony,
                 # the estimator smooths its own inputs: it gets the per-window value's z-score
                 "synchrony_window": float(sync[i]),
@@ -632,26 +657,32 @@ class Pipeline:
         """Baseline, z-scores, estimator and scores (also for frames without clean channels)."""
         cfg = self.cfg
         bl = self.baseline
-        bl.update(frame.time_s, values, frame.artifact)
+        per_ch = {"periodic_db": frame.channel_periodic_db,
+                  "aperiodic_exponent": frame.channel_exponent} if values else None
+        bl.update(frame.time_s, values, frame.artifact, per_ch)
         frame.baseline_complete = bl.complete
-        frame.energy = bl.z("energy_db", frame.energy_db)
-        tz = [bl.z("spectral_entropy", frame.spectral_entropy), bl.z("lempel_ziv", frame.lempel_ziv)]
-        tz = [v for v in tz if math.isfinite(v)]
-        frame.temperature = sum(tz) / len(tz) if tz else math.nan
+        if per_ch is not None:
+            frame.energy = bl.z_channels("periodic_db", frame.channel_periodic_db)
+            # flatter exponent = hotter
+            frame.temperature = -bl.z_channels("aperiodic_exponent", frame.channel_exponent)
+        if not math.isfinite(frame.drowsiness):  # no clean frame yet, or none at all
+            frame.drowsiness = self._drowsy.value
+        drowsy = frame.drowsiness >= cfg.drowsy_threshold
         sync_z = bl.z("synchrony", frame.synchrony)
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("harmonic_low_share", frame.harmonic_low_share)
         cons_z = bl.z("consonance", frame.consonance)
         st = self.estimator.update(
             frame.time_s, frame.energy, frame.temperature, sync_window_z, frame.artifact,
-            bl.complete,
+            bl.complete, drowsy,
         )
         frame.phase = st.phase
         frame.phase_confidence = float(st.confidence)
+        frame.estimator_in_range = bool(st.in_range)
         frame.cycle_count = int(st.cycle_count)
         ok = bl.complete and not frame.artifact
         frame.meditation_score = meditation_score(
-            frame.energy, low_z, cfg.score_gain, cfg.score_offset, ok
+            frame.energy, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
         frame.alpha_theta_share = alpha_theta_share(frame.bands)
         frame.integration_score = integration_score(
