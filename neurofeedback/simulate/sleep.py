@@ -39,7 +39,7 @@ from .scenarios import Schedule
 
 EVENT_BLOCK_S = 30.0
 #: RMS (uV) of each region's drowsy theta at full strength (frontal/central; half elsewhere).
-DROWSY_THETA_UV = 9.0
+DROWSY_THETA_UV = 12.0
 DROWSY_THETA_HZ = 5.0
 #: RMS (uV) of the slow eye movements' horizontal component at F7/F8 at full strength.
 SEM_UV = 35.0
