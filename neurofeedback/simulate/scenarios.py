@@ -1,4 +1,4 @@
-"""Scenario schedules: the ground truth (energy, temperature, synchrony, phase) over time.
+"""Scenario schedules: the ground truth (energy, temperature, synchrony, drowsiness, phase) over time.
 
 A scenario is a piecewise-linear schedule of the generator's parameters plus a phase label per
 segment. Times are seconds since the first sample. Schedules of a fixed duration scale their
@@ -7,14 +7,19 @@ segments with it; without a duration (a live source) the post-baseline part repe
 Ground-truth units
 ------------------
 energy
-    log2 of the oscillation amplitude relative to the baseline (0 = baseline, 1 = twice the
-    amplitude, i.e. +6 dB of oscillatory power). Total excitation power follows energy only.
+    log2 of the amplitude of the oscillatory (periodic) components only, the theta and alpha
+    rhythms of the region sources, relative to the baseline (0 = baseline, 1 = twice the
+    amplitude, i.e. +6 dB of oscillatory power). The aperiodic background does not change with it.
 temperature
-    0..1, share of the excitation power moved from the narrow-band oscillations into broadband
-    (2-40 Hz) noise: 0 = peaked spectrum (ordered), 1 = the most disordered state.
+    0..1, flattening of the aperiodic (1/f) exponent of the region sources: exponent 2.0 at 0,
+    1.0 at 1, with the power at the 12 Hz pivot fixed (power moves from low to high frequencies;
+    the oscillations are not touched).
 synchrony
     0..1, coherence of the region oscillators in the integration band (the share of each region's
     theta that comes from the shared driver).
+drowsiness
+    0 (alert: relaxed wake, eyes closed, posterior alpha) .. 1 (deep sleep, N3); about 0.3-0.5 is
+    drowsy (N1), 0.6-0.8 light sleep (N2). See :mod:`neurofeedback.simulate.sleep`.
 """
 
 from __future__ import annotations
@@ -46,12 +51,15 @@ class Segment:
         Share of the post-baseline time (fixed durations) or seconds (repeating cycle).
     start, end : tuple of float
         (energy, temperature, synchrony) at the segment's start and end.
+    drowsiness : (float, float)
+        Drowsiness at the segment's start and end (0 = alert).
     """
 
     phase: str
     weight: float
     start: tuple[float, float, float]
     end: tuple[float, float, float]
+    drowsiness: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,9 @@ _CYCLE = (
     Segment("integrated", 0.25, (0.3, 0.0, 0.85), (0.15, 0.0, 0.90)),
 )
 
+#: (energy, temperature, synchrony) of the ``drowsy`` scenario throughout: drowsiness is its own axis.
+_AWAKE = (0.0, 0.0, 0.35)
+
 SCENARIOS: dict[str, Scenario] = {
     "annealing-cycle": Scenario(
         name="annealing-cycle",
@@ -137,6 +148,21 @@ SCENARIOS: dict[str, Scenario] = {
         theta_freqs=(4.0, 4.0 * PHI, 4.0 * PHI**2, 4.0, 4.0 * PHI, 4.0 * PHI**2),
         alpha_sync=0.05,
         min_duration_s=BASELINE_S,
+    ),
+    "drowsy": Scenario(
+        name="drowsy",
+        description="awake baseline, then drowsy (alpha drop-out, theta, slow eye movements, "
+        "vertex waves), light sleep (spindles, K-complexes) and deep sleep (delta)",
+        baseline=_AWAKE,
+        segments=(
+            Segment("baseline", 0.20, _AWAKE, _AWAKE, (0.0, 0.4)),
+            Segment("baseline", 0.15, _AWAKE, _AWAKE, (0.4, 0.5)),
+            Segment("drowsy", 0.30, _AWAKE, _AWAKE, (0.5, 0.75)),
+            Segment("drowsy", 0.20, _AWAKE, _AWAKE, (0.75, 1.0)),
+            Segment("drowsy", 0.15, _AWAKE, _AWAKE, (1.0, 1.0)),
+        ),
+        cycle_s=600.0,
+        min_duration_s=BASELINE_S + 120.0,
     ),
     "artifacts": Scenario(
         name="artifacts",
@@ -187,6 +213,7 @@ class Schedule:
             bounds.append((t, t + dur, seg.phase, seg.start, seg.end))
             t += dur
         self.bounds = bounds
+        self._drowsy = [(0.0, 0.0)] + [seg.drowsiness for seg in scenario.segments]
         self.end_s = t
 
     def _fold(self, t: np.ndarray) -> np.ndarray:
@@ -200,15 +227,16 @@ class Schedule:
         return out
 
     def params(self, t: np.ndarray) -> dict[str, np.ndarray]:
-        """Ground-truth energy, temperature and synchrony at times ``t`` (s).
+        """Ground-truth energy, temperature, synchrony and drowsiness at times ``t`` (s).
 
         Returns
         -------
-        dict with keys ``energy``, ``temperature``, ``synchrony``; arrays shaped like ``t``.
+        dict with keys ``energy``, ``temperature``, ``synchrony``, ``drowsiness``; arrays shaped
+        like ``t``.
         """
         tf = self._fold(t)
-        out = {k: np.zeros(tf.shape) for k in ("energy", "temperature", "synchrony")}
-        for lo, hi, phase, a, b in self.bounds:
+        out = {k: np.zeros(tf.shape) for k in ("energy", "temperature", "synchrony", "drowsiness")}
+        for (lo, hi, phase, a, b), (d0, d1) in zip(self.bounds, self._drowsy, strict=True):
             m = (tf >= lo) & (tf < hi) if hi > lo else np.zeros(tf.shape, bool)
             if hi == self.bounds[-1][1]:
                 m |= tf >= hi
@@ -218,6 +246,7 @@ class Schedule:
             x = np.clip(x, 0.0, 1.0)
             for k, key in enumerate(("energy", "temperature", "synchrony")):
                 out[key][m] = a[k] + (b[k] - a[k]) * x
+            out["drowsiness"][m] = d0 + (d1 - d0) * x
             if phase == "search" and self.scenario.wander:
                 out["synchrony"][m] += self.scenario.wander * np.sin(2 * np.pi * 2.0 * x)
         return out

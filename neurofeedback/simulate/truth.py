@@ -1,9 +1,11 @@
 """Ground truth of a simulated recording at 10 Hz: ``truth.csv``.
 
-Columns: ``time_s, energy, synchrony, phase, artifact``. ``time_s`` = k * 0.1 s, k = 0 ..
-n_samples / (0.1 sfreq), the same clock as :attr:`FeatureFrame.time_s` (samples received so far
-divided by the sample rate); ``energy`` and ``synchrony`` are the generator's parameters at that
-instant (see :mod:`neurofeedback.simulate.scenarios`); ``phase`` the scenario's phase label;
+Columns: ``time_s, energy, synchrony, phase, artifact, temperature, drowsiness`` (the last two
+were added later, at the end so that older readers keep working; reading an older file gives NaN
+for them). ``time_s`` = k * 0.1 s, k = 0 .. n_samples / (0.1 sfreq), the same clock as
+:attr:`FeatureFrame.time_s` (samples received so far divided by the sample rate); ``energy``,
+``synchrony``, ``temperature`` and ``drowsiness`` are the generator's parameters at that instant
+(see :mod:`neurofeedback.simulate.scenarios`); ``phase`` the scenario's phase label;
 ``artifact`` is 1 when a blink or EMG burst is present in one of the 0.1 s of samples before
 ``time_s`` (a railed channel is a bad channel, not an artifact, and is not marked).
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 from .scenarios import Schedule
 
-TRUTH_COLUMNS = ("time_s", "energy", "synchrony", "phase", "artifact")
+TRUTH_COLUMNS = ("time_s", "energy", "synchrony", "phase", "artifact", "temperature", "drowsiness")
 TRUTH_HOP_S = 0.1
 
 
@@ -31,6 +33,8 @@ class Truth:
     time_s, energy, synchrony : ndarray, shape (n_rows,)
     phase : ndarray of str, shape (n_rows,)
     artifact : ndarray of bool, shape (n_rows,)
+    temperature, drowsiness : ndarray, shape (n_rows,)
+        NaN when read from a file written before these columns existed.
     """
 
     time_s: np.ndarray
@@ -38,6 +42,8 @@ class Truth:
     synchrony: np.ndarray
     phase: np.ndarray
     artifact: np.ndarray
+    temperature: np.ndarray
+    drowsiness: np.ndarray
 
 
 def make_truth(schedule: Schedule, artifact_samples: np.ndarray, sfreq: float) -> Truth:
@@ -60,7 +66,8 @@ def make_truth(schedule: Schedule, artifact_samples: np.ndarray, sfreq: float) -
     csum = np.concatenate([[0], np.cumsum(artifact_samples.astype(int))])
     starts = np.maximum(ends - hop, 0)
     art = (csum[np.minimum(ends, n)] - csum[starts]) > 0
-    return Truth(t, p["energy"], p["synchrony"], schedule.phase(t).astype(str), art)
+    return Truth(t, p["energy"], p["synchrony"], schedule.phase(t).astype(str), art,
+                 p["temperature"], p["drowsiness"])
 
 
 def write_truth_csv(path: str | Path, truth: Truth) -> Path:
@@ -71,18 +78,27 @@ def write_truth_csv(path: str | Path, truth: Truth) -> Path:
         w.writerow(TRUTH_COLUMNS)
         for i in range(truth.time_s.size):
             w.writerow([f"{truth.time_s[i]:.1f}", f"{truth.energy[i]:.6g}",
-                        f"{truth.synchrony[i]:.6g}", truth.phase[i], int(truth.artifact[i])])
+                        f"{truth.synchrony[i]:.6g}", truth.phase[i], int(truth.artifact[i]),
+                        f"{truth.temperature[i]:.6g}", f"{truth.drowsiness[i]:.6g}"])
     return path
 
 
 def read_truth_csv(path: str | Path) -> Truth:
-    """Read a ``truth.csv`` written by :func:`write_truth_csv`."""
+    """Read a ``truth.csv`` written by :func:`write_truth_csv` (any version: columns it lacks,
+    ``temperature`` and ``drowsiness`` in older files, are read as NaN)."""
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
+
+    def col(name: str) -> np.ndarray:
+        return np.array([float(r[name]) if r.get(name) not in (None, "") else np.nan
+                         for r in rows])
+
     return Truth(
-        np.array([float(r["time_s"]) for r in rows]),
-        np.array([float(r["energy"]) for r in rows]),
-        np.array([float(r["synchrony"]) for r in rows]),
+        col("time_s"),
+        col("energy"),
+        col("synchrony"),
         np.array([r["phase"] for r in rows]),
         np.array([r["artifact"] == "1" for r in rows]),
+        col("temperature"),
+        col("drowsiness"),
     )
