@@ -73,9 +73,9 @@ class _InputLog:
 
     def update(
         self, time_s: float, energy_z: float, temperature_z: float, synchrony_z: float,
-        artifact: bool, baseline_complete: bool,
+        artifact: bool, baseline_complete: bool, drowsy: bool = False,
     ) -> EstimatorState:
-        if baseline_complete and not artifact:
+        if baseline_complete and not artifact and not drowsy:
             self.rows.append((time_s, energy_z, temperature_z, synchrony_z))
         else:
             self.rows.append((time_s, math.nan, math.nan, math.nan))

@@ -76,7 +76,7 @@ APERIODIC_PSD = 1.0
 #: Pivot frequency of the aperiodic rotation, Hz (see the module docstring).
 PIVOT_HZ = 12.0
 #: Aperiodic exponent at temperature 0 and its change per unit of temperature.
-EXPONENT_COLD, EXPONENT_PER_TEMPERATURE = 2.0, -1.0
+EXPONENT_COLD, EXPONENT_PER_TEMPERATURE = 1.3, -0.8
 #: RMS (uV) of the electrode-level 1/f^1.5 background, its spatial correlation share and length.
 BACKGROUND_UV, BACKGROUND_RHO, BACKGROUND_LENGTH_M = 3.0, 0.6, 0.06
 #: RMS (uV) of the continuous muscle activity on temporal/lateral-frontal sites.

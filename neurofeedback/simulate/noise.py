@@ -64,16 +64,26 @@ class PinkBank:
 
 
 class ComplexOU:
-    """Unit-variance complex AR(1) processes (one per row) with bandwidth ``bw_hz``."""
+    """Unit-variance complex narrow-band processes (one per row), bandwidth about ``bw_hz``.
+
+    Two identical complex AR(1) stages in cascade (pole ``exp(-2 pi bw_hz / sfreq)``): the
+    spectrum of the resulting oscillator falls off as the fourth power of the distance from its
+    carrier rather than the square, so a peak's skirts do not raise the 1/f floor around it
+    (real alpha and theta peaks stand on the aperiodic background, they do not make it).
+    """
 
     def __init__(self, n: int, sfreq: float, bw_hz: float = 1.0) -> None:
-        self.a = float(np.exp(-2.0 * np.pi * bw_hz / sfreq))
-        self.b = float(np.sqrt(1.0 - self.a**2))
-        self.zi = np.zeros((n, 1), dtype=complex)
+        a = float(np.exp(-2.0 * np.pi * bw_hz / sfreq))
+        self.a = a
+        # impulse response b (k + 1) a^k: its energy is b^2 (1 + a^2) / (1 - a^2)^3, so this
+        # gain gives unit variance
+        self.b = float(np.sqrt((1.0 - a * a) ** 3 / (1.0 + a * a)))
+        self._den = np.convolve([1.0, -a], [1.0, -a])
+        self.zi = np.zeros((n, 2), dtype=complex)
 
     def step(self, white: np.ndarray) -> np.ndarray:
         """``white``: complex, shape (n, n_samples), E|w|^2 = 1. Returns same shape."""
-        y, self.zi = signal.lfilter([self.b], [1.0, -self.a], white, axis=-1, zi=self.zi)
+        y, self.zi = signal.lfilter([self.b], self._den, white, axis=-1, zi=self.zi)
         return y
 
 

@@ -21,7 +21,7 @@ Physiology (AASM scoring manual; Santamaria & Chiappa 1987), as a function of dr
 - Delta: 0.5-2 Hz waves (a 1.1 Hz carrier, 0.5 Hz wide), mostly shared across regions and
   strongest frontally, rising over ``d`` = 0.5..1 to :data:`DELTA_UV` RMS at the sources, which
   gives waves of 75 uV and more over well above 20 % of the time at frontal and central sites.
-- The aperiodic exponent steepens by up to :data:`SLEEP_STEEPENING` over ``d`` = 0.4..1.
+- The aperiodic exponent steepens by up to :data:`SLEEP_STEEPENING` over ``d`` = 0.3..1 (scalp values after Schneider et al. 2022: wake about 1.5, N2 about 2.3, N3 about 2.8).
 
 Events (spindles, K-complexes, vertex waves) are drawn per 30-s block from a generator seeded by
 ``(seed, block)`` as a Poisson process at the largest rate, each candidate kept with probability
@@ -48,7 +48,7 @@ SEM_BAND = (0.2, 0.6)
 DELTA_UV = 45.0
 DELTA_HZ = 1.1
 #: Largest steepening of the aperiodic exponent (at drowsiness 1).
-SLEEP_STEEPENING = 0.6
+SLEEP_STEEPENING = 1.6
 #: Sites the graphoelements are centred on.
 VERTEX_SITE, SPINDLE_SITES, KCOMPLEX_SITE = "Cz", ("C3", "Cz", "C4"), "FCz"
 
@@ -81,7 +81,7 @@ def delta_level(d: np.ndarray) -> np.ndarray:
 
 def steepening(d: np.ndarray) -> np.ndarray:
     """Added aperiodic exponent at drowsiness ``d``."""
-    return SLEEP_STEEPENING * ramp(d, 0.4, 1.0)
+    return SLEEP_STEEPENING * ramp(d, 0.3, 1.0)
 
 
 #: kind -> (largest rate in Hz, rate share as a function of drowsiness)
