@@ -88,6 +88,8 @@ class AnalysisSummary:
     duration_s: float
     artifact_share: float
     mains_hz: float | None
+    #: adaptations to the sample rate (:attr:`.pipeline.pipeline.Pipeline.rate_notes`)
+    rate_notes: tuple[str, ...] = ()
 
 
 def analyze_to_dir(
@@ -141,6 +143,7 @@ def analyze_to_dir(
         duration_s=loaded.duration_s,
         artifact_share=(n_art / n) if n else float("nan"),
         mains_hz=pipe.mains_hz,
+        rate_notes=pipe.rate_notes,
     )
 
 

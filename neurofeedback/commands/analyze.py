@@ -36,4 +36,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r.path}: {r.n_frames} frames over {r.duration_s:.1f} s, "
               f"{100 * r.artifact_share:.0f}% artifact frames, mains notch {mains} "
               f"-> {r.out_dir}/features.csv, bandpower.csv")
+        if r.rate_notes:
+            print("  adapted to the sample rate: " + "; ".join(r.rate_notes))
     return 0

@@ -425,7 +425,7 @@ class BatchQuality:
         self.rail_uv = checker.rail_uv
         self.freqs = freqs
         self._line_masks: dict[float | None, np.ndarray] = {}  # per mains frequency
-        self.broad, self.high, _ = quality_masks(freqs, None)
+        self.broad, self.high, _ = quality_masks(freqs, None, checker.top_hz)
         self.df = freqs[1] - freqs[0]
 
     def codes(

@@ -54,11 +54,13 @@ from .quality import (
     ARTIFACT_REASONS,
     BAD_CODES,
     FRAME_REASONS,
+    HIGH_BAND_HZ,
     REASONS,
     QualityChecker,
     common_mode_slow_wave,
     frame_gate,
 )
+from .rates import announce, plan_for_rate
 from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
@@ -146,13 +148,13 @@ class Pipeline:
         if not isinstance(self.cfg, PipelineConfig):
             raise UsageError(f"config must be a PipelineConfig; got {type(self.cfg).__name__}")
         self.rail_uv = None if rail_uv is None else check_positive("rail_uv", rail_uv)
-        cfg = self.cfg
+        # what the rate carries: fixed bands adapted (and stated), requested bands checked
+        rate_plan = plan_for_rate(self.sfreq, self.cfg, HIGH_BAND_HZ)
+        announce(rate_plan)
+        #: one sentence per adaptation to the sample rate (empty when nothing was adapted)
+        self.rate_notes: tuple[str, ...] = rate_plan.notes
+        self.cfg = cfg = rate_plan.config
         nyq = self.sfreq / 2.0
-        if cfg.integration_band[1] >= nyq or cfg.highpass_hz >= nyq:
-            raise UsageError(
-                f"sample rate {self.sfreq:g} Hz is too low for the integration band "
-                f"{cfg.integration_band} and high-pass {cfg.highpass_hz} Hz: use a faster board"
-            )
         self.n_win = int(round(cfg.window_s * self.sfreq))
         if self.n_win < 32:
             raise UsageError(
@@ -176,7 +178,7 @@ class Pipeline:
         # live pushes reuse Welch segment powers across frames (filtered and raw rows stacked)
         self._seg_cache = SegmentCache()
         f = self.welch.freqs
-        self._band_masks = band_masks(f)
+        self._band_masks = band_masks(f, rate_plan.bands)
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
         self._fit_mask = self._broad & (f > 0)

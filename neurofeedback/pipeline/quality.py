@@ -10,6 +10,7 @@ from numba import njit
 from scipy.signal import butter
 
 from .config import PipelineConfig
+from .rates import max_hz
 
 #: Physically wrong channels (left out of every measure in that frame).
 BAD_REASONS = ("railed", "flat", "line")
@@ -133,7 +134,7 @@ LINE_HALF_WIDTH_HZ = 1.0
 
 
 def quality_masks(
-    freqs: np.ndarray, mains_hz: float | None
+    freqs: np.ndarray, mains_hz: float | None, top_hz: float = math.inf
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frequency masks of the quality checks on a spectrum's bins.
 
@@ -143,6 +144,9 @@ def quality_masks(
         Bin frequencies of the Welch spectra, Hz.
     mains_hz : float or None
         Mains frequency, Hz; None gives one line mask for each of 50 and 60 Hz.
+    top_hz : float
+        Highest frequency the sample rate carries (:func:`.rates.max_hz`), Hz: the broad and
+        high bands end there when it is below their upper edge.
 
     Returns
     -------
@@ -156,8 +160,8 @@ def quality_masks(
     freqs = np.asarray(freqs, dtype=float)
     if freqs.ndim != 1:
         raise ValueError(f"freqs must be one-dimensional (n_freqs,); got shape {freqs.shape}")
-    broad = (freqs >= BROAD_BAND_HZ[0]) & (freqs < BROAD_BAND_HZ[1])
-    high = (freqs >= HIGH_BAND_HZ[0]) & (freqs < HIGH_BAND_HZ[1])
+    broad = (freqs >= BROAD_BAND_HZ[0]) & (freqs < min(BROAD_BAND_HZ[1], top_hz))
+    high = (freqs >= HIGH_BAND_HZ[0]) & (freqs < min(HIGH_BAND_HZ[1], top_hz))
     f0s = (50.0, 60.0) if mains_hz is None else (float(mains_hz),)
     line = np.array([np.abs(freqs - f0) <= LINE_HALF_WIDTH_HZ for f0 in f0s])
     return broad, high, line
@@ -225,6 +229,8 @@ class QualityChecker:
     emg_sos : ndarray, shape (n_sections, 6)
         Local-EMG high-pass (4th-order Butterworth at 20 Hz, at most 0.45 ``sfreq``), run from
         zero state at each window's start.
+    top_hz : float
+        Highest frequency the sample rate carries, Hz (:func:`.rates.max_hz`, 0.45 ``sfreq``).
     emg_skip : int
         Samples at the window's start left out of the local-EMG test (the high-pass's
         start-up transient, 0.1 s).
@@ -243,7 +249,8 @@ class QualityChecker:
         self.smooth_n = max(1, int(round(0.1 * sfreq)))
         self.smooth_n2 = max(1, int(round(SECOND_PASS_S * sfreq)))
         # local EMG: 20 Hz high-pass (applied within the window), its power in short stretches
-        hp = min(HIGH_BAND_HZ[0], 0.45 * sfreq)
+        self.top_hz = max_hz(sfreq)  # highest frequency the rate carries
+        hp = min(HIGH_BAND_HZ[0], self.top_hz)
         self.emg_sos = butter(4, hp, "highpass", fs=sfreq, output="sos")
         self.emg_skip = int(round(0.1 * sfreq))  # the high-pass's start-up transient
         self.emg_len = max(2, int(round(config.emg_local_s * sfreq)))
