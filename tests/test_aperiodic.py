@@ -84,9 +84,9 @@ def test_fit_range_is_respected():
     psd[FREQS > 35] *= 50.0
     psd[FREQS < 2] = 0.0
     offset, exponent = fit_aperiodic(FREQS, psd)
-    assert abs(offset - 2.0) < 1e-9 and abs(exponent - 1.2) < 1e-9
+    assert abs(offset - 2.0) < 1e-6 and abs(exponent - 1.2) < 1e-6
     offset, exponent = fit_aperiodic(FREQS, psd, fmin=10.0, fmax=30.0)
-    assert abs(offset - 2.0) < 1e-9 and abs(exponent - 1.2) < 1e-9
+    assert abs(offset - 2.0) < 1e-6 and abs(exponent - 1.2) < 1e-6
 
 
 def test_model_and_periodic_ratio():
@@ -94,14 +94,18 @@ def test_model_and_periodic_ratio():
     offset, exponent = fit_aperiodic(FREQS, psd)
     model = aperiodic_model(FREQS, offset, exponent)
     assert model.shape == psd.shape and np.isnan(model[:, 0]).all()  # no power law at 0 Hz
-    np.testing.assert_allclose(model[:, 1:], psd[:, 1:], rtol=1e-9)
-    np.testing.assert_allclose(periodic_ratio_db(FREQS, psd, offset, exponent), 0.0, atol=1e-9)
+    # the fit works on single-precision logs: parameters to ~1e-7, so the model to ~1e-6
+    np.testing.assert_allclose(model[:, 1:], psd[:, 1:], rtol=1e-5)
+    true_off, true_exp = np.array(OFFSETS), np.full(3, 1.5)
+    np.testing.assert_allclose(aperiodic_model(FREQS, true_off, true_exp)[:, 1:], psd[:, 1:], rtol=1e-12)
+    np.testing.assert_allclose(periodic_ratio_db(FREQS, psd, true_off, true_exp), 0.0, atol=1e-9)
+    np.testing.assert_allclose(periodic_ratio_db(FREQS, psd, offset, exponent), 0.0, atol=1e-4)
     # doubling the power of every bin of the band: +3.01 dB
     doubled = psd.copy()
     band = (FREQS >= 4) & (FREQS <= 30)
     doubled[:, band] *= 2.0
     np.testing.assert_allclose(
-        periodic_ratio_db(FREQS, doubled, offset, exponent), 10 * np.log10(2.0), atol=1e-9
+        periodic_ratio_db(FREQS, doubled, true_off, true_exp), 10 * np.log10(2.0), atol=1e-9
     )
     # a 10-Hz peak only: the ratio over the alpha band exceeds that over 4-30 Hz
     peaky = _with_peaks(FREQS, 1.0, 1.0, peaks=((10.0, 0.8, 1.5),))
@@ -120,9 +124,9 @@ def test_nan_where_too_few_usable_bins():
     offset, exponent = fit_aperiodic(FREQS, psd)
     assert np.isfinite(offset[[0, 3]]).all() and np.isnan(offset[[1, 2]]).all()
     assert np.isnan(exponent[[1, 2]]).all()
-    np.testing.assert_allclose(exponent[[0, 3]], 1.0, atol=1e-9)
+    np.testing.assert_allclose(exponent[[0, 3]], 1.0, atol=1e-6)
     ratio = periodic_ratio_db(FREQS, psd, offset, exponent)
-    assert ratio[0] == pytest.approx(0.0, abs=1e-9) and np.isnan(ratio[1:3]).all()
+    assert ratio[0] == pytest.approx(0.0, abs=1e-4) and np.isnan(ratio[1:3]).all()
     # a range with fewer than 4 bins: all NaN
     offset, exponent = fit_aperiodic(FREQS, psd, fmin=2.0, fmax=4.5)
     assert np.isnan(offset).all() and np.isnan(exponent).all()

@@ -69,7 +69,7 @@ _HALF_NORMAL_SD = float(np.sqrt(1.0 - 2.0 / np.pi))
 
 def _line_fit(
     x_pows: np.ndarray, y: np.ndarray, w: np.ndarray | None, want_ss: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Weighted least-squares line ``y = a + b * x`` for many spectra at once (closed form).
 
     Parameters
@@ -91,6 +91,8 @@ def _line_fit(
         Weighted sum of squared residuals (None unless ``want_ss``).
     ok : ndarray of bool, shape (n_spectra,)
         Where the fit is defined.
+    n : ndarray, shape (n_spectra,)
+        Number of weighted bins.
     """
     # matrix-vector products, one column at a time: a (n_spectra, n_bins) @ (n_bins, 3) product
     # goes multi-threaded in BLAS and is many times slower on a busy machine
@@ -116,7 +118,7 @@ def _line_fit(
     ss = None
     if want_ss:
         ss = np.where(ok, np.maximum(np.einsum("ij,ij->i", wy, y) - a * sy - b * sxy, 0.0), nan)
-    return np.where(ok, a, nan), np.where(ok, b, nan), ss, ok
+    return np.where(ok, a, nan), np.where(ok, b, nan), ss, ok, sw
 
 
 def _edge_runs(mask: np.ndarray) -> np.ndarray:
@@ -207,26 +209,28 @@ def fit_aperiodic(
     x_pows = np.stack([np.ones_like(x), x, x * x])
     p = psd.reshape(n_spec, freqs.size)[:, i0:i1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.log(p)  # -inf at 0, NaN below 0 or at NaN
+        # -inf at 0, NaN below 0 or at NaN. Single precision: NumPy's float32 log is vectorised
+        # and several times faster than float64's, the most costly step here; its error
+        # (< 1e-6 in log power) is far below the scatter of any measured spectrum
+        y = np.log(p.astype(np.float32)).astype(np.float64)
     valid = np.isfinite(y)
     all_valid = bool(valid.all())
     if not all_valid:
         y = np.where(valid, y, 0.0)
     w0 = valid.astype(float)
-    n_valid = valid.sum(axis=-1)
 
     # 1. all bins; 2. the bins at or below that line
-    a0, b0, _, _ = _line_fit(x_pows, y, None if all_valid else w0)
+    a0, b0, _, _, n_valid = _line_fit(x_pows, y, None if all_valid else w0)
     detrended = y - b0[:, None] * x  # flattened spectrum of step 1, plus a0
     below = detrended <= a0[:, None]
     if not all_valid:
         below &= valid
     w1 = below.astype(float)
-    a1, b1, ss1, ok1 = _line_fit(x_pows, y, w1, want_ss=True)
+    a1, b1, ss1, ok1, n_below = _line_fit(x_pows, y, w1, want_ss=True)
 
     # 3. noise SD from the bins of step 2 (peak-free by construction): they are the lower half of
     #    the noise, so their RMS about their own line is sqrt(1 - 2/pi) of the full noise SD
-    dof = np.maximum(w1.sum(axis=-1) - 2.0, 1.0)
+    dof = np.maximum(n_below - 2.0, 1.0)
     sd = np.sqrt(ss1 / dof) / _HALF_NORMAL_SD
     a1 = np.where(ok1, a1, a0)
     b1 = np.where(ok1, b1, b0)
@@ -244,8 +248,8 @@ def fit_aperiodic(
             grown[:, :-k] |= peak[:, k:]
         peak = grown
     w2 = w0 * ~peak if not all_valid else (~peak).astype(float)
-    a2, b2, _, ok2 = _line_fit(x_pows, y, w2)
-    ok2 &= w2.sum(axis=-1) >= MIN_BINS
+    a2, b2, _, ok2, n_rest = _line_fit(x_pows, y, w2)
+    ok2 &= n_rest >= MIN_BINS
     a2 = np.where(ok2, a2, a1)
     b2 = np.where(ok2, b2, b1)
 
@@ -329,6 +333,13 @@ def periodic_ratio_db(
         raise UsageError(
             f"offset and exponent must have shape psd.shape[:-1] = {psd.shape[:-1]}; got {offset.shape}"
         )
-    model = aperiodic_model(freqs[sel], offset, exponent)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 10.0 * np.log10(psd[..., sel].sum(axis=-1) / model.sum(axis=-1))
+    exponent = np.asarray(exponent, dtype=float)
+    if exponent.shape != offset.shape:
+        raise UsageError(
+            f"offset and exponent must have the same shape; got {offset.shape} and {exponent.shape}"
+        )
+    # sum of the model over the band, as exp() of natural logs (several times faster than 10**)
+    lnf = np.log(freqs[sel])
+    model_sum = np.exp(-exponent[..., None] * lnf).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return 10.0 * (np.log10(psd[..., sel].sum(axis=-1) / model_sum) - offset)
