@@ -41,6 +41,17 @@ EYES_OPEN = "eyes_open"
 EYES_CLOSED = "eyes_closed"
 #: Length of the baseline block (s); shorter files use their whole length.
 BASELINE_S = 60.0
+#: ... but at most this share of the file, so that a short recording keeps frames after it.
+BASELINE_SHARE = 1.0 / 3.0
+#: Estimator phases of the annealing cycle (what a steady resting recording should not show).
+_CYCLE = ("heating", "disintegration", "search", "annealing", "integrated")
+
+
+def baseline_end(duration_s: float) -> float:
+    """End of the baseline block used for a file of ``duration_s`` seconds: the first
+    :data:`BASELINE_S` seconds or the first :data:`BASELINE_SHARE` of the file, whichever is
+    shorter."""
+    return min(BASELINE_S, BASELINE_SHARE * float(duration_s))
 #: A channel is listed as left out in a span when it is left out in at least this share of frames.
 LEFT_OUT_MIN_SHARE = 0.05
 #: Number of artifact reasons listed per span.
@@ -177,6 +188,12 @@ class FileFrames:
         Channels used for the occipital alpha difference.
     occipital_note : str
         How they were chosen (empty for channels named O1/Oz/O2...).
+    baseline_end_s : float
+        End of the baseline block, s (:func:`baseline_end`).
+    phase : ndarray of str, shape (n_frames,)
+        Estimator phase per frame.
+    energy, drowsiness : ndarray, shape (n_frames,)
+        ``FeatureFrame.energy`` (z) and ``FeatureFrame.drowsiness`` (0..1).
     error : str
         Why the file could not be analysed (empty when it was).
     """
@@ -192,6 +209,10 @@ class FileFrames:
     window_s: float = 2.0
     occipital: tuple[str, ...] = ()
     occipital_note: str = ""
+    baseline_end_s: float = math.nan
+    phase: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    drowsiness: np.ndarray = field(default_factory=lambda: np.zeros(0))
     error: str = ""
 
 
@@ -214,10 +235,11 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
     label = str(path) if label is None else label
     try:
         loaded = load_eeg_file(path)
-        config = PipelineConfig(baseline=(0.0, min(BASELINE_S, loaded.duration_s)))
+        config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
         index = {n: i for i, n in enumerate(loaded.ch_names)}
         times, art, reasons, left, alpha = [], [], [], [], []
+        phase, energy, drowsy = [], [], []
         for frames in iter_frames(loaded, config, pipe=pipe):
             for f in frames:
                 times.append(f.time_s)
@@ -227,6 +249,9 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
                 row[[index[b] for b in f.bad_channels if b in index]] = True
                 left.append(row)
                 alpha.append(np.array(f.band_power[:, _ALPHA], dtype=float))
+                phase.append(f.phase)
+                energy.append(f.energy)
+                drowsy.append(f.drowsiness)
     except NeurofeedbackError as exc:
         log.warning("%s: %s", label, exc)
         return FileFrames(path=label, error=str(exc))
@@ -254,6 +279,10 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
         window_s=config.window_s,
         occipital=occ,
         occipital_note=note,
+        baseline_end_s=config.baseline[1],
+        phase=np.array(phase, dtype=object),
+        energy=np.array(energy, dtype=float),
+        drowsiness=np.array(drowsy, dtype=float),
     )
 
 
@@ -287,6 +316,15 @@ class SpanRow:
     left_out : list of (str, float)
         Channels left out in at least :data:`LEFT_OUT_MIN_SHARE` of the frames, with that share.
     mains_hz : float or None
+    n_after : int
+        Clean frames of the span after the baseline block (what the three shares below count).
+    cycle_share : float
+        Share of them the estimator reads as a phase of the annealing cycle (heating ..
+        integrated), 0..1 (NaN without such frames).
+    energy_within4 : float
+        Share of them with ``|energy| <= 4`` (z), 0..1.
+    drowsiness_median : float
+        Median drowsiness over them.
     error : str
         Why the file could not be analysed (empty when it was).
     """
@@ -300,6 +338,10 @@ class SpanRow:
     top_reasons: list[tuple[str, float]] = field(default_factory=list)
     left_out: list[tuple[str, float]] = field(default_factory=list)
     mains_hz: float | None = None
+    n_after: int = 0
+    cycle_share: float = math.nan
+    energy_within4: float = math.nan
+    drowsiness_median: float = math.nan
     error: str = ""
 
 
@@ -328,6 +370,14 @@ def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
     share = ff.left_out[m].mean(axis=0)
     order = sorted(range(len(ff.ch_names)), key=lambda k: (-share[k], k))
     row.left_out = [(ff.ch_names[k], float(share[k])) for k in order if share[k] >= LEFT_OUT_MIN_SHARE]
+    after = m & ~ff.artifact & (ff.time_s - ff.window_s >= ff.baseline_end_s - _TOL)
+    row.n_after = int(after.sum())
+    if row.n_after:
+        row.cycle_share = float(np.isin(ff.phase[after], _CYCLE).mean())
+        e = ff.energy[after]
+        row.energy_within4 = float(np.mean(np.isfinite(e) & (np.abs(e) <= 4.0)))
+        d = ff.drowsiness[after]
+        row.drowsiness_median = float(np.nanmedian(d)) if np.isfinite(d).any() else math.nan
     return row
 
 
@@ -466,6 +516,27 @@ class ValidationResult:
     def alpha_of(self, file: str) -> AlphaDifference | None:
         """The alpha difference that ``file`` takes part in, if any."""
         return next((a for a in self.alpha if file in a.files), None)
+
+
+#: Conditions of a person sitting still (what the steady-rest targets are measured on).
+REST_CONDITIONS = ("rest", "eyes_open", "eyes_closed")
+
+
+def pooled_rest(rows: list[SpanRow]) -> tuple[int, float, float]:
+    """Clean post-baseline frames of every span in :data:`REST_CONDITIONS`, pooled.
+
+    Returns
+    -------
+    (n_frames, cycle_share, energy_within4)
+        Frame-weighted means of the rows' shares (NaN without frames).
+    """
+    use = [r for r in rows if r.condition in REST_CONDITIONS and r.n_after > 0]
+    n = sum(r.n_after for r in use)
+    if not n:
+        return 0, math.nan, math.nan
+    cyc = sum(r.cycle_share * r.n_after for r in use) / n
+    e4 = sum(r.energy_within4 * r.n_after for r in use) / n
+    return n, cyc, e4
 
 
 def validate(conditions_csv: str | Path, jobs: int = 1) -> ValidationResult:

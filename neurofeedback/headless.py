@@ -52,6 +52,8 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
         if getattr(getattr(f, "protocol", None), "score", None):
             name = fed_back_score(f)
             parts.append(f"{name} {_fmt(feedback_value(f, name), '.2f')}")
+        if f.phase == "drowsy":
+            parts.append(f"DROWSY {_fmt(f.drowsiness, '.2f')} (no meditation reward)")
         if f.artifact:
             kinds: dict[str, int] = {}
             for reason in f.artifact_reasons:

@@ -14,10 +14,12 @@ from .. import __version__
 from ..conditions import (
     BASELINE_S,
     LEFT_OUT_MIN_SHARE,
+    REST_CONDITIONS,
     TOP_REASONS,
     AlphaDifference,
     SpanRow,
     ValidationResult,
+    pooled_rest,
     validate,
 )
 from ..errors import RecordingError, UsageError
@@ -33,6 +35,8 @@ SPAN_HEADER = (
     "commonest artifact reasons, % of frames", f"left out, % of frames (>= {100 * LEFT_OUT_MIN_SHARE:g} %)",
     "mains", "EC - EO occipital alpha dB",
 )
+REST_HEADER = ("file", "span s", "condition", "clean frames after the baseline",
+               "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
 
@@ -41,7 +45,8 @@ READING = f"""\
 
 Every file listed in `conditions.csv` is analysed once, start to end, by the same pipeline as
 `neurofeedback analyze` (2-s windows every 0.1 s). The baseline block is the file's first
-{BASELINE_S:g} s, or the whole file when it is shorter. A frame belongs to a span when its whole
+{BASELINE_S:g} s, or its first third when that is shorter (a 61-s recording: 20 s), so every file
+keeps frames after its baseline. A frame belongs to a span when its whole
 2-s window lies inside the span (so a span shorter than 2 s has no frames).
 
 - **file, span s, condition**: one line of `conditions.csv`: what the person was doing between
@@ -63,6 +68,12 @@ Every file listed in `conditions.csv` is analysed once, start to end, by the sam
   per-channel numbers, and the same difference over all frames of the spans, gated or not (what
   the signal holds whatever the gating says). Closing the eyes raises occipital alpha in most
   people: a pipeline that keeps it finds a clearly positive difference.
+- **Steady rest**: per span, the clean frames whose window starts after the baseline block,
+  the share the annealing estimator reads as a phase of the cycle (heating, disintegration,
+  search, annealing, integrated; a person sitting still should mostly read "baseline"), the
+  share whose energy z-score lies within +-4 (the range the estimator's templates are built
+  for) and the median drowsiness (0 alert .. 1 asleep). The pooled line adds up every span of a
+  person sitting still.
 - A file that cannot be read or analysed gets a row saying why instead of numbers.
 """
 
@@ -123,6 +134,13 @@ def alpha_cells(a: AlphaDifference) -> list[str]:
     ]
 
 
+def rest_cells(row: SpanRow) -> list[str]:
+    """The cells of one row of the steady-rest table, in :data:`REST_HEADER` order."""
+    d = "" if row.drowsiness_median != row.drowsiness_median else f"{row.drowsiness_median:.2f}"
+    return [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition, str(row.n_after),
+            _pct(row.cycle_share), _pct(row.energy_within4), d]
+
+
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
@@ -133,7 +151,14 @@ def format_tables(result: ValidationResult) -> str:
     """The span table and the alpha table as Markdown."""
     spans = _table(SPAN_HEADER, [span_cells(r, result.alpha_of(r.file)) for r in result.rows])
     alpha = _table(ALPHA_HEADER, [alpha_cells(a) for a in result.alpha])
-    return f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"
+    rest_rows = [r for r in result.rows if r.n_after > 0]
+    rest = _table(REST_HEADER, [rest_cells(r) for r in rest_rows])
+    n, cyc, e4 = pooled_rest(result.rows)
+    pooled = (f"All spans of a person sitting still ({', '.join(REST_CONDITIONS)}), pooled: "
+              f"{n} clean frames after the baseline, {_pct(cyc)} % in an annealing-cycle phase "
+              f"(target <= 20 %), {_pct(e4)} % with |energy z| <= 4 (target >= 80 %).\n")
+    return (f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"
+            f"\n### Steady rest: energy and the estimator after the baseline\n\n{rest}\n{pooled}")
 
 
 def format_document(result: ValidationResult, command: str, date: str, seconds: float) -> str:

@@ -112,11 +112,6 @@ class EstimatorConfig:
         Rate of leaving ``baseline`` for ``heating``, per second (> 0).
     new_cycle_per_s : float
         Rate of a new heating starting from the end of ``integrated``, per second (> 0).
-    baseline_spread : float
-        The ``baseline`` state's spread as a multiple of the heating template's (>= 1). Real
-        heads at rest wander more slowly and further than the simulator's baseline (alpha
-        waxes and wanes over tens of seconds), so rest must cover that wander, or any slow
-        excursion of energy reads as heating.
     return_per_s : float
         Rate at which a heating that has not got past its first half falls back to
         ``baseline``, per second (>= 0). A steady brain wanders around its baseline; without
@@ -137,8 +132,7 @@ class EstimatorConfig:
     expected_phase_s: dict[str, float] = field(default_factory=_default_expected)
     leave_baseline_per_s: float = 0.002
     new_cycle_per_s: float = 0.005
-    baseline_spread: float = 2.0
-    return_per_s: float = 0.05
+    return_per_s: float = 0.2
     hysteresis: float = 0.1
     min_dwell_s: dict[str, float] = field(default_factory=_default_dwell)
     templates: dict[str, PhaseTemplate] = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
@@ -147,9 +141,6 @@ class EstimatorConfig:
         for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s"):
             setattr(self, name, _number(name, getattr(self, name), "> 0", lambda v: v > 0))
         self.return_per_s = _number("return_per_s", self.return_per_s, ">= 0", lambda v: v >= 0)
-        self.baseline_spread = _number(
-            "baseline_spread", self.baseline_spread, ">= 1", lambda v: v >= 1
-        )
         if self.trend_tau_s <= self.smooth_tau_s:
             raise UsageError(
                 f"estimator trend_tau_s must be greater than smooth_tau_s "
@@ -354,7 +345,7 @@ class _Model:
         self.n = n
         mean = np.zeros((n, len(AXES)))
         spread = np.empty((n, len(AXES)))
-        spread[0] = cfg.baseline_spread * np.asarray(cfg.templates[CYCLE[0]].spread)
+        spread[0] = cfg.templates[CYCLE[0]].spread
         frac = (np.arange(k) + 0.5) / k
         advance = np.empty(n)  # rate of moving one step on, per second
         advance[0] = cfg.leave_baseline_per_s

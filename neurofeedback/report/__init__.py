@@ -85,6 +85,7 @@ def _facts(d: ReportData) -> str:
         ["feature frames", f"{tab.n_frames} ({_fmt(float(t[0]) if t.size else None, 1)}-"
                            f"{_fmt(float(t[-1]) if t.size else None, 1)} s), from {tab.source}"],
         ["artifact frames", f"{100 * float(tab['artifact'].mean()) if t.size else 0:.1f} %"],
+        ["drowsy frames", _drowsy_share(tab)],
         ["markers", len(d.markers)],
         ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
     ]
@@ -92,6 +93,17 @@ def _facts(d: ReportData) -> str:
     for n in d.notes:
         out += f'<p class="note">{_esc(n)}</p>'
     return out
+
+
+def _drowsy_share(tab) -> str:
+    """Share of frames read as drowsy (no meditation reward), and the median drowsiness."""
+    cols = tab.columns
+    if "phase" not in cols or not cols["time_s"].size:
+        return "–"
+    share = 100 * float(np.mean(cols["phase"] == "drowsy"))
+    d = cols.get("drowsiness")
+    med = "" if d is None or not np.isfinite(d).any() else f", median drowsiness {np.nanmedian(d):.2f}"
+    return f"{share:.1f} % (drowsiness >= 0.5: no meditation reward){med}"
 
 
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:

@@ -22,6 +22,7 @@ PHASE_COLORS: dict[str, str] = {
     "search": "#d7b5d8",
     "annealing": "#9ecae1",
     "integrated": "#a1d99b",
+    "drowsy": "#bcbddc",
 }
 
 

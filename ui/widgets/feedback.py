@@ -33,6 +33,8 @@ if set(PICTURES) != set(FEEDBACK_SCORES):  # pragma: no cover - caught at import
     raise RuntimeError(f"PICTURES {tuple(PICTURES)} must cover every feedback score {FEEDBACK_SCORES}")
 #: Text shown instead of the picture when the feedback is audio only.
 AUDIO_ONLY_TEXT = "Listen: the chord grows consonant and louder as your score rises"
+#: Said while the pipeline reads the person as drowsy (meditation score held at 0).
+DROWSY_TEXT = "Drowsy: you seem to be drifting towards sleep \u2013 no meditation reward"
 #: On-screen smoothing time constant, seconds.
 SMOOTH_TAU_S = 0.6
 #: How far nodes move towards the centre at score 1 (fraction of their home radius).
@@ -190,7 +192,10 @@ class FeedbackView(QtWidgets.QWidget):
         if score is None:
             score = feedback_value(frame, self.mode)
         self.target = float(np.clip(np.nan_to_num(score), 0.0, 1.0))
-        self.message = "Reward!" if self.reward else ("" if self.visual else AUDIO_ONLY_TEXT)
+        if getattr(frame, "phase", "") == "drowsy":
+            self.message = DROWSY_TEXT
+        else:
+            self.message = "Reward!" if self.reward else ("" if self.visual else AUDIO_ONLY_TEXT)
 
     def set_idle(self, message: str) -> None:
         """Show a plain message (no session, session ended)."""

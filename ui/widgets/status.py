@@ -80,7 +80,13 @@ class StatusPanel(QtWidgets.QFrame):
             self.phase = phase
             self._style_phase(phase)
         baseline = not bool(getattr(frame, "baseline_complete", False))
-        self.phase_label.setText(phase + (" (collecting baseline)" if baseline and phase != "baseline" else ""))
+        if phase == "drowsy":
+            d = float(getattr(frame, "drowsiness", math.nan))
+            self.phase_label.setText(f"drowsy ({d:.2f}): no meditation reward")
+        else:
+            self.phase_label.setText(
+                phase + (" (collecting baseline)" if baseline and phase != "baseline" else "")
+            )
         conf = float(getattr(frame, "phase_confidence", 0.0) or 0.0)
         self.confidence_bar.setValue(int(round(100 * min(max(conf if math.isfinite(conf) else 0.0, 0.0), 1.0))))
         self.cycles_label.setText(f"cycles completed: {int(getattr(frame, 'cycle_count', 0))}")

@@ -35,6 +35,7 @@ PHASE_COLORS: dict[str, tuple[int, int, int]] = {
     "search": (200, 150, 230),
     "annealing": (130, 190, 240),
     "integrated": (140, 210, 150),
+    "drowsy": (188, 189, 220),
 }
 SERIES = ("energy", "temperature", "synchrony")
 SERIES_PENS = {
