@@ -94,7 +94,7 @@ def test_model_and_periodic_ratio():
     offset, exponent = fit_aperiodic(FREQS, psd)
     model = aperiodic_model(FREQS, offset, exponent)
     assert model.shape == psd.shape and np.isnan(model[:, 0]).all()  # no power law at 0 Hz
-    # the fit works on single-precision logs: parameters to ~1e-7, so the model to ~1e-6
+    # fitted parameters are exact to rounding, so the model to ~1e-6
     np.testing.assert_allclose(model[:, 1:], psd[:, 1:], rtol=1e-5)
     true_off, true_exp = np.array(OFFSETS), np.full(3, 1.5)
     np.testing.assert_allclose(aperiodic_model(FREQS, true_off, true_exp)[:, 1:], psd[:, 1:], rtol=1e-12)

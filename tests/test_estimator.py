@@ -15,17 +15,17 @@ import pytest
 from neurofeedback.errors import UsageError
 from neurofeedback.pipeline.estimator import AnnealingEstimator, EstimatorConfig
 from neurofeedback.pipeline.frame import PHASES
-from neurofeedback.pipeline.phase_templates import DEFAULT_TEMPLATES, PhaseTemplate
+from neurofeedback.pipeline.features import CYCLE_PHASES
+from neurofeedback.pipeline.phase_templates import CONFIDENCE_MAP, DEFAULT_TEMPLATES, PhaseTemplate
 
 HOP = 0.1
 
-# (phase, duration s, energy z from->to, temperature z from->to, synchrony z from->to)
+# (phase, duration s, energy from->to, temperature from->to, synchrony from->to): each phase
+# runs along its shipped template (in the estimator's input units, input scale 1)
+_DUR = {"heating": 40, "disintegration": 30, "search": 40, "annealing": 40, "integrated": 40}
 CYCLE = [
-    ("heating", 40, (0.0, 8.0), (0.0, 0.5), (0.0, 0.0)),
-    ("disintegration", 30, (8.0, 10.0), (0.5, 4.0), (0.0, -2.0)),
-    ("search", 40, (10.0, 9.0), (4.0, 4.0), (-2.0, -2.0)),
-    ("annealing", 40, (9.0, 2.0), (4.0, 0.0), (-2.0, 2.0)),
-    ("integrated", 40, (2.0, 1.5), (0.0, -0.3), (2.0, 2.0)),
+    (p, _DUR[p], *((DEFAULT_TEMPLATES[p].start[a], DEFAULT_TEMPLATES[p].end[a]) for a in range(3)))
+    for p in _DUR
 ]
 
 
@@ -74,7 +74,7 @@ def test_phases_follow_a_known_cycle(seed):
     assert balanced_accuracy(truth, pred) >= 0.8
     # Phases appear in the cycle's order, each once.
     order = [p for i, p in enumerate(pred) if i == 0 or p != pred[i - 1]]
-    assert order == list(PHASES)
+    assert order == ["baseline", *CYCLE_PHASES]
     assert states[-1].cycle_count == 1
 
 
@@ -212,13 +212,20 @@ def test_template_validation(kwargs, word):
         PhaseTemplate(**{**good, **kwargs})
 
 
-def test_probabilities_are_a_distribution_and_confidence_is_the_reported_ones():
+def test_probabilities_are_a_distribution_and_confidence_is_the_calibrated_reported_one():
     times, e, t, s, _ = trajectory(seed=13)
     states = run(AnnealingEstimator(HOP), times, e, t, s)
+    xs, ys = CONFIDENCE_MAP
     for st in states[600::50]:  # after the baseline
         assert set(st.probabilities) == set(PHASES)
         assert sum(st.probabilities.values()) == pytest.approx(1.0)
-        assert st.confidence == pytest.approx(st.probabilities[st.phase])
+        raw = st.probabilities[st.phase] if st.in_range else min(0.5, st.probabilities[st.phase])
+        assert st.probability == pytest.approx(raw)
+        assert st.confidence == pytest.approx(np.interp(raw, xs, ys))
+    # the identity map reports the filter's probability
+    ident = EstimatorConfig(confidence_map=((0.0, 1.0), (0.0, 1.0)))
+    for st in run(AnnealingEstimator(HOP, ident), times, e, t, s)[600::50]:
+        assert st.confidence == pytest.approx(st.probability)
 
 
 def test_energy_held_high_while_synchronising_reads_as_integrated():
@@ -227,9 +234,12 @@ def test_energy_held_high_while_synchronising_reads_as_integrated():
     rng = np.random.default_rng(21)
     n_base, n_heat, n_hold = 600, 1200, 800
     ramp = np.linspace(0.0, 1.0, n_heat)
-    e = np.concatenate([np.zeros(n_base), 7.0 * ramp, np.full(n_hold, 7.0)])
+    # energy to most of heating's end, synchrony to most of integrated's level, cool
+    e_top = 0.7 * DEFAULT_TEMPLATES["heating"].end[0]
+    s_top = 0.8 * DEFAULT_TEMPLATES["integrated"].start[2]
+    e = np.concatenate([np.zeros(n_base), e_top * ramp, np.full(n_hold, e_top)])
     t = np.concatenate([np.zeros(n_base), -0.8 * ramp, np.full(n_hold, -0.8)])
-    s = np.concatenate([np.zeros(n_base), 1.8 * ramp, np.full(n_hold, 1.8)])
+    s = np.concatenate([np.zeros(n_base), s_top * ramp, np.full(n_hold, s_top)])
     e, t, s = (x + 0.5 * rng.standard_normal(x.size) for x in (e, t, s))
     times = np.arange(e.size) * HOP
     pred = np.array([st.phase for st in run(AnnealingEstimator(HOP), times, e, t, s)])
@@ -282,8 +292,8 @@ def test_missing_axis_is_not_evidence():
 
 def test_a_long_gap_spreads_the_prediction_over_many_steps():
     # 60 s without clean frames from the start of heating: the chain moves on about
-    # 60 s * 8 steps / 40 s = 12 steps, not one.
-    est = AnnealingEstimator(HOP)
+    # 60 s * 8 steps / 40 s = 12 steps, not one (without the way back to baseline).
+    est = AnnealingEstimator(HOP, EstimatorConfig(return_per_s=0.0))
     m = est._model
     prob = np.zeros(m.n)
     prob[1] = 1.0  # heating, step 0

@@ -98,8 +98,10 @@ def _line_fit(
     n : ndarray, shape (n_spectra,)
         Number of weighted bins.
     """
-    # matrix-vector products, one column at a time: a (n_spectra, n_bins) @ (n_bins, 3) product
-    # goes multi-threaded in BLAS and is many times slower on a busy machine
+    # row-wise sums (NumPy's pairwise summation along each contiguous row): every spectrum's
+    # arithmetic is the same whatever else is in the batch, so a live frame and the same frame
+    # in an offline batch give identical bits (matrix products through BLAS do not guarantee
+    # that)
     ones, x, x2 = x_pows
     if w is None:
         sw = np.full(y.shape[0], float(x.size))
@@ -107,12 +109,12 @@ def _line_fit(
         sxx = np.full(y.shape[0], x2.sum())
         wy = y
     else:
-        sw = w @ ones
-        sx = w @ x
-        sxx = w @ x2
+        sw = w.sum(axis=-1)
+        sx = (w * x).sum(axis=-1)
+        sxx = (w * x2).sum(axis=-1)
         wy = w * y
-    sy = wy @ ones
-    sxy = wy @ x
+    sy = wy.sum(axis=-1)
+    sxy = (wy * x).sum(axis=-1)
     den = sw * sxx - sx * sx
     ok = (sw >= 2) & (den > 1e-9 * np.maximum(sw * sxx, 1e-300))
     den = np.where(ok, den, 1.0)
@@ -121,7 +123,7 @@ def _line_fit(
     nan = np.nan
     ss = None
     if want_ss:
-        ss = np.where(ok, np.maximum(np.einsum("ij,ij->i", wy, y) - a * sy - b * sxy, 0.0), nan)
+        ss = np.where(ok, np.maximum((wy * y).sum(axis=-1) - a * sy - b * sxy, 0.0), nan)
     return np.where(ok, a, nan), np.where(ok, b, nan), ss, ok, sw
 
 
@@ -213,10 +215,9 @@ def fit_aperiodic(
     x_pows = np.stack([np.ones_like(x), x, x * x])
     p = psd.reshape(n_spec, freqs.size)[:, i0:i1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        # -inf at 0, NaN below 0 or at NaN. Single precision: NumPy's float32 log is vectorised
-        # and several times faster than float64's, the most costly step here; its error
-        # (< 1e-6 in log power) is far below the scatter of any measured spectrum
-        y = np.log(p.astype(np.float32)).astype(np.float64)
+        # -inf at 0, NaN below 0 or at NaN; double precision, elementwise (no SIMD tail that
+        # could round differently depending on where a spectrum sits in the batch)
+        y = np.log(np.ascontiguousarray(p))
     valid = np.isfinite(y)
     all_valid = bool(valid.all())
     if not all_valid:

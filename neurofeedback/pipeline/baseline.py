@@ -69,6 +69,8 @@ class Baseline:
         self._channels: dict[str, list[np.ndarray]] = {}
         self._loc: dict[str, tuple[float, float]] = {}
         self._ch_median: dict[str, np.ndarray] = {}
+        self._zseries: dict[str, np.ndarray] = {}
+        self.n_frames = 0  # frames collected (clean frames of the block)
 
     def update(
         self,
@@ -93,6 +95,8 @@ class Baseline:
         if self.complete:
             return
         if self.first_s - 1e-9 <= time_s <= self.end_s + 1e-9 and not artifact:
+            if values:
+                self.n_frames += 1
             for k, v in values.items():
                 self._values.setdefault(k, []).append(v)
             for k, arr in (channels or {}).items():
@@ -103,9 +107,11 @@ class Baseline:
     def _finish(self) -> None:
         self.complete = True
         for k, vals in self._values.items():
-            ls = robust_location_scale(np.asarray(vals, dtype=float))
+            a = np.asarray(vals, dtype=float)
+            ls = robust_location_scale(a)
             if ls is not None:
                 self._loc[k] = ls
+                self._zseries[k] = (a - ls[0]) / ls[1]
         for k, rows in self._channels.items():
             a = np.array(rows)  # (n_frames, n_channels)
             finite = np.isfinite(a)
@@ -114,9 +120,11 @@ class Baseline:
             for c in np.flatnonzero(enough):
                 med[c] = float(np.median(a[finite[:, c], c]))
             self._ch_median[k] = med
-            ls = robust_location_scale(_referred(a, med))
+            ref = _referred(a, med)
+            ls = robust_location_scale(ref)
             if ls is not None:
                 self._loc[k] = ls
+                self._zseries[k] = (ref - ls[0]) / ls[1]
         self._values, self._channels = {}, {}
 
     def z(self, name: str, value: float) -> float:
@@ -149,6 +157,22 @@ class Baseline:
             return math.nan
         med, s = self._loc[name]
         return (v - med) / s
+
+    def z_table(self, names: tuple[str, ...]) -> np.ndarray:
+        """z-scores of the baseline frames themselves, in frame order.
+
+        Returns
+        -------
+        ndarray, shape (n_frames, len(names))
+            One column per quantity; NaN where a frame had no value and in the column of a
+            quantity without statistics.
+        """
+        out = np.full((self.n_frames, len(names)), math.nan)
+        for j, name in enumerate(names):
+            z = self._zseries.get(name)
+            if z is not None and z.size == self.n_frames:
+                out[:, j] = z
+        return out
 
     def stats(self) -> dict[str, tuple[float, float]]:
         """(median, scaled MAD) per quantity once complete (for per-channel quantities: of

@@ -63,7 +63,7 @@ from numba import njit
 from ..errors import UsageError
 from .features import CYCLE_PHASES
 from .frame import PHASES
-from .phase_templates import AXES, DEFAULT_TEMPLATES, PhaseTemplate
+from .phase_templates import AXES, CONFIDENCE_MAP, DEFAULT_TEMPLATES, PhaseTemplate
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,8 @@ class EstimatorConfig:
         Rate of leaving ``baseline`` for ``heating``, per second (> 0).
     new_cycle_per_s : float
         Rate of a new heating starting from the end of ``integrated``, per second (> 0).
+    min_input_scale : float
+        Floor of the input scales, z (> 0; see :meth:`AnnealingEstimator.set_input_scale`).
     return_per_s : float
         Rate at which a heating that has not got past its first half falls back to
         ``baseline``, per second (>= 0). A steady brain wanders around its baseline; without
@@ -123,6 +125,10 @@ class EstimatorConfig:
         Minimum time in each phase before it may be left, seconds (>= 0); keys are phases.
     templates : dict of str to PhaseTemplate
         One per cycle phase; default :data:`~.phase_templates.DEFAULT_TEMPLATES`.
+    confidence_map : (sequence of float, sequence of float)
+        Knots (filter probability, calibrated confidence), both non-decreasing in [0, 1];
+        default :data:`~.phase_templates.CONFIDENCE_MAP`; ``((0, 1), (0, 1))`` reports the raw
+        probability.
     """
 
     smooth_tau_s: float = 3.0
@@ -133,12 +139,15 @@ class EstimatorConfig:
     leave_baseline_per_s: float = 0.002
     new_cycle_per_s: float = 0.005
     return_per_s: float = 0.2
+    min_input_scale: float = 0.2
     hysteresis: float = 0.1
     min_dwell_s: dict[str, float] = field(default_factory=_default_dwell)
     templates: dict[str, PhaseTemplate] = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
+    confidence_map: tuple[tuple[float, ...], tuple[float, ...]] = CONFIDENCE_MAP
 
     def __post_init__(self) -> None:
-        for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s"):
+        for name in ("smooth_tau_s", "trend_tau_s", "leave_baseline_per_s", "new_cycle_per_s",
+                     "min_input_scale"):
             setattr(self, name, _number(name, getattr(self, name), "> 0", lambda v: v > 0))
         self.return_per_s = _number("return_per_s", self.return_per_s, ">= 0", lambda v: v >= 0)
         if self.trend_tau_s <= self.smooth_tau_s:
@@ -173,6 +182,19 @@ class EstimatorConfig:
                 f"estimator templates must have exactly the keys {', '.join(CYCLE)}; "
                 f"missing {missing or 'none'}, unknown {unknown or 'none'}"
             )
+        try:
+            xs, ys = (np.asarray(v, dtype=float) for v in self.confidence_map)
+            ok = (xs.ndim == 1 and xs.shape == ys.shape and xs.size >= 2
+                  and bool(np.all(np.diff(xs) >= 0) and np.all(np.diff(ys) >= 0))
+                  and bool(np.all((xs >= 0) & (xs <= 1) & (ys >= 0) & (ys <= 1))))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise UsageError(
+                "estimator confidence_map must be two equally long non-decreasing sequences in "
+                f"[0, 1] (probability knots, confidences); got {self.confidence_map!r}"
+            )
+        self.confidence_map = (tuple(xs.tolist()), tuple(ys.tolist()))
         for p, tpl in self.templates.items():
             if not isinstance(tpl, PhaseTemplate):
                 raise UsageError(
@@ -225,14 +247,19 @@ class EstimatorState:
     phase : str
         One of :data:`~neurofeedback.pipeline.frame.PHASES`.
     confidence : float
-        0..1: the filter's probability of the reported phase, at most 0.5 while an input lies
-        outside the calibrated range (see ``in_range``).
+        0..1: how often frames reported like this one are right: the filter's probability of
+        the reported phase (at most 0.5 while an input lies outside the calibrated range, see
+        ``in_range``) through the calibration map (``EstimatorConfig.confidence_map``).
     cycle_count : int
         Completed annealing cycles (annealing -> integrated after a heating or disintegration).
     time_in_phase_s : float
         Seconds since the current phase was entered.
     probabilities : dict of str to float
-        Probability of each phase (sums to 1; empty until the baseline is complete).
+        The filter's probability of each phase (sums to 1; empty until the baseline is
+        complete).
+    probability : float
+        The filter's probability of the reported phase before calibration (capped at 0.5
+        out of range).
     in_range : bool
         False when an input of this frame lay outside the range the templates cover (it was
         clamped to the range's edge: the model is extrapolating).
@@ -244,6 +271,7 @@ class EstimatorState:
     time_in_phase_s: float = 0.0
     probabilities: dict[str, float] = field(default_factory=dict)
     in_range: bool = True
+    probability: float = 1.0
 
 
 class _Ema:
@@ -296,7 +324,7 @@ class _Features:
 
 def estimator_features(
     times: np.ndarray, inputs: np.ndarray, config: EstimatorConfig | None = None,
-    hop_s: float = 0.1,
+    hop_s: float = 0.1, scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """The four filter inputs for a whole series, as :meth:`AnnealingEstimator.update` makes them.
 
@@ -311,16 +339,58 @@ def estimator_features(
         Supplies the time constants; defaults when None.
     hop_s : float
         Nominal hop, seconds.
+    scale : ndarray, shape (4,), or None
+        Input scales (:func:`input_scale`) the four inputs are divided by; None: 1.
 
     Returns
     -------
     ndarray, shape (n_frames, 4)
         Smoothed energy, temperature and synchrony z, and the energy trend (z), per
-        :data:`~.phase_templates.AXES`.
+        :data:`~.phase_templates.AXES`, divided by ``scale``.
     """
     feats = _Features(config or EstimatorConfig(), hop_s)
-    return np.array([feats.update(float(t), *map(float, row)) for t, row in zip(times, inputs, strict=True)]
-                    ).reshape(len(times), len(AXES))
+    x = np.array([feats.update(float(t), *map(float, row)) for t, row in zip(times, inputs, strict=True)]
+                 ).reshape(len(times), len(AXES))
+    return x if scale is None else x / np.asarray(scale, dtype=float)[None, :]
+
+
+def input_scale(
+    baseline_z: np.ndarray, config: EstimatorConfig | None = None, hop_s: float = 0.1
+) -> np.ndarray:
+    """How far the estimator's four inputs wander at rest, from the baseline block's frames.
+
+    The baseline frames' own z-scores are smoothed exactly as the estimator smooths its inputs;
+    each axis' scale is the robust spread (1.4826 x median absolute deviation about 0, the
+    baseline's level) of the smoothed series, floored at ``config.min_input_scale``. Dividing
+    the inputs by it puts every head on one scale: "one unit" is how far this person's
+    smoothed energy (temperature, synchrony, trend) wandered while sitting at rest. Real heads
+    wander much further than the simulator (alpha waxes and wanes over tens of seconds); in
+    raw z units, such a wander looks like heating.
+
+    Parameters
+    ----------
+    baseline_z : ndarray, shape (n_frames, 3)
+        Energy, temperature and per-window synchrony z-scores of the baseline frames, in time
+        order (NaN where missing).
+    config : EstimatorConfig or None
+    hop_s : float
+        Nominal hop between the frames, seconds.
+
+    Returns
+    -------
+    ndarray, shape (4,)
+        Per :data:`~.phase_templates.AXES`, >= ``min_input_scale``; the floor where an axis
+        has fewer than two values.
+    """
+    cfg = config or EstimatorConfig()
+    z = np.asarray(baseline_z, dtype=float).reshape(-1, 3)
+    x = estimator_features(np.arange(len(z)) * hop_s, z, cfg, hop_s)
+    out = np.full(len(AXES), cfg.min_input_scale)
+    for a in range(len(AXES)):
+        v = x[:, a][np.isfinite(x[:, a])]
+        if v.size >= 2:
+            out[a] = max(cfg.min_input_scale, 1.482602218505602 * float(np.median(np.abs(v))))
+    return out
 
 
 #: Inputs are clamped to the templates' range widened by this many spreads on each side.
@@ -495,6 +565,19 @@ class AnnealingEstimator:
         self._heated = False
         self._cycles = 0
         self._state = EstimatorState("baseline", 1.0, 0)
+        self._scale = np.ones(len(AXES))
+
+    def use_input_scale(self, scale: np.ndarray) -> None:
+        """Use known input scales, shape (4,) (as :meth:`set_input_scale` learns them)."""
+        self._scale = np.asarray(scale, dtype=float).reshape(len(AXES)).copy()
+
+    def set_input_scale(self, baseline_z: np.ndarray) -> np.ndarray:
+        """Put the inputs on this head's scale (:func:`input_scale`) from the baseline frames'
+        z-scores, shape (n_frames, 3) (energy, temperature, per-window synchrony); returns the
+        four scales. Call once, when the baseline completes; :meth:`reset` forgets it."""
+        self._scale = input_scale(baseline_z, self.config, self.hop_s)
+        log.info("estimator input scales (z): %s", np.round(self._scale, 3).tolist())
+        return self._scale.copy()
 
     @property
     def state(self) -> EstimatorState:
@@ -543,7 +626,7 @@ class AnnealingEstimator:
             self._state = EstimatorState("drowsy", 1.0, self._cycles, in_range=st.in_range)
             return self._state
         t = float(time_s)
-        x = self._features.update(t, energy_z, temperature_z, synchrony_z)
+        x = self._features.update(t, energy_z, temperature_z, synchrony_z) / self._scale
         if not np.isfinite(x).any():
             return self._state
         if not math.isfinite(self._entered_t):
@@ -578,9 +661,12 @@ class AnnealingEstimator:
             self._phase = current = best
             self._entered_t = t
         probs = dict(zip(PHASES, by_phase, strict=True))
+        raw = float(min(1.0 if in_range else 0.5, max(0.0, probs[current])))
+        xs, ys = c.confidence_map
         self._state = EstimatorState(
             phase=current,
-            confidence=float(min(1.0 if in_range else 0.5, max(0.0, probs[current]))),
+            confidence=float(np.interp(raw, xs, ys)),
+            probability=raw,
             cycle_count=self._cycles,
             time_in_phase_s=float(t - self._entered_t),
             probabilities=probs,

@@ -49,30 +49,38 @@ class PhaseTemplate:
             raise UsageError(f"phase template spread must be > 0 on every axis; got {self.spread!r}")
 
 
+#: Calibration of the reported confidence: (filter probability knots, share of frames found
+#: right at that probability), a monotone map fitted (pool-adjacent-violators) on the same
+#: calibration runs; the estimator reports ``interp(probability, *CONFIDENCE_MAP)``.
+CONFIDENCE_MAP: tuple[tuple[float, ...], tuple[float, ...]] = (
+    (0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1),
+    (0.000, 0.423, 0.423, 0.457, 0.530, 0.566, 0.612, 0.632, 0.643, 0.744, 0.988),
+)
+
 DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
     "heating": PhaseTemplate(
-        start=(-0.485, -0.029, 0.068, -0.233),
-        end=(4.881, -0.040, 0.511, 1.210),
-        spread=(0.667, 0.455, 0.573, 0.457),
+        start=(-1.021, -0.078, 0.164, -0.832),
+        end=(10.846, -0.097, 1.153, 4.361),
+        spread=(1.505, 0.993, 1.334, 1.620),
     ),
     "disintegration": PhaseTemplate(
-        start=(5.053, -0.279, 0.575, 0.915),
-        end=(7.967, 1.985, -0.438, 0.608),
-        spread=(0.928, 0.539, 0.580, 0.336),
+        start=(11.265, -0.568, 1.281, 3.424),
+        end=(17.719, 4.440, -0.963, 2.175),
+        spread=(2.213, 1.342, 1.343, 1.322),
     ),
     "search": PhaseTemplate(
-        start=(8.366, 2.008, -0.521, 0.524),
-        end=(7.136, 2.529, -0.610, -0.374),
-        spread=(1.150, 0.598, 0.453, 0.347),
+        start=(18.590, 4.481, -1.197, 1.884),
+        end=(15.813, 5.580, -1.424, -1.373),
+        spread=(2.304, 1.611, 1.054, 1.321),
     ),
     "annealing": PhaseTemplate(
-        start=(7.392, 2.763, -1.113, -0.394),
-        end=(1.310, 0.541, 2.170, -1.198),
-        spread=(0.877, 0.553, 0.599, 0.402),
+        start=(16.496, 6.091, -2.567, -1.343),
+        end=(2.845, 1.255, 4.993, -4.466),
+        spread=(2.043, 1.422, 1.398, 1.510),
     ),
     "integrated": PhaseTemplate(
-        start=(0.730, 0.127, 2.666, -0.826),
-        end=(0.119, 0.058, 2.639, 0.138),
-        spread=(3.000, 0.531, 0.701, 0.403),
+        start=(1.616, 0.260, 6.080, -3.009),
+        end=(0.210, 0.193, 6.133, 0.504),
+        spread=(8.000, 1.191, 1.648, 1.488),
     ),
 }

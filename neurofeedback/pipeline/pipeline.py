@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import UsageError
 from ..validation import check_positive
 from . import consonance as cons
+from .aperiodic import fit_aperiodic, periodic_ratio_db
 from .baseline import Baseline
 from .batch import (
     BatchQuality,
@@ -39,7 +40,6 @@ from .batch import (
     frame_windows,
     synchrony_batch,
 )
-from .aperiodic import fit_aperiodic, periodic_ratio_db
 from .config import PipelineConfig
 from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
@@ -661,7 +661,12 @@ class Pipeline:
         bl = self.baseline
         per_ch = {"periodic_db": frame.channel_periodic_db,
                   "aperiodic_exponent": frame.channel_exponent} if values else None
+        was_complete = bl.complete
         bl.update(frame.time_s, values, frame.artifact, per_ch)
+        if bl.complete and not was_complete:  # the estimator learns how far this head wanders
+            zt = bl.z_table(("periodic_db", "aperiodic_exponent", "synchrony_window"))
+            zt[:, 1] *= -1.0  # temperature is the exponent's flattening
+            self.estimator.set_input_scale(zt)
         frame.baseline_complete = bl.complete
         if per_ch is not None:
             frame.energy = bl.z_channels("periodic_db", frame.channel_periodic_db)
