@@ -316,6 +316,9 @@ class SpanRow:
     left_out : list of (str, float)
         Channels left out in at least :data:`LEFT_OUT_MIN_SHARE` of the frames, with that share.
     mains_hz : float or None
+    steady : bool
+        The span covers the file's baseline block too (the person was in this condition from
+        the file's start): a steady recording, on which no annealing cycle is expected.
     n_after : int
         Clean frames of the span after the baseline block (what the three shares below count).
     cycle_share : float
@@ -338,6 +341,7 @@ class SpanRow:
     top_reasons: list[tuple[str, float]] = field(default_factory=list)
     left_out: list[tuple[str, float]] = field(default_factory=list)
     mains_hz: float | None = None
+    steady: bool = False
     n_after: int = 0
     cycle_share: float = math.nan
     energy_within4: float = math.nan
@@ -370,6 +374,7 @@ def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
     share = ff.left_out[m].mean(axis=0)
     order = sorted(range(len(ff.ch_names)), key=lambda k: (-share[k], k))
     row.left_out = [(ff.ch_names[k], float(share[k])) for k in order if share[k] >= LEFT_OUT_MIN_SHARE]
+    row.steady = span.start_s <= _TOL and span.end_s >= ff.baseline_end_s - _TOL
     after = m & ~ff.artifact & (ff.time_s - ff.window_s >= ff.baseline_end_s - _TOL)
     row.n_after = int(after.sum())
     if row.n_after:
@@ -523,14 +528,15 @@ REST_CONDITIONS = ("rest", "eyes_open", "eyes_closed")
 
 
 def pooled_rest(rows: list[SpanRow]) -> tuple[int, float, float]:
-    """Clean post-baseline frames of every span in :data:`REST_CONDITIONS`, pooled.
+    """Clean post-baseline frames of every steady span (``SpanRow.steady``: the baseline was
+    taken in the same condition) in :data:`REST_CONDITIONS`, pooled.
 
     Returns
     -------
     (n_frames, cycle_share, energy_within4)
         Frame-weighted means of the rows' shares (NaN without frames).
     """
-    use = [r for r in rows if r.condition in REST_CONDITIONS and r.n_after > 0]
+    use = [r for r in rows if r.condition in REST_CONDITIONS and r.steady and r.n_after > 0]
     n = sum(r.n_after for r in use)
     if not n:
         return 0, math.nan, math.nan

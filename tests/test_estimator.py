@@ -14,8 +14,8 @@ import pytest
 
 from neurofeedback.errors import UsageError
 from neurofeedback.pipeline.estimator import AnnealingEstimator, EstimatorConfig
-from neurofeedback.pipeline.frame import PHASES
 from neurofeedback.pipeline.features import CYCLE_PHASES
+from neurofeedback.pipeline.frame import PHASES
 from neurofeedback.pipeline.phase_templates import CONFIDENCE_MAP, DEFAULT_TEMPLATES, PhaseTemplate
 
 HOP = 0.1

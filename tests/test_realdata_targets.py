@@ -1,4 +1,4 @@
-"""Issue 10's targets on real recordings with known conditions (``tests/data/conditions.csv``).
+"""Issue 10 and 11 targets on real recordings with known conditions (``tests/data/conditions.csv``).
 
 Fixed files and deterministic code: each test is an honest pass/fail of one target, and its
 failure message gives the measured number. Every file is analysed once (module fixture) by
@@ -15,7 +15,13 @@ import pytest
 from _data import CONDITIONS_CSV, EEGHACKER_TXT, EEGMAT_EDF, EEGMMIDB_EDF, OPENBCI_TXT
 
 from neurofeedback.cli import main
-from neurofeedback.conditions import ValidationResult, span_mask, validate
+from neurofeedback.conditions import (
+    REST_CONDITIONS,
+    ValidationResult,
+    pooled_rest,
+    span_mask,
+    validate,
+)
 
 RESEARCH_FILES = [f"eegmmidb/{p.name}" for p in EEGMMIDB_EDF.values()] + [EEGMAT_EDF.name]
 OPENBCI = OPENBCI_TXT.name
@@ -144,3 +150,34 @@ def test_no_usable_channel_is_an_error(tmp_path, capsys, value):
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     assert re.search(r"\b8\b", lines[0]) and ("railed" in lines[0] or "flat" in lines[0]), lines[0]
+
+
+# ---------------------------------------------------------------- issue 11: steady rest
+
+
+def test_steady_rest_is_not_an_annealing_cycle(result):
+    """EEGMAT and EEGMMIDB (eyes open, eyes closed, rest), baseline = first 60 s or first third:
+    pooled over their clean frames after the baseline, <= 20 % read as a cycle phase."""
+    n, cyc, _ = pooled_rest(result.rows)
+    assert n > 3000, n
+    assert cyc <= 0.20, f"{100 * cyc:.1f} % of {n} resting frames in a cycle phase (target <= 20 %)"
+
+
+def test_steady_rest_energy_stays_in_the_templates_range(result):
+    """... and >= 80 % of those frames have |energy z| <= 4 (pooled and in every file)."""
+    n, _, e4 = pooled_rest(result.rows)
+    assert e4 >= 0.80, f"{100 * e4:.1f} % of {n} resting frames with |energy z| <= 4 (target >= 80 %)"
+    for r in result.rows:
+        if r.condition in REST_CONDITIONS and r.steady and r.n_after:
+            assert r.energy_within4 >= 0.80, (r.file, r.energy_within4)
+
+
+def test_awake_people_are_not_drowsy(result):
+    """Every awake recording (research files, OpenBCI alpha blocks, single-channel EEGHacker):
+    median drowsiness after the baseline below 0.25, and no drowsy phase in most frames."""
+    for r in result.rows:
+        if r.n_after and r.condition in (*REST_CONDITIONS, "alpha_eyes_closed"):
+            assert r.drowsiness_median < 0.25, (r.file, r.start_s, r.drowsiness_median)
+    for file, ff in result.files.items():
+        if ff.phase.size:
+            assert (ff.phase == "drowsy").mean() < 0.05, file

@@ -16,6 +16,7 @@ from scipy import signal
 
 from neurofeedback.cli import main
 from neurofeedback.errors import UsageError
+from neurofeedback.pipeline.aperiodic import fit_aperiodic
 from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.recording import read_session
 from neurofeedback.simulate import Generator, read_truth_csv
@@ -56,17 +57,16 @@ def test_background_is_one_over_f():
     slope = np.polyfit(np.log10(f[m]), np.log10(p.mean(axis=0)[m]), 1)[0]
     assert -1.7 < slope < -1.3
     assert np.allclose(x.var(axis=1), 1.0, atol=0.15)
-    # In a full recording, 16-30 Hz (above the oscillators) is aperiodic with exponent 1-2;
-    # 40-100 Hz is flatter: the continuous broadband muscle activity takes over.
+    # In a full recording the aperiodic exponent over the pipeline's fit range (2-35 Hz) lies
+    # in the range measured on real awake heads (median over channels 0.4-1.5 on the validation
+    # recordings, see neurofeedback.pipeline.drowsiness), and 40-100 Hz is far flatter than
+    # 1/f^1.5: the continuous broadband muscle activity takes over there.
     data = Generator("trauma", seed=2, duration_s=70).generate(int(60 * FS))[0]
-    f, p = signal.welch(data, FS, nperseg=1000)
-
-    def slope_in(lo, hi):
-        m = (f >= lo) & (f <= hi)
-        return np.polyfit(np.log10(f[m]), np.log10(p.mean(axis=0)[m]), 1)[0]
-
-    assert -2.2 < slope_in(16, 30) < -0.9
-    assert slope_in(40, 100) > slope_in(16, 30) + 0.5
+    f, p = signal.welch(data, FS, nperseg=int(2 * FS))
+    _, exponent = fit_aperiodic(f, p)
+    assert 0.8 < float(np.median(exponent)) < 1.8
+    m = (f >= 40) & (f <= 100)
+    assert np.polyfit(np.log10(f[m]), np.log10(p.mean(axis=0)[m]), 1)[0] > -1.0
 
 
 def test_volume_conduction_and_lagged_coupling():
@@ -312,7 +312,7 @@ def steady_spectra():
 
 def test_temperature_flattens_the_aperiodic_slope_only(steady_spectra):
     cold, hot = steady_spectra["cold"], steady_spectra["hot"]
-    assert EXPONENT_COLD == 2.0 and PIVOT_HZ == 12.0
+    assert EXPONENT_COLD == 1.3 and PIVOT_HZ == 12.0
     assert hot["slope"] > cold["slope"] + 0.4  # flatter (measured: about -1.5 -> -0.9)
     # the 6-Hz and 10-Hz peaks above the aperiodic fit do not move
     assert hot["theta"] == pytest.approx(cold["theta"], abs=1.5)
@@ -340,7 +340,7 @@ def test_shared_reference_and_muscle():
     # correlate there (they would not without a shared reference).
     hi = signal.sosfiltfilt(signal.butter(4, (60, 100), "bandpass", fs=FS, output="sos"), data)
     r = np.corrcoef(hi)
-    assert r[np.triu_indices(len(ch), 1)].min() > 0.2
+    assert r[np.triu_indices(len(ch), 1)].min() > 0.1
     assert r[ch.index("Pz"), ch.index("Cz")] > 0.5
     # The slow drift of the reference (< 0.3 Hz) is common too.
     lo = signal.sosfiltfilt(signal.butter(2, 0.3, "lowpass", fs=FS, output="sos"), data)

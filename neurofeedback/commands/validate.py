@@ -35,7 +35,7 @@ SPAN_HEADER = (
     "commonest artifact reasons, % of frames", f"left out, % of frames (>= {100 * LEFT_OUT_MIN_SHARE:g} %)",
     "mains", "EC - EO occipital alpha dB",
 )
-REST_HEADER = ("file", "span s", "condition", "clean frames after the baseline",
+REST_HEADER = ("file", "span s", "condition", "steady", "clean frames after the baseline",
                "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
@@ -72,8 +72,11 @@ keeps frames after its baseline. A frame belongs to a span when its whole
   the share the annealing estimator reads as a phase of the cycle (heating, disintegration,
   search, annealing, integrated; a person sitting still should mostly read "baseline"), the
   share whose energy z-score lies within +-4 (the range the estimator's templates are built
-  for) and the median drowsiness (0 alert .. 1 asleep). The pooled line adds up every span of a
-  person sitting still.
+  for) and the median drowsiness (0 alert .. 1 asleep). **steady** says whether the span covers
+  the baseline block too (the person was in the same condition from the file's start); the
+  pooled line adds up the steady spans of a person sitting still. A span entered after the
+  baseline (eyes closing after an eyes-open baseline) is a real change: closing the eyes
+  raises alpha, a natural rhythm, so its energy rises and the estimator may read heating.
 - A file that cannot be read or analysed gets a row saying why instead of numbers.
 """
 
@@ -137,7 +140,8 @@ def alpha_cells(a: AlphaDifference) -> list[str]:
 def rest_cells(row: SpanRow) -> list[str]:
     """The cells of one row of the steady-rest table, in :data:`REST_HEADER` order."""
     d = "" if row.drowsiness_median != row.drowsiness_median else f"{row.drowsiness_median:.2f}"
-    return [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition, str(row.n_after),
+    return [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition,
+            "yes" if row.steady else "no", str(row.n_after),
             _pct(row.cycle_share), _pct(row.energy_within4), d]
 
 
@@ -154,7 +158,7 @@ def format_tables(result: ValidationResult) -> str:
     rest_rows = [r for r in result.rows if r.n_after > 0]
     rest = _table(REST_HEADER, [rest_cells(r) for r in rest_rows])
     n, cyc, e4 = pooled_rest(result.rows)
-    pooled = (f"All spans of a person sitting still ({', '.join(REST_CONDITIONS)}), pooled: "
+    pooled = (f"Steady spans of a person sitting still ({', '.join(REST_CONDITIONS)}), pooled: "
               f"{n} clean frames after the baseline, {_pct(cyc)} % in an annealing-cycle phase "
               f"(target <= 20 %), {_pct(e4)} % with |energy z| <= 4 (target >= 80 %).\n")
     return (f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"

@@ -504,17 +504,20 @@ class Pipeline:
             s_ent[gi] = means[:, -2]
             lzc[gi] = means[:, -1]
 
-            # periodic vs aperiodic, per channel in use (.aperiodic), and drowsiness
-            psd_u = _c(psd_g[np.ix_(rows, ui)])  # (G, n_use, n_freqs)
+            # periodic vs aperiodic (.aperiodic) and drowsiness, per measured channel: a channel
+            # rebuilt by interpolation is a spatial estimate whose spectrum is not its own, and
+            # each channel is later referred to its own baseline, so only measured ones count
+            mi = np.flatnonzero(clean)
+            psd_u = _c(psd_g[np.ix_(rows, mi)])  # (G, n_clean, n_freqs)
             off, expo = fit_aperiodic(freqs, psd_u)
             per = periodic_ratio_db(freqs, psd_u, off, expo, RHYTHM_BAND)
-            ch_per[np.ix_(gi, ui)] = per
-            ch_exp[np.ix_(gi, ui)] = expo
+            ch_per[np.ix_(gi, mi)] = per
+            ch_exp[np.ix_(gi, mi)] = expo
             sc["aperiodic_offset"][gi] = np.median(off, axis=1)
             med_exp = np.median(expo, axis=1)
             sc["aperiodic_exponent"][gi] = med_exp
             sc["periodic_db"][gi] = per.mean(axis=1)
-            slow = np.median(slowing(pc_g[np.ix_(rows, ui)][..., : len(BANDS)]), axis=1)
+            slow = np.median(slowing(pc_g[np.ix_(rows, mi)][..., : len(BANDS)]), axis=1)
             sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
 
             # regions: mean of the channels in use
