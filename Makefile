@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs validate venv qt-deps clean
+.PHONY: demo test bench lint docs validate reliability venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: venv qt-deps
 DATA ?= ../shared/data
 validate: venv
 	$(BIN)/neurofeedback validate $(DATA) --out docs/validation.md --jobs 2
+
+## The estimator's reliability table on held-out simulator seeds -> docs/reliability.md
+reliability: venv
+	$(BIN)/python -m neurofeedback.simulate.calibrate --reliability > docs/reliability.md
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache site

@@ -1,7 +1,10 @@
 """Generate the documentation pages whose content comes from the code or from a measurement.
 
 - ``docs/features.md`` from the feature table ``neurofeedback.pipeline.features.FEATURES``;
-- ``docs/benchmarks.md`` from ``benchmarks/results.json`` (written by ``make bench``).
+- ``docs/benchmarks.md`` from ``benchmarks/results.json`` (written by ``make bench``);
+- ``docs/estimator-tables.md`` from the estimator's shipped phase templates and confidence map
+  (``neurofeedback.pipeline.phase_templates``, written by ``python -m
+  neurofeedback.simulate.calibrate``).
 
 ``make docs`` runs this before ``mkdocs build --strict``. Nobody edits the generated pages by
 hand: change the table or rerun the benchmark, then ``make docs``. ``--check`` exits 1 when a
@@ -259,6 +262,53 @@ def benchmarks_page(results: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- estimator tables
+
+
+def estimator_page(templates: Mapping[str, Any], axes: Sequence[str],
+                   confidence_map: Sequence[Sequence[float]]) -> str:
+    """The phase templates and the confidence map as Markdown."""
+    src = "neurofeedback/pipeline/phase_templates.py"
+    lines = [
+        GENERATED.format(src=src),
+        "",
+        "# Estimator tables",
+        "",
+        "The annealing-state estimator's shipped phase templates and confidence map, as "
+        "calibrated by `python -m neurofeedback.simulate.calibrate` on the simulator's "
+        "`annealing-cycle` (seeds 0-9). Units: the estimator's inputs, i.e. baseline z-scores "
+        "smoothed over 3 s and divided by how far they wandered during this head's own "
+        "baseline (see [the estimator](estimator.md#inputs)).",
+        "",
+        "## Phase templates",
+        "",
+        "Each phase is a straight path from `start` to `end` with a spread per axis "
+        f"(axes: {', '.join(axes)}).",
+        "",
+    ]
+    rows = []
+    for phase, t in templates.items():
+        for name in ("start", "end", "spread"):
+            rows.append([phase if name == "start" else "", name,
+                         *(f"{v:.2f}" for v in getattr(t, name))])
+    lines += _table(["phase", "", *axes], rows)
+    knots, conf = confidence_map
+    lines += [
+        "",
+        "## Confidence map",
+        "",
+        "The reported confidence is the filter's probability of the reported phase passed "
+        "through this monotone map (linear between knots): the share of calibration frames "
+        "found right at that probability. Its check on held-out seeds is the "
+        "[reliability table](reliability.md).",
+        "",
+    ]
+    lines += _table(["filter probability", "reported confidence"],
+                    [[f"{k:g}", f"{c:.3f}"] for k, c in zip(knots, conf, strict=True)])
+    lines.append("")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -266,6 +316,7 @@ def pages() -> dict[Path, str]:
     """Every generated page: path -> Markdown text."""
     # imported here so that `--help` works without the package installed
     from neurofeedback.pipeline.features import FEATURES
+    from neurofeedback.pipeline.phase_templates import AXES, CONFIDENCE_MAP, DEFAULT_TEMPLATES
 
     try:
         results = json.loads(RESULTS.read_text())
@@ -275,7 +326,8 @@ def pages() -> dict[Path, str]:
     if not isinstance(results, dict):
         raise ValueError(f"{RESULTS}: expected a JSON object; found {type(results).__name__}")
     return {DOCS / "features.md": features_page(FEATURES),
-            DOCS / "benchmarks.md": benchmarks_page(results)}
+            DOCS / "benchmarks.md": benchmarks_page(results),
+            DOCS / "estimator-tables.md": estimator_page(DEFAULT_TEMPLATES, AXES, CONFIDENCE_MAP)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

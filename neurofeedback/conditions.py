@@ -194,6 +194,8 @@ class FileFrames:
         Estimator phase per frame.
     energy, drowsiness : ndarray, shape (n_frames,)
         ``FeatureFrame.energy`` (z) and ``FeatureFrame.drowsiness`` (0..1).
+    in_range : ndarray of bool, shape (n_frames,)
+        ``FeatureFrame.estimator_in_range``.
     error : str
         Why the file could not be analysed (empty when it was).
     """
@@ -213,6 +215,7 @@ class FileFrames:
     phase: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
     drowsiness: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    in_range: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     error: str = ""
 
 
@@ -239,7 +242,7 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
         index = {n: i for i, n in enumerate(loaded.ch_names)}
         times, art, reasons, left, alpha = [], [], [], [], []
-        phase, energy, drowsy = [], [], []
+        phase, energy, drowsy, in_range = [], [], [], []
         for frames in iter_frames(loaded, config, pipe=pipe):
             for f in frames:
                 times.append(f.time_s)
@@ -252,6 +255,7 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
                 phase.append(f.phase)
                 energy.append(f.energy)
                 drowsy.append(f.drowsiness)
+                in_range.append(bool(f.estimator_in_range))
     except NeurofeedbackError as exc:
         log.warning("%s: %s", label, exc)
         return FileFrames(path=label, error=str(exc))
@@ -283,6 +287,7 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
         phase=np.array(phase, dtype=object),
         energy=np.array(energy, dtype=float),
         drowsiness=np.array(drowsy, dtype=float),
+        in_range=np.array(in_range, dtype=bool),
     )
 
 
@@ -328,6 +333,8 @@ class SpanRow:
         Share of them with ``|energy| <= 4`` (z), 0..1.
     drowsiness_median : float
         Median drowsiness over them.
+    in_range_share : float
+        Share of them whose estimator inputs lay inside the range its templates cover.
     error : str
         Why the file could not be analysed (empty when it was).
     """
@@ -346,6 +353,7 @@ class SpanRow:
     cycle_share: float = math.nan
     energy_within4: float = math.nan
     drowsiness_median: float = math.nan
+    in_range_share: float = math.nan
     error: str = ""
 
 
@@ -383,6 +391,7 @@ def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
         row.energy_within4 = float(np.mean(np.isfinite(e) & (np.abs(e) <= 4.0)))
         d = ff.drowsiness[after]
         row.drowsiness_median = float(np.nanmedian(d)) if np.isfinite(d).any() else math.nan
+        row.in_range_share = float(ff.in_range[after].mean())
     return row
 
 

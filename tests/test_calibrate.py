@@ -7,13 +7,16 @@ import numpy as np
 import pytest
 
 from neurofeedback.pipeline.estimator import CYCLE, EstimatorConfig
-from neurofeedback.pipeline.phase_templates import AXES, DEFAULT_TEMPLATES
+from neurofeedback.pipeline.phase_templates import AXES, CONFIDENCE_MAP, DEFAULT_TEMPLATES
 from neurofeedback.simulate.calibrate import (
     INTEGRATED_ENERGY_SPREAD,
     EstimatorInputs,
-    calibrate,
+    _pava,
+    calibrate_all,
     fit_templates,
+    format_confidence_map,
     format_templates,
+    reliability,
 )
 
 
@@ -51,7 +54,10 @@ def test_fit_recovers_known_paths():
 
 
 def test_shipped_templates_are_the_calibration_on_tuning_seeds():
-    fitted = calibrate()
+    fitted, cmap = calibrate_all()
+    # the confidence map too, fitted on the same recordings
+    assert cmap[0] == CONFIDENCE_MAP[0]
+    assert cmap[1] == pytest.approx(CONFIDENCE_MAP[1], abs=2e-3)
     for p in CYCLE:
         for name in ("start", "end", "spread"):
             assert getattr(fitted[p], name) == pytest.approx(
@@ -62,3 +68,27 @@ def test_shipped_templates_are_the_calibration_on_tuning_seeds():
     exec("from neurofeedback.pipeline.phase_templates import PhaseTemplate\n"  # noqa: S102
          + format_templates(fitted), ns)
     assert ns["DEFAULT_TEMPLATES"] == fitted
+    ns = {}
+    exec(format_confidence_map(cmap), ns)  # noqa: S102
+    assert ns["CONFIDENCE_MAP"] == cmap
+
+
+def test_pava_is_the_monotone_least_squares_fit():
+    y = np.array([0.1, 0.5, 0.3, 0.2, 0.9, 0.8])
+    w = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
+    fit = _pava(y, w)
+    assert np.all(np.diff(fit) >= 0)
+    # the violating runs are pooled into their weighted means
+    assert fit == pytest.approx([0.1, 1 / 3, 1 / 3, 1 / 3, 2.6 / 3, 2.6 / 3])
+
+
+def test_confidence_is_calibrated_on_held_out_seeds():
+    """Frames reported with confidence p are right about p of the time (seeds the templates and
+    the map never saw; the docs' reliability table is the same measurement on more seeds)."""
+    rows = reliability((200, 201, 202))
+    n = sum(r[2] for r in rows)
+    ece = sum(r[2] * abs(r[3] - r[4]) for r in rows if r[2]) / n
+    assert ece <= 0.12, rows
+    # confident frames are mostly right, unsure ones mostly not
+    top = rows[-1]
+    assert top[1] == 1.0 and top[2] > 0.3 * n and top[4] >= 0.85, rows

@@ -36,7 +36,8 @@ SPAN_HEADER = (
     "mains", "EC - EO occipital alpha dB",
 )
 REST_HEADER = ("file", "span s", "condition", "steady", "clean frames after the baseline",
-               "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness")
+               "annealing-cycle phase %", "|energy z| <= 4 %", "estimator inputs in range %",
+               "median drowsiness")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
 
@@ -71,8 +72,9 @@ keeps frames after its baseline. A frame belongs to a span when its whole
 - **Steady rest**: per span, the clean frames whose window starts after the baseline block,
   the share the annealing estimator reads as a phase of the cycle (heating, disintegration,
   search, annealing, integrated; a person sitting still should mostly read "baseline"), the
-  share whose energy z-score lies within +-4 (the range the estimator's templates are built
-  for) and the median drowsiness (0 alert .. 1 asleep). **steady** says whether the span covers
+  share whose energy z-score lies within +-4, the share whose estimator inputs lie inside the
+  range its templates cover (`estimator_in_range`) and the median drowsiness (0 alert .. 1
+  asleep). **steady** says whether the span covers
   the baseline block too (the person was in the same condition from the file's start); the
   pooled line adds up the steady spans of a person sitting still. A span entered after the
   baseline (eyes closing after an eyes-open baseline) is a real change: closing the eyes
@@ -142,7 +144,7 @@ def rest_cells(row: SpanRow) -> list[str]:
     d = "" if row.drowsiness_median != row.drowsiness_median else f"{row.drowsiness_median:.2f}"
     return [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition,
             "yes" if row.steady else "no", str(row.n_after),
-            _pct(row.cycle_share), _pct(row.energy_within4), d]
+            _pct(row.cycle_share), _pct(row.energy_within4), _pct(row.in_range_share), d]
 
 
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
