@@ -18,17 +18,20 @@ thousands of spectra are fitted at once in a few milliseconds:
    rhythm outside the range), plus :data:`PEAK_NEIGHBOURS` neighbours on either side;
 5. the final line through the bins that are not peak bins.
 
-Everything is closed-form and vectorised over all spectra (no loop over spectra): psd of shape
-(600, 16, 129) takes about 8-10 ms on the 2-core development machine (about five times one
-float64 ``np.log`` over the fitted bins).
-``tests/test_aperiodic.py`` checks it against fooof on real spectra.
+Every step is closed-form least squares, compiled with numba and run spectrum by spectrum in
+bin order, so a spectrum's fit does not depend on the batch it arrives in (live frames and
+offline batches give identical bits). ``tests/test_aperiodic.py`` checks it against fooof on
+real spectra and against a vectorised NumPy version of the same steps
+(``tests/reference/aperiodic.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
+from numba import njit
 
 from ..errors import UsageError
 
@@ -71,83 +74,98 @@ _LN10 = float(np.log(10.0))
 _HALF_NORMAL_SD = float(np.sqrt(1.0 - 2.0 / np.pi))
 
 
-def _line_fit(
-    x_pows: np.ndarray, y: np.ndarray, w: np.ndarray | None, want_ss: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """Weighted least-squares line ``y = a + b * x`` for many spectra at once (closed form).
+@njit(cache=True, nogil=True)
+def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float, float, float, bool]:
+    """Weighted least-squares line ``y = a + b x`` (weights 0/1), sums in bin order.
 
-    Parameters
-    ----------
-    x_pows : ndarray, shape (3, n_bins)
-        Rows 1, x, x**2 (x: log frequency), each contiguous.
-    y : ndarray, shape (n_spectra, n_bins)
-        Log power; finite everywhere (any value where ``w`` is 0).
-    w : ndarray, shape (n_spectra, n_bins), or None
-        Weights, 0 or 1 (float); None: all 1.
-    want_ss : bool
-        Also return the residual sum of squares.
-
-    Returns
-    -------
-    a, b : ndarray, shape (n_spectra,)
-        Intercept and slope (NaN where fewer than 2 bins are weighted).
-    ss : ndarray, shape (n_spectra,), or None
-        Weighted sum of squared residuals (None unless ``want_ss``).
-    ok : ndarray of bool, shape (n_spectra,)
-        Where the fit is defined.
-    n : ndarray, shape (n_spectra,)
-        Number of weighted bins.
+    Returns (a, b, residual sum of squares, number of weighted bins, defined).
     """
-    # row-wise sums (NumPy's pairwise summation along each contiguous row): every spectrum's
-    # arithmetic is the same whatever else is in the batch, so a live frame and the same frame
-    # in an offline batch give identical bits (matrix products through BLAS do not guarantee
-    # that)
-    ones, x, x2 = x_pows
-    if w is None:
-        sw = np.full(y.shape[0], float(x.size))
-        sx = np.full(y.shape[0], x.sum())
-        sxx = np.full(y.shape[0], x2.sum())
-        wy = y
-    else:
-        sw = w.sum(axis=-1)
-        sx = (w * x).sum(axis=-1)
-        sxx = (w * x2).sum(axis=-1)
-        wy = w * y
-    sy = wy.sum(axis=-1)
-    sxy = (wy * x).sum(axis=-1)
+    sw = sx = sxx = sy = sxy = syy = 0.0
+    for j in range(x.size):
+        if w[j]:
+            xj, yj = x[j], y[j]
+            sw += 1.0
+            sx += xj
+            sxx += xj * xj
+            sy += yj
+            sxy += xj * yj
+            syy += yj * yj
     den = sw * sxx - sx * sx
-    ok = (sw >= 2) & (den > 1e-9 * np.maximum(sw * sxx, 1e-300))
-    den = np.where(ok, den, 1.0)
+    if not (sw >= 2.0 and den > 1e-9 * max(sw * sxx, 1e-300)):
+        return math.nan, math.nan, math.nan, sw, False
     b = (sw * sxy - sx * sy) / den
-    a = (sy - b * sx) / np.where(ok, sw, 1.0)
-    nan = np.nan
-    ss = None
-    if want_ss:
-        ss = np.where(ok, np.maximum((wy * y).sum(axis=-1) - a * sy - b * sxy, 0.0), nan)
-    return np.where(ok, a, nan), np.where(ok, b, nan), ss, ok, sw
+    a = (sy - b * sx) / sw
+    return a, b, max(syy - a * sy - b * sxy, 0.0), sw, True
 
 
-def _edge_runs(mask: np.ndarray) -> np.ndarray:
-    """The runs of True that start at the first or end at the last column.
+@njit(cache=True, nogil=True)
+def _fit_rows(
+    x: np.ndarray, p: np.ndarray, threshold: float, neighbours: int, min_bins: int,
+    offset: np.ndarray, exponent: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """The five steps of the module docstring for every row of ``p``.
 
-    Parameters
-    ----------
-    mask : ndarray of bool, shape (n_spectra, n_bins)
-
-    Returns
-    -------
-    ndarray of bool, shape (n_spectra, n_bins)
+    ``x`` (n_bins,): natural log of the bins' frequencies; ``p`` (n_spectra, n_bins): PSD;
+    ``offset``/``exponent`` (n_spectra,) receive log10 offset and exponent (NaN when fewer
+    than ``min_bins`` positive finite bins). Every row is computed on its own, in bin order:
+    a spectrum gives the same bits whatever else is in the batch.
     """
-    out = np.zeros_like(mask)
-    rows = np.flatnonzero(mask[:, 0] | mask[:, -1])
-    if rows.size:
-        m = mask[rows]
-        n = m.shape[-1]
-        idx = np.arange(n)
-        first_false = np.where(m.all(axis=-1), n, np.argmin(m, axis=-1))
-        last_false = n - 1 - np.argmin(m[:, ::-1], axis=-1)
-        out[rows] = (idx < first_false[:, None]) | (idx > last_false[:, None])
-    return out
+    m = x.size
+    y = np.empty(m)
+    valid = np.empty(m, dtype=np.bool_)
+    w = np.empty(m, dtype=np.bool_)
+    peak = np.empty(m, dtype=np.bool_)
+    for r in range(p.shape[0]):
+        n_valid = 0
+        for j in range(m):
+            v = p[r, j]
+            ok = v > 0.0 and v < np.inf
+            valid[j] = ok
+            y[j] = math.log(v) if ok else 0.0
+            n_valid += ok
+        if n_valid < min_bins:
+            offset[r] = math.nan
+            exponent[r] = math.nan
+            continue
+        # 1. all valid bins
+        a0, b0, _, _, ok0 = _wls(x, y, valid)
+        # 2. the bins at or below that line
+        for j in range(m):
+            w[j] = valid[j] and ok0 and (y[j] - b0 * x[j] <= a0)
+        a1, b1, ss1, n_below, ok1 = _wls(x, y, w)
+        # 3. noise SD from them: the lower half of the noise, scaled to a whole normal
+        if ok1:
+            sd = math.sqrt(ss1 / max(n_below - 2.0, 1.0)) / _HALF_NORMAL_SD
+        else:
+            a1, b1, sd = a0, b0, np.inf
+        # 4. peak bins, without runs touching either end, plus neighbours
+        for j in range(m):
+            peak[j] = valid[j] and (y[j] - b1 * x[j] > a1 + threshold * sd)
+        j = 0
+        while j < m and peak[j]:
+            peak[j] = False
+            j += 1
+        j = m - 1
+        while j >= 0 and peak[j]:
+            peak[j] = False
+            j -= 1
+        if neighbours > 0:
+            grown = peak.copy()
+            for j in range(m):
+                if peak[j]:
+                    for k in range(max(0, j - neighbours), min(m, j + neighbours + 1)):
+                        grown[k] = True
+            peak[:] = grown
+        # 5. the final line through the rest
+        n_rest = 0
+        for j in range(m):
+            w[j] = valid[j] and not peak[j]
+            n_rest += w[j]
+        a2, b2, _, _, ok2 = _wls(x, y, w)
+        if not (ok2 and n_rest >= min_bins):
+            a2, b2 = a1, b1
+        offset[r] = a2 / _LN10
+        exponent[r] = -b2
 
 
 def _check_inputs(freqs: np.ndarray, psd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,57 +228,13 @@ def fit_aperiodic(
         nan = np.full(lead, np.nan)
         return nan, nan.copy()
 
-    # natural logs (cheaper than log10; the slope is the same, the intercept is rescaled at the end)
+    # natural logs (the slope is the same, the intercept is rescaled at the end), compiled: one
+    # spectrum after another, each in bin order (numba kernel)
     x = np.log(freqs[i0:i1])
-    x_pows = np.stack([np.ones_like(x), x, x * x])
-    p = psd.reshape(n_spec, freqs.size)[:, i0:i1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # -inf at 0, NaN below 0 or at NaN; double precision, elementwise (no SIMD tail that
-        # could round differently depending on where a spectrum sits in the batch)
-        y = np.log(np.ascontiguousarray(p))
-    valid = np.isfinite(y)
-    all_valid = bool(valid.all())
-    if not all_valid:
-        y = np.where(valid, y, 0.0)
-    w0 = valid.astype(float)
-
-    # 1. all bins; 2. the bins at or below that line
-    a0, b0, _, _, n_valid = _line_fit(x_pows, y, None if all_valid else w0)
-    detrended = y - b0[:, None] * x  # flattened spectrum of step 1, plus a0
-    below = detrended <= a0[:, None]
-    if not all_valid:
-        below &= valid
-    w1 = below.astype(float)
-    a1, b1, ss1, ok1, n_below = _line_fit(x_pows, y, w1, want_ss=True)
-
-    # 3. noise SD from the bins of step 2 (peak-free by construction): they are the lower half of
-    #    the noise, so their RMS about their own line is sqrt(1 - 2/pi) of the full noise SD
-    dof = np.maximum(n_below - 2.0, 1.0)
-    sd = np.sqrt(ss1 / dof) / _HALF_NORMAL_SD
-    a1 = np.where(ok1, a1, a0)
-    b1 = np.where(ok1, b1, b0)
-    sd = np.where(ok1, sd, np.inf)
-
-    # 4. peak bins; 5. final line through the rest
-    peak = y - b1[:, None] * x > (a1 + PEAK_THRESHOLD_SD * sd)[:, None]
-    if not all_valid:
-        peak &= valid
-    peak &= ~_edge_runs(peak)
-    if PEAK_NEIGHBOURS:
-        grown = peak.copy()
-        for k in range(1, PEAK_NEIGHBOURS + 1):
-            grown[:, k:] |= peak[:, :-k]
-            grown[:, :-k] |= peak[:, k:]
-        peak = grown
-    w2 = w0 * ~peak if not all_valid else (~peak).astype(float)
-    a2, b2, _, ok2, n_rest = _line_fit(x_pows, y, w2)
-    ok2 &= n_rest >= MIN_BINS
-    a2 = np.where(ok2, a2, a1)
-    b2 = np.where(ok2, b2, b1)
-
-    enough = n_valid >= MIN_BINS
-    offset = np.where(enough, a2 / _LN10, np.nan)
-    exponent = np.where(enough, -b2, np.nan)
+    p = np.ascontiguousarray(psd.reshape(n_spec, freqs.size)[:, i0:i1])
+    offset = np.empty(n_spec)
+    exponent = np.empty(n_spec)
+    _fit_rows(x, p, PEAK_THRESHOLD_SD, PEAK_NEIGHBOURS, MIN_BINS, offset, exponent)
     return offset.reshape(lead), exponent.reshape(lead)
 
 

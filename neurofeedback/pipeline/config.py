@@ -132,6 +132,11 @@ class PipelineConfig:
     drowsy_threshold : float
         Drowsiness at or above which a frame is "drowsy": meditation score 0, estimator phase
         ``drowsy`` (default 0.5, 0 < value <= 1).
+    drowsy_hold : float
+        Drowsiness at or above which the estimator takes no evidence (its phase is held, as in
+        artifact frames) although the frame is not yet drowsy (default 0.35, at most
+        ``drowsy_threshold``): a brain on its way to sleep grows theta, which must not read as
+        heating. Awake validation recordings have medians of 0.00-0.29.
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """
@@ -174,6 +179,7 @@ class PipelineConfig:
     region_gate_channels: int = 2
     drowsiness_smooth_s: float = 5.0
     drowsy_threshold: float = 0.5
+    drowsy_hold: float = 0.35
     score_gain: float = 1.5
     score_offset: float = 1.0
 
@@ -249,6 +255,12 @@ class PipelineConfig:
         self.drowsy_threshold = check_positive("drowsy_threshold", self.drowsy_threshold)
         if self.drowsy_threshold > 1:
             raise UsageError(f"drowsy_threshold must be in (0, 1]; got {self.drowsy_threshold}")
+        self.drowsy_hold = check_positive("drowsy_hold", self.drowsy_hold)
+        if self.drowsy_hold > self.drowsy_threshold:
+            raise UsageError(
+                f"drowsy_hold must be in (0, drowsy_threshold={self.drowsy_threshold}]; "
+                f"got {self.drowsy_hold}"
+            )
 
     @staticmethod
     def _check_baseline(baseline: tuple[float, float]) -> tuple[float, float]:

@@ -75,14 +75,15 @@ def window_drowsiness(exponent: np.ndarray, slow: np.ndarray) -> np.ndarray:
     ndarray, shape (n_frames,)
         0..1; the term that is NaN is left out, NaN when both are.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        a = 1.0 / (1.0 + np.exp(-(np.asarray(exponent) - EXPONENT_MID) / EXPONENT_WIDTH))
-        b = 1.0 / (1.0 + np.exp(-(np.asarray(slow) - SLOWING_MID) / SLOWING_WIDTH))
-    both = np.stack([a, b])
-    n = np.isfinite(both).sum(axis=0)
-    total = np.where(np.isfinite(both), both, 0.0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.maximum(n, 1), math.nan)
+    # arguments clipped so that exp() never overflows (the logistic is 0 or 1 there anyway)
+    za = np.clip((np.asarray(exponent, dtype=float) - EXPONENT_MID) / EXPONENT_WIDTH, -50, 50)
+    zb = np.clip((np.asarray(slow, dtype=float) - SLOWING_MID) / SLOWING_WIDTH, -50, 50)
+    a = 1.0 / (1.0 + np.exp(-za))
+    b = 1.0 / (1.0 + np.exp(-zb))
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    total = np.where(fa, a, 0.0) + np.where(fb, b, 0.0)
+    n = fa.astype(float) + fb
+    return np.where(n > 0, total / np.maximum(n, 1.0), math.nan)
 
 
 class DrowsinessSmoother:
