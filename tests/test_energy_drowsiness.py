@@ -189,3 +189,21 @@ def test_drowsiness_config_validation():
     pipe = Pipeline(FS, list(gen.ch_names), PipelineConfig(drowsy_threshold=1.0))
     assert all(f.phase != "drowsy" for f in pipe.push(data))
     assert math.isfinite(pipe.push(data[:, :250])[-1].drowsiness)
+
+
+def test_sleep_lab_channel_at_100_hz():
+    # a sleep lab's single C3-A1 derivation sampled at 100 Hz (50-Hz mains at Nyquist): the
+    # simulator's channels are already referred to the mastoids
+    dur = 300.0
+    gen = Generator("drowsy", seed=HELD_OUT_SEED + 1, sfreq=100.0, duration_s=dur)
+    data, art = gen.generate(int(dur * 100))
+    truth = make_truth(gen.schedule, art, 100.0)
+    c3 = list(gen.ch_names).index("C3")
+    frames = run_pipeline(data[c3 : c3 + 1], 100.0, ["C3-A1"])
+    d = np.array([f.drowsiness for f in frames])
+    td = _truth_at(truth, frames, "drowsiness")
+    ok = np.isfinite(d)
+    assert spearmanr(d[ok], td[ok])[0] >= 0.8
+    assert np.median(d[ok & (td >= 0.75)]) - np.median(d[ok & (td == 0)]) >= 0.3
+    deep = [f for f, t in zip(frames, td, strict=True) if t >= 0.75]
+    assert np.median([f.meditation_score for f in deep]) <= 0.1

@@ -54,7 +54,7 @@ class PhaseTemplate:
 #: calibration runs; the estimator reports ``interp(probability, *CONFIDENCE_MAP)``.
 CONFIDENCE_MAP: tuple[tuple[float, ...], tuple[float, ...]] = (
     (0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1),
-    (0.000, 0.423, 0.423, 0.457, 0.530, 0.566, 0.612, 0.632, 0.643, 0.744, 0.988),
+    (0.000, 0.406, 0.406, 0.406, 0.547, 0.582, 0.621, 0.641, 0.641, 0.729, 0.988),
 )
 
 DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
@@ -69,14 +69,14 @@ DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
         spread=(2.213, 1.342, 1.343, 1.322),
     ),
     "search": PhaseTemplate(
-        start=(18.590, 4.481, -1.197, 1.884),
-        end=(15.813, 5.580, -1.424, -1.373),
-        spread=(2.304, 1.611, 1.054, 1.321),
+        start=(18.590, 4.480, -1.202, 1.849),
+        end=(15.727, 5.583, -1.453, -1.340),
+        spread=(2.353, 1.621, 1.059, 1.331),
     ),
     "annealing": PhaseTemplate(
-        start=(16.496, 6.091, -2.567, -1.343),
-        end=(2.845, 1.255, 4.993, -4.466),
-        spread=(2.043, 1.422, 1.398, 1.510),
+        start=(16.495, 6.090, -2.567, -1.297),
+        end=(2.845, 1.255, 4.993, -4.477),
+        spread=(2.044, 1.422, 1.398, 1.517),
     ),
     "integrated": PhaseTemplate(
         start=(1.616, 0.260, 6.080, -3.009),
