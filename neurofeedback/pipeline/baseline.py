@@ -152,9 +152,12 @@ class Baseline:
         """
         if not self.complete or name not in self._loc:
             return math.nan
-        v = _referred(np.asarray(values, dtype=float)[None, :], self._ch_median[name])[0]
-        if not math.isfinite(v):
+        d = np.asarray(values, dtype=float) - self._ch_median[name]
+        ok = np.isfinite(d)
+        n = int(np.count_nonzero(ok))
+        if n == 0:
             return math.nan
+        v = float(d[ok].sum()) / n  # as _referred does it, for one frame
         med, s = self._loc[name]
         return (v - med) / s
 
@@ -196,5 +199,4 @@ def _referred(a: np.ndarray, med: np.ndarray) -> np.ndarray:
     d = a - med[None, :]
     ok = np.isfinite(d)
     n = ok.sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        return np.where(n > 0, np.where(ok, d, 0.0).sum(axis=1) / np.maximum(n, 1), math.nan)
+    return np.where(n > 0, np.where(ok, d, 0.0).sum(axis=1) / np.maximum(n, 1), math.nan)

@@ -53,6 +53,7 @@ by :mod:`neurofeedback.simulate.calibrate`; see :mod:`.phase_templates`.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from dataclasses import dataclass, field
@@ -526,6 +527,17 @@ def _filter_step(
     return True
 
 
+def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """``np.interp(x, xs, ys)`` for one number and a short knot list (without array overhead)."""
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    i = bisect.bisect_right(xs, x)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
 class AnnealingEstimator:
     """Causal annealing-phase filter with hysteresis and minimum dwell times.
 
@@ -662,10 +674,9 @@ class AnnealingEstimator:
             self._entered_t = t
         probs = dict(zip(PHASES, by_phase, strict=True))
         raw = float(min(1.0 if in_range else 0.5, max(0.0, probs[current])))
-        xs, ys = c.confidence_map
         self._state = EstimatorState(
             phase=current,
-            confidence=float(np.interp(raw, xs, ys)),
+            confidence=_interp(raw, *c.confidence_map),
             probability=raw,
             cycle_count=self._cycles,
             time_in_phase_s=float(t - self._entered_t),
