@@ -440,17 +440,21 @@ class _Model:
         wide = [spread[0]] + [np.asarray(cfg.templates[p].spread) for p in CYCLE for _ in "se"]
         self.lo = np.min(np.array(ends) - RANGE_SPREADS * np.array(wide), axis=0)
         self.hi = np.max(np.array(ends) + RANGE_SPREADS * np.array(wide), axis=0)
+        self._lo, self._hi = self.lo.tolist(), self.hi.tolist()
         self.phase_of = np.concatenate([[0], 1 + np.repeat(np.arange(len(CYCLE)), k)])
         self._dt = math.nan
         self._stay = self._move = self._fall = np.ones(n)
 
     def clamp(self, x: np.ndarray) -> bool:
         """Clamp ``x`` (in place) to the calibrated range; True when nothing had to move."""
-        ok = np.isfinite(x)
-        inside = bool(np.all((x[ok] >= self.lo[ok]) & (x[ok] <= self.hi[ok])))
-        if not inside:
-            np.clip(x, self.lo, self.hi, out=x)  # NaN stays NaN
-        return inside
+        inside = True
+        for a in range(x.size):  # four numbers: plain floats are cheaper than array calls
+            v = x[a]
+            if v < self._lo[a]:
+                x[a], inside = self._lo[a], False
+            elif v > self._hi[a]:
+                x[a], inside = self._hi[a], False
+        return inside  # NaN compares False both ways: it stays NaN and counts as inside
 
     def step(self, prob: np.ndarray, x: np.ndarray, dt: float, hop_s: float, weight: float,
              by_phase: np.ndarray) -> bool:
