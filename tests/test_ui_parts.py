@@ -170,3 +170,28 @@ def test_feedback_repaints_only_when_the_picture_changes(qtbot):
     assert v.tick(0.03)
     v.set_idle("Session ended")
     assert v.tick(0.03) and v.message == "Session ended"
+
+
+def test_feedback_and_state_panel_say_drowsy(qtbot):
+    import types
+
+    from ui.widgets.feedback import DROWSY_TEXT, FeedbackView
+    from ui.widgets.status import StatusPanel
+
+    v = FeedbackView(mode="meditation")
+    qtbot.addWidget(v)
+    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=(), plv=np.zeros((0, 0)),
+                               meditation_score=0.0, integration_score=0.3, phase="drowsy",
+                               drowsiness=0.66)
+    v.update_frame(fr)
+    assert v.message == DROWSY_TEXT and v.target == 0.0
+    v.update_frame(types.SimpleNamespace(**{**vars(fr), "phase": "baseline", "meditation_score": 0.5}))
+    assert v.message != DROWSY_TEXT
+    from neurofeedback.pipeline.frame import FeatureFrame
+
+    panel = StatusPanel()
+    qtbot.addWidget(panel)
+    panel.update_frame(FeatureFrame(time_s=80.0, baseline_complete=True, phase="drowsy",
+                                    drowsiness=0.66, phase_confidence=1.0))
+    assert panel.phase_label.text() == "drowsy (0.66): no meditation reward"
+    assert "drowsiness 0.66" in panel.scores_label.text()

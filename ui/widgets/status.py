@@ -105,7 +105,8 @@ class StatusPanel(QtWidgets.QFrame):
             self.artifact_label.setText("artifact: none" + (f" (bad channels left out: {bad})" if bad else ""))
         self.scores_label.setText(
             f"energy z {_fmt(frame.energy, '+.2f')} ({_fmt(frame.energy_db, '.1f')} dB) \u00b7 "
-            f"temperature z {_fmt(frame.temperature, '+.2f')}<br>"
+            f"temperature z {_fmt(frame.temperature, '+.2f')} \u00b7 "
+            f"drowsiness {_fmt(getattr(frame, 'drowsiness', float('nan')))}<br>"
             f"synchrony {_fmt(frame.synchrony)} \u00b7 metastability {_fmt(frame.metastability)} \u00b7 "
             f"consonance {_fmt(frame.consonance)}<br>"
             f"<b>meditation {_fmt(frame.meditation_score)} \u00b7 integration {_fmt(frame.integration_score)}</b>"
