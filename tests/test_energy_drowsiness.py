@@ -207,3 +207,46 @@ def test_sleep_lab_channel_at_100_hz():
     assert np.median(d[ok & (td >= 0.75)]) - np.median(d[ok & (td == 0)]) >= 0.3
     deep = [f for f, t in zip(frames, td, strict=True) if t >= 0.75]
     assert np.median([f.meditation_score for f in deep]) <= 0.1
+
+
+def test_polysomnography_edf_two_bipolar_channels(tmp_path):
+    """A sleep-lab EDF at 100 Hz: two bipolar EEG derivations (Fpz-Cz, Pz-Oz) among EOG,
+    respiration, chin EMG, temperature and an event channel. Only the EEG is kept, the
+    derivations get their first site's region, and drowsiness separates wake from sleep."""
+    import mne
+
+    from neurofeedback.io import load_eeg_file
+    from neurofeedback.offline import iter_frames
+    from neurofeedback.pipeline.regions import region_of
+
+    dur, fs = 400.0, 100.0
+    gen = Generator("drowsy", seed=HELD_OUT_SEED + 2, sfreq=fs, duration_s=dur)
+    data, art = gen.generate(int(dur * fs))
+    truth = make_truth(gen.schedule, art, fs)
+    n = list(gen.ch_names)
+    t = np.arange(data.shape[1]) / fs
+    rng = np.random.default_rng(0)
+    signals = {
+        "EEG Fpz-Cz": (data[n.index("Fp1")] - data[n.index("Cz")], "eeg"),
+        "EEG Pz-Oz": (data[n.index("Pz")] - data[n.index("O1")], "eeg"),
+        "EOG horizontal": (50 * np.sin(2 * np.pi * 0.3 * t), "eog"),
+        "Resp oro-nasal": (200 * np.sin(2 * np.pi * 0.25 * t), "misc"),
+        "EMG submental": (5 * rng.standard_normal(t.size), "emg"),
+        "Temp rectal": (np.full(t.size, 37.0), "misc"),
+        "Event marker": (np.zeros(t.size), "misc"),
+    }
+    info = mne.create_info(list(signals), fs, [k for _, k in signals.values()])
+    raw = mne.io.RawArray(np.array([v for v, _ in signals.values()]) * 1e-6, info, verbose="error")
+    path = tmp_path / "psg.edf"
+    mne.export.export_raw(path, raw, fmt="edf", verbose="error")
+
+    loaded = load_eeg_file(path)
+    assert loaded.ch_names == ["Fpz-Cz", "Pz-Oz"] and loaded.sfreq == fs
+    assert [region_of(c) for c in loaded.ch_names] == ["frontal", "parietal"]
+    frames = [f for chunk in iter_frames(loaded) for f in chunk]
+    d = np.array([f.drowsiness for f in frames])
+    td = _truth_at(truth, frames, "drowsiness")
+    awake, asleep = np.nanmedian(d[td == 0]), np.nanmedian(d[td >= 0.75])
+    assert awake < 0.25 and asleep - awake >= 0.3, (awake, asleep)
+    deep = [f for f, x in zip(frames, td, strict=True) if x >= 0.75]
+    assert np.median([f.meditation_score for f in deep]) <= 0.1

@@ -4,8 +4,9 @@
 What is kept:
 
 - EEG channels only. EDF/BDF channel types are inferred from the label prefix
-  (``EEG Fp1`` -> EEG, ``ECG ECG`` -> ECG), and labels starting with ECG/EKG/EOG/EMG/RESP are
-  treated as non-EEG in every format. If nothing is typed EEG, all data channels are kept with
+  (``EEG Fp1`` -> EEG, ``ECG ECG`` -> ECG), and labels starting with ECG/EKG/EOG/EMG/RESP or
+  another polysomnography signal (SpO2, pleth, temperature, event marker, position, light,
+  snore, flow, thorax, abdomen, hypnogram) are treated as non-EEG in every format. If nothing is typed EEG, all data channels are kept with
   a warning.
 - Reference-only derivations (``A2-A1``, ``A1``, ``M1-M2``: ear or mastoid electrodes, not
   scalp sites) are dropped; their names are kept in ``meta["dropped_channels"]``.
@@ -38,7 +39,11 @@ MNE_EXTENSIONS = {
     ".lay": "Persyst", ".mef": "MEF", ".xdf": "XDF", ".snirf": "SNIRF", ".eeg": "Nihon Kohden",
     ".ds": "CTF", ".vmrk": "BrainVision",
 }
-_NON_EEG_PREFIX = re.compile(r"^(ECG|EKG|EOG|VEOG|HEOG|EMG|RESP|SPO2|PULSE|STATUS|TRIG)\b", re.IGNORECASE)
+_NON_EEG_PREFIX = re.compile(
+    r"^(ECG|EKG|EOG|VEOG|HEOG|EMG|RESP|SPO2|SAO2|PULSE|PLETH|STATUS|TRIG|TEMP|EVENT|MARKER|"
+    r"POSITION|LIGHT|SNORE|FLOW|THOR|ABDO|HYPNOGRAM)\b",
+    re.IGNORECASE,
+)
 
 
 def mne_format_name(path: Path) -> str | None:

@@ -38,9 +38,13 @@ def region_of(name: str) -> str | None:
 
     frontal: Fp, AF, F; central: FC, C; parietal: CP, P; occipital: PO, O (and I);
     left/right temporal: FT, T, TP and the lateral P7/P8 (P9/P10), odd numbers left, even right.
+    A bipolar scalp derivation (``Fpz-Cz``, ``Pz-Oz`` of a sleep lab) gets the region of its
+    first site, so that frontal quality checks (blinks) reach it; it has no head position.
     """
     label = normalize_name(name).upper()
     m = _NAME_RE.match(label)
+    if not m and "-" in label:
+        m = _NAME_RE.match(label.split("-", 1)[0])
     if not m:
         return None
     prefix, num = m.groups()
