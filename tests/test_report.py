@@ -55,6 +55,9 @@ def test_eegmat_report_has_every_section_and_is_self_contained(eegmat_report):
     assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in imgs)
     facts = section(text, "facts")
     assert "500 Hz" in facts and "182.0 s" in facts and "O1" in facts
+    # an awake person: the drowsy row says none, with the median drowsiness
+    assert re.search(r"drowsy frames</td><td>0\.0 % \(drowsiness &gt;= 0\.5: no meditation reward\), "
+                     r"median drowsiness 0\.0\d", facts), facts
     # what it cannot show, it says
     assert "No protocol was run" in section(text, "blocks")
     assert "first 46 s against the last 46 s" in section(text, "baselines")
@@ -209,3 +212,16 @@ def test_report_on_a_recording_too_short_for_one_frame(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no feature frames" in err and err.count("\n") == 1
     assert not (sdir / "report.html").exists()
+
+
+def test_drowsy_share_of_a_feature_table():
+    from neurofeedback.report import _drowsy_share
+    from neurofeedback.report.data import FeatureTable
+
+    cols = {"time_s": np.arange(4.0), "phase": np.array(["baseline", "drowsy", "drowsy", "heating"]),
+            "drowsiness": np.array([0.1, 0.6, 0.8, np.nan])}
+    assert _drowsy_share(FeatureTable(cols, [()] * 4, "test")) == (
+        "50.0 % (drowsiness >= 0.5: no meditation reward), median drowsiness 0.60")
+    # an old features.csv without the column: only the phase share
+    del cols["drowsiness"]
+    assert _drowsy_share(FeatureTable(cols, [()] * 4, "test")).startswith("50.0 %")
