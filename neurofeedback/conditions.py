@@ -29,6 +29,7 @@ from .channels import is_standard_site, normalize_name
 from .errors import FileFormatError, NeurofeedbackError, UsageError
 from .io import load_eeg_file
 from .pipeline.config import PipelineConfig
+from .pipeline.features import CYCLE_PHASES
 from .pipeline.frame import BANDS
 from .pipeline.pipeline import Pipeline
 from .pipeline.quality import whole_file_status
@@ -43,8 +44,6 @@ EYES_CLOSED = "eyes_closed"
 BASELINE_S = 60.0
 #: ... but at most this share of the file, so that a short recording keeps frames after it.
 BASELINE_SHARE = 1.0 / 3.0
-#: Estimator phases of the annealing cycle (what a steady resting recording should not show).
-_CYCLE = ("heating", "disintegration", "search", "annealing", "integrated")
 
 
 def baseline_end(duration_s: float) -> float:
@@ -386,7 +385,7 @@ def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
     after = m & ~ff.artifact & (ff.time_s - ff.window_s >= ff.baseline_end_s - _TOL)
     row.n_after = int(after.sum())
     if row.n_after:
-        row.cycle_share = float(np.isin(ff.phase[after], _CYCLE).mean())
+        row.cycle_share = float(np.isin(ff.phase[after], CYCLE_PHASES).mean())
         e = ff.energy[after]
         row.energy_within4 = float(np.mean(np.isfinite(e) & (np.abs(e) <= 4.0)))
         d = ff.drowsiness[after]

@@ -250,3 +250,44 @@ def test_polysomnography_edf_two_bipolar_channels(tmp_path):
     assert awake < 0.25 and asleep - awake >= 0.3, (awake, asleep)
     deep = [f for f, x in zip(frames, td, strict=True) if x >= 0.75]
     assert np.median([f.meditation_score for f in deep]) <= 0.1
+
+
+def test_phase_is_drowsy_exactly_when_the_frame_is():
+    # drowsiness 0.6 -> 0.4 (the hold band): the phase leaves "drowsy" at once and returns to
+    # the cycle phase held meanwhile; an artifact frame after waking does not bring "drowsy" back
+    est = AnnealingEstimator(0.1)
+    for i in range(30):
+        est.update(i * 0.1, 0.0, 0.0, 0.0, False, True)
+    assert est.update(3.0, 0.0, 0.0, 0.0, False, True, drowsy=True).phase == "drowsy"
+    held = est.update(3.1, 0.0, 0.0, 0.0, True, True, drowsy=False)  # hold band: no evidence
+    assert held.phase == "baseline"
+    assert est.update(3.2, 0.0, 0.0, 0.0, True, True).phase == "baseline"
+
+
+def test_integration_score_zero_when_drowsy(drowsy_run):
+    _, _, _, frames = drowsy_run
+    drowsy = [f for f in frames if f.drowsiness >= 0.5]
+    assert drowsy and all(f.integration_score == 0.0 for f in drowsy)
+    # and the phase says drowsy exactly then (after the baseline)
+    for f in frames:
+        if f.baseline_complete:
+            assert (f.phase == "drowsy") == (f.drowsiness >= 0.5)
+
+
+def test_fit_range_follows_a_low_sample_rate():
+    # at 64 Hz the low-pass comes down to 28.8 Hz: the fit stops below its roll-off, and an
+    # awake simulated head is not read as drowsy
+    gen = Generator("drowsy", seed=HELD_OUT_SEED, sfreq=100.0, duration_s=200.0)
+    data, _ = gen.generate(int(60 * 100))
+    from scipy.signal import resample_poly
+
+    x64 = resample_poly(data, 16, 25, axis=1)
+    pipe = Pipeline(64.0, list(gen.ch_names))
+    assert pipe._fit_range[1] == pytest.approx(0.78 * 0.45 * 64)
+    assert any("aperiodic fit" in n for n in pipe.rate_notes)
+    frames = pipe.push(x64)
+    d = np.nanmedian([f.drowsiness for f in frames])
+    e = np.nanmedian([f.aperiodic_exponent for f in frames])
+    ref = run_pipeline(data, 100.0, list(gen.ch_names))
+    assert d < 0.25, d
+    assert abs(e - np.nanmedian([f.aperiodic_exponent for f in ref])) < 0.4

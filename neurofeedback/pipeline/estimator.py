@@ -62,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import UsageError
+from .baseline import MAD_SCALE
 from .features import CYCLE_PHASES
 from .frame import PHASES
 from .phase_templates import AXES, CONFIDENCE_MAP, DEFAULT_TEMPLATES, PhaseTemplate
@@ -390,7 +391,7 @@ def input_scale(
     for a in range(len(AXES)):
         v = x[:, a][np.isfinite(x[:, a])]
         if v.size >= 2:
-            out[a] = max(cfg.min_input_scale, 1.482602218505602 * float(np.median(np.abs(v))))
+            out[a] = max(cfg.min_input_scale, MAD_SCALE * float(np.median(np.abs(v))))
     return out
 
 
@@ -581,6 +582,7 @@ class AnnealingEstimator:
         self._heated = False
         self._cycles = 0
         self._state = EstimatorState("baseline", 1.0, 0)
+        self._awake = self._state
         self._scale = np.ones(len(AXES))
 
     def use_input_scale(self, scale: np.ndarray) -> None:
@@ -635,11 +637,14 @@ class AnnealingEstimator:
                 self.reset()
             self._state = EstimatorState("baseline", 1.0, self._cycles)
             return self._state
-        if artifact:
-            return self._state
         if drowsy:
-            st = self._state
-            self._state = EstimatorState("drowsy", 1.0, self._cycles, in_range=st.in_range)
+            if self._state.phase != "drowsy":
+                self._awake = self._state  # what to report again when the person wakes
+            self._state = EstimatorState("drowsy", 1.0, self._cycles, in_range=self._state.in_range)
+            return self._state
+        if self._state.phase == "drowsy":  # awake again: the cycle phase held while drowsy
+            self._state = self._awake
+        if artifact:
             return self._state
         t = float(time_s)
         x = self._features.update(t, energy_z, temperature_z, synchrony_z) / self._scale

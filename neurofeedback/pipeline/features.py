@@ -205,7 +205,7 @@ FEATURES: tuple[Feature, ...] = (
             "complete.", "score", null="0", default=0.0),
     Feature("integration_score", "0..1", "float",
             "Integration feedback score: a logistic of synchrony and consonance z; exactly 0 in "
-            "artifact frames and before the baseline is complete.", "score", null="0", default=0.0),
+            "artifact frames, drowsy frames and before the baseline is complete.", "score", null="0", default=0.0),
     Feature("alpha_theta_share", "0..1", "float",
             "Alpha (8-13 Hz) plus theta (4-8 Hz) share of the summed linear power of the five "
             "bands, mean band powers of the clean channels; the alpha-theta protocol rewards "

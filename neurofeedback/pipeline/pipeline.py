@@ -45,7 +45,7 @@ from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
 from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
-from .features import FEATURES, RHYTHM_BAND
+from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, live_channels
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
@@ -179,6 +179,8 @@ class Pipeline:
         self._seg_cache = SegmentCache()
         f = self.welch.freqs
         self._band_masks = band_masks(f, rate_plan.bands)
+        self._fit_range = rate_plan.fit_range  # aperiodic fit and energy's rhythms, Hz
+        self._rhythm_band = rate_plan.rhythm_band
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
         self._fit_mask = self._broad & (f > 0)
@@ -509,8 +511,8 @@ class Pipeline:
             # each channel is later referred to its own baseline, so only measured ones count
             mi = np.flatnonzero(clean)
             psd_u = _c(psd_g[np.ix_(rows, mi)])  # (G, n_clean, n_freqs)
-            off, expo = fit_aperiodic(freqs, psd_u)
-            per = periodic_ratio_db(freqs, psd_u, off, expo, RHYTHM_BAND)
+            off, expo = fit_aperiodic(freqs, psd_u, *self._fit_range)
+            per = periodic_ratio_db(freqs, psd_u, off, expo, self._rhythm_band)
             ch_per[np.ix_(gi, mi)] = per
             ch_exp[np.ix_(gi, mi)] = expo
             sc["aperiodic_offset"][gi] = _median_rows(off)
@@ -679,6 +681,8 @@ class Pipeline:
             frame.drowsiness = self._drowsy.value
         drowsy = frame.drowsiness >= cfg.drowsy_threshold
         hold = frame.drowsiness >= cfg.drowsy_hold  # on the way to sleep: no cycle evidence
+        # (the estimator reports "drowsy" exactly when ``drowsy``: frame.phase is the flag the
+        # status line, the window and the report read)
         sync_z = bl.z("synchrony", frame.synchrony)
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("harmonic_low_share", frame.harmonic_low_share)
@@ -697,7 +701,7 @@ class Pipeline:
         )
         frame.alpha_theta_share = alpha_theta_share(frame.bands)
         frame.integration_score = integration_score(
-            sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok
+            sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
 
 

@@ -29,8 +29,9 @@ import logging
 from dataclasses import dataclass, replace
 
 from ..errors import UsageError
+from .aperiodic import FIT_RANGE_HZ
 from .config import PipelineConfig
-from .features import BANDS
+from .features import BANDS, RHYTHM_BAND
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,11 @@ NOTCH_HALF_WIDTH_HZ = 2.0
 #: The slowest rate analysed: below it the muscle check (20 Hz up, :data:`.quality.HIGH_BAND_HZ`)
 #: keeps fewer than three 1-Hz bins and the beta band (13-30 Hz) little of itself.
 MIN_SFREQ_HZ = 50.0
+
+#: The aperiodic fit stops at this share of the low-pass edge: below it a 4th-order
+#: Butterworth low-pass attenuates by less than 0.3 dB, so the fit sees the head's spectrum and
+#: not the filter's roll-off (at the default 45 Hz: 35 Hz, the fit's own upper end).
+FIT_TOP_SHARE = 0.78
 
 
 def max_hz(sfreq: float) -> float:
@@ -74,6 +80,12 @@ class RatePlan:
         mask: its power reads empty).
     emg_band : (float, float)
         The quality checks' muscle band, Hz.
+    fit_range : (float, float)
+        The aperiodic fit's range, Hz (:data:`.aperiodic.FIT_RANGE_HZ`, its upper end lowered
+        to :data:`FIT_TOP_SHARE` of the low-pass edge when that is lower).
+    rhythm_band : (float, float)
+        The natural rhythms of energy, Hz (:data:`.features.RHYTHM_BAND`, its upper end at most
+        the fit's).
     notes : tuple of str
         One plain sentence per adaptation, empty when the rate carries everything.
     """
@@ -83,6 +95,8 @@ class RatePlan:
     config: PipelineConfig
     bands: dict[str, tuple[float, float]]
     emg_band: tuple[float, float]
+    fit_range: tuple[float, float]
+    rhythm_band: tuple[float, float]
     notes: tuple[str, ...]
 
 
@@ -168,7 +182,19 @@ def plan_for_rate(
         )
     emg_band = (emg_lo, min(emg_hi, top))
     run_cfg = replace(config, **changes) if changes else config  # type: ignore[arg-type]
-    return RatePlan(sfreq, top, run_cfg, bands, emg_band, tuple(notes))
+    fit_lo, fit_hi = FIT_RANGE_HZ
+    fit_top = min(fit_hi, FIT_TOP_SHARE * run_cfg.lowpass_hz)
+    if fit_top < fit_hi:
+        notes.append(
+            f"aperiodic fit {fit_lo:g}-{fit_hi:g} Hz narrowed to {fit_lo:g}-{fit_top:.4g} Hz "
+            f"(below the {run_cfg.lowpass_hz:.4g}-Hz low-pass's roll-off)"
+        )
+    r_lo, r_hi = RHYTHM_BAND
+    rhythm = (r_lo, min(r_hi, fit_top))
+    if rhythm[1] < r_hi:
+        notes.append(f"energy's rhythms {r_lo:g}-{r_hi:g} Hz narrowed to {r_lo:g}-{rhythm[1]:.4g} Hz")
+    return RatePlan(sfreq, top, run_cfg, bands, emg_band, (fit_lo, fit_top), rhythm,
+                    tuple(notes))
 
 
 def announce(plan: RatePlan) -> None:
