@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
+from .events import EVENT_BLOCK_S, BlockEvents
 from .montages import positions
 
 RAIL_UV = 187500.0
-EVENT_BLOCK_S = 30.0
 BLINK_RATE_HZ = 1.0 / 7.0
 EMG_RATE_HZ = 1.0 / 25.0
 #: No artifacts in the first seconds (lets filters settle).
@@ -41,7 +41,7 @@ class Event:
     seed: int
 
 
-class ArtifactModel:
+class ArtifactModel(BlockEvents):
     """Renders artifacts into sample blocks.
 
     Parameters
@@ -57,8 +57,7 @@ class ArtifactModel:
     def __init__(
         self, ch_names: tuple[str, ...], sfreq: float, seed: int, duration_s: float | None
     ) -> None:
-        self.sfreq = sfreq
-        self.seed = int(seed)
+        super().__init__(sfreq, seed, 7919)
         pos = positions(ch_names)
         fp = positions(("Fp1", "Fp2"))
         d_eye = np.min(np.linalg.norm(pos[:, None] - fp[None], axis=2), axis=1)
@@ -70,40 +69,24 @@ class ArtifactModel:
             self.rail_period, self.rail_on = 300.0, (150.0, 240.0)
         else:
             self.rail_period, self.rail_on = None, (0.5 * duration_s, 0.8 * duration_s)
-        self._cache: dict[int, list[Event]] = {}
         self._sos = signal.butter(4, (20.0, min(100.0, 0.45 * sfreq)), "bandpass", fs=sfreq,
                                   output="sos")
 
-    def events(self, block: int) -> list[Event]:
-        """Events starting in the ``block``-th 30-s block."""
-        if block < 0:
-            return []
-        if block not in self._cache:
-            rng = np.random.default_rng([self.seed, 7919, block])
-            t0 = block * EVENT_BLOCK_S
-            out = []
-            for kind, rate in (("blink", BLINK_RATE_HZ), ("emg", EMG_RATE_HZ)):
-                n = rng.poisson(rate * EVENT_BLOCK_S)
-                starts = np.sort(rng.uniform(t0, t0 + EVENT_BLOCK_S, n))
-                for k, s in enumerate(starts):
-                    if s < FIRST_EVENT_S:
-                        continue
-                    if kind == "blink":
-                        dur, amp = rng.uniform(0.25, 0.4), rng.uniform(100.0, 200.0)
-                    else:
-                        dur, amp = rng.uniform(0.6, 2.0), rng.uniform(25.0, 50.0)
-                    out.append(Event(kind, int(round(s * self.sfreq)),
-                                     int(round(dur * self.sfreq)), float(amp),
-                                     int(rng.integers(2**31)) + k))
-            self._cache = {b: v for b, v in self._cache.items() if b >= block - 2}
-            self._cache[block] = out
-        return self._cache[block]
-
-    def _events_near(self, n0: int, n1: int) -> list[Event]:
-        b0 = int((n0 / self.sfreq) // EVENT_BLOCK_S) - 1
-        b1 = int((n1 / self.sfreq) // EVENT_BLOCK_S)
-        return [e for b in range(b0, b1 + 1) for e in self.events(b)
-                if e.start < n1 and e.start + e.length > n0]
+    def _draw(self, rng: np.random.Generator, t0: float) -> list[Event]:
+        out = []
+        for kind, rate in (("blink", BLINK_RATE_HZ), ("emg", EMG_RATE_HZ)):
+            n = rng.poisson(rate * EVENT_BLOCK_S)
+            starts = np.sort(rng.uniform(t0, t0 + EVENT_BLOCK_S, n))
+            for k, s in enumerate(starts):
+                if s < FIRST_EVENT_S:
+                    continue
+                if kind == "blink":
+                    dur, amp = rng.uniform(0.25, 0.4), rng.uniform(100.0, 200.0)
+                else:
+                    dur, amp = rng.uniform(0.6, 2.0), rng.uniform(25.0, 50.0)
+                out.append(Event(kind, int(round(s * self.sfreq)), int(round(dur * self.sfreq)),
+                                 float(amp), int(rng.integers(2**31)) + k))
+        return out
 
     def _waveform(self, ev: Event) -> np.ndarray:
         n = np.arange(ev.length)
@@ -130,7 +113,7 @@ class ArtifactModel:
         """
         add = np.zeros((self.blink_w.size, n1 - n0))
         present = np.zeros(n1 - n0, bool)
-        for ev in self._events_near(n0, n1):
+        for ev in self.events_near(n0, n1):
             w = self._waveform(ev)
             a, b = max(ev.start, n0), min(ev.start + ev.length, n1)
             seg = w[a - ev.start:b - ev.start]

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .events import EVENT_BLOCK_S, BlockEvents
 from .montages import positions
 from .scenarios import Schedule
 
-EVENT_BLOCK_S = 30.0
 #: RMS (uV) of each region's drowsy theta at full strength (frontal/central; half elsewhere).
 DROWSY_THETA_UV = 12.0
 DROWSY_THETA_HZ = 5.0
@@ -133,7 +133,7 @@ class SleepEvent:
     phase: float
 
 
-class SleepEvents:
+class SleepEvents(BlockEvents):
     """Renders vertex waves, spindles and K-complexes into sample blocks.
 
     Parameters
@@ -147,8 +147,7 @@ class SleepEvents:
     """
 
     def __init__(self, ch_names: list[str], sfreq: float, seed: int, schedule: Schedule) -> None:
-        self.sfreq = sfreq
-        self.seed = int(seed)
+        super().__init__(sfreq, seed, 15485863)
         self.schedule = schedule
         self.weights = {
             "vertex": site_weights(ch_names, (VERTEX_SITE,), 0.05),
@@ -156,37 +155,28 @@ class SleepEvents:
             "kcomplex": site_weights(ch_names, (KCOMPLEX_SITE,), 0.07),
         }
         self._n = len(ch_names)
-        self._cache: dict[int, list[SleepEvent]] = {}
 
-    def events(self, block: int) -> list[SleepEvent]:
-        """Events starting in the ``block``-th 30-s block (empty for negative blocks)."""
-        if block < 0:
-            return []
-        if block not in self._cache:
-            rng = np.random.default_rng([self.seed, 15485863, block])
-            t0 = block * EVENT_BLOCK_S
-            out = []
-            for kind, (rate, share) in _RATES.items():
-                n = rng.poisson(rate * EVENT_BLOCK_S)
-                starts = np.sort(rng.uniform(t0, t0 + EVENT_BLOCK_S, n))
-                keep = rng.uniform(size=n)
-                d = self.schedule.params(starts)["drowsiness"]
-                for s, k, dd in zip(starts, keep, d, strict=True):
-                    if kind == "vertex":
-                        dur, amp, freq = rng.uniform(0.2, 0.35), rng.uniform(60.0, 100.0), 0.0
-                    elif kind == "spindle":
-                        dur, amp, freq = (rng.uniform(0.5, 1.5), rng.uniform(20.0, 40.0),
-                                          rng.uniform(12.0, 14.0))
-                    else:
-                        dur, amp, freq = rng.uniform(0.6, 1.0), rng.uniform(100.0, 200.0), 0.0
-                    phase = rng.uniform(0.0, 2.0 * np.pi)
-                    if k < float(share(dd)):
-                        out.append(SleepEvent(kind, int(round(s * self.sfreq)),
-                                              int(round(dur * self.sfreq)), float(amp),
-                                              float(freq), float(phase)))
-            self._cache = {b: v for b, v in self._cache.items() if b >= block - 2}
-            self._cache[block] = out
-        return self._cache[block]
+    def _draw(self, rng: np.random.Generator, t0: float) -> list[SleepEvent]:
+        out = []
+        for kind, (rate, share) in _RATES.items():
+            n = rng.poisson(rate * EVENT_BLOCK_S)
+            starts = np.sort(rng.uniform(t0, t0 + EVENT_BLOCK_S, n))
+            keep = rng.uniform(size=n)
+            d = self.schedule.params(starts)["drowsiness"]
+            for s, k, dd in zip(starts, keep, d, strict=True):
+                if kind == "vertex":
+                    dur, amp, freq = rng.uniform(0.2, 0.35), rng.uniform(60.0, 100.0), 0.0
+                elif kind == "spindle":
+                    dur, amp, freq = (rng.uniform(0.5, 1.5), rng.uniform(20.0, 40.0),
+                                      rng.uniform(12.0, 14.0))
+                else:
+                    dur, amp, freq = rng.uniform(0.6, 1.0), rng.uniform(100.0, 200.0), 0.0
+                phase = rng.uniform(0.0, 2.0 * np.pi)
+                if k < float(share(dd)):
+                    out.append(SleepEvent(kind, int(round(s * self.sfreq)),
+                                          int(round(dur * self.sfreq)), float(amp),
+                                          float(freq), float(phase)))
+        return out
 
     def waveform(self, ev: SleepEvent) -> np.ndarray:
         """The event's waveform at its centre site, uV, shape (ev.length,)."""
@@ -207,13 +197,8 @@ class SleepEvents:
     def render(self, n0: int, n1: int) -> np.ndarray:
         """Graphoelements for samples ``n0 <= n < n1``, shape (n_channels, n1 - n0), uV."""
         out = np.zeros((self._n, n1 - n0))
-        b0 = int((n0 / self.sfreq) // EVENT_BLOCK_S) - 1
-        b1 = int((n1 / self.sfreq) // EVENT_BLOCK_S)
-        for b in range(b0, b1 + 1):
-            for ev in self.events(b):
-                if ev.start >= n1 or ev.start + ev.length <= n0:
-                    continue
-                a, e = max(ev.start, n0), min(ev.start + ev.length, n1)
-                seg = self.waveform(ev)[a - ev.start:e - ev.start]
-                out[:, a - n0:e - n0] += self.weights[ev.kind][:, None] * seg[None, :]
+        for ev in self.events_near(n0, n1):
+            a, e = max(ev.start, n0), min(ev.start + ev.length, n1)
+            seg = self.waveform(ev)[a - ev.start:e - ev.start]
+            out[:, a - n0:e - n0] += self.weights[ev.kind][:, None] * seg[None, :]
         return out

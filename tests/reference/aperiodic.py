@@ -1,77 +1,22 @@
 """Test oracle: the vectorised NumPy version of the aperiodic fit.
 
-The package compiles the same steps with numba, spectrum by spectrum
-(``neurofeedback/pipeline/aperiodic.py``). The original description follows.
-
-A resting EEG spectrum is a falling background, ``P(f) ~ 10**offset / f**exponent``, with
-oscillatory peaks (theta, alpha, beta) standing above it. :func:`fit_aperiodic` fits the
-background in log-log space while ignoring the peaks, following the steps of the *fooof* /
-*specparam* algorithm (Donoghue et al. 2020, Nature Neuroscience 23:1655) in its 'fixed' mode
-(no knee), with closed-form least squares instead of its iterative Gaussian peak fits, so that
-thousands of spectra are fitted at once in a few milliseconds:
-
-1. a straight line through all bins in range (log power against log frequency);
-2. a refit on the bins at or below that line (fooof's robust first step: the peaks lie above it);
-3. the noise SD of the flattened spectrum (log power minus the line of step 2), from the bins of
-   step 2 alone, which no peak reaches: their RMS about the line, scaled up from a half to a
-   whole normal distribution;
-4. every bin more than :data:`PEAK_THRESHOLD_SD` noise SDs above the line of step 2 is a peak
-   bin, except a run of them that touches either end of the range (fooof, too, drops peaks
-   centred at the edge of its range: such a run is the background bending, or the flank of a
-   rhythm outside the range), plus :data:`PEAK_NEIGHBOURS` neighbours on either side;
-5. the final line through the bins that are not peak bins.
-
-Everything is closed-form and vectorised over all spectra (no loop over spectra): psd of shape
-(600, 16, 129) takes about 8-10 ms on the 2-core development machine (about five times one
-float64 ``np.log`` over the fitted bins).
-``tests/test_aperiodic.py`` checks it against fooof on real spectra.
+The package compiles the same five steps with numba, one spectrum at a time
+(:func:`neurofeedback.pipeline.aperiodic.fit_aperiodic`, whose docstring describes them); this
+version runs them on all spectra at once with array operations, so that a test can check the
+two against each other. Its constants are the package's.
 """
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
-from neurofeedback.errors import UsageError
-
-log = logging.getLogger(__name__)
-
-__all__ = [
-    "FIT_RANGE_HZ",
-    "MIN_BINS",
-    "PEAK_NEIGHBOURS",
-    "PEAK_THRESHOLD_SD",
-    "aperiodic_model",
-    "fit_aperiodic",
-    "periodic_ratio_db",
-]
-
-#: Default fit range, Hz. Its lower end lies above the roll-off of the pipeline's 1-Hz causal
-#: high-pass (which bends the spectrum down below about 2 Hz), its upper end well below the 45-Hz
-#: low-pass and the mains lines. In between, a straight line in log-log space fits resting EEG as
-#: well as fooof's 'knee' mode does (1580 clean 10-s mean spectra of EEGMAT, EEGMMIDB and OpenBCI
-#: recordings: median R^2 0.973 fixed, 0.969 knee; knee frequencies scattered over 2-10 Hz, at
-#: the alpha peak in eyes-closed runs), so the fit has no knee.
-FIT_RANGE_HZ: tuple[float, float] = (2.0, 35.0)
-
-#: Fewest positive, finite bins in range for a fit; fewer give NaN.
-MIN_BINS = 4
-
-#: A bin of the flattened spectrum more than this many noise SDs above the robust line is a peak
-#: bin. fooof starts a peak at 2 SDs but then removes the peak's whole Gaussian, shoulders
-#: included; leaving out every bin above 1 SD is what agrees best with fooof on real spectra
-#: (thresholds 0.75-2.5 SD and 0-2 neighbours were compared on about 3200 spectra of the
-#: recordings that tests/test_aperiodic.py uses).
-PEAK_THRESHOLD_SD = 1.0
-
-#: Bins on either side of a peak bin that are left out with it (0: the 1-SD cut already takes
-#: the shoulders).
-PEAK_NEIGHBOURS = 0
-
-_LN10 = float(np.log(10.0))
-# SD of a normal variable's lower half about its own mean, in units of the full SD
-_HALF_NORMAL_SD = float(np.sqrt(1.0 - 2.0 / np.pi))
+from neurofeedback.pipeline.aperiodic import (
+    _HALF_NORMAL_SD,
+    _LN10,
+    MIN_BINS,
+    PEAK_NEIGHBOURS,
+    PEAK_THRESHOLD_SD,
+)
 
 
 def _line_fit(
@@ -153,70 +98,22 @@ def _edge_runs(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _check_inputs(freqs: np.ndarray, psd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    freqs = np.asarray(freqs, dtype=float)
-    psd = np.asarray(psd, dtype=float)
-    if freqs.ndim != 1:
-        raise UsageError(f"freqs must be 1-D (n_freqs,); got shape {freqs.shape}")
-    if psd.ndim < 1 or psd.shape[-1] != freqs.size:
-        raise UsageError(
-            f"psd must have shape (..., n_freqs) with n_freqs = len(freqs) = {freqs.size}; "
-            f"got shape {psd.shape}"
-        )
-    return freqs, psd
-
-
-def fit_aperiodic(
-    freqs: np.ndarray, psd: np.ndarray, fmin: float = FIT_RANGE_HZ[0], fmax: float = FIT_RANGE_HZ[1]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Aperiodic fit ``log10 P(f) = offset - exponent * log10 f`` ('fixed' mode, no knee).
-
-    Robust to oscillatory peaks (see the module docstring for the steps); vectorised over all
-    leading axes of ``psd`` at once.
+def fit_rows(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fit of every row of ``p`` at once.
 
     Parameters
     ----------
-    freqs : ndarray, shape (n_freqs,)
-        Frequencies of the bins, Hz, increasing.
-    psd : ndarray, shape (..., n_freqs)
-        Power spectral densities, uV^2/Hz, with any leading axes (e.g. (n_frames, n_channels)).
-    fmin, fmax : float
-        Fit range, Hz (inclusive); ``0 < fmin < fmax``. Default :data:`FIT_RANGE_HZ`.
+    x : ndarray, shape (n_bins,)
+        Natural log of the bins' frequencies (the fit range only).
+    p : ndarray, shape (n_spectra, n_bins)
+        PSD in those bins, uV^2/Hz.
 
     Returns
     -------
-    offset : ndarray, shape (...,)
-        log10(uV^2/Hz): the background's log power extrapolated to 1 Hz.
-    exponent : ndarray, shape (...,)
-        Power-law exponent, positive for falling spectra.
-        Both are NaN where a spectrum has fewer than :data:`MIN_BINS` positive, finite bins
-        within ``[fmin, fmax]``.
-
-    Raises
-    ------
-    UsageError
-        On shapes that do not fit together, decreasing frequencies or a bad range.
+    offset, exponent : ndarray, shape (n_spectra,)
+        As :func:`neurofeedback.pipeline.aperiodic.fit_aperiodic` returns them.
     """
-    freqs, psd = _check_inputs(freqs, psd)
-    fmin = float(fmin)
-    fmax = float(fmax)
-    if not (fmin > 0 and fmax > fmin):
-        raise UsageError(f"fmin and fmax must satisfy 0 < fmin < fmax (Hz); got {fmin}, {fmax}")
-    if freqs.size > 1 and not np.all(np.diff(freqs) > 0):
-        raise UsageError("freqs must be strictly increasing (Hz); got an unsorted array")
-    lead = psd.shape[:-1]
-    n_spec = int(np.prod(lead, dtype=np.int64))
-    i0 = int(np.searchsorted(freqs, fmin, side="left"))
-    i1 = int(np.searchsorted(freqs, fmax, side="right"))
-    if i1 - i0 < MIN_BINS or n_spec == 0:
-        log.debug("fit_aperiodic: %d bins in %g-%g Hz, fewer than %d", i1 - i0, fmin, fmax, MIN_BINS)
-        nan = np.full(lead, np.nan)
-        return nan, nan.copy()
-
-    # natural logs (cheaper than log10; the slope is the same, the intercept is rescaled at the end)
-    x = np.log(freqs[i0:i1])
     x_pows = np.stack([np.ones_like(x), x, x * x])
-    p = psd.reshape(n_spec, freqs.size)[:, i0:i1]
     with np.errstate(divide="ignore", invalid="ignore"):
         # -inf at 0, NaN below 0 or at NaN; double precision, elementwise (no SIMD tail that
         # could round differently depending on where a spectrum sits in the batch)
@@ -264,90 +161,4 @@ def fit_aperiodic(
     enough = n_valid >= MIN_BINS
     offset = np.where(enough, a2 / _LN10, np.nan)
     exponent = np.where(enough, -b2, np.nan)
-    return offset.reshape(lead), exponent.reshape(lead)
-
-
-def aperiodic_model(freqs: np.ndarray, offset: np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """The fitted background ``10**(offset - exponent * log10 f)``.
-
-    Parameters
-    ----------
-    freqs : ndarray, shape (n_freqs,)
-        Hz; bins at or below 0 Hz (where a power law is undefined) give NaN.
-    offset : ndarray, shape (...,)
-        log10(uV^2/Hz), as returned by :func:`fit_aperiodic`.
-    exponent : ndarray, shape (...,)
-        As returned by :func:`fit_aperiodic`.
-
-    Returns
-    -------
-    ndarray, shape (..., n_freqs)
-        uV^2/Hz.
-    """
-    freqs = np.asarray(freqs, dtype=float)
-    if freqs.ndim != 1:
-        raise UsageError(f"freqs must be 1-D (n_freqs,); got shape {freqs.shape}")
-    offset = np.asarray(offset, dtype=float)
-    exponent = np.asarray(exponent, dtype=float)
-    if offset.shape != exponent.shape:
-        raise UsageError(
-            f"offset and exponent must have the same shape; got {offset.shape} and {exponent.shape}"
-        )
-    pos = freqs > 0
-    lf = np.where(pos, np.log10(np.where(pos, freqs, 1.0)), np.nan)
-    return 10.0 ** (offset[..., None] - exponent[..., None] * lf)
-
-
-def periodic_ratio_db(
-    freqs: np.ndarray,
-    psd: np.ndarray,
-    offset: np.ndarray,
-    exponent: np.ndarray,
-    band: tuple[float, float] = (4.0, 30.0),
-) -> np.ndarray:
-    """How far the oscillations of ``band`` stand above the 1/f floor, dB.
-
-    ``10 * log10(sum_band psd / sum_band aperiodic_model)`` over the bins with
-    ``band[0] <= f <= band[1]``: about 0 dB for a spectrum without peaks, positive with peaks.
-
-    Parameters
-    ----------
-    freqs : ndarray, shape (n_freqs,)
-        Hz.
-    psd : ndarray, shape (..., n_freqs)
-        uV^2/Hz.
-    offset, exponent : ndarray, shape (...,)
-        The aperiodic fit of ``psd`` (:func:`fit_aperiodic`).
-    band : (float, float)
-        Hz, ``0 < band[0] < band[1]``, with at least one bin inside.
-
-    Returns
-    -------
-    ndarray, shape (...,)
-        dB; NaN where the fit is NaN or a bin of the band is not finite.
-    """
-    freqs, psd = _check_inputs(freqs, psd)
-    lo, hi = (float(v) for v in band)
-    if not (lo > 0 and hi > lo):
-        raise UsageError(f"band must be (lo, hi) Hz with 0 < lo < hi; got {band!r}")
-    sel = np.flatnonzero((freqs >= lo) & (freqs <= hi))
-    if sel.size == 0:
-        raise UsageError(
-            f"band must contain at least one frequency bin; got {band!r} with bins "
-            f"{freqs.min():g}-{freqs.max():g} Hz"
-        )
-    offset = np.asarray(offset, dtype=float)
-    if offset.shape != psd.shape[:-1]:
-        raise UsageError(
-            f"offset and exponent must have shape psd.shape[:-1] = {psd.shape[:-1]}; got {offset.shape}"
-        )
-    exponent = np.asarray(exponent, dtype=float)
-    if exponent.shape != offset.shape:
-        raise UsageError(
-            f"offset and exponent must have the same shape; got {offset.shape} and {exponent.shape}"
-        )
-    # sum of the model over the band, as exp() of natural logs (several times faster than 10**)
-    lnf = np.log(freqs[sel])
-    model_sum = np.exp(-exponent[..., None] * lnf).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return 10.0 * (np.log10(psd[..., sel].sum(axis=-1) / model_sum) - offset)
+    return offset, exponent
