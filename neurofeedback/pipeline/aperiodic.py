@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "FIT_RANGE_HZ",
+    "AperiodicFit",
     "MIN_BINS",
     "PEAK_NEIGHBOURS",
     "PEAK_THRESHOLD_SD",
@@ -168,17 +169,106 @@ def _fit_rows(
         exponent[r] = -b2
 
 
-def _check_inputs(freqs: np.ndarray, psd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    freqs = np.asarray(freqs, dtype=float)
-    psd = np.asarray(psd, dtype=float)
-    if freqs.ndim != 1:
-        raise UsageError(f"freqs must be 1-D (n_freqs,); got shape {freqs.shape}")
-    if psd.ndim < 1 or psd.shape[-1] != freqs.size:
-        raise UsageError(
-            f"psd must have shape (..., n_freqs) with n_freqs = len(freqs) = {freqs.size}; "
-            f"got shape {psd.shape}"
-        )
-    return freqs, psd
+class AperiodicFit:
+    """The aperiodic fit and the periodic ratio for spectra on one frequency grid.
+
+    Everything that depends only on the grid (argument checks, the bins of the fit range and
+    of the band, their log frequencies) is done once here; a live pipeline calls :meth:`fit`
+    and :meth:`periodic_db` on every frame.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Frequencies of the bins, Hz, strictly increasing.
+    fit_range : (float, float)
+        Fit range, Hz (inclusive), ``0 < fmin < fmax``.
+    band : (float, float) or None
+        Band of :meth:`periodic_db`, Hz, ``0 < lo < hi`` with at least one bin inside; None
+        when only :meth:`fit` is used.
+    """
+
+    def __init__(
+        self, freqs: np.ndarray, fit_range: tuple[float, float] = FIT_RANGE_HZ,
+        band: tuple[float, float] | None = None,
+    ) -> None:
+        freqs = np.asarray(freqs, dtype=float)
+        if freqs.ndim != 1:
+            raise UsageError(f"freqs must be 1-D (n_freqs,); got shape {freqs.shape}")
+        fmin, fmax = (float(v) for v in fit_range)
+        if not (fmin > 0 and fmax > fmin):
+            raise UsageError(f"fmin and fmax must satisfy 0 < fmin < fmax (Hz); got {fmin}, {fmax}")
+        if freqs.size > 1 and not np.all(np.diff(freqs) > 0):
+            raise UsageError("freqs must be strictly increasing (Hz); got an unsorted array")
+        self.freqs = freqs
+        self._i0 = int(np.searchsorted(freqs, fmin, side="left"))
+        self._i1 = int(np.searchsorted(freqs, fmax, side="right"))
+        # natural logs (the slope is the same as log10's; the intercept is rescaled at the end)
+        self._x = np.log(freqs[self._i0 : self._i1]) if self._i1 - self._i0 >= MIN_BINS else None
+        if self._x is None:
+            log.debug("fit_aperiodic: %d bins in %g-%g Hz, fewer than %d",
+                      self._i1 - self._i0, fmin, fmax, MIN_BINS)
+        self._sel = self._lnf = None
+        if band is not None:
+            lo, hi = (float(v) for v in band)
+            if not (lo > 0 and hi > lo):
+                raise UsageError(f"band must be (lo, hi) Hz with 0 < lo < hi; got {band!r}")
+            sel = np.flatnonzero((freqs >= lo) & (freqs <= hi))
+            if sel.size == 0:
+                raise UsageError(
+                    f"band must contain at least one frequency bin; got {band!r} with bins "
+                    f"{freqs.min():g}-{freqs.max():g} Hz"
+                )
+            self._sel, self._lnf = sel, np.log(freqs[sel])
+
+    def _psd(self, psd: np.ndarray) -> np.ndarray:
+        psd = np.asarray(psd, dtype=float)
+        if psd.ndim < 1 or psd.shape[-1] != self.freqs.size:
+            raise UsageError(
+                f"psd must have shape (..., n_freqs) with n_freqs = len(freqs) = "
+                f"{self.freqs.size}; got shape {psd.shape}"
+            )
+        return psd
+
+    def fit(self, psd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(offset, exponent) of each spectrum of ``psd`` (..., n_freqs); see
+        :func:`fit_aperiodic`."""
+        psd = self._psd(psd)
+        lead = psd.shape[:-1]
+        n_spec = int(np.prod(lead, dtype=np.int64))
+        if self._x is None or n_spec == 0:
+            nan = np.full(lead, np.nan)
+            return nan, nan.copy()
+        p = np.ascontiguousarray(psd.reshape(n_spec, self.freqs.size)[:, self._i0 : self._i1])
+        offset = np.empty(n_spec)
+        exponent = np.empty(n_spec)
+        # compiled: one spectrum after another, each in bin order
+        _fit_rows(self._x, p, PEAK_THRESHOLD_SD, PEAK_NEIGHBOURS, MIN_BINS, offset, exponent)
+        return offset.reshape(lead), exponent.reshape(lead)
+
+    def periodic_db(
+        self, psd: np.ndarray, offset: np.ndarray, exponent: np.ndarray
+    ) -> np.ndarray:
+        """How far the band's oscillations stand above the fit, dB, shape (...,); see
+        :func:`periodic_ratio_db`."""
+        if self._sel is None:
+            raise UsageError("periodic_db needs a band: give AperiodicFit(freqs, band=(lo, hi))")
+        psd = self._psd(psd)
+        offset = np.asarray(offset, dtype=float)
+        if offset.shape != psd.shape[:-1]:
+            raise UsageError(
+                f"offset and exponent must have shape psd.shape[:-1] = {psd.shape[:-1]}; "
+                f"got {offset.shape}"
+            )
+        exponent = np.asarray(exponent, dtype=float)
+        if exponent.shape != offset.shape:
+            raise UsageError(
+                f"offset and exponent must have the same shape; got {offset.shape} and "
+                f"{exponent.shape}"
+            )
+        # sum of the model over the band, as exp() of natural logs (cheaper than 10**)
+        model_sum = np.exp(-exponent[..., None] * self._lnf).sum(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return 10.0 * (np.log10(psd[..., self._sel].sum(axis=-1) / model_sum) - offset)
 
 
 def fit_aperiodic(
@@ -212,30 +302,7 @@ def fit_aperiodic(
     UsageError
         On shapes that do not fit together, decreasing frequencies or a bad range.
     """
-    freqs, psd = _check_inputs(freqs, psd)
-    fmin = float(fmin)
-    fmax = float(fmax)
-    if not (fmin > 0 and fmax > fmin):
-        raise UsageError(f"fmin and fmax must satisfy 0 < fmin < fmax (Hz); got {fmin}, {fmax}")
-    if freqs.size > 1 and not np.all(np.diff(freqs) > 0):
-        raise UsageError("freqs must be strictly increasing (Hz); got an unsorted array")
-    lead = psd.shape[:-1]
-    n_spec = int(np.prod(lead, dtype=np.int64))
-    i0 = int(np.searchsorted(freqs, fmin, side="left"))
-    i1 = int(np.searchsorted(freqs, fmax, side="right"))
-    if i1 - i0 < MIN_BINS or n_spec == 0:
-        log.debug("fit_aperiodic: %d bins in %g-%g Hz, fewer than %d", i1 - i0, fmin, fmax, MIN_BINS)
-        nan = np.full(lead, np.nan)
-        return nan, nan.copy()
-
-    # natural logs (the slope is the same, the intercept is rescaled at the end), compiled: one
-    # spectrum after another, each in bin order (numba kernel)
-    x = np.log(freqs[i0:i1])
-    p = np.ascontiguousarray(psd.reshape(n_spec, freqs.size)[:, i0:i1])
-    offset = np.empty(n_spec)
-    exponent = np.empty(n_spec)
-    _fit_rows(x, p, PEAK_THRESHOLD_SD, PEAK_NEIGHBOURS, MIN_BINS, offset, exponent)
-    return offset.reshape(lead), exponent.reshape(lead)
+    return AperiodicFit(freqs, (fmin, fmax)).fit(psd)
 
 
 def aperiodic_model(freqs: np.ndarray, offset: np.ndarray, exponent: np.ndarray) -> np.ndarray:
@@ -297,28 +364,4 @@ def periodic_ratio_db(
     ndarray, shape (...,)
         dB; NaN where the fit is NaN or a bin of the band is not finite.
     """
-    freqs, psd = _check_inputs(freqs, psd)
-    lo, hi = (float(v) for v in band)
-    if not (lo > 0 and hi > lo):
-        raise UsageError(f"band must be (lo, hi) Hz with 0 < lo < hi; got {band!r}")
-    sel = np.flatnonzero((freqs >= lo) & (freqs <= hi))
-    if sel.size == 0:
-        raise UsageError(
-            f"band must contain at least one frequency bin; got {band!r} with bins "
-            f"{freqs.min():g}-{freqs.max():g} Hz"
-        )
-    offset = np.asarray(offset, dtype=float)
-    if offset.shape != psd.shape[:-1]:
-        raise UsageError(
-            f"offset and exponent must have shape psd.shape[:-1] = {psd.shape[:-1]}; got {offset.shape}"
-        )
-    exponent = np.asarray(exponent, dtype=float)
-    if exponent.shape != offset.shape:
-        raise UsageError(
-            f"offset and exponent must have the same shape; got {offset.shape} and {exponent.shape}"
-        )
-    # sum of the model over the band, as exp() of natural logs (several times faster than 10**)
-    lnf = np.log(freqs[sel])
-    model_sum = np.exp(-exponent[..., None] * lnf).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return 10.0 * (np.log10(psd[..., sel].sum(axis=-1) / model_sum) - offset)
+    return AperiodicFit(freqs, band=band).periodic_db(psd, offset, exponent)

@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import UsageError
 from ..validation import check_positive
 from . import consonance as cons
-from .aperiodic import fit_aperiodic, periodic_ratio_db
+from .aperiodic import AperiodicFit
 from .baseline import Baseline
 from .batch import (
     BatchQuality,
@@ -179,8 +179,9 @@ class Pipeline:
         self._seg_cache = SegmentCache()
         f = self.welch.freqs
         self._band_masks = band_masks(f, rate_plan.bands)
-        self._fit_range = rate_plan.fit_range  # aperiodic fit and energy's rhythms, Hz
-        self._rhythm_band = rate_plan.rhythm_band
+        # the aperiodic fit and energy's rhythms on this grid (ranges as the rate allows)
+        self._fit_range = rate_plan.fit_range
+        self._aperiodic = AperiodicFit(f, rate_plan.fit_range, rate_plan.rhythm_band)
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
         self._fit_mask = self._broad & (f > 0)
@@ -511,8 +512,8 @@ class Pipeline:
             # each channel is later referred to its own baseline, so only measured ones count
             mi = np.flatnonzero(clean)
             psd_u = _c(psd_g[np.ix_(rows, mi)])  # (G, n_clean, n_freqs)
-            off, expo = fit_aperiodic(freqs, psd_u, *self._fit_range)
-            per = periodic_ratio_db(freqs, psd_u, off, expo, self._rhythm_band)
+            off, expo = self._aperiodic.fit(psd_u)
+            per = self._aperiodic.periodic_db(psd_u, off, expo)
             ch_per[np.ix_(gi, mi)] = per
             ch_exp[np.ix_(gi, mi)] = expo
             sc["aperiodic_offset"][gi] = _median_rows(off)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .baseline import MAD_SCALE
 from .batch import frame_windows
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
@@ -29,7 +30,6 @@ from .rates import max_hz
 
 #: The reference takes one value every this many frames (0.5 s at the default hop).
 SAMPLE_EVERY = 5
-_MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard deviation
 
 
 class BandReference:
@@ -114,7 +114,7 @@ class BandReference:
         """log10 power above which a channel stands out: median + max(dB margin, k MADs)."""
         hist = self._hist[: min(self._n_seen, len(self._hist))]
         med = np.median(hist, axis=0)
-        mad = np.median(np.abs(hist - med), axis=0) * _MAD_TO_SD
+        mad = np.median(np.abs(hist - med), axis=0) * MAD_SCALE
         return med + np.maximum(self._db / 10.0, self._mads * mad)
 
 
