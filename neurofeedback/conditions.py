@@ -142,12 +142,14 @@ def is_occipital(name: str) -> bool:
 
 
 def live_channels(data: np.ndarray, rail_uv: float | None = None) -> np.ndarray:
-    """Channels that carry a changing signal: a railed or flat channel repeats its value.
+    """Channels that carry EEG over a whole file: neither railed nor flat.
 
     Parameters
     ----------
     data : ndarray, shape (n_channels, n_samples)
         Raw samples, uV.
+    rail_uv : float or None
+        Amplifier saturation level, uV (None: no railed test).
 
     Returns
     -------

@@ -427,6 +427,15 @@ class BatchQuality:
         self._line_masks: dict[float | None, np.ndarray] = {}  # per mains frequency
         self.broad, self.high, _ = quality_masks(freqs, None, checker.top_hz)
         self.df = freqs[1] - freqs[0]
+        cfg = self.cfg
+        # the kernel's thresholds and the muscle high-pass, fixed for the checker's life
+        self._params = np.array([
+            self.rail_uv if self.rail_uv is not None else np.inf, cfg.rail_fraction, cfg.flat_uv,
+            cfg.line_ratio, cfg.emg_share, cfg.emg_min_uv2, cfg.amplitude_uv, cfg.blink_uv,
+            cfg.blink_dominance, cfg.emg_local_share, cfg.emg_local_min_uv2, self.df,
+            cfg.blink_hf_ratio,
+        ])
+        self._emg_sos = np.ascontiguousarray(checker.emg_sos, dtype=float)
 
     def codes(
         self,
@@ -454,24 +463,16 @@ class BatchQuality:
         -------
         ndarray of int8, shape (n_frames, n_channels)
         """
-        cfg = self.cfg
         ref = self.ref
         line_masks = self._line_masks.get(mains_hz)
         if line_masks is None:
             line_masks = self._line_masks[mains_hz] = quality_masks(self.freqs, mains_hz)[2]
         n = raw.shape[-1]
         local_ok = n - ref.emg_skip > ref.emg_len
-        params = np.array([
-            self.rail_uv if self.rail_uv is not None else np.inf, cfg.rail_fraction, cfg.flat_uv,
-            cfg.line_ratio, cfg.emg_share, cfg.emg_min_uv2, cfg.amplitude_uv, cfg.blink_uv,
-            cfg.blink_dominance, cfg.emg_local_share, cfg.emg_local_min_uv2, self.df,
-            cfg.blink_hf_ratio,
-        ])
         return _quality_kernel(
-            raw, x, psd, raw_psd, self.broad, self.high, line_masks, self.frontal, params,
+            raw, x, psd, raw_psd, self.broad, self.high, line_masks, self.frontal, self._params,
             *ref.smooth_lengths(n), self.rail_uv is not None, bool(notched), bool(local_ok),
-            np.ascontiguousarray(ref.emg_sos, dtype=float), ref.emg_skip, ref.emg_len,
-            ref.emg_step,
+            self._emg_sos, ref.emg_skip, ref.emg_len, ref.emg_step,
         )
 
 

@@ -12,6 +12,8 @@ into the pair's difference and its sum. A horizontal movement is flagged, on bot
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .regions import normalize_name
@@ -89,9 +91,8 @@ class GazeCheck:
         span_s = np.ptp(summ, axis=-1)
         hit = np.zeros(cand.shape, dtype=bool)
         hit[fi, pi] = (span_d > self.gaze_uv) & (span_d >= self.gaze_ratio * span_s)
-        for p in range(len(left)):
-            out[hit[:, p], left[p]] = True
-            out[hit[:, p], right[p]] = True
+        out[:, left] |= hit  # the pairs share no channel
+        out[:, right] |= hit
         return out
 
 
@@ -147,9 +148,10 @@ class BlinkRegression:
         cand = np.flatnonzero(usable & ~eye)
         if cand.size == 0 or not eye.any() or n <= self.k1 + self.k2:
             return None
-        v_full = _smooth_same(x[eye].mean(axis=0), self.k1, self.k2)
+        eog = np.ascontiguousarray(x[eye].mean(axis=0))  # the flagged channels' mean
+        v_full = _smooth_same(eog, self.k1, self.k2)
         slow = _slow(np.ascontiguousarray(x[cand]), self.k1, self.k2)
-        v = _slow(np.ascontiguousarray(x[eye].mean(axis=0)), self.k1, self.k2)
+        v = _slow(eog, self.k1, self.k2)
         v = v - v.mean()
         vv = float(v @ v)
         if vv <= 0.0:
@@ -165,7 +167,14 @@ def _smooth_same(v: np.ndarray, k1: int, k2: int) -> np.ndarray:
     """:func:`_slow` of a 1-D signal at full length (edges averaged over what is there)."""
     out = v
     for k in (k1, k2):
-        num = np.convolve(out, np.ones(k), mode="same")
-        den = np.convolve(np.ones(out.size), np.ones(k), mode="same")
-        out = num / den
+        out = np.convolve(out, np.ones(k), mode="same") / _edge_counts(out.size, k)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _edge_counts(n: int, k: int) -> np.ndarray:
+    """How many samples a length-``k`` moving sum covers at each of ``n`` positions ("same"
+    mode: fewer at the edges); computed once per (n, k)."""
+    out = np.convolve(np.ones(n), np.ones(k), mode="same")
+    out.setflags(write=False)
     return out

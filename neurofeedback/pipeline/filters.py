@@ -203,7 +203,7 @@ class FilterChain:
         return self.filter.process(x)
 
 
-def live_channels(data: np.ndarray, rail_uv: float | None) -> np.ndarray:
+def unsaturated_channels(data: np.ndarray, rail_uv: float | None) -> np.ndarray:
     """Channels that carry a signal in a stretch of raw data: not constant, and under 1 % of
     the samples within 1 % of the rail (the rule of the per-window ``railed`` check).
 
@@ -252,7 +252,7 @@ def detect_mains(
     n = data.shape[1]
     if n < int(sfreq):
         return None
-    live = live_channels(data, rail_uv)
+    live = unsaturated_channels(data, rail_uv)
     if not live.any():
         return None
     data = data[live]

@@ -14,7 +14,7 @@ Matrices depend only on which electrodes are clean, so they are cached per set.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial.legendre import legval
@@ -98,9 +98,9 @@ class Interpolator:
     def __init__(self, positions: np.ndarray) -> None:
         self.known = np.isfinite(positions).all(axis=1)
         self.pos = positions - sphere_centre(positions)
-        self._cache: OrderedDict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = (
-            OrderedDict()
-        )
+        # least recently used clean sets leave first; functools' cache is thread-safe (stage 1
+        # of successive blocks runs in two worker threads)
+        self._plan = lru_cache(maxsize=CACHE_SIZE)(self._build)
 
     def plan(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Which channels to rebuild from which, for one clean-channel mask.
@@ -118,18 +118,14 @@ class Interpolator:
         matrix : ndarray, shape (n_targets, n_sources), or None
             None when there is nothing to rebuild or fewer than :data:`MIN_SOURCES` sources.
         """
-        key = clean.tobytes()
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)  # least recently used sets leave first
-        else:
-            sources = np.flatnonzero(clean & self.known)
-            targets = np.flatnonzero(~clean & self.known)
-            m = None
-            if targets.size and sources.size >= MIN_SOURCES:
-                m = np.ascontiguousarray(spline_matrix(self.pos[sources], self.pos[targets]))
-                m.setflags(write=False)
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.popitem(last=False)
-            hit = self._cache[key] = (targets, sources, m)
-        return hit
+        return self._plan(np.asarray(clean, dtype=bool).tobytes())
+
+    def _build(self, key: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        clean = np.frombuffer(key, dtype=bool)
+        sources = np.flatnonzero(clean & self.known)
+        targets = np.flatnonzero(~clean & self.known)
+        m = None
+        if targets.size and sources.size >= MIN_SOURCES:
+            m = np.ascontiguousarray(spline_matrix(self.pos[sources], self.pos[targets]))
+            m.setflags(write=False)
+        return targets, sources, m

@@ -46,13 +46,14 @@ from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
-from .filters import CausalFilter, FilterChain, design_sos, detect_mains, live_channels
+from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
 from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
     BAD_CODES,
+    EYE_CODES,
     FRAME_REASONS,
     HIGH_BAND_HZ,
     REASONS,
@@ -206,7 +207,6 @@ class Pipeline:
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
-        self._band_sos = sos_band
         self._band_filter = CausalFilter(sos_band, self.n_ch)
         self.n_eff = effective_samples(sos_band, self.sfreq, self.n_win)
         self.harmonics = HarmonicBasis(self.positions)
@@ -268,7 +268,7 @@ class Pipeline:
             while not decided and (self._mains_try + 1) * self.n_win <= self._n_pending:
                 w = data[:, self._mains_try * self.n_win : (self._mains_try + 1) * self.n_win]
                 self._mains_try += 1
-                if live_channels(w, self.rail_uv).any() or self._mains_try >= _MAINS_WINDOWS:
+                if unsaturated_channels(w, self.rail_uv).any() or self._mains_try >= _MAINS_WINDOWS:
                     mains = detect_mains(w, self.sfreq, self.rail_uv)
                     decided = True
             if not decided:
@@ -423,7 +423,7 @@ class Pipeline:
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
-        eye = (codes == _BLINK_CODE) | (codes == _GAZE_CODE)
+        eye = np.isin(codes, EYE_CODES)
         eye_fix: list = [None] * n_fr
         # slow power far above the channel's own past, in frames without eye artifacts (their
         # slow activity is the blink's, removed below): movement, a loosening electrode, sweat
@@ -470,7 +470,6 @@ class Pipeline:
             use = clean.copy()
             x_g, psd_g, pc_g = x_w, psd, per_ch
             b_g = None
-            every = len(gi) == n_fr
             fix = [k for k, i in enumerate(members) if eye_fix[i] is not None]
             if interp is not None or fix:
                 x_g = _c(x_w[gi])
@@ -496,7 +495,6 @@ class Pipeline:
                     psd_k = self.welch(x_g[k])  # (n_ch, n_freqs)
                     psd_g[k, cc] = psd_k[cc]
                     pc_g[k, cc] = self._per_channel(psd_k[None], x_g[k][None])[0, cc]
-                every = True  # the group's own arrays, indexed from 0
                 rows = np.arange(len(gi))
             else:
                 rows = gi
@@ -547,7 +545,7 @@ class Pipeline:
             # spatial harmonics
             sel, evecs = self.harmonics.basis(use)
             if evecs.size:
-                if sel.size == self.n_ch and every:  # every channel of the group's windows
+                if sel.size == self.n_ch and len(x_g) == len(gi):  # all of the group's windows
                     xs = x_g
                 else:
                     xs = _c(x_g[np.ix_(rows, sel)])

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
-from scipy.signal import butter
 
 from .config import PipelineConfig
+from .filters import design_sos
 from .rates import max_hz
 
 #: Physically wrong channels (left out of every measure in that frame).
@@ -17,12 +17,19 @@ BAD_REASONS = ("railed", "flat", "line")
 #: Artifacts on a channel (the channel is left out; the frame is gated only as
 #: :func:`frame_gate` says).
 ARTIFACT_REASONS = ("blink", "emg", "amplitude", "gaze")
-#: Order in which a channel's reasons are tested; a channel gets the first that applies.
+#: Order of the reason codes. The per-window kernel tests railed, flat, line, blink, emg,
+#: amplitude in this order and a channel gets the first that applies; the pipeline's stage 1 then
+#: adds the checks that need more than one window or channel: "emg" and "amplitude" relative to
+#: the channel's own past (only on channels still "ok"; amplitude not in frames with an eye
+#: artifact), and "gaze" (a mirror pair swinging apart), which takes precedence over "blink".
 PRIORITY = BAD_REASONS + ARTIFACT_REASONS
 #: Channel-quality reasons by code (the codes of the quality kernel); ``ok`` is 0.
 REASONS: tuple[str, ...] = ("ok", *PRIORITY)
 BAD_CODES = tuple(REASONS.index(r) for r in BAD_REASONS)
 ARTIFACT_CODES = tuple(REASONS.index(r) for r in ARTIFACT_REASONS)
+#: Codes of eye artifacts (blinks, horizontal eye movements), treated alike by the gate and the
+#: EOG regression.
+EYE_CODES = (REASONS.index("blink"), REASONS.index("gaze"))
 #: Frame-level reasons (not tied to one channel's check).
 FRAME_REASONS = ("common-mode", "no usable channels")
 
@@ -76,7 +83,7 @@ def frame_gate(
         return clean, True
     if arte.sum() >= gate_share * n_usable:
         return clean, True
-    eyes = (codes == REASONS.index("blink")) | (codes == REASONS.index("gaze"))
+    eyes = np.isin(codes, EYE_CODES)
     for r in np.unique(region_index[usable & arte]):
         in_region = region_index == r
         if r < 0 or (usable & in_region).sum() > region_gate_channels:
@@ -112,9 +119,10 @@ def whole_file_status(
     """
     out = []
     for row in np.asarray(data, dtype=float):
+        step = np.diff(row)
         if rail_uv is not None and (np.abs(row) >= 0.99 * rail_uv).mean() >= 0.5:
             out.append("railed")
-        elif row.size < 2 or np.std(np.diff(row)) < flat_uv or (np.diff(row) == 0).mean() >= 0.5:
+        elif row.size < 2 or np.std(step) < flat_uv or (step == 0).mean() >= 0.5:
             out.append("flat")
         else:
             out.append("ok")
@@ -165,6 +173,13 @@ def quality_masks(
     f0s = (50.0, 60.0) if mains_hz is None else (float(mains_hz),)
     line = np.array([np.abs(freqs - f0) <= LINE_HALF_WIDTH_HZ for f0 in f0s])
     return broad, high, line
+
+
+def emg_highpass(sfreq: float) -> np.ndarray:
+    """The muscle checks' high-pass: 4th-order Butterworth at the muscle band's lower edge
+    (20 Hz, or what the rate carries), second-order sections (shared by the local-EMG check and
+    the channel references of :mod:`.reference`)."""
+    return design_sos(sfreq, "highpass", min(HIGH_BAND_HZ[0], max_hz(sfreq)), 4)
 
 
 class QualityChecker:
@@ -250,8 +265,7 @@ class QualityChecker:
         self.smooth_n2 = max(1, int(round(SECOND_PASS_S * sfreq)))
         # local EMG: 20 Hz high-pass (applied within the window), its power in short stretches
         self.top_hz = max_hz(sfreq)  # highest frequency the rate carries
-        hp = min(HIGH_BAND_HZ[0], self.top_hz)
-        self.emg_sos = butter(4, hp, "highpass", fs=sfreq, output="sos")
+        self.emg_sos = emg_highpass(sfreq)
         self.emg_skip = int(round(0.1 * sfreq))  # the high-pass's start-up transient
         self.emg_len = max(2, int(round(config.emg_local_s * sfreq)))
         self.emg_step = max(1, self.emg_len // 5)

@@ -25,8 +25,7 @@ from .baseline import MAD_SCALE
 from .batch import frame_windows
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
-from .quality import HIGH_BAND_HZ, SLOW_BAND_HZ
-from .rates import max_hz
+from .quality import SLOW_BAND_HZ, emg_highpass
 
 #: The reference takes one value every this many frames (0.5 s at the default hop).
 SAMPLE_EVERY = 5
@@ -124,9 +123,8 @@ def channel_reference(
     """The pipeline's two relative checks: band 0, 20-45 Hz power (``emg``: ``emg_ref_db``,
     ``emg_ref_mads``); band 1, 1-4 Hz power (``amplitude``: movement, a loosening electrode,
     sweat; ``slow_ref_db``, ``slow_ref_mads``)."""
-    hp = min(HIGH_BAND_HZ[0], max_hz(sfreq))
     return BandReference(
-        [design_sos(sfreq, "highpass", hp, 4), design_sos(sfreq, "lowpass", SLOW_BAND_HZ[1], 4)],
+        [emg_highpass(sfreq), design_sos(sfreq, "lowpass", SLOW_BAND_HZ[1], 4)],
         n_channels, n_window, config,
         [config.emg_ref_db, config.slow_ref_db], [config.emg_ref_mads, config.slow_ref_mads],
     )
