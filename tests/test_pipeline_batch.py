@@ -19,7 +19,7 @@ from _data import OPENBCI_TXT
 from reference import consonance as ref_cons
 from reference import quality as ref_quality
 from reference.entropy import lempel_ziv
-from reference.synchrony import kuramoto_order, plv_matrix, wpli_matrix
+from reference.synchrony import kuramoto_order, kuramoto_surrogate, plv_matrix, wpli2_matrix
 from scipy.signal import hilbert
 
 import neurofeedback.pipeline.pipeline as pipeline_mod
@@ -53,9 +53,10 @@ from neurofeedback.pipeline.synchrony import Metastability
 SF = 250.0
 NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "T7", "T8", "P7", "P8"]
 RAIL = 187500.0
-ARRAYS = ("psd", "band_power", "plv", "mode_power")
-SCALARS = ("energy", "energy_db", "temperature", "synchrony", "wpli", "metastability",
-           "harmonic_low_share", "harmonic_entropy", "consonance", "golden_mean_index",
+ARRAYS = ("psd", "band_power", "plv_matrix", "sync_matrix", "mode_power")
+SCALARS = ("energy", "energy_db", "temperature", "synchrony", "plv", "synchrony_chance",
+           "metastability",
+           "spatial_low_share", "spatial_mode_entropy", "consonance", "golden_mean_index",
            "meditation_score", "integration_score", "spectral_entropy", "lempel_ziv", "kuramoto")
 
 
@@ -204,13 +205,19 @@ def test_synchrony_batch_equals_reference():
     sig = base[None, None, :] * rng.uniform(0.5, 2, (6, 5, 1)) + rng.standard_normal((6, 5, 500))
     sig[:, 1] = np.roll(sig[:, 0], 7, axis=-1) + 0.3 * rng.standard_normal((6, 500))  # a lagged pair
     z = analytic(sig)
-    plv, wpli, kur = synchrony_batch(z, 40.0)
+    before = analytic(rng.standard_normal((6, 5, 500)))
+    sb = synchrony_batch(z, 40.0, before)
     iu, ju = np.triu_indices(5, 1)
     for k in range(6):
-        np.testing.assert_allclose(plv[k], plv_matrix(z[k]), rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(wpli[k], wpli_matrix(z[k], 40.0)[iu, ju], rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(kur[k], kuramoto_order(z[k]).mean(), rtol=1e-12)
-    assert wpli[:, 0].min() > 0.5  # the lagged pair is found
+        np.testing.assert_allclose(sb.plv[k], plv_matrix(z[k]), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(sb.wpli2[k], wpli2_matrix(z[k], 40.0)[iu, ju], rtol=1e-12,
+                                   atol=1e-14)
+        np.testing.assert_allclose(sb.wpli2_surrogate[k], wpli2_matrix(z[k], 40.0, before[k])[iu, ju],
+                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(sb.kuramoto[k], kuramoto_order(z[k]).mean(), rtol=1e-12)
+        np.testing.assert_allclose(sb.kuramoto_surrogate[k], kuramoto_surrogate(z[k]), rtol=1e-12)
+    assert sb.wpli2[:, 0].mean() > 0.5  # the lagged pair is found (squared wPLI)
+    assert abs(sb.wpli2_surrogate[:, 0].mean()) < 0.2  # ...and not against another time
 
 
 def test_consonance_frames_equal_reference():

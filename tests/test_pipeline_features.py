@@ -18,14 +18,15 @@ from neurofeedback.errors import UsageError
 from neurofeedback.pipeline.config import PipelineConfig
 from neurofeedback.pipeline.consonance import PHI
 from neurofeedback.pipeline.filters import FilterChain, detect_mains
-from neurofeedback.pipeline.harmonics import (
+from neurofeedback.pipeline.pipeline import Pipeline, run_pipeline
+from neurofeedback.pipeline.regions import assign_regions, positions, region_of
+from neurofeedback.pipeline.spatial_modes import (
+    SpatialModeBasis,
     eigenmodes,
     low_share_batch,
     mode_entropy_batch,
     mode_power,
 )
-from neurofeedback.pipeline.pipeline import Pipeline, run_pipeline
-from neurofeedback.pipeline.regions import assign_regions, positions, region_of
 
 SF = 250.0
 NAMES = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
@@ -49,6 +50,26 @@ def test_spatially_constant_signal_has_all_power_in_mode_zero():
     # an alternating left-right pattern lives in higher modes
     alt = np.array([1, -1, 1, -1, 1, -1, 1, -1], float)[:, None] * x[:1]
     assert mode_power(alt, evecs)[0] < 1e-20
+
+
+def test_spatial_modes_are_reference_free_and_find_a_smooth_gradient():
+    names = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3",
+             "Pz", "P4", "P8", "O1", "O2"]
+    pos = positions(names)
+    sel, ev = SpatialModeBasis(pos).basis(np.ones(len(names), bool))
+    assert sel.size == 19 and ev.shape == (19, 18)  # the constant mode is left out
+    rng = np.random.default_rng(0)
+    # a known pattern: one source whose scalp field is a smooth front-to-back gradient
+    y = pos[:, 1]
+    x = ((y - y.mean()) / y.std())[:, None] * rng.standard_normal(500)[None, :] * 10
+    assert low_share_batch(mode_power(x, ev)[None], 3)[0] > 0.9
+    # reference-free: a signal added to every channel (a noisy reference) changes nothing
+    common = 50 * rng.standard_normal(500)
+    assert np.allclose(mode_power(x + common, ev), mode_power(x, ev), rtol=1e-9, atol=1e-9)
+    # spatially white activity: the analytic null 3 / (n_channels - 1) on average
+    white = np.array([low_share_batch(mode_power(rng.standard_normal((19, 500)), ev)[None], 3)[0]
+                      for _ in range(200)])
+    assert white.mean() == pytest.approx(3 / 18, abs=0.01)
 
 
 def test_regions_from_names():
@@ -137,10 +158,11 @@ def test_chunking_invariance_identical_frames():
     assert [f.time_s for f in whole] == [(500 + 25 * k) / SF for k in range(41)]
     for a, b, c in zip(whole, by25, by1, strict=True):
         assert a.to_row() == b.to_row() == c.to_row()
-        for name in ("psd", "band_power", "plv", "mode_power"):
+        for name in ("psd", "band_power", "plv_matrix", "sync_matrix", "mode_power"):
             assert np.array_equal(getattr(a, name), getattr(b, name))
             assert np.array_equal(getattr(a, name), getattr(c, name))
-        for name in ("energy", "synchrony", "wpli", "lempel_ziv", "kuramoto", "consonance"):
+        for name in ("energy", "synchrony", "plv", "metastability", "synchrony_chance", "lempel_ziv",
+                         "kuramoto", "consonance"):
             va, vb, vc = getattr(a, name), getattr(b, name), getattr(c, name)
             assert (va == vb == vc) or (math.isnan(va) and math.isnan(vb) and math.isnan(vc))
     assert whole[-1].baseline_complete and not whole[0].baseline_complete

@@ -117,3 +117,33 @@ def test_synchrony_smoother_is_a_causal_ema_that_skips_artifacts():
     assert held == out[-1]  # an artifact frame changes nothing
     assert np.isclose(sm.update(3.3, 0.0), out[-1] * np.exp(-1.0 / 15.0))  # dt from last clean
     assert SynchronySmoother(0.0, 0.1).update(0.0, 0.37) == 0.37
+
+
+def _narrowband(rng: np.random.Generator, n_sig: int, n: int, width_hz: float) -> np.ndarray:
+    """Independent Gaussian rhythms at 6 Hz with a Gaussian spectral peak of s.d. ``width_hz``."""
+    spec = np.fft.rfft(rng.standard_normal((n_sig, n)))
+    f = np.fft.rfftfreq(n, 1 / SF)
+    x = np.fft.irfft(spec * np.exp(-0.5 * ((f - 6.0) / width_hz) ** 2), n)
+    return x / x.std() + 0.3 * rng.standard_normal((n_sig, n))
+
+
+def test_synchrony_chance_is_zero_for_broadband_and_the_surrogate_finds_narrowband_chance():
+    """The debiased wPLI^2 of independent signals is 0 on average when the band is filled (its
+    analytic null); narrow-band independent rhythms (phases drifting slowly across a 2-s window)
+    read higher by chance, and the time-shift surrogate (the window before) measures exactly
+    that chance level."""
+    rng = np.random.default_rng(8)
+    n_eff = effective_samples(SOS, SF, 500)
+    for width, chance_high in ((3.0, False), (0.4, True)):
+        meas, sur = [], []
+        for _ in range(200):
+            b = CausalFilter(SOS, 4).process(_narrowband(rng, 4, 3000, width))
+            sb = synchrony_batch(analytic(b[:, 2500:])[None], n_eff, analytic(b[:, 2000:2500])[None])
+            meas.append(sb.wpli2.mean())
+            sur.append(sb.wpli2_surrogate.mean())
+        if chance_high:
+            assert np.mean(meas) > 0.2
+        else:
+            assert abs(np.mean(meas)) < 0.03
+        # the surrogate's mean is the measure's chance level (two means of 200 noisy draws)
+        assert abs(np.mean(sur) - np.mean(meas)) < 3 * np.sqrt(2 / 200) * np.std(meas) + 0.01

@@ -56,8 +56,8 @@ def test_synthetic_board_every_view_updates(qtbot, window, tmp_path):
     assert np.allclose(w.spectrum.band_db, [fr.bands[b] for b in fr.bands], equal_nan=True)
     # harmonics: shares of the frame's mode power
     if fr.mode_power.size:
-        assert w.harmonics.share.sum() == pytest.approx(1.0)
-        assert np.allclose(w.harmonics.share, fr.mode_power / fr.mode_power.sum())
+        assert w.spatial_modes.share.sum() == pytest.approx(1.0)
+        assert np.allclose(w.spatial_modes.share, fr.mode_power / fr.mode_power.sum())
     # timeline: one point per frame so far (stride 1), phase band present
     assert w.timeline.point_count() == w.timeline.n_points == w._frames_seen
     assert len(w.timeline.bands) >= 1

@@ -158,7 +158,7 @@ def test_feedback_repaints_only_when_the_picture_changes(qtbot):
     v.configure(["Fp1", "Fp2", "C3", "C4", "O1", "O2"])
     regions = tuple(v.home)
     plv = np.full((len(regions),) * 2, 0.4)
-    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=regions, plv=plv,
+    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=regions, sync_matrix=plv,
                                meditation_score=0.5, integration_score=0.8)
     v.update_frame(fr)
     assert v.tick(0.03)  # the score moved: repaint
@@ -180,7 +180,7 @@ def test_feedback_and_state_panel_say_drowsy(qtbot):
 
     v = FeedbackView(mode="meditation")
     qtbot.addWidget(v)
-    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=(), plv=np.zeros((0, 0)),
+    fr = types.SimpleNamespace(baseline_complete=True, artifact=False, regions=(), sync_matrix=np.zeros((0, 0)),
                                meditation_score=0.0, integration_score=0.3, phase="drowsy",
                                drowsiness=0.66)
     v.update_frame(fr)

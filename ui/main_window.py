@@ -31,9 +31,9 @@ from .audio import AudioFeedback
 from .finisher import SessionFinisher
 from .setup_bar import SetupBar
 from .widgets.feedback import FeedbackWindow
-from .widgets.harmonics import HarmonicsWidget
 from .widgets.quality import QualityWidget
 from .widgets.replay_controls import ReplayControls
+from .widgets.spatial_modes import SpatialModesWidget
 from .widgets.spectrum import SpectrumWidget
 from .widgets.status import StatusPanel
 from .widgets.sync_head import SyncHeadWidget
@@ -127,7 +127,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_panel = StatusPanel()
         self.sync_head = SyncHeadWidget()
         self.spectrum = SpectrumWidget()
-        self.harmonics = HarmonicsWidget()
+        self.spatial_modes = SpatialModesWidget()
         self.timeline = TimelineWidget()
         self.replay = ReplayControls()
         self.replay.hide()
@@ -142,7 +142,7 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.addWidget(self.status_panel, 0, 0)
         grid.addWidget(self.sync_head, 0, 1)
         grid.addWidget(self.spectrum, 1, 0)
-        grid.addWidget(self.harmonics, 1, 1)
+        grid.addWidget(self.spatial_modes, 1, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
@@ -449,7 +449,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.quality.update_quality(self._rms_last_second(), tuple(fr.channel_quality))
             self.spectrum.update_frame(fr)
             self.sync_head.update_frame(fr)
-            self.harmonics.update_frame(fr)
+            self.spatial_modes.update_frame(fr)
             self.status_panel.update_frame(fr)
             self.status_panel.update_protocol(fr.protocol)
         # slow-changing text: twice a second, so label re-layouts do not repaint the plots each tick

@@ -43,6 +43,11 @@ def robust_location_scale(values: np.ndarray) -> tuple[float, float] | None:
     return med, s
 
 
+#: Percentile of a quantity's baseline values that :meth:`Baseline.upper` gives (a one-sided
+#: 5 % level when the quantity is a chance surrogate).
+UPPER_PERCENTILE = 95.0
+
+
 class Baseline:
     """Collects per-frame values during a baseline block, then z-scores against them.
 
@@ -70,6 +75,7 @@ class Baseline:
         self._loc: dict[str, tuple[float, float]] = {}
         self._ch_median: dict[str, np.ndarray] = {}
         self._zseries: dict[str, np.ndarray] = {}
+        self._upper: dict[str, float] = {}
         self.n_frames = 0  # frames collected (clean frames of the block)
 
     def update(
@@ -108,6 +114,8 @@ class Baseline:
         self.complete = True
         for k, vals in self._values.items():
             a = np.asarray(vals, dtype=float)
+            if np.isfinite(a).sum() >= 2:
+                self._upper[k] = float(np.percentile(a[np.isfinite(a)], UPPER_PERCENTILE))
             ls = robust_location_scale(a)
             if ls is not None:
                 self._loc[k] = ls
@@ -126,6 +134,11 @@ class Baseline:
                 self._loc[k] = ls
                 self._zseries[k] = (ref - ls[0]) / ls[1]
         self._values, self._channels = {}, {}
+
+    def upper(self, name: str) -> float:
+        """The :data:`UPPER_PERCENTILE` th percentile of ``name``'s finite baseline values
+        (NaN until the baseline is complete, or with fewer than two values)."""
+        return self._upper.get(name, math.nan)
 
     def z(self, name: str, value: float) -> float:
         """Robust z-score of the scalar ``value`` of quantity ``name`` (NaN until complete,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -500,14 +501,37 @@ def analytic(x: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def _wpli2(
+    re: np.ndarray, im: np.ndarray, re2: np.ndarray, im2: np.ndarray, f: int, i: int, j: int,
+    q_scale: float,
+) -> float:  # pragma: no cover - compiled
+    """Debiased squared wPLI of row ``i`` of ``re + i im`` and row ``j`` of ``re2 + i im2``
+    (frame ``f``), signed: chance reads 0 on average."""
+    n = re.shape[2]
+    s = 0.0
+    a = 0.0
+    q = 0.0
+    for t in range(n):
+        x = im[f, i, t] * re2[f, j, t] - re[f, i, t] * im2[f, j, t]
+        s += x
+        a += abs(x)
+        q += x * x
+    q *= q_scale
+    den = a * a - q
+    return min((s * s - q) / den, 1.0) if den > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
 def _sync_kernel(
-    re: np.ndarray, im: np.ndarray, q_scale: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    re: np.ndarray, im: np.ndarray, re_p: np.ndarray, im_p: np.ndarray, q_scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     n_fr, n_sig, n = re.shape
     n_pairs = n_sig * (n_sig - 1) // 2
     plv = np.empty((n_fr, n_sig, n_sig))
     wpli = np.empty((n_fr, n_pairs))
+    wpli_sur = np.empty((n_fr, n_pairs))
     kur = np.empty(n_fr)
+    kur_sur = np.empty(n_fr)
     ur = np.empty((n_sig, n))
     ui = np.empty((n_sig, n))
     for f in range(n_fr):
@@ -517,14 +541,25 @@ def _sync_kernel(
                 ur[r, t] = re[f, r, t] / mag
                 ui[r, t] = im[f, r, t] / mag
         k = 0.0
+        k_sur = 0.0
         for t in range(n):
             sr = 0.0
             si = 0.0
+            hr = 0.0
+            hi = 0.0
             for r in range(n_sig):
                 sr += ur[r, t]
                 si += ui[r, t]
+                # surrogate: row r circularly shifted by r n / n_sig samples
+                u = t + (r * n) // n_sig
+                if u >= n:
+                    u -= n
+                hr += ur[r, u]
+                hi += ui[r, u]
             k += math.sqrt((sr / n_sig) ** 2 + (si / n_sig) ** 2)
+            k_sur += math.sqrt((hr / n_sig) ** 2 + (hi / n_sig) ** 2)
         kur[f] = k / n
+        kur_sur[f] = k_sur / n
         p = 0
         for i in range(n_sig):
             for j in range(i, n_sig):
@@ -538,29 +573,44 @@ def _sync_kernel(
                 plv[f, j, i] = v
                 if j == i:
                     continue
-                s = 0.0
-                a = 0.0
-                q = 0.0
-                for t in range(n):
-                    x = im[f, i, t] * re[f, j, t] - re[f, i, t] * im[f, j, t]
-                    s += x
-                    a += abs(x)
-                    q += x * x
-                q *= q_scale
-                den = a * a - q
-                val = (s * s - q) / den if den > 0 else 0.0
-                wpli[f, p] = math.sqrt(min(max(val, 0.0), 1.0))
+                wpli[f, p] = _wpli2(re, im, re, im, f, i, j, q_scale)
+                wpli_sur[f, p] = _wpli2(re, im, re_p, im_p, f, i, j, q_scale)
                 p += 1
-    return plv, wpli, kur
+    return plv, wpli, kur, wpli_sur, kur_sur
 
 
-def synchrony_batch(z: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw PLV matrices, debiased wPLI per pair and window-mean Kuramoto order, per frame.
+class SyncBatch(NamedTuple):
+    """Per-frame synchrony measures of :func:`synchrony_batch` (leading axis: frame)."""
 
-    Compiled equivalents of :func:`.synchrony.plv_matrix`, :func:`.synchrony.wpli_matrix`
-    (upper triangle) and ``kuramoto_order(z).mean()`` for each frame; sums run sample by
+    #: raw (not debiased) PLV, shape (n_frames, n_signals, n_signals)
+    plv: np.ndarray
+    #: debiased squared wPLI per pair (:func:`.synchrony.triu_pairs` order), signed,
+    #: shape (n_frames, n_pairs)
+    wpli2: np.ndarray
+    #: window mean of the Kuramoto order parameter, shape (n_frames,)
+    kuramoto: np.ndarray
+    #: the same wPLI with the second signal of each pair taken from the window before (a
+    #: time-shift surrogate: chance), shape (n_frames, n_pairs)
+    wpli2_surrogate: np.ndarray
+    #: Kuramoto order with row ``r`` shifted by ``r n / n_signals`` samples, shape (n_frames,)
+    kuramoto_surrogate: np.ndarray
+
+
+def synchrony_batch(z: np.ndarray, n_eff: float, z_before: np.ndarray | None = None) -> SyncBatch:
+    """Raw PLV, debiased squared wPLI, Kuramoto order and their time-shift surrogates, per frame.
+
+    Compiled equivalents of ``tests/reference/synchrony.py`` (``plv_matrix``,
+    ``wpli2_matrix`` upper triangle, ``kuramoto_order(z).mean()``); sums run sample by
     sample, so values agree with the NumPy definitions to rounding (relative ~1e-13) and a
     frame's values never depend on the other frames in the batch.
+
+    The surrogates pair signals from different times. For wPLI, the first signal of each pair
+    comes from this window and the second from ``z_before`` (the same region signals one
+    window earlier, not overlapping): each keeps its own spectrum and amplitude, so the
+    surrogate has exactly the finite-window bias that independent signals with these spectra
+    have (narrow-band rhythms, whose phases drift slowly, have more of it than the analytic
+    correction assumes), but no coupling. For the Kuramoto order, row ``r`` is circularly
+    shifted by ``r n / n_signals`` samples within the window.
 
     Parameters
     ----------
@@ -568,19 +618,21 @@ def synchrony_batch(z: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray
         Analytic signals.
     n_eff : float
         Effective number of independent samples per window (scales wPLI's bias term).
+    z_before : ndarray of complex, shape like ``z``, or None
+        The same signals one window earlier (None: ``z`` itself, and the wPLI surrogate
+        equals the measure).
 
     Returns
     -------
-    plv : ndarray, shape (n_frames, n_signals, n_signals)
-        Raw (not debiased) PLV; use :func:`.synchrony.debias_plv`.
-    wpli : ndarray, shape (n_frames, n_pairs)
-        Pairs in :func:`.synchrony.triu_pairs` order.
-    kuramoto : ndarray, shape (n_frames,)
+    SyncBatch
     """
     n = z.shape[-1]
-    return _sync_kernel(
-        np.ascontiguousarray(z.real), np.ascontiguousarray(z.imag), float(n / n_eff)
-    )
+    re, im = np.ascontiguousarray(z.real), np.ascontiguousarray(z.imag)
+    if z_before is None:
+        re_p, im_p = re, im
+    else:
+        re_p, im_p = np.ascontiguousarray(z_before.real), np.ascontiguousarray(z_before.imag)
+    return SyncBatch(*_sync_kernel(re, im, re_p, im_p, float(n / n_eff)))
 
 
 @njit(cache=True)  # per frame in stage 2: keeping the GIL is cheaper than handing it over

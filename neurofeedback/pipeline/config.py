@@ -50,7 +50,8 @@ class PipelineConfig:
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
-        How many of the lowest spatial harmonics count as "low" (mode 0 included).
+        How many of the lowest scalp spatial modes count as "low" (the constant mode is left out,
+        so 3 = the three smoothest gradients across the head).
     metastability_s : float
         Span over which metastability (std of the Kuramoto order parameter) is taken, seconds.
     amplitude_uv : float

@@ -163,23 +163,45 @@ FEATURES: tuple[Feature, ...] = (
             source="AASM scoring manual (Berry et al. 2017); Santamaria and Chiappa 1987; "
             "Lendner et al. 2020"),
     Feature("synchrony", "0..1", "float",
-            "Bias-corrected phase-locking value between regions in the integration band, mean "
-            "over region pairs, causally smoothed.", "stream",
-            null="about 0 after the finite-window bias correction",
-            source="Lachaux et al. 1999 (PLV)"),
-    Feature("wpli", "0..1", "float",
-            "Weighted phase-lag index between regions in the integration band, mean over "
-            "pairs.", "window", null="about 0.16 for independent noise (not yet debiased)",
-            source="Vinck et al. 2011"),
+            "Lagged phase synchrony between scalp regions in the integration band: the "
+            "debiased squared weighted phase-lag index of each pair of region signals, mean "
+            "over pairs, causally smoothed (3 s). Built on the imaginary part of the cross-"
+            "spectrum, so zero-lag mixing (volume conduction, a shared reference) and power "
+            "changes do not move it; 1 = perfect lagged locking.", "stream",
+            null="0 (the debiased estimator's analytic null; single frames scatter around "
+            "it and may read slightly below 0)",
+            source="Vinck et al. 2011 (debiased wPLI); Nolte et al. 2004 (imaginary coherency)"),
+    Feature("synchrony_chance", "0..1", "float",
+            "Chance level of synchrony: the 95th percentile, over the baseline, of the same "
+            "smoothed measure on time-shift surrogates (each pair's second signal circularly "
+            "shifted by half a window). Synchrony above it is above chance at 5 %.",
+            "baseline", null="a small positive number (about 0.01-0.05)",
+            source="time-shift surrogates (Lancaster et al. 2018)"),
+    Feature("plv", "0..1", "float",
+            "Phase-locking value between regions, bias-corrected for the window length, mean "
+            "over pairs, causally smoothed: for display and comparison with mne-connectivity "
+            "only. Zero-lag mixing (volume conduction, the reference) raises it as much as true "
+            "coupling, and it follows power.", "stream",
+            null="about 0 for independent signals; near 1 for one source seen by every "
+            "electrode", source="Lachaux et al. 1999"),
     Feature("metastability", "0..1", "float",
-            "Standard deviation of the Kuramoto order parameter over the last ~10 s.",
-            "stream", source="Shanahan 2010; Deco et al. 2017"),
-    Feature("harmonic_low_share", "0..1", "float",
-            "Share of spatial power in the lowest modes of the electrode graph (scalp spatial "
-            "modes, a stand-in for connectome harmonics).", "window",
-            source="after Atasoy et al. 2016"),
-    Feature("harmonic_entropy", "0..1", "float",
-            "Normalised Shannon entropy of power over the scalp spatial modes.", "window",
+            "Variability of global phase synchrony: the standard deviation of the Kuramoto "
+            "order parameter of the region signals over the last 10 s, minus the same for "
+            "time-shift surrogates of the same windows (each region shifted by a different "
+            "part of the window).", "stream",
+            null="0 (independent regions; it may read slightly below 0)",
+            source="Shanahan 2010; Deco et al. 2017"),
+    Feature("spatial_low_share", "0..1", "float",
+            "Share of the window's spatial power in the 3 smoothest scalp spatial modes "
+            "(eigenmodes of the electrode graph's Laplacian, the constant reference-dependent "
+            "mode left out): high when one smooth pattern spans the head.", "window",
+            null="3 / (n_channels - 1) for spatially independent channels of equal power",
+            source="graph Laplacian modes of the electrode array; after Atasoy et al. 2016, "
+            "who use the cortex's connectome instead"),
+    Feature("spatial_mode_entropy", "0..1", "float",
+            "Normalised Shannon entropy of power over the scalp spatial modes (constant mode "
+            "left out).", "window",
+            null="near 1 for spatially independent channels of equal power",
             source="after Atasoy et al. 2017"),
     Feature("consonance", "0..1", "float",
             "1 - normalised Plomp-Levelt dissonance between spectral peaks above the aperiodic "
@@ -241,11 +263,16 @@ FEATURES: tuple[Feature, ...] = (
             "Why a measure is empty in this frame (e.g. fewer than two regions with usable "
             "channels for synchrony).", "window", column=False),
     Feature("regions", "", "list", "Region names behind synchrony.", "window", column=False),
-    Feature("plv", "0..1", "array",
-            "Bias-corrected PLV matrix between regions, shape (n_regions, n_regions).",
-            "window", column=False, default=lambda: np.zeros((0, 0))),
+    Feature("plv_matrix", "0..1", "array",
+            "Bias-corrected PLV of each region pair in this window, shape (n_regions, "
+            "n_regions).", "window", column=False, default=lambda: np.zeros((0, 0))),
+    Feature("sync_matrix", "0..1", "array",
+            "Debiased squared wPLI of each region pair in this window (what synchrony "
+            "averages), shape (n_regions, n_regions), diagonal 0.", "window", column=False,
+            default=lambda: np.zeros((0, 0))),
     Feature("mode_power", "uV^2", "array",
-            "Power per scalp spatial mode, lowest mode first, shape (n_modes,).", "window",
+            "Power per scalp spatial mode, smoothest first, constant mode left out, shape "
+            "(n_clean_channels - 1,).", "window",
             column=False, default=lambda: np.zeros(0)),
     Feature("freqs", "Hz", "array", "Frequencies of psd, shape (n_freqs,).", "window",
             column=False, default=lambda: np.zeros(0)),
@@ -271,7 +298,9 @@ FEATURES: tuple[Feature, ...] = (
             column=False, source="Lempel and Ziv 1976; Schartner et al. 2017"),
     Feature("kuramoto", "0..1", "float",
             "Kuramoto order parameter across regions in the integration band, window mean.",
-            "window", column=False, source="Kuramoto 1984"),
+            "window", column=False, source="Kuramoto 1984",
+            null="about sqrt(pi / (4 n_regions)) for independent phases; zero-lag mixing raises "
+            "it"),
     Feature("protocol", "", "object",
             "State of the protocol engine right after this frame (None without a protocol).",
             "protocol", column=False),

@@ -48,7 +48,6 @@ from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
-from .harmonics import HarmonicBasis, low_share_batch, mode_entropy_batch, mode_power
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
@@ -65,6 +64,7 @@ from .rates import announce, plan_for_rate
 from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
+from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
 from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
 
@@ -83,10 +83,11 @@ class _Stage1(NamedTuple):
     band_power: np.ndarray
     psd: np.ndarray
     bands: np.ndarray
-    #: per-window scalar features by feature-table name (NaN where not computed), plus
-    #: ``synchrony_window`` (the unsmoothed synchrony), each shape (n_frames,)
+    #: per-window scalar features by feature-table name (NaN where not computed), plus the
+    #: unsmoothed values of the stream quantities (:data:`_STREAM_INPUTS`), each shape (n_frames,)
     scalars: dict[str, np.ndarray]
     plv_of: list[np.ndarray | None]
+    sync_of: list[np.ndarray | None]
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
     interp_of: list[tuple[str, ...]]
@@ -106,9 +107,13 @@ _BLINK_CODE = REASONS.index("blink")
 
 #: Per-window scalars copied from stage 1 onto each frame (feature-table names).
 _WINDOW_SCALARS: tuple[str, ...] = tuple(
-    f.name for f in FEATURES
-    if f.stage == "window" and f.kind == "float" and not f.band and f.name != "synchrony"
+    f.name for f in FEATURES if f.stage == "window" and f.kind == "float" and not f.band
 )
+#: Per-window values that stage 2 smooths or accumulates over frames: the synchrony (debiased
+#: wPLI^2) and PLV of the window, the synchrony and Kuramoto order of the window's time-shift
+#: surrogates (chance), and the window's drowsiness.
+_STREAM_INPUTS = ("synchrony_window", "plv_window", "synchrony_surrogate", "kuramoto_surrogate",
+                  "drowsiness_window")
 
 
 class Pipeline:
@@ -169,10 +174,10 @@ class Pipeline:
         self._mains_try = 0  # windows examined for mains so far
         self._chain: FilterChain = None  # type: ignore[assignment]  # set by _start_filters
         self.mains_hz: float | None = None
-        # the last window of filtered and raw signal stacked (filtered rows first), and of the
-        # integration band
+        # the last window of filtered and raw signal stacked (filtered rows first), and the last
+        # two of the integration band (the window before is synchrony's chance surrogate)
         self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
-        self._tail_b = np.zeros((self.n_ch, self.n_win))
+        self._tail_b = np.zeros((self.n_ch, 2 * self.n_win))
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
@@ -191,7 +196,7 @@ class Pipeline:
         self._region_index = index
         if len(regions) < 2:
             log.warning(
-                "cross-region measures (synchrony, wpli, metastability) will stay empty: the "
+                "cross-region measures (synchrony, plv, metastability) will stay empty: the "
                 "channel names give %d scalp region(s) (%s), 2 are needed",
                 len(regions), ", ".join(regions) or "no 10-20 names",
             )
@@ -209,11 +214,16 @@ class Pipeline:
         sos_band = design_sos(self.sfreq, "bandpass", list(cfg.integration_band), 4)
         self._band_filter = CausalFilter(sos_band, self.n_ch)
         self.n_eff = effective_samples(sos_band, self.sfreq, self.n_win)
-        self.harmonics = HarmonicBasis(self.positions)
+        self.spatial_modes = SpatialModeBasis(self.positions)
         self._interp = Interpolator(self.positions)
         self.metastability = FastMetastability(cfg.metastability_s)
-        # reported synchrony: causal average of the per-window value (see SynchronySmoother)
+        # ...and the same over the time-shift surrogates: what chance gives (reported excess)
+        self._metastability_null = FastMetastability(cfg.metastability_s)
+        # reported synchrony and PLV: causal averages of the per-window values (see
+        # SynchronySmoother), and the surrogates' synchrony averaged the same way (chance level)
         self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
+        self._plv_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
+        self._surrogate_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
@@ -334,7 +344,8 @@ class Pipeline:
         """Filter one block; return the stage-1 jobs for the frames it completes (at most
         ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, rel_emg, rel_slow)``.
         ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
-        in one pass; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
+        in one pass; ``cat_b`` (the integration band) begins one window earlier than
+        ``cat_xr``; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
@@ -357,7 +368,7 @@ class Pipeline:
             sl = slice(s, s + _MAX_BATCH)
             jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl], rel_slow[sl]))
         self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
-        self._tail_b = np.ascontiguousarray(cat_b[:, -self.n_win :])
+        self._tail_b = np.ascontiguousarray(cat_b[:, -2 * self.n_win :])
         return jobs
 
     def _quality_labels(
@@ -446,15 +457,16 @@ class Pipeline:
             groups.setdefault(lab[1].tobytes(), []).append(i)
 
         bands = np.full((n_fr, len(BANDS)), math.nan)
-        names = (*_WINDOW_SCALARS, "synchrony_window", "drowsiness_window")
+        names = (*_WINDOW_SCALARS, *_STREAM_INPUTS)
         sc = dict(zip(names, np.full((len(names), n_fr), math.nan), strict=True))  # row views
         energy_db, s_ent, lzc = sc["energy_db"], sc["spectral_entropy"], sc["lempel_ziv"]
-        sync, wpli, kur = sc["synchrony_window"], sc["wpli"], sc["kuramoto"]
-        low, hent = sc["harmonic_low_share"], sc["harmonic_entropy"]
+        sync, kur = sc["synchrony_window"], sc["kuramoto"]
+        low, hent = sc["spatial_low_share"], sc["spatial_mode_entropy"]
         conso, gold = sc["consonance"], sc["golden_mean_index"]
         ch_per = np.full((n_fr, n_ch), math.nan)
         ch_exp = np.full((n_fr, n_ch), math.nan)
         plv_of: list[np.ndarray | None] = [None] * n_fr
+        sync_of: list[np.ndarray | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
@@ -473,7 +485,7 @@ class Pipeline:
             fix = [k for k, i in enumerate(members) if eye_fix[i] is not None]
             if interp is not None or fix:
                 x_g = _c(x_w[gi])
-                b_g = frame_windows(cat_b, starts[gi], n_win)
+                b_g = frame_windows(cat_b, starts[gi] + n_win, n_win)
                 psd_g = _c(psd[gi])
                 pc_g = _c(per_ch[gi])
                 changed = np.zeros((len(gi), n_ch), dtype=bool)
@@ -524,26 +536,41 @@ class Pipeline:
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
             if len(reg_names) < 2:
-                why = (f"synchrony, wpli, metastability empty: {len(reg_names)} region(s) with "
+                why = (f"synchrony, plv, metastability empty: {len(reg_names)} region(s) with "
                        "usable channels, 2 needed",)
                 for i in members:
                     note_of[i] = why
             else:
                 if b_g is None:
-                    b_g = frame_windows(cat_b, starts[gi], n_win)
+                    b_g = frame_windows(cat_b, starts[gi] + n_win, n_win)
                 z = analytic(np.matmul(reg_w, b_g))
-                plv_raw, wpli_p, kur[gi] = synchrony_batch(z, self.n_eff)
-                plv = debias_plv(plv_raw, self.n_eff)
-                plv.setflags(write=False)  # frames share views of it
+                # the window before, same channels and weights (rebuilt ones rebuilt alike)
+                b_p = frame_windows(cat_b, starts[gi], n_win)
+                if interp is not None:
+                    b_p[:, targets] = np.matmul(interp, _c(b_p[:, sources]))
+                sb = synchrony_batch(z, self.n_eff, analytic(np.matmul(reg_w, b_p)))
+                plv = debias_plv(sb.plv, self.n_eff)
                 iu, ju = triu_pairs(len(reg_names))
-                sync[gi] = _c(plv[:, iu, ju]).mean(axis=-1)
-                wpli[gi] = wpli_p.mean(axis=-1)
+                sc["plv_window"][gi] = _c(plv[:, iu, ju]).mean(axis=-1)
+                sync[gi] = sb.wpli2.mean(axis=-1)
+                # (no window before the stream's first two: no surrogate)
+                sc["synchrony_surrogate"][gi] = np.where(
+                    bnds[gi] >= 2 * n_win, sb.wpli2_surrogate.mean(axis=-1), math.nan
+                )
+                kur[gi] = sb.kuramoto
+                sc["kuramoto_surrogate"][gi] = sb.kuramoto_surrogate
+                smat = np.zeros_like(plv)  # the pairs' synchrony as a matrix (diagonal 0)
+                smat[:, iu, ju] = sb.wpli2
+                smat[:, ju, iu] = sb.wpli2
+                plv.setflags(write=False)  # frames share views of them
+                smat.setflags(write=False)
                 for k, i in enumerate(members):
                     plv_of[i] = plv[k]
+                    sync_of[i] = smat[k]
                     reg_of[i] = reg_names
 
             # spatial harmonics
-            sel, evecs = self.harmonics.basis(use)
+            sel, evecs = self.spatial_modes.basis(use)
             if evecs.size:
                 if sel.size == self.n_ch and len(x_g) == len(gi):  # all of the group's windows
                     xs = x_g
@@ -570,8 +597,8 @@ class Pipeline:
         ch_per.setflags(write=False)  # frames share views of them
         ch_exp.setflags(write=False)
         return _Stage1(
-            labels, band_power, psd, bands, sc, plv_of, reg_of, mp_of, interp_of, note_of,
-            ch_per, ch_exp,
+            labels, band_power, psd, bands, sc, plv_of, sync_of, reg_of, mp_of, interp_of,
+            note_of, ch_per, ch_exp,
         )
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
@@ -635,15 +662,23 @@ class Pipeline:
             frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
             for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
                 setattr(frame, name, float(sc[name][i]))
+            t, art = frame.time_s, frame.artifact
+            surrogate = math.nan
             if plv_of[i] is not None:
                 frame.regions = reg_of[i]
-                frame.plv = plv_of[i]
-                frame.synchrony = self._sync_smoother.update(
-                    frame.time_s, float(sync[i]), frame.artifact
+                frame.plv_matrix = plv_of[i]
+                frame.sync_matrix = r.sync_of[i]
+                frame.synchrony = self._sync_smoother.update(t, float(sync[i]), art)
+                frame.plv = self._plv_smoother.update(t, float(sc["plv_window"][i]), art)
+                surrogate = self._surrogate_smoother.update(
+                    t, float(sc["synchrony_surrogate"][i]), art
                 )
-            frame.metastability = self.metastability.update(
-                frame.time_s, frame.kuramoto if not frame.artifact else math.nan
+            # metastability as an excess over the time-shift surrogates' (chance reads 0)
+            meta = self.metastability.update(t, frame.kuramoto if not art else math.nan)
+            meta_null = self._metastability_null.update(
+                t, float(sc["kuramoto_surrogate"][i]) if not art else math.nan
             )
+            frame.metastability = meta - meta_null
             if mp_of[i] is not None:
                 frame.mode_power = mp_of[i]
             frame.channel_periodic_db = r.ch_periodic[i]
@@ -653,7 +688,9 @@ class Pipeline:
                 "synchrony": frame.synchrony,
                 # the estimator smooths its own inputs: it gets the per-window value's z-score
                 "synchrony_window": float(sync[i]),
-                "harmonic_low_share": frame.harmonic_low_share,
+                # the chance level: the surrogates' smoothed synchrony over the baseline
+                "synchrony_surrogate": surrogate,
+                "spatial_low_share": frame.spatial_low_share,
                 "consonance": frame.consonance,
             }
             self._finish(frame, values)
@@ -672,6 +709,7 @@ class Pipeline:
             zt[:, 1] *= -1.0  # temperature is the exponent's flattening
             self.estimator.set_input_scale(zt)
         frame.baseline_complete = bl.complete
+        frame.synchrony_chance = bl.upper("synchrony_surrogate")
         if per_ch is not None:
             frame.energy = bl.z_channels("periodic_db", frame.channel_periodic_db)
             # flatter exponent = hotter
@@ -684,7 +722,7 @@ class Pipeline:
         # status line, the window and the report read)
         sync_z = bl.z("synchrony", frame.synchrony)
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
-        low_z = bl.z("harmonic_low_share", frame.harmonic_low_share)
+        low_z = bl.z("spatial_low_share", frame.spatial_low_share)
         cons_z = bl.z("consonance", frame.consonance)
         st = self.estimator.update(
             frame.time_s, frame.energy, frame.temperature, sync_window_z,

@@ -22,7 +22,7 @@ from .data import FeatureTable
 log = logging.getLogger(__name__)
 
 #: Quantities compared between the opening and the closing baseline.
-COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "energy", "temperature", "synchrony", "wpli")
+COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "energy", "temperature", "synchrony", "plv")
 
 
 # -- signal quality -------------------------------------------------------------------------------

@@ -179,7 +179,9 @@ class FeedbackView(QtWidgets.QWidget):
             self.reward = False
             return  # freeze: keep the last picture
         regions = tuple(getattr(frame, "regions", ()) or ())
-        plv = np.asarray(getattr(frame, "plv", np.zeros((0, 0))), dtype=float)
+        # each region pair's lagged synchrony (debiased wPLI^2), not PLV: zero-lag mixing
+        # cannot draw the regions together
+        plv = np.asarray(getattr(frame, "sync_matrix", np.zeros((0, 0))), dtype=float)
         if len(regions) >= 2 and plv.shape == (len(regions), len(regions)):
             if regions != self.regions:
                 self.regions = regions

@@ -77,9 +77,10 @@ class SyncHeadWidget(QtWidgets.QWidget):
                 self.line_widths[(a, b)] = 0.0
 
     def update_frame(self, frame) -> None:
-        """Draw ``frame.plv`` over ``frame.regions`` (nothing to do when they are empty)."""
+        """Draw ``frame.sync_matrix`` (each pair's lagged synchrony, debiased wPLI^2) over
+        ``frame.regions`` (nothing to do when they are empty)."""
         regions = tuple(getattr(frame, "regions", ()) or ())
-        plv = np.asarray(getattr(frame, "plv", np.zeros((0, 0))), dtype=float)
+        plv = np.asarray(getattr(frame, "sync_matrix", np.zeros((0, 0))), dtype=float)
         if len(regions) < 2 or plv.shape != (len(regions), len(regions)):
             return
         if regions != self.regions:
@@ -98,9 +99,11 @@ class SyncHeadWidget(QtWidgets.QWidget):
                 line.setPen(pg.mkPen(plv_color(v), width=width))
                 self.line_widths[(a, regions[j])] = width
         s = getattr(frame, "synchrony", float("nan"))
-        w = getattr(frame, "wpli", float("nan"))
+        c = getattr(frame, "synchrony_chance", float("nan"))
+        p = getattr(frame, "plv", float("nan"))
         self.title.setText(
-            f"<b>Region synchrony</b> (PLV) &nbsp; mean {_fmt(s)} &nbsp; wPLI {_fmt(w)}"
+            f"<b>Lagged synchrony</b> (wPLI\u00b2) &nbsp; {_fmt(s)} &nbsp; chance {_fmt(c)}"
+            f" &nbsp; PLV {_fmt(p)}"
         )
 
 

@@ -1,5 +1,13 @@
-"""Spatial harmonics: eigenmodes of the electrode graph's Laplacian (a sensor-space stand-in for
-Atasoy et al.'s connectome harmonics)."""
+"""Scalp spatial modes: eigenmodes of the electrode graph's Laplacian.
+
+These are spatial frequencies across the electrode array (smooth gradients first, checkerboards
+last), computed from electrode positions alone. They are **not** connectome harmonics (Atasoy et
+al. 2016 take the eigenmodes of the brain's structural connectivity graph on the cortex); the
+feature names say "spatial" for that reason. The constant mode (eigenvalue 0, every electrode
+equal) is the part of the signal that the recording reference adds to every channel alike, so it
+is left out: everything here is reference-free (adding any signal to all channels changes
+nothing).
+"""
 
 from __future__ import annotations
 
@@ -65,7 +73,11 @@ def mode_power(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
 
 
 def low_share_batch(power: np.ndarray, n_low: int) -> np.ndarray:
-    """Share of each frame's total power in the ``n_low`` lowest modes (mode 0 included), 0..1.
+    """Share of each frame's total power in its first ``n_low`` modes, 0..1.
+
+    With the constant mode left out (:class:`SpatialModeBasis`), spatially white activity
+    (independent channels of equal power) has the share ``n_low / n_modes``; one smooth
+    gradient across the head has nearly all of it.
 
     Parameters
     ----------
@@ -111,8 +123,9 @@ def mode_entropy_batch(power: np.ndarray) -> np.ndarray:
     return np.where(total[:, 0] > 0, h, np.nan)
 
 
-class HarmonicBasis:
-    """Eigenmodes for the current set of clean electrodes, recomputed only when it changes.
+class SpatialModeBasis:
+    """Non-constant eigenmodes for the current set of clean electrodes, recomputed only when it
+    changes (the constant mode 0 is dropped: reference-free).
 
     Parameters
     ----------
@@ -128,12 +141,14 @@ class HarmonicBasis:
         self._last: tuple[bytes, np.ndarray, np.ndarray] | None = None
 
     def basis(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(channel indices, eigenvectors) for clean channels with positions (>= 3 needed)."""
+        """(channel indices, eigenvectors without the constant mode, shape (n_sel, n_sel - 1))
+        for clean channels with positions (>= 3 needed)."""
         mask = clean & self.known
         key = mask.tobytes()
         last = self._last
         if last is None or last[0] != key:
             sel = np.flatnonzero(mask)
-            evecs = eigenmodes(self.pos[sel])[1] if sel.size >= 3 else np.zeros((0, 0))
+            evecs = (np.ascontiguousarray(eigenmodes(self.pos[sel])[1][:, 1:]) if sel.size >= 3
+                     else np.zeros((0, 0)))
             last = self._last = (key, sel, evecs)
         return last[1], last[2]

@@ -1,4 +1,5 @@
-"""Harmonic mode spectrum: share of spatial power in each graph-Laplacian eigenmode."""
+"""Scalp spatial modes: share of spatial power in each eigenmode of the electrode graph's Laplacian
+(the constant, reference-dependent mode left out)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from PyQt6 import QtWidgets
 from .panel import titled_plot
 from .ranges import stepped_range
 
-#: Modes counted as "low" in the colouring (the pipeline's own count decides ``harmonic_low_share``).
+#: Modes counted as "low" in the colouring (the pipeline's own count decides ``spatial_low_share``).
 N_LOW_DRAWN = 3
 
 
-class HarmonicsWidget(QtWidgets.QWidget):
+class SpatialModesWidget(QtWidgets.QWidget):
     """Bars: power share of each spatial mode, lowest (smoothest) mode first.
 
     Attributes
@@ -24,8 +25,8 @@ class HarmonicsWidget(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        lay, self.title, self.plot = titled_plot(self, "<b>Harmonic modes</b> (spatial power share)")
-        self.plot.setLabel("bottom", "mode (low = smooth, whole-head)")
+        lay, self.title, self.plot = titled_plot(self, "<b>Scalp spatial modes</b> (power share)")
+        self.plot.setLabel("bottom", "mode (1 = smoothest gradient across the scalp)")
         self.plot.setLabel("left", "share")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 0.6, padding=0)
@@ -56,9 +57,9 @@ class HarmonicsWidget(QtWidgets.QWidget):
         if rng != self._y_range:
             self._y_range = rng
             self.plot.setYRange(*rng, padding=0)
-        lo, ent = getattr(frame, "harmonic_low_share", np.nan), getattr(frame, "harmonic_entropy", np.nan)
+        lo, ent = getattr(frame, "spatial_low_share", np.nan), getattr(frame, "spatial_mode_entropy", np.nan)
         self.title.setText(
-            "<b>Harmonic modes</b> &nbsp; "
+            "<b>Scalp spatial modes</b> &nbsp; "
             f"low-mode share {_fmt(lo)} &nbsp; entropy {_fmt(ent)}"
         )
 
