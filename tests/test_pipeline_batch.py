@@ -85,7 +85,7 @@ def _same_frames(a_frames, b_frames) -> None:
         assert a.channel_quality == b.channel_quality and a.artifact_reasons == b.artifact_reasons
         assert a.bands == b.bands and a.regions == b.regions
         for name in ARRAYS:
-            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+            assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
         for name in SCALARS:
             va, vb = getattr(a, name), getattr(b, name)
             assert va == vb or (math.isnan(va) and math.isnan(vb)), name

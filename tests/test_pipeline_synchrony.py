@@ -147,3 +147,33 @@ def test_synchrony_chance_is_zero_for_broadband_and_the_surrogate_finds_narrowba
             assert abs(np.mean(meas)) < 0.03
         # the surrogate's mean is the measure's chance level (two means of 200 noisy draws)
         assert abs(np.mean(sur) - np.mean(meas)) < 3 * np.sqrt(2 / 200) * np.std(meas) + 0.01
+
+
+def _pooled(x: np.ndarray, n_eff: float, span_s: float = 3.0) -> tuple[list, list]:
+    """Per-window and pooled (LaggedSynchrony) mean wPLI^2 of 2-s windows every 0.1 s."""
+    from neurofeedback.pipeline.synchrony import LaggedSynchrony
+
+    pool = LaggedSynchrony(span_s, 2.0, 500 / n_eff)
+    b = CausalFilter(SOS, x.shape[0]).process(x)
+    single, pooled = [], []
+    for k, end in enumerate(range(1000, x.shape[1] + 1, 25)):
+        sb = synchrony_batch(analytic(b[:, end - 500 : end])[None], n_eff)
+        single.append(sb.wpli2[0].mean())
+        pooled.append(pool.update(0.1 * k, ("a", "b", "c", "d")[: x.shape[0]], sb.sums[0]).mean())
+        if k == 0:  # one window pooled is that window's own estimator
+            np.testing.assert_allclose(pooled[0], single[0], rtol=1e-12)
+    return single, pooled
+
+
+def test_pooled_synchrony_is_zero_for_independent_signals_and_less_noisy_than_one_window():
+    rng = np.random.default_rng(9)
+    n_eff = effective_samples(SOS, SF, 500)
+    single, pooled = _pooled(rng.standard_normal((4, int(SF * 120))), n_eff)
+    pooled = np.array(pooled[30:])  # once the pool holds 3 s of windows
+    assert abs(np.mean(pooled)) < 0.02  # chance reads 0 with overlapping windows pooled
+    assert np.std(pooled) < 0.6 * np.std(single)
+    # two signals locked at a fixed lag: pooled near 1
+    t = np.arange(int(SF * 20)) / SF
+    src = np.cos(2 * np.pi * 6 * t + np.cumsum(rng.standard_normal(t.size)) * 0.05)
+    lag = np.array([src, np.roll(src, 10)]) + 0.3 * rng.standard_normal((2, t.size))
+    assert np.median(_pooled(lag, n_eff)[1][30:]) > 0.8

@@ -503,10 +503,11 @@ def analytic(x: np.ndarray) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _wpli2(
     re: np.ndarray, im: np.ndarray, re2: np.ndarray, im2: np.ndarray, f: int, i: int, j: int,
-    q_scale: float,
+    q_scale: float, sums: np.ndarray, p: int,
 ) -> float:  # pragma: no cover - compiled
     """Debiased squared wPLI of row ``i`` of ``re + i im`` and row ``j`` of ``re2 + i im2``
-    (frame ``f``), signed: chance reads 0 on average."""
+    (frame ``f``), signed: chance reads 0 on average. Stores ``sum Im``, ``sum |Im|`` and
+    ``sum Im^2`` in ``sums[f, p]``."""
     n = re.shape[2]
     s = 0.0
     a = 0.0
@@ -516,6 +517,9 @@ def _wpli2(
         s += x
         a += abs(x)
         q += x * x
+    sums[f, p, 0] = s
+    sums[f, p, 1] = a
+    sums[f, p, 2] = q
     q *= q_scale
     den = a * a - q
     return min((s * s - q) / den, 1.0) if den > 0 else 0.0
@@ -530,6 +534,8 @@ def _sync_kernel(
     plv = np.empty((n_fr, n_sig, n_sig))
     wpli = np.empty((n_fr, n_pairs))
     wpli_sur = np.empty((n_fr, n_pairs))
+    sums = np.empty((n_fr, n_pairs, 3))
+    sums_sur = np.empty((n_fr, n_pairs, 3))
     kur = np.empty(n_fr)
     kur_sur = np.empty(n_fr)
     ur = np.empty((n_sig, n))
@@ -573,10 +579,10 @@ def _sync_kernel(
                 plv[f, j, i] = v
                 if j == i:
                     continue
-                wpli[f, p] = _wpli2(re, im, re, im, f, i, j, q_scale)
-                wpli_sur[f, p] = _wpli2(re, im, re_p, im_p, f, i, j, q_scale)
+                wpli[f, p] = _wpli2(re, im, re, im, f, i, j, q_scale, sums, p)
+                wpli_sur[f, p] = _wpli2(re, im, re_p, im_p, f, i, j, q_scale, sums_sur, p)
                 p += 1
-    return plv, wpli, kur, wpli_sur, kur_sur
+    return plv, wpli, kur, wpli_sur, kur_sur, sums, sums_sur
 
 
 class SyncBatch(NamedTuple):
@@ -594,6 +600,11 @@ class SyncBatch(NamedTuple):
     wpli2_surrogate: np.ndarray
     #: Kuramoto order with row ``r`` shifted by ``r n / n_signals`` samples, shape (n_frames,)
     kuramoto_surrogate: np.ndarray
+    #: the window's sums of ``Im X``, ``|Im X|`` and ``(Im X)^2`` per pair, shape
+    #: (n_frames, n_pairs, 3): what :class:`.synchrony.LaggedSynchrony` accumulates over frames
+    sums: np.ndarray
+    #: the same for the surrogate pairs
+    sums_surrogate: np.ndarray
 
 
 def synchrony_batch(z: np.ndarray, n_eff: float, z_before: np.ndarray | None = None) -> SyncBatch:

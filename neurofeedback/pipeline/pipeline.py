@@ -66,7 +66,13 @@ from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
 from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
-from .synchrony import SynchronySmoother, debias_plv, effective_samples, triu_pairs
+from .synchrony import (
+    LaggedSynchrony,
+    SynchronySmoother,
+    debias_plv,
+    effective_samples,
+    triu_pairs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +93,8 @@ class _Stage1(NamedTuple):
     #: unsmoothed values of the stream quantities (:data:`_STREAM_INPUTS`), each shape (n_frames,)
     scalars: dict[str, np.ndarray]
     plv_of: list[np.ndarray | None]
-    sync_of: list[np.ndarray | None]
+    #: per frame, the window sums of each region pair (measured, surrogate), shape (n_pairs, 3)
+    sums_of: list[tuple[np.ndarray, np.ndarray] | None]
     reg_of: list[tuple[str, ...]]
     mp_of: list[np.ndarray | None]
     interp_of: list[tuple[str, ...]]
@@ -110,10 +117,9 @@ _WINDOW_SCALARS: tuple[str, ...] = tuple(
     f.name for f in FEATURES if f.stage == "window" and f.kind == "float" and not f.band
 )
 #: Per-window values that stage 2 smooths or accumulates over frames: the synchrony (debiased
-#: wPLI^2) and PLV of the window, the synchrony and Kuramoto order of the window's time-shift
-#: surrogates (chance), and the window's drowsiness.
-_STREAM_INPUTS = ("synchrony_window", "plv_window", "synchrony_surrogate", "kuramoto_surrogate",
-                  "drowsiness_window")
+#: wPLI^2, the estimator's input) and PLV of the window, the Kuramoto order of the window's
+#: time-shift surrogate (chance), and the window's drowsiness.
+_STREAM_INPUTS = ("synchrony_window", "plv_window", "kuramoto_surrogate", "drowsiness_window")
 
 
 class Pipeline:
@@ -219,11 +225,13 @@ class Pipeline:
         self.metastability = FastMetastability(cfg.metastability_s)
         # ...and the same over the time-shift surrogates: what chance gives (reported excess)
         self._metastability_null = FastMetastability(cfg.metastability_s)
-        # reported synchrony and PLV: causal averages of the per-window values (see
-        # SynchronySmoother), and the surrogates' synchrony averaged the same way (chance level)
-        self._sync_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
+        # reported synchrony: the windows of the last synchrony_smooth_s pooled (LaggedSynchrony),
+        # and its time-shift surrogates pooled the same way (the chance level); PLV: a causal
+        # average of the per-window values (SynchronySmoother)
+        inflation = self.n_win / self.n_eff
+        self._sync_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
+        self._surrogate_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
         self._plv_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
-        self._surrogate_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
@@ -466,7 +474,7 @@ class Pipeline:
         ch_per = np.full((n_fr, n_ch), math.nan)
         ch_exp = np.full((n_fr, n_ch), math.nan)
         plv_of: list[np.ndarray | None] = [None] * n_fr
-        sync_of: list[np.ndarray | None] = [None] * n_fr
+        sums_of: list[tuple[np.ndarray, np.ndarray] | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
@@ -553,20 +561,13 @@ class Pipeline:
                 iu, ju = triu_pairs(len(reg_names))
                 sc["plv_window"][gi] = _c(plv[:, iu, ju]).mean(axis=-1)
                 sync[gi] = sb.wpli2.mean(axis=-1)
-                # (no window before the stream's first two: no surrogate)
-                sc["synchrony_surrogate"][gi] = np.where(
-                    bnds[gi] >= 2 * n_win, sb.wpli2_surrogate.mean(axis=-1), math.nan
-                )
                 kur[gi] = sb.kuramoto
                 sc["kuramoto_surrogate"][gi] = sb.kuramoto_surrogate
-                smat = np.zeros_like(plv)  # the pairs' synchrony as a matrix (diagonal 0)
-                smat[:, iu, ju] = sb.wpli2
-                smat[:, ju, iu] = sb.wpli2
+                early = bnds[gi] < 2 * n_win  # no window before the stream's first two
                 plv.setflags(write=False)  # frames share views of them
-                smat.setflags(write=False)
                 for k, i in enumerate(members):
                     plv_of[i] = plv[k]
-                    sync_of[i] = smat[k]
+                    sums_of[i] = (sb.sums[k], None if early[k] else sb.sums_surrogate[k])
                     reg_of[i] = reg_names
 
             # spatial harmonics
@@ -597,7 +598,7 @@ class Pipeline:
         ch_per.setflags(write=False)  # frames share views of them
         ch_exp.setflags(write=False)
         return _Stage1(
-            labels, band_power, psd, bands, sc, plv_of, sync_of, reg_of, mp_of, interp_of,
+            labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
             note_of, ch_per, ch_exp,
         )
 
@@ -665,14 +666,15 @@ class Pipeline:
             t, art = frame.time_s, frame.artifact
             surrogate = math.nan
             if plv_of[i] is not None:
-                frame.regions = reg_of[i]
+                regions = frame.regions = reg_of[i]
                 frame.plv_matrix = plv_of[i]
-                frame.sync_matrix = r.sync_of[i]
-                frame.synchrony = self._sync_smoother.update(t, float(sync[i]), art)
+                sums, sums_sur = r.sums_of[i]
+                pairs = self._sync_pool.update(t, regions, None if art else sums)
+                frame.sync_matrix = _pair_matrix(pairs, len(regions))
+                frame.synchrony = float(pairs.mean()) if pairs.size else math.nan
                 frame.plv = self._plv_smoother.update(t, float(sc["plv_window"][i]), art)
-                surrogate = self._surrogate_smoother.update(
-                    t, float(sc["synchrony_surrogate"][i]), art
-                )
+                sur = self._surrogate_pool.update(t, regions, None if art else sums_sur)
+                surrogate = float(sur.mean()) if sur.size and sums_sur is not None else math.nan
             # metastability as an excess over the time-shift surrogates' (chance reads 0)
             meta = self.metastability.update(t, frame.kuramoto if not art else math.nan)
             meta_null = self._metastability_null.update(
@@ -740,6 +742,19 @@ class Pipeline:
         frame.integration_score = integration_score(
             sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
+
+
+def _pair_matrix(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Symmetric (n, n) matrix of per-pair values in :func:`.synchrony.triu_pairs` order,
+    diagonal 0 (NaN-filled when the pair count does not match ``n``)."""
+    m = np.zeros((n, n))
+    if pairs.size != n * (n - 1) // 2:
+        m[:] = math.nan
+        return m
+    iu, ju = triu_pairs(n)
+    m[iu, ju] = pairs
+    m[ju, iu] = pairs
+    return m
 
 
 def _median_rows(a: np.ndarray) -> np.ndarray:

@@ -154,3 +154,95 @@ class SynchronySmoother:
             self.value += a * (float(value) - self.value)
         self._last_t = float(time_s)
         return self.value
+
+
+class LaggedSynchrony:
+    """Debiased squared wPLI of each region pair, pooled over the windows of the last ``span_s``.
+
+    A single 2-s window holds few independent phase samples (about 10 in a 4-Hz band, fewer
+    for a narrow-band rhythm), so its wPLI scatters widely and, for rhythms whose phases drift
+    slowly, sits above 0 by chance. Pooling the windows' sums before taking the ratio (Vinck
+    et al. 2011 pool over trials the same way) uses every sample of the span at once.
+
+    Per frame ``k`` and pair, the kernel gives the window sums ``s_k = sum Im X``,
+    ``a_k = sum |Im X|`` and ``q_k = sum (Im X)^2`` (:class:`.batch.SyncBatch`). Over the
+    ``M`` frames held (clean frames whose time lies within ``span_s`` of the newest, all with
+    the same regions):
+
+    - ``S = sum_k s_k / M`` and ``A = sum_k a_k / M``;
+    - the bias term ``Q = (n / N_eff) * mean_k(q_k) * sum_kl ov(t_k - t_l) / M^2``, with
+      ``ov(d) = max(0, 1 - |d| / window_s)`` the share of samples two windows have in common:
+      for independent signals ``E[S^2] = Q`` (``n / N_eff`` is the variance inflation of a sum
+      of band-passed samples, :func:`effective_samples`; overlapping windows share samples);
+    - ``wPLI^2 = (S^2 - Q) / (A^2 - Q)``, signed (chance reads 0 on average), at most 1, 0
+      when ``A^2 <= Q``. With ``M = 1`` this is the single window's estimator.
+
+    A frame whose regions differ from the held frames' restarts the pool; artifact frames and
+    frames without regions are not added (the pool keeps its frames until they age out).
+
+    Parameters
+    ----------
+    span_s : float
+        Frames within this many seconds of the newest are pooled (>= 0; 0 = the newest only).
+    window_s : float
+        Length of each frame's window, seconds.
+    inflation : float
+        ``n / N_eff`` of one window.
+    """
+
+    def __init__(self, span_s: float, window_s: float, inflation: float) -> None:
+        self.span_s = float(span_s)
+        self.window_s = float(window_s)
+        self.inflation = float(inflation)
+        self._key: tuple[str, ...] | None = None
+        self._t: deque[float] = deque()
+        self._sums: deque[np.ndarray] = deque()
+        self.value = np.zeros(0)  # per pair, the last result
+
+    def update(
+        self, time_s: float, key: tuple[str, ...] | None, sums: np.ndarray | None
+    ) -> np.ndarray:
+        """Add one frame's window sums (or nothing: ``sums=None``); return each pair's wPLI^2.
+
+        Parameters
+        ----------
+        time_s : float
+            Frame time, seconds (non-decreasing).
+        key : tuple of str or None
+            The frame's region names (pairs in :func:`triu_pairs` order).
+        sums : ndarray, shape (n_pairs, 3), or None
+            ``sum Im X``, ``sum |Im X|``, ``sum (Im X)^2`` of the frame's window; None for a
+            frame that adds nothing (artifact, no regions).
+
+        Returns
+        -------
+        ndarray, shape (n_pairs,)
+            Pooled debiased wPLI^2 of the held frames' pairs (empty before the first frame).
+        """
+        changed = sums is not None
+        if sums is not None:
+            if key != self._key:
+                self._key = key
+                self._t.clear()
+                self._sums.clear()
+            self._t.append(float(time_s))
+            self._sums.append(np.asarray(sums, dtype=float))
+        while self._t and self._t[0] < time_s - self.span_s - 1e-9:
+            self._t.popleft()
+            self._sums.popleft()
+            changed = True
+        if not self._t:
+            self.value = np.zeros(0)
+            return self.value
+        if not changed:
+            return self.value
+        t = np.fromiter(self._t, dtype=float, count=len(self._t))
+        m = t.size
+        ov = np.clip(1.0 - np.abs(t[:, None] - t[None, :]) / self.window_s, 0.0, None).sum()
+        tot = np.sum(np.stack(self._sums), axis=0) / m  # (n_pairs, 3)
+        s, a, q = tot[:, 0], tot[:, 1], tot[:, 2]
+        q = self.inflation * q * ov / (m * m)
+        den = a * a - q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.value = np.where(den > 0, np.minimum((s * s - q) / den, 1.0), 0.0)
+        return self.value
