@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -87,7 +88,7 @@ def _lz_ratio_rows(z: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: n
     for r in range(n_rows):
         total = 0.0
         for t in range(n):
-            a = abs(z[r, t])
+            a = math.sqrt(z[r, t].real ** 2 + z[r, t].imag ** 2)
             amp[t] = a
             total += a
         mean = total / n
@@ -139,7 +140,9 @@ def _lz76_count(s: np.ndarray) -> int:  # pragma: no cover - compiled
             row = s[i + length]
             alive = zero
             carry = zero
-            for w in range(n_words):  # keep starts whose next symbol matches, then shift
+            # live candidates sit below i + length (j < i, shifted by length), so only the
+            # words up to that position can be nonzero, and the carry never leaves them
+            for w in range(((i + length) >> 6) + 1):  # keep matching starts, then shift
                 v = m[w] & sym[row, w]  # bit p (= j + length) -> p + 1
                 alive |= v
                 m[w] = (v << one) | carry
