@@ -1,12 +1,14 @@
 """Reference Lempel-Ziv complexity: the LZ76 parsing in plain Python.
 
 The pipeline computes it with :func:`neurofeedback.pipeline.entropy.lempel_ziv_decimated`
-(compiled, bit-parallel); these are the definitions that kernel is tested against.
+(compiled, bit-parallel, analytic signal from a real FFT); these are the definitions that
+kernel is tested against.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import detrend, hilbert
 
 
 def lz76(seq: bytes) -> int:
@@ -45,19 +47,29 @@ def lz76(seq: bytes) -> int:
     return c
 
 
-def lempel_ziv(x: np.ndarray) -> np.ndarray:
-    """Normalised LZ76 complexity of each row binarised at its median, ``c(n) log2(n) / n``.
+def lempel_ziv(x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Schartner et al. (2017) LZ of each row: amplitude binarised at its mean, over one shuffle.
+
+    Each row is linearly detrended (:func:`scipy.signal.detrend`), its analytic amplitude
+    ``|scipy.signal.hilbert(row)|`` is binarised at its mean, and the LZ76 phrase count of those
+    bits is divided by the phrase count of the same bits reordered by ``order``.
 
     Parameters
     ----------
     x : ndarray, shape (..., n_times)
+        Already subsampled.
+    order : ndarray of int, shape (n_times,)
+        The shuffle (a permutation of ``range(n_times)``).
 
     Returns
     -------
     ndarray, shape x.shape[:-1]
     """
     n = x.shape[-1]
-    bits = (x > np.median(x, axis=-1, keepdims=True)).astype(np.uint8).reshape(-1, n)
-    norm = np.log2(n) / n
-    counts = np.array([lz76(row.tobytes()) for row in bits], dtype=np.int64)
-    return (counts * norm).reshape(x.shape[:-1])
+    rows = x.reshape(-1, n)
+    out = []
+    for row in rows:
+        amp = np.abs(hilbert(detrend(row)))
+        bits = (amp > amp.mean()).astype(np.uint8)
+        out.append(lz76(bits.tobytes()) / lz76(bits[order].tobytes()))
+    return np.array(out).reshape(x.shape[:-1])
