@@ -304,8 +304,11 @@ def _noise_threshold_db(
     maxima = []
     for b in range(0, N_SIMULATIONS, _SIM_BLOCK):
         n = min(_SIM_BLOCK, N_SIMULATIONS - b)
-        x = np.fft.irfft(np.fft.rfft(rng.standard_normal((n, n_window)), axis=1) * shape,
-                         n_window, axis=1)
+        # Gaussian noise drawn as its spectrum: independent complex Gaussian coefficients
+        # (what the transform of white noise is) shaped to 1/f, then one inverse transform
+        coef = rng.standard_normal((n, shape.size)) + 1j * rng.standard_normal((n, shape.size))
+        coef *= shape
+        x = np.fft.irfft(coef, n_window, axis=1)
         maxima.append(_max_residual_db(fit, welch(x), lf_fit, i0))
     threshold = float(np.quantile(np.concatenate(maxima), 1.0 - alpha))
     log.debug("harmony noise threshold %.3f dB (sfreq %g, n_window %d, n_per_seg %d, alpha %g)",
