@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _data import OPENBCI_TXT
-from reference import consonance as ref_cons
 from reference import quality as ref_quality
 from reference.entropy import lempel_ziv
 from reference.synchrony import kuramoto_order, kuramoto_surrogate, plv_matrix, wpli2_matrix
@@ -32,7 +31,6 @@ from neurofeedback.analyze import (
     iter_frames,
 )
 from neurofeedback.io.loaded import LoadedFile
-from neurofeedback.pipeline import consonance as cons
 from neurofeedback.pipeline.batch import (
     BatchQuality,
     FastMetastability,
@@ -220,23 +218,6 @@ def test_synchrony_batch_equals_reference():
         np.testing.assert_allclose(sb.kuramoto_surrogate[k], kuramoto_surrogate(z[k]), rtol=1e-12)
     assert sb.wpli2[:, 0].mean() > 0.5  # the lagged pair is found (squared wPLI)
     assert abs(sb.wpli2_surrogate[:, 0].mean()) < 0.2  # ...and not against another time
-
-
-def test_consonance_frames_equal_reference():
-    rng = np.random.default_rng(5)
-    f = np.arange(1.0, 46.0)
-    spectra = (1 / f) * np.exp(0.4 * rng.standard_normal((40, 4, f.size)))
-    spectra[:, :, 9] *= 8  # a 10-Hz peak in every spectrum
-    spectra[3, 2, 4] = 0.0  # a spectrum with a zero bin is left out, as in the pipeline
-    c, g = cons.consonance_frames(f, spectra)
-    for k in range(40):
-        s = spectra[k][(spectra[k] > 0).all(axis=1)]
-        pf, pa = ref_cons.find_peaks_above_fit(f, s)
-        rc, rg = ref_cons.consonance(pf, pa), ref_cons.golden_mean_index(pf, pa)
-        assert math.isnan(c[k]) == math.isnan(rc) and math.isnan(g[k]) == math.isnan(rg)
-        if not math.isnan(rc):
-            np.testing.assert_allclose([c[k], g[k]], [rc, rg], rtol=1e-12, atol=1e-15)
-    assert np.isfinite(c).sum() >= 30
 
 
 def test_fast_metastability_equals_reference():

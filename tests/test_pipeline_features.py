@@ -1,4 +1,4 @@
-"""Harmonics, consonance, causal filters, quality checks and chunking invariance."""
+"""Scalp spatial modes, causal filters, quality checks and chunking invariance."""
 
 from __future__ import annotations
 
@@ -7,16 +7,9 @@ import math
 import numpy as np
 import pytest
 from _helpers import window_quality
-from reference.consonance import (
-    consonance,
-    find_peaks_above_fit,
-    golden_mean_index,
-    pair_dissonance,
-)
 
 from neurofeedback.errors import UsageError
 from neurofeedback.pipeline.config import PipelineConfig
-from neurofeedback.pipeline.consonance import PHI
 from neurofeedback.pipeline.filters import FilterChain, detect_mains
 from neurofeedback.pipeline.pipeline import Pipeline, run_pipeline
 from neurofeedback.pipeline.regions import assign_regions, positions, region_of
@@ -81,36 +74,6 @@ def test_regions_from_names():
     regions, idx = assign_regions(["Fp1", "O2", "xyz"])
     assert regions == ("frontal", "occipital") and list(idx) == [0, 1, -1]
     assert np.isnan(positions(["xyz"])).all() and np.isfinite(positions(["EEG Cz"])).all()
-
-
-def test_consonance_unison_and_octave_beat_minor_second():
-    amps = np.array([6.0, 6.0])
-    unison = consonance(np.array([10.0, 10.0]), amps)
-    octave = consonance(np.array([10.0, 20.0]), amps)
-    minor2 = consonance(np.array([10.0, 10.0 * 2 ** (1 / 12)]), amps)
-    fifth = consonance(np.array([10.0, 15.0]), amps)
-    assert unison == pytest.approx(1.0)
-    assert octave > 0.95 and fifth > minor2
-    assert minor2 < 0.2
-    assert pair_dissonance(10.0, 10.0 * 2 ** (1 / 12)) > 0.8
-    assert math.isnan(consonance(np.array([10.0]), np.array([5.0])))
-
-
-def test_golden_mean_index():
-    amps = np.array([5.0, 5.0])
-    assert golden_mean_index(np.array([6.0, 6.0 * PHI]), amps) == pytest.approx(1.0)
-    assert golden_mean_index(np.array([6.0, 12.0]), amps) < 1e-3
-    assert 0.3 < golden_mean_index(np.array([6.0, 6.0 * PHI * 1.05]), amps) < 0.9
-
-
-def test_peaks_above_aperiodic_fit_found():
-    f = np.arange(1.0, 46.0)
-    spec = 100.0 / f**1.5
-    spec[9] *= 8  # 10 Hz peak, +9 dB
-    spec[19] *= 4  # 20 Hz, +6 dB
-    pf, pa = find_peaks_above_fit(f, spec[None, :])
-    assert set(np.round(pf).astype(int)) == {10, 20}
-    assert pa.max() == pytest.approx(9.03, abs=0.5)
 
 
 def test_causal_filter_output_before_impulse_is_exactly_zero():

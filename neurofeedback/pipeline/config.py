@@ -43,10 +43,14 @@ class PipelineConfig:
         ``"auto"`` (detect 50 or 60 Hz from the first window of data), ``50``, ``60`` or ``None``.
     integration_band : (float, float)
         Band of the synchrony measures, Hz (default 4-8; 3-6 per the essay is a protocol option).
+    harmony_window_s, harmony_segment_s : float
+        The longer window behind consonance, dissonance, noise and the golden-mean index, and
+        its Welch segment length, seconds (default 8 s of 4-s segments: 0.25-Hz resolution, as
+        the golden-mean ratio needs; see :mod:`.harmony`).
     synchrony_smooth_s : float
-        Time constant of the causal moving average applied to the frame-by-frame synchrony,
-        seconds (default 3; 0 reports every window's value unsmoothed). See
-        :class:`~.synchrony.SynchronySmoother`.
+        Synchrony pools the windows of the last this-many seconds (default 3; 0 = each
+        window on its own; :class:`~.synchrony.LaggedSynchrony`); PLV is averaged causally with
+        this time constant (:class:`~.synchrony.SynchronySmoother`).
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -150,6 +154,8 @@ class PipelineConfig:
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
     synchrony_smooth_s: float = 3.0
+    harmony_window_s: float = 8.0
+    harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
     low_modes: int = 3
     metastability_s: float = 10.0
@@ -190,6 +196,18 @@ class PipelineConfig:
         if self.hop_s > self.window_s:
             raise UsageError(
                 f"hop_s must not exceed window_s ({self.window_s} s); got {self.hop_s}"
+            )
+        self.harmony_window_s = check_positive("harmony_window_s", self.harmony_window_s)
+        self.harmony_segment_s = check_positive("harmony_segment_s", self.harmony_segment_s)
+        if not self.window_s <= self.harmony_window_s <= 60.0:
+            raise UsageError(
+                f"harmony_window_s must be between window_s ({self.window_s} s) and 60 s; got "
+                f"{self.harmony_window_s}"
+            )
+        if self.harmony_segment_s > self.harmony_window_s:
+            raise UsageError(
+                f"harmony_segment_s must not exceed harmony_window_s ({self.harmony_window_s} s); "
+                f"got {self.harmony_segment_s}"
             )
         self.highpass_hz = check_positive("highpass_hz", self.highpass_hz)
         self.lowpass_hz = check_positive("lowpass_hz", self.lowpass_hz)

@@ -204,12 +204,37 @@ FEATURES: tuple[Feature, ...] = (
             null="near 1 for spatially independent channels of equal power",
             source="after Atasoy et al. 2017"),
     Feature("consonance", "0..1", "float",
-            "1 - normalised Plomp-Levelt dissonance between spectral peaks above the aperiodic "
-            "fit.", "window", null="not yet null-corrected: noise reads about 0.89",
-            source="Plomp and Levelt 1965; Gomez Emilsson 2017"),
-    Feature("golden_mean_index", "0..1", "float",
-            "Proximity of peak-frequency ratios to the golden mean (1 = all at phi).", "window",
-            source="Pletzer et al. 2010"),
+            "Consonant share of the spectrum (CDNS): the mean spectrum of the clean channels "
+            "over the last 8 s (0.25-Hz resolution), peaks taken only where they rise above "
+            "the aperiodic fit by more than noise does at this resolution; consonance = "
+            "(peak power / power in 2-35 Hz) x (1 - the peaks' weighted Plomp-Levelt "
+            "dissonance). Empty when there is no real peak, or an artifact in the 8 s.",
+            "window", null="empty (pure noise shows a peak in at most 5 % of frames)",
+            source="Gomez Emilsson 2017 (CDNS); Plomp and Levelt 1965; Sethares 1993; "
+            "Donoghue et al. 2020 (aperiodic fit)"),
+    Feature("dissonance", "0..1", "float",
+            "Dissonant share of the spectrum (CDNS): the peak power's share times the peaks' "
+            "weighted pairwise Plomp-Levelt dissonance (0 with a single peak).", "window",
+            null="empty (no peaks)", source="Gomez Emilsson 2017; Sethares 1993"),
+    Feature("noise", "0..1", "float",
+            "Noise share of the spectrum (CDNS): 1 - peak power / power in 2-35 Hz (the "
+            "aperiodic background and everything below the peak threshold); consonance, "
+            "dissonance and noise sum to 1.", "window", null="empty (no peaks)",
+            source="Gomez Emilsson 2017"),
+    Feature("alpha_peak_hz", "Hz", "float",
+            "Frequency of the strongest real peak in 8-13 Hz of that spectrum (individual alpha "
+            "frequency of the last 8 s).", "window", null="empty (no peak)",
+            source="Klimesch 1999"),
+    Feature("theta_peak_hz", "Hz", "float",
+            "Frequency of the strongest real peak in 4-8 Hz of that spectrum.", "window",
+            null="empty (no peak)"),
+    Feature("alpha_theta_ratio", "", "float",
+            "alpha_peak_hz / theta_peak_hz (needs both peaks and 0.25-Hz resolution).",
+            "window", null="empty (no peaks)", source="Pletzer et al. 2010"),
+    Feature("golden_mean_index", "", "float",
+            "Distance of the alpha/theta peak-frequency ratio from the golden mean: "
+            "|alpha_theta_ratio - 1.618| (0 = at phi; Pletzer et al. found resting ratios "
+            "near it).", "window", null="empty (no peaks)", source="Pletzer et al. 2010"),
     Feature("phase", "", "str",
             "Annealing phase, one of baseline, heating, disintegration, search, annealing, "
             "integrated, or drowsy (drowsiness >= 0.5: outside the cycle).", "estimator", null="baseline", default="baseline"),
@@ -279,6 +304,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature("psd", "uV^2/Hz", "array",
             "Welch power spectral density, shape (n_channels, n_freqs).", "window",
             column=False, default=lambda: np.zeros((0, 0))),
+    Feature("band_cdns", "0..1", "array",
+            "Consonance, dissonance and noise of each band (peaks whose frequency lies in it, "
+            "shares of the band's power), shape (n_bands, 3), band order as BANDS; NaN where "
+            "the band has no peak or the harmony measures are empty.", "window", column=False,
+            default=lambda: np.full((len(BANDS), 3), math.nan)),
+    Feature("spectral_peaks", "", "float",
+            "Number of real peaks (above the noise threshold) in the harmony spectrum.",
+            "window", column=False, null="0 in at least 95 % of pure-noise frames"),
     Feature("channel_periodic_db", "dB", "array",
             "Per-channel periodic_db, shape (n_channels,), NaN for channels not in use.",
             "window", column=False, default=lambda: np.zeros(0)),

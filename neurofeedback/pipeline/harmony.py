@@ -113,7 +113,7 @@ THETA_RANGE_HZ: tuple[float, float] = (4.0, 8.0)
 GOLDEN_MEAN_RESOLUTION_HZ = 0.25
 
 #: Monte Carlo windows behind the noise threshold, their spectral exponent and seed.
-N_SIMULATIONS = 2000
+N_SIMULATIONS = 1000
 NOISE_EXPONENT = 1.5
 _SEED = 20100412
 _SIM_BLOCK = 250  # windows simulated at a time (bounds memory for long windows)

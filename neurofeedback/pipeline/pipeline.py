@@ -30,7 +30,6 @@ import numpy as np
 
 from ..errors import UsageError
 from ..validation import check_positive
-from . import consonance as cons
 from .aperiodic import AperiodicFit
 from .baseline import Baseline
 from .batch import (
@@ -48,6 +47,7 @@ from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
+from .harmony import Harmony
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
@@ -103,6 +103,8 @@ class _Stage1(NamedTuple):
     #: channels not in use
     ch_periodic: np.ndarray
     ch_exponent: np.ndarray
+    #: per-band consonance, dissonance, noise, shape (n_frames, n_bands, 3)
+    band_cdns: np.ndarray
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -119,6 +121,10 @@ _WINDOW_SCALARS: tuple[str, ...] = tuple(
 #: Per-window values that stage 2 smooths or accumulates over frames: the synchrony (debiased
 #: wPLI^2, the estimator's input) and PLV of the window, the Kuramoto order of the window's
 #: time-shift surrogate (chance), and the window's drowsiness.
+#: Per-window values of the harmony measures (:class:`.harmony.Harmony`, the long window): empty
+#: in frames whose long window an artifact frame overlapped.
+_HARMONY_SCALARS = ("consonance", "dissonance", "noise", "golden_mean_index", "alpha_theta_ratio",
+                    "alpha_peak_hz", "theta_peak_hz", "spectral_peaks")
 _STREAM_INPUTS = ("synchrony_window", "plv_window", "kuramoto_surrogate", "drowsiness_window")
 
 
@@ -184,6 +190,10 @@ class Pipeline:
         # two of the integration band (the window before is synchrony's chance surrogate)
         self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
         self._tail_b = np.zeros((self.n_ch, 2 * self.n_win))
+        # ...and the last long window of filtered signal (harmony measures)
+        self.n_harmony = int(round(cfg.harmony_window_s * self.sfreq))
+        self._tail_h = np.zeros((self.n_ch, self.n_harmony))
+        self._last_artifact_s = -math.inf  # time of the latest artifact frame
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
@@ -194,9 +204,16 @@ class Pipeline:
         # the aperiodic fit and energy's rhythms on this grid (ranges as the rate allows)
         self._fit_range = rate_plan.fit_range
         self._aperiodic = AperiodicFit(f, rate_plan.fit_range, rate_plan.rhythm_band)
+        # peaks above noise, CDNS and golden mean on the long window (.harmony); in the
+        # stream's first seconds, on the whole segments there are (each layout has its own
+        # noise threshold), so the measures start after one segment, not one long window
+        n_seg = int(round(cfg.harmony_segment_s * self.sfreq))
+        lengths = [n for n in range(n_seg, self.n_harmony, max(1, n_seg // 2))] + [self.n_harmony]
+        self._harmonies = [(n, Harmony(self.sfreq, n, n_seg, rate_plan.fit_range)) for n in lengths]
+        self.harmony = self._harmonies[-1][1]
+        self._harmony_cache = SegmentCache()
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
-        self._fit_mask = self._broad & (f > 0)
         regions, index = assign_regions(self.ch_names)
         self.regions_all = regions
         self._region_index = index
@@ -350,15 +367,18 @@ class Pipeline:
 
     def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
         """Filter one block; return the stage-1 jobs for the frames it completes (at most
-        ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, rel_emg, rel_slow)``.
+        ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, cat_h, rel_emg,
+        rel_slow)``.
         ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
         in one pass; ``cat_b`` (the integration band) begins one window earlier than
-        ``cat_xr``; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
+        ``cat_xr``, and ``cat_h`` (the filtered rows again) ends where they do and holds a long
+        window before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
         cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
         cat_b = np.concatenate([self._tail_b, b], axis=1)
+        cat_h = np.concatenate([self._tail_h, x], axis=1)
         n0 = self._n
         self._n += m
         bnds = []
@@ -374,9 +394,10 @@ class Pipeline:
         rel_emg, rel_slow = rel[:, 0], rel[:, 1]
         for s in range(0, len(bnds), _MAX_BATCH):
             sl = slice(s, s + _MAX_BATCH)
-            jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, rel_emg[sl], rel_slow[sl]))
+            jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, cat_h, rel_emg[sl], rel_slow[sl]))
         self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -2 * self.n_win :])
+        self._tail_h = np.ascontiguousarray(cat_h[:, -self.n_harmony :])
         return jobs
 
     def _quality_labels(
@@ -408,6 +429,7 @@ class Pipeline:
         starts: np.ndarray,
         cat_xr: np.ndarray,
         cat_b: np.ndarray,
+        cat_h: np.ndarray,
         rel_emg: np.ndarray,
         rel_slow: np.ndarray,
         cached: bool = False,
@@ -423,17 +445,21 @@ class Pipeline:
         cfg = self.cfg
         n_fr = len(bnds)
         n_win = self.n_win
-        freqs = self.welch.freqs
         # ---- stage 1: per-window quantities, whole batch
         n_ch = self.n_ch
         cat_x, cat_raw = cat_xr[:n_ch], cat_xr[n_ch:]  # C-contiguous row blocks (views)
         raw_w = frame_windows(cat_raw, starts, n_win, copy=False)  # reductions only
         x_w = frame_windows(cat_x, starts, n_win)
+        n_h = self.n_harmony
         if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
             origin = int(bnds[0]) - n_win - int(starts[0])
             psd_xr = self.welch.batch(cat_xr, starts, self._seg_cache, origin)
+            psd_h = self.harmony.welch.batch(
+                cat_h, starts, self._harmony_cache, int(bnds[0]) - n_h - int(starts[0])
+            )
         else:
             psd_xr = self.welch.batch(cat_xr, starts)
+            psd_h = self.harmony.welch.batch(cat_h, starts)
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
@@ -470,7 +496,7 @@ class Pipeline:
         energy_db, s_ent, lzc = sc["energy_db"], sc["spectral_entropy"], sc["lempel_ziv"]
         sync, kur = sc["synchrony_window"], sc["kuramoto"]
         low, hent = sc["spatial_low_share"], sc["spatial_mode_entropy"]
-        conso, gold = sc["consonance"], sc["golden_mean_index"]
+        band_cdns = np.full((n_fr, len(self.harmony.bands), 3), math.nan)
         ch_per = np.full((n_fr, n_ch), math.nan)
         ch_exp = np.full((n_fr, n_ch), math.nan)
         plv_of: list[np.ndarray | None] = [None] * n_fr
@@ -479,7 +505,6 @@ class Pipeline:
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
         note_of: list[tuple[str, ...]] = [()] * n_fr
-        fm = self._fit_mask
         for members in groups.values():
             gi = np.array(members, dtype=np.intp)
             clean = labels[members[0]][1]
@@ -541,6 +566,23 @@ class Pipeline:
             slow = _median_rows(slowing(pc_g[np.ix_(rows, mi)][..., : len(BANDS)]))
             sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
 
+            # harmony (.harmony): peaks of the long window's spectrum (mean over the measured
+            # channels); early frames use the longest layout that lies within the stream
+            for k, (n_k, harm) in enumerate(self._harmonies):
+                upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
+                sel = np.flatnonzero((bnds[gi] >= n_k) & (bnds[gi] < upper))
+                if not sel.size:
+                    continue
+                if n_k == n_h:
+                    ps = psd_h[gi[sel]]
+                else:  # the last n_k samples of the long window
+                    ps = harm.welch.batch(cat_h, starts[gi[sel]] + (n_h - n_k))
+                spec = _c(ps[:, mi].transpose(0, 2, 1)).mean(axis=-1)
+                hv = harm.frames(spec)
+                for name in _HARMONY_SCALARS:
+                    sc[name][gi[sel]] = hv["n_peaks" if name == "spectral_peaks" else name]
+                band_cdns[gi[sel]] = hv["band_cdns"]
+
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
             if len(reg_names) < 2:
@@ -584,12 +626,6 @@ class Pipeline:
                 for k, i in enumerate(members):
                     mp_of[i] = mp[k]
 
-            # consonance of peaks above the aperiodic fit, pooled over regions
-            if len(reg_names):
-                spectra = np.matmul(reg_w, _c(psd_g[rows][:, :, fm]))
-            else:
-                spectra = _c(psd_g[np.ix_(rows, ui)][:, :, fm]).mean(axis=1, keepdims=True)
-            conso[gi], gold[gi] = cons.consonance_frames(freqs[fm], spectra)
             if interp is not None:
                 rebuilt = tuple(self.ch_names[t] for t in targets)
                 for i in members:
@@ -599,7 +635,7 @@ class Pipeline:
         ch_exp.setflags(write=False)
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
-            note_of, ch_per, ch_exp,
+            note_of, ch_per, ch_exp, band_cdns,
         )
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
@@ -664,6 +700,14 @@ class Pipeline:
             for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
                 setattr(frame, name, float(sc[name][i]))
             t, art = frame.time_s, frame.artifact
+            if art:
+                self._last_artifact_s = t
+            if t - self._last_artifact_s < self.cfg.harmony_window_s:
+                # an artifact frame's window overlaps the long window: no harmony measures
+                for name in _HARMONY_SCALARS:
+                    setattr(frame, name, math.nan)
+            else:
+                frame.band_cdns = r.band_cdns[i]
             surrogate = math.nan
             if plv_of[i] is not None:
                 regions = frame.regions = reg_of[i]
