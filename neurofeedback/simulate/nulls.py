@@ -64,7 +64,9 @@ def _check_seed(seed: int) -> int:
 
 def _n_samples(duration_s: float, sfreq: float) -> int:
     duration_s = _check_positive("duration_s", duration_s)
-    sfreq = _check_positive("sfreq", sfreq, 99.999)
+    sfreq = _check_positive("sfreq", sfreq)
+    if sfreq < 100.0:
+        raise UsageError(f"sfreq must be a number >= 100 Hz; got {sfreq!r}")
     return int(round(duration_s * sfreq))
 
 
