@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs validate reliability venv qt-deps clean
+.PHONY: demo test bench lint docs validate reliability chance venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ validate: venv
 ## The estimator's reliability table on held-out simulator seeds -> docs/reliability.md
 reliability: venv
 	$(BIN)/python -m neurofeedback.simulate.calibrate --reliability > docs/reliability.md
+
+## Issue 12's chance-level targets (known-null signals, lagged coupling, EEGMMIDB) -> docs/chance.md
+chance: venv
+	$(BIN)/python -m neurofeedback.simulate.chance --data $(DATA) --out docs/chance.md
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache site
