@@ -55,7 +55,8 @@ validate: venv
 reliability: venv
 	$(BIN)/python -m neurofeedback.simulate.calibrate --reliability > docs/reliability.md
 
-## Issue 12's chance-level targets (known-null signals, lagged coupling, EEGMMIDB) -> docs/chance.md
+## Synchrony, harmony and complexity against chance (known-null signals, lagged coupling,
+## EEGMMIDB eyes closed) -> docs/chance.md
 chance: venv
 	$(BIN)/python -m neurofeedback.simulate.chance --data $(DATA) --out docs/chance.md
 

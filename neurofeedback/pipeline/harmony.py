@@ -338,7 +338,8 @@ class Harmony:
         Share of pure-noise frames allowed a peak, 0.005..0.5 (the Monte Carlo has
         :data:`N_SIMULATIONS` windows).
     bands : dict of str to (float, float) or None
-        Bands of ``band_cdns`` (``lo <= f < hi``, each with at least one bin); default
+        Bands of ``band_cdns`` (``lo <= f < hi``, each with at least one bin; ``lo = hi`` is an
+        empty band, always NaN); default
         :data:`~.frame.BANDS`.
 
     Attributes
@@ -396,11 +397,15 @@ class Harmony:
         bins, hz = [], []
         for name, (b_lo, b_hi) in self.bands.items():
             k = np.flatnonzero((self.freqs >= b_lo) & (self.freqs < b_hi))
+            if b_lo == b_hi >= 0:  # a band the sample rate cannot carry: always NaN
+                bins.append((0, 0))
+                hz.append((float(b_lo), float(b_hi)))
+                continue
             if not (0 <= b_lo < b_hi) or k.size == 0:
                 raise UsageError(
                     f"bands must map names to (lo, hi) Hz with 0 <= lo < hi and at least one "
-                    f"bin in {self.freqs[0]:g}-{self.freqs[-1]:g} Hz; got {name!r}: "
-                    f"{(b_lo, b_hi)!r}"
+                    f"bin in {self.freqs[0]:g}-{self.freqs[-1]:g} Hz (or lo = hi: an empty band); "
+                    f"got {name!r}: {(b_lo, b_hi)!r}"
                 )
             bins.append((int(k[0]), int(k[-1]) + 1))
             hz.append((float(b_lo), float(b_hi)))

@@ -209,7 +209,10 @@ class Pipeline:
         # noise threshold), so the measures start after one segment, not one long window
         n_seg = int(round(cfg.harmony_segment_s * self.sfreq))
         lengths = [n for n in range(n_seg, self.n_harmony, max(1, n_seg // 2))] + [self.n_harmony]
-        self._harmonies = [(n, Harmony(self.sfreq, n, n_seg, rate_plan.fit_range)) for n in lengths]
+        self._harmonies = [
+            (n, Harmony(self.sfreq, n, n_seg, rate_plan.fit_range, bands=rate_plan.bands))
+            for n in lengths
+        ]
         self.harmony = self._harmonies[-1][1]
         self._harmony_cache = SegmentCache()
         top = min(cfg.lowpass_hz, nyq)

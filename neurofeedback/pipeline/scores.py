@@ -11,7 +11,10 @@ def logistic(z: float, gain: float, offset: float) -> float:
     """``1 / (1 + exp(-gain (z - offset)))``; 0 for NaN."""
     if not math.isfinite(z):
         return 0.0
-    return 1.0 / (1.0 + math.exp(-gain * (z - offset)))
+    x = -gain * (z - offset)
+    if x > 700.0:  # exp would overflow: the score is 0 to double precision
+        return 0.0
+    return 1.0 / (1.0 + math.exp(x))
 
 
 def _mean_finite(*vals: float) -> float:

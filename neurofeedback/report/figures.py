@@ -78,7 +78,7 @@ def state_figure(table: FeatureTable, runs: list[tuple[str, float, float]],
     dashed lines, artifact frames as red ticks."""
     t = table["time_s"]
     rows = [("energy", "energy (z)"), ("temperature", "temperature (z)"),
-            ("synchrony", "synchrony (PLV)")]
+            ("synchrony", "synchrony (lagged, wPLI\u00b2)")]
     fig, axes = plt.subplots(len(rows), 1, figsize=(10, 6.5), sharex=True)
     for i, (ax, (col, lab)) in enumerate(zip(axes, rows, strict=True)):
         for ph, a, b in runs:

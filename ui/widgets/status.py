@@ -107,8 +107,10 @@ class StatusPanel(QtWidgets.QFrame):
             f"energy z {_fmt(frame.energy, '+.2f')} ({_fmt(frame.energy_db, '.1f')} dB) \u00b7 "
             f"temperature z {_fmt(frame.temperature, '+.2f')} \u00b7 "
             f"drowsiness {_fmt(getattr(frame, 'drowsiness', float('nan')))}<br>"
-            f"synchrony {_fmt(frame.synchrony)} \u00b7 metastability {_fmt(frame.metastability)} \u00b7 "
-            f"consonance {_fmt(frame.consonance)}<br>"
+            f"synchrony {_fmt(frame.synchrony)} (chance {_fmt(getattr(frame, 'synchrony_chance', float('nan')))})"
+            f" \u00b7 metastability {_fmt(frame.metastability, '+.2f')} \u00b7 "
+            f"consonance {_fmt(frame.consonance)} / dissonance "
+            f"{_fmt(getattr(frame, 'dissonance', float('nan')))}<br>"
             f"<b>meditation {_fmt(frame.meditation_score)} \u00b7 integration {_fmt(frame.integration_score)}</b>"
             + (f" \u00b7 fed back: <b>{self.fed_back[0]} {_fmt(self.fed_back[1])}</b>" if self.fed_back[0] else "")
         )

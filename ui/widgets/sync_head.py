@@ -1,4 +1,5 @@
-"""Region synchrony on a head outline: a line per region pair whose width and colour follow PLV."""
+"""Lagged synchrony on a head outline: a line per region pair whose width and colour follow that
+pair's pooled debiased wPLI^2 (what `synchrony` averages)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class SyncHeadWidget(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        lay, self.title, self.plot = titled_plot(self, "<b>Region synchrony</b> (PLV)")
+        lay, self.title, self.plot = titled_plot(self, "<b>Lagged synchrony</b> (wPLI\u00b2)")
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.setAspectLocked(True)
