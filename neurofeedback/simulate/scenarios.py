@@ -130,7 +130,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "meditation": Scenario(
         name="meditation",
-        description="energy building slowly in widespread, coherent theta/alpha (low spatial modes)",
+        description="energy building slowly in widespread, coherent theta/alpha (low spatial modes, short lags)",
         baseline=(0.0, 0.0, 0.3),
         segments=(
             Segment("heating", 0.65, (0.0, 0.0, 0.3), (1.2, -0.1, 0.75)),
@@ -138,7 +138,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         cycle_s=300.0,
         min_duration_s=BASELINE_S + 60.0,
-        lag_scale=0.15,
+        lag_scale=0.5,
         alpha_sync=0.7,
     ),
     "trauma": Scenario(

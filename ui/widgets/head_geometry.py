@@ -87,7 +87,7 @@ def head_outline(n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 
 
 def plv_color(value: float) -> tuple[int, int, int]:
-    """Colour of a PLV value in [0, 1]: grey-blue (low) -> orange -> red (high)."""
+    """Colour of a synchrony value in [0, 1]: grey-blue (low) -> orange -> red (high)."""
     v = float(np.clip(np.nan_to_num(value), 0.0, 1.0))
     lo = np.array([120, 150, 200])
     mid = np.array([240, 160, 40])

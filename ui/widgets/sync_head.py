@@ -10,12 +10,12 @@ from PyQt6 import QtWidgets
 from .head_geometry import REGION_LABELS, head_outline, plv_color, region_positions
 from .panel import titled_plot
 
-#: Line width (px) at PLV 0 and PLV 1.
+#: Line width (px) at synchrony 0 and 1.
 MIN_WIDTH, MAX_WIDTH = 0.5, 12.0
 
 
 class SyncHeadWidget(QtWidgets.QWidget):
-    """Head seen from above, nose up; nodes are regions, lines are pairwise PLV.
+    """Head seen from above, nose up; nodes are regions, lines are pairwise lagged synchrony.
 
     Attributes
     ----------

@@ -7,7 +7,7 @@ session stays on screen at a coarser resolution. Phase bands are added only on a
 
 Redraws stay cheap: the time axis grows in steps (:func:`nice_ceil`) and the energy axis in
 whole z units, so tick labels are regenerated only when a range actually changes, and the
-reference lines (z = 0, PLV = 0.5) are single items rather than axis grids (a grid is replayed
+reference lines (z = 0, synchrony = 0.5) are single items rather than axis grids (a grid is replayed
 with every repaint of the plot).
 """
 
@@ -79,7 +79,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self.bottom = self.glw.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
         self.top.setLabel("left", "z (baseline)")
-        self.bottom.setLabel("left", "PLV")
+        self.bottom.setLabel("left", "synchrony")
         self.bottom.setLabel("bottom", "session time", units="s")
         self.bottom.setYRange(0, 1, padding=0.02)
         self.top.setYRange(-3, 3, padding=0)
