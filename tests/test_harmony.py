@@ -275,3 +275,41 @@ def test_eyes_closed_runs_have_alpha_peaks_and_eyes_open_fewer():
     closed = np.mean([np.isfinite(found[s, 2]["consonance"]).mean() for s in (2, 3, 4)])
     opened = np.mean([np.isfinite(found[s, 1]["consonance"]).mean() for s in (2, 3, 4)])
     assert opened < closed - 0.3
+
+
+# ---------------------------------------------------------------- in the pipeline
+
+
+def test_pipeline_harmony_starts_after_one_segment_and_stops_after_an_artifact():
+    """In the pipeline: empty in noise; a 10-Hz rhythm is found from the first whole 4-s
+    segment on (then the 6-s and 8-s layouts), and a blink empties the measures for the 8 s
+    whose long window it touches."""
+    from neurofeedback.pipeline.config import PipelineConfig
+    from neurofeedback.pipeline.pipeline import run_pipeline
+
+    sf, names = 250.0, ["Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "P3"]
+    n = int(40 * sf)
+    t = np.arange(n) / sf
+    noise = 10 * _pink(len(names), sf, n, seed=5)
+    cfg = PipelineConfig(baseline=(0.0, 10.0))
+    quiet = run_pipeline(noise, sf, names, cfg)
+    assert np.mean([math.isnan(f.consonance) for f in quiet]) >= 0.9
+    x = noise + 8 * np.sin(2 * np.pi * 10 * t)[None, :]
+    blink = (t > 25) & (t < 25.3)
+    x[:2, blink] += 250 * np.sin(np.pi * (t[blink] - 25) / 0.3)[None, :]  # frontal-central blink
+    frames = run_pipeline(x, sf, names, cfg)
+    ft = np.array([f.time_s for f in frames])
+    cons = np.array([f.consonance for f in frames])
+    alpha = np.array([f.alpha_peak_hz for f in frames])
+    assert np.isnan(cons[ft < 4.0]).all()  # not even one whole segment yet
+    assert np.isfinite(cons[(ft >= 4.0) & (ft < 20.0)]).all()
+    assert np.nanmedian(alpha) == pytest.approx(10.0, abs=0.15)
+    art = np.array([f.artifact for f in frames])
+    assert art.any()
+    last_art = ft[art].max()
+    after = (ft > last_art) & (ft < last_art + 8.0)
+    assert np.isnan(cons[after]).all()  # the long window still holds the artifact
+    assert np.isfinite(cons[ft > last_art + 8.0]).all()
+    for f in frames:
+        if np.isfinite(f.consonance):
+            assert f.consonance + f.dissonance + f.noise == pytest.approx(1.0, abs=1e-12)

@@ -48,7 +48,7 @@ class PipelineConfig:
         its Welch segment length, seconds (default 8 s of 4-s segments: 0.25-Hz resolution, as
         the golden-mean ratio needs; see :mod:`.harmony`).
     synchrony_smooth_s : float
-        Synchrony pools the windows of the last this-many seconds (default 3; 0 = each
+        Synchrony pools the windows of the last this-many seconds (default 4; 0 = each
         window on its own; :class:`~.synchrony.LaggedSynchrony`); PLV is averaged causally with
         this time constant (:class:`~.synchrony.SynchronySmoother`).
     baseline : (float, float)
@@ -153,7 +153,7 @@ class PipelineConfig:
     filter_order: int = 4
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
-    synchrony_smooth_s: float = 3.0
+    synchrony_smooth_s: float = 4.0
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)

@@ -165,9 +165,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("synchrony", "0..1", "float",
             "Lagged phase synchrony between scalp regions in the integration band: the "
             "debiased squared weighted phase-lag index of each pair of region signals, mean "
-            "over pairs, causally smoothed (3 s). Built on the imaginary part of the cross-"
-            "spectrum, so zero-lag mixing (volume conduction, a shared reference) and power "
-            "changes do not move it; 1 = perfect lagged locking.", "stream",
+            "over pairs, pooled over the windows of the last 4 s. Built on the imaginary part "
+            "of the cross-spectrum, so zero-lag mixing (volume conduction, a shared reference) "
+            "and power changes do not move it; 1 = perfect lagged locking.", "stream",
             null="0 (the debiased estimator's analytic null; single frames scatter around "
             "it and may read slightly below 0)",
             source="Vinck et al. 2011 (debiased wPLI); Nolte et al. 2004 (imaginary coherency)"),
@@ -325,10 +325,17 @@ FEATURES: tuple[Feature, ...] = (
             column=False),
     Feature("spectral_entropy", "0..1", "float",
             "Normalised spectral entropy (1-45 Hz), mean over clean channels (not z-scored).",
-            "window", column=False, source="Inouye et al. 1991"),
+            "window", column=False, source="Inouye et al. 1991",
+            null="1 for a flat (white) spectrum; 1/f noise and rhythms read lower"),
     Feature("lempel_ziv", "", "float",
-            "Normalised LZ76 complexity, mean over clean channels (not z-scored).", "window",
-            column=False, source="Lempel and Ziv 1976; Schartner et al. 2017"),
+            "Lempel-Ziv complexity of each channel's analytic amplitude (2-s window, detrended, "
+            "subsampled to ~125 Hz, binarised at its mean): LZ76 phrase count divided by that of "
+            "the same bits under one fixed shuffle; mean over clean channels (not z-scored).",
+            "window", column=False,
+            null="1 = bits with no temporal order (the shuffle); not a noise null: white noise "
+            "reads ~0.94, band-passed 1/f noise ~0.80, resting EEG 0.6-0.7; a steady tone reads "
+            "like noise (flat envelope)",
+            source="Lempel and Ziv 1976; Kaspar and Schuster 1987; Schartner et al. 2017"),
     Feature("kuramoto", "0..1", "float",
             "Kuramoto order parameter across regions in the integration band, window mean.",
             "window", column=False, source="Kuramoto 1984",
