@@ -190,9 +190,12 @@ class Pipeline:
         # two of the integration band (the window before is synchrony's chance surrogate)
         self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
         self._tail_b = np.zeros((self.n_ch, 2 * self.n_win))
-        # ...and the last long window of filtered signal (harmony measures)
+        # ...and the last long window of filtered signal (harmony measures), plus one update
+        # step: the long window ends on a fixed grid of stream samples (every _grid samples),
+        # so successive frames share its Welch segments instead of each transforming new ones
         self.n_harmony = int(round(cfg.harmony_window_s * self.sfreq))
-        self._tail_h = np.zeros((self.n_ch, self.n_harmony))
+        self._grid = max(1, (int(round(cfg.harmony_segment_s * self.sfreq)) // 2) // 4)
+        self._tail_h = np.zeros((self.n_ch, self.n_harmony + self._grid))
         self._last_artifact_s = -math.inf  # time of the latest artifact frame
 
         # analysis objects, designed once
@@ -375,7 +378,7 @@ class Pipeline:
         ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
         in one pass; ``cat_b`` (the integration band) begins one window earlier than
         ``cat_xr``, and ``cat_h`` (the filtered rows again) ends where they do and holds a long
-        window before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
+        window plus one harmony grid step before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
@@ -400,7 +403,7 @@ class Pipeline:
             jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, cat_h, rel_emg[sl], rel_slow[sl]))
         self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
         self._tail_b = np.ascontiguousarray(cat_b[:, -2 * self.n_win :])
-        self._tail_h = np.ascontiguousarray(cat_h[:, -self.n_harmony :])
+        self._tail_h = np.ascontiguousarray(cat_h[:, -(self.n_harmony + self._grid) :])
         return jobs
 
     def _quality_labels(
@@ -453,16 +456,19 @@ class Pipeline:
         cat_x, cat_raw = cat_xr[:n_ch], cat_xr[n_ch:]  # C-contiguous row blocks (views)
         raw_w = frame_windows(cat_raw, starts, n_win, copy=False)  # reductions only
         x_w = frame_windows(cat_x, starts, n_win)
-        n_h = self.n_harmony
+        n_h, grid = self.n_harmony, self._grid
+        # the long window of frame i ends at the last grid point at or before bnds[i]
+        end_h = (bnds // grid) * grid
+        starts_h = starts - (bnds - end_h) + grid  # its first sample in cat_h
         if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
             origin = int(bnds[0]) - n_win - int(starts[0])
             psd_xr = self.welch.batch(cat_xr, starts, self._seg_cache, origin)
             psd_h = self.harmony.welch.batch(
-                cat_h, starts, self._harmony_cache, int(bnds[0]) - n_h - int(starts[0])
+                cat_h, starts_h, self._harmony_cache, origin - (n_h + grid - n_win)
             )
         else:
             psd_xr = self.welch.batch(cat_xr, starts)
-            psd_h = self.harmony.welch.batch(cat_h, starts)
+            psd_h = self.harmony.welch.batch(cat_h, starts_h)
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
@@ -573,13 +579,13 @@ class Pipeline:
             # channels); early frames use the longest layout that lies within the stream
             for k, (n_k, harm) in enumerate(self._harmonies):
                 upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
-                sel = np.flatnonzero((bnds[gi] >= n_k) & (bnds[gi] < upper))
+                sel = np.flatnonzero((end_h[gi] >= n_k) & (end_h[gi] < upper))
                 if not sel.size:
                     continue
                 if n_k == n_h:
                     ps = psd_h[gi[sel]]
                 else:  # the last n_k samples of the long window
-                    ps = harm.welch.batch(cat_h, starts[gi[sel]] + (n_h - n_k))
+                    ps = harm.welch.batch(cat_h, starts_h[gi[sel]] + (n_h - n_k))
                 spec = _c(ps[:, mi].transpose(0, 2, 1)).mean(axis=-1)
                 hv = harm.frames(spec)
                 for name in _HARMONY_SCALARS:

@@ -19,6 +19,7 @@ from collections import deque
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 from scipy.signal import sosfreqz
 
 
@@ -195,8 +196,11 @@ class LaggedSynchrony:
         self.window_s = float(window_s)
         self.inflation = float(inflation)
         self._key: tuple[str, ...] | None = None
-        self._t: deque[float] = deque()
-        self._sums: deque[np.ndarray] = deque()
+        # the held frames' times and sums, live in [_lo, _hi) of preallocated arrays
+        self._t = np.empty(64)
+        self._sums = np.empty((64, 0, 3))
+        self._lo = 0
+        self._hi = 0
         self.value = np.zeros(0)  # per pair, the last result
 
     def update(
@@ -221,28 +225,60 @@ class LaggedSynchrony:
         """
         changed = sums is not None
         if sums is not None:
-            if key != self._key:
+            sums = np.asarray(sums, dtype=float)
+            if key != self._key or self._sums.shape[1] != sums.shape[0]:
                 self._key = key
-                self._t.clear()
-                self._sums.clear()
-            self._t.append(float(time_s))
-            self._sums.append(np.asarray(sums, dtype=float))
-        while self._t and self._t[0] < time_s - self.span_s - 1e-9:
-            self._t.popleft()
-            self._sums.popleft()
+                self._sums = np.empty((self._t.size, sums.shape[0], 3))
+                self._lo = self._hi = 0
+            if self._hi == self._t.size:  # compact, and grow if more than half is live
+                n = self._hi - self._lo
+                size = self._t.size * (2 if n > self._t.size // 2 else 1)
+                t, sm = np.empty(size), np.empty((size, *self._sums.shape[1:]))
+                t[:n], sm[:n] = self._t[self._lo : self._hi], self._sums[self._lo : self._hi]
+                self._t, self._sums, self._lo, self._hi = t, sm, 0, n
+            self._t[self._hi] = time_s
+            self._sums[self._hi] = sums
+            self._hi += 1
+        cut = time_s - self.span_s - 1e-9
+        while self._lo < self._hi and self._t[self._lo] < cut:
+            self._lo += 1
             changed = True
-        if not self._t:
+        if self._lo == self._hi:
             self.value = np.zeros(0)
             return self.value
         if not changed:
             return self.value
-        t = np.fromiter(self._t, dtype=float, count=len(self._t))
-        m = t.size
-        ov = np.clip(1.0 - np.abs(t[:, None] - t[None, :]) / self.window_s, 0.0, None).sum()
-        tot = np.sum(np.stack(self._sums), axis=0) / m  # (n_pairs, 3)
-        s, a, q = tot[:, 0], tot[:, 1], tot[:, 2]
-        q = self.inflation * q * ov / (m * m)
-        den = a * a - q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.value = np.where(den > 0, np.minimum((s * s - q) / den, 1.0), 0.0)
+        self.value = _pooled_wpli2(
+            self._t[self._lo : self._hi], self._sums[self._lo : self._hi], self.window_s,
+            self.inflation,
+        )
         return self.value
+
+
+@njit(cache=True)  # per frame in stage 2: keeping the GIL is cheaper than handing it over
+def _pooled_wpli2(
+    t: np.ndarray, sums: np.ndarray, window_s: float, inflation: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    """:class:`LaggedSynchrony`'s ratio for held frame times ``t`` (m,) and sums (m, n_pairs, 3);
+    sums run frame by frame in time order."""
+    m = t.size
+    ov = 0.0
+    for i in range(m):
+        for j in range(m):
+            ov += max(0.0, 1.0 - abs(t[i] - t[j]) / window_s)
+    n_pairs = sums.shape[1]
+    out = np.empty(n_pairs)
+    for p in range(n_pairs):
+        s = 0.0
+        a = 0.0
+        q = 0.0
+        for k in range(m):
+            s += sums[k, p, 0]
+            a += sums[k, p, 1]
+            q += sums[k, p, 2]
+        s /= m
+        a /= m
+        q = inflation * (q / m) * ov / (m * m)
+        den = a * a - q
+        out[p] = min((s * s - q) / den, 1.0) if den > 0 else 0.0
+    return out
