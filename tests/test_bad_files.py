@@ -116,7 +116,7 @@ def test_nan_samples(tmp_path, capsys):
         lines.append(f"{k % 256}, " + ", ".join(vals) + ", 0.0, 0.0, 0.0")
     p = tmp_path / "nan.txt"
     p.write_text("\n".join(lines) + "\n")
-    _fails(capsys, ["info", str(p)], "nan.txt", "NaN", "channel C3", "0.400 s")
+    _fails(capsys, ["info", str(p)], "nan.txt", "NaN", "channel Ch3", "0.400 s")
 
 
 def test_inconsistent_sample_rate(tmp_path, shared_data, capsys):

@@ -86,11 +86,39 @@ def test_2014_generation_with_wrap_and_drops(tmp_path):
     lf = load_eeg_file(_write(tmp_path / "OpenBCI-RAW-2014.txt", text))
     assert lf.format == "OpenBCI GUI 2014 txt"
     assert lf.board_name == "cyton"  # no board line: 8 channels
-    assert lf.ch_names == ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+    # no layout in a 2014 file: numbered channels, not the later GUI's default electrodes
+    assert lf.ch_names == [f"Ch{i}" for i in range(1, 9)]
     assert lf.sfreq == 250.0
     assert lf.dropped_samples == 3
     np.testing.assert_allclose(lf.data, data[:, kept], atol=1e-9)
     np.testing.assert_allclose(lf.timestamps, kept / sfreq)  # gaps where packets were lost
+
+
+@pytest.mark.parametrize("n_ch, n_aux", [(8, 0), (8, 1), (8, 3), (16, 2), (4, 3), (4, 0)])
+def test_2014_generation_channel_count_with_any_number_of_aux_columns(tmp_path, n_ch, n_aux):
+    n, sfreq = 300, 250.0
+    data = _signals(n_ch, n, sfreq, seed=n_ch + n_aux)
+    text = "%OpenBCI Raw EEG Data\n%\n%Sample Rate = 250.0 Hz\n" + HEADER_OLD
+    for k in range(n):
+        vals = ", ".join(f"{v:.2f}" for v in data[:, k])
+        text += f"{k % 256}, {vals}" + ", 0" * n_aux + "\n"
+    lf = load_eeg_file(_write(tmp_path / "OpenBCI-RAW-2014.txt", text))
+    assert len(lf.ch_names) == n_ch
+    np.testing.assert_allclose(lf.data, data, atol=1e-9)
+
+
+def test_real_2014_file_with_one_aux_column_reads_eight_channels():
+    """eeghacker's 2014 recording: index, 8 EEG columns (Ch2 carries O1), 1 aux column."""
+    from _data import EEGHACKER_TXT
+
+    lf = load_eeg_file(EEGHACKER_TXT[0])
+    assert lf.format == "OpenBCI GUI 2014 txt"
+    assert len(lf.ch_names) == 8
+    # the ninth column is the eighth EEG channel (railed at +187500 uV here), not the aux column
+    first = next(ln for ln in EEGHACKER_TXT[0].read_text().splitlines() if not ln.startswith("%"))
+    cols = [float(v) for v in first.split(",")]
+    assert len(cols) == 10
+    np.testing.assert_allclose(lf.data[:, 0], cols[1:9])
 
 
 def test_v4_generation_ms_timestamps(tmp_path):

@@ -3,7 +3,10 @@
 Generations (all comma-separated, header lines start with ``%``):
 
 - **2014** (GUI 1-3): ``%OpenBCI Raw EEG Data``, ``%Sample Rate = 250.0 Hz``, no board line, no
-  column names; columns ``SampleIndex, EEG x N, Aux x 3``; no timestamps.
+  column names; columns ``SampleIndex, EEG x N, Aux x 0-3`` ("optional columns at end being
+  unscaled Aux data"); no timestamps. N is the largest board channel count (16, 8, 4) that
+  leaves at most 3 aux columns (:func:`_eeg_count_2014`). No electrode layout: the channels are
+  ``Ch1..ChN`` (name them with ``--channels``).
 - **v4**: same header (plus ``%Number of channels``); columns ``index, EEG x N, accel x 3,
   HH:MM:SS.mmm clock time, unix milliseconds``.
 - **v5**: ``%OpenBCI Raw EEG Data`` with ``%Board = ...`` and a column-name row
@@ -166,7 +169,7 @@ def read_openbci_txt(
             ts_unit_hint = "ms"
         else:
             generation = "2014"
-            n_eeg = int(declared) if declared and declared.isdigit() else ncols - 4
+            n_eeg = int(declared) if declared and declared.isdigit() else _eeg_count_2014(ncols)
         if n_eeg <= 0 or n_eeg + 1 > ncols:
             raise FileFormatError(f"{name}: cannot find the EEG columns among {ncols} columns; unsupported OpenBCI layout")
         eeg_cols = list(range(1, 1 + n_eeg))
@@ -223,6 +226,11 @@ def read_openbci_txt(
 
     if file_labels and not all(_EEG_COL.match(x) for x in file_labels):
         ch_names = normalize_names(file_labels)
+    elif generation == "2014":
+        # the 2014 GUI stored and implied no electrode layout (eeghacker's O1 recording has its
+        # only electrode on channel 2, which the later default layout calls Fp2): numbered
+        # channels, named with --channels
+        ch_names = [f"Ch{i}" for i in range(1, n_eeg + 1)]
     else:  # 'EXG Channel N' carries no electrode name: use the board's default layout
         ch_names = default_channel_names(board_name, n_eeg)
     ch_names = apply_channel_override(ch_names, channels)
@@ -276,3 +284,17 @@ def read_openbci_txt(
         markers=markers,
         meta=meta,
     )
+
+
+def _eeg_count_2014(ncols: int) -> int:
+    """EEG columns of a 2014-generation file with ``ncols`` columns and no channel-count line.
+
+    The columns are the sample index, the EEG channels of an OpenBCI board (16, 8 or 4) and up
+    to 3 optional unscaled aux columns: the largest board count that fits with 0-3 aux columns
+    wins (10 columns = index + 8 EEG + 1 aux, not 6 EEG + 3 aux). Any other layout is read as
+    index, EEG, 3 aux.
+    """
+    for n in (16, 8, 4):
+        if 0 <= ncols - 1 - n <= 3:
+            return n
+    return ncols - 4
