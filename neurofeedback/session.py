@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,9 @@ class Session:
         Run the feature pipeline (default True).
     duration_s : float, optional
         Stop after this much stream time.
+    outputs : sequence, optional
+        Where frames also go as they are computed (e.g. :class:`~neurofeedback.outputs.osc.
+        OscOutput`): objects with ``send(frames, events)`` and ``close()``.
     """
 
     def __init__(
@@ -93,6 +97,7 @@ class Session:
         compute_features: bool = True,
         duration_s: float | None = None,
         extra_meta: dict[str, Any] | None = None,
+        outputs: Sequence[Any] = (),
     ):
         self.source = source
         self.info = source.info
@@ -101,6 +106,7 @@ class Session:
         self.protocol = protocol
         self.duration_s = duration_s
         self.extra_meta = dict(extra_meta or {})
+        self.outputs = list(outputs)
         self.recorder: Recorder | None = None
         self.engine: Any = None
         self.pipeline: Any = None
@@ -226,6 +232,8 @@ class Session:
             except RecordingError as exc:
                 log.warning("%s", exc)
             self.recorder.close(status=status, write_fif=not isinstance(self.error, RecordingError))
+        for out in self.outputs:
+            out.close()
         self._done.set()
 
     # -- worker ----------------------------------------------------------------------------
@@ -294,6 +302,9 @@ class Session:
                 self.recorder.write_frames(frames)
             for ev in events:
                 self.recorder.add_marker(ev.time_s, ev.label)
+        for out in self.outputs:
+            if frames or events:
+                out.send(frames, events)
         with self._lock:
             self._append_display(chunk.data)
             self.n_samples += chunk.n_samples
@@ -362,6 +373,8 @@ class Session:
                 self.recorder.add_marker(t, label)
             except RecordingError as exc:
                 log.warning("%s", exc)
+        for out in self.outputs:
+            out.send((), (label,))
         return t
 
     def stats(self) -> SessionStats:

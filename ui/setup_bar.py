@@ -121,6 +121,8 @@ class SetupBar(QtWidgets.QFrame):
         self.stop_button.setEnabled(False)
         lay.addWidget(self.stop_button)
         self.record_dir = "recordings"
+        # OSC target from the command line (--osc), kept for sessions started here
+        self.osc: str | None = None
 
     # -- state ---------------------------------------------------------------------------
     def _source_changed(self) -> None:
@@ -160,10 +162,12 @@ class SetupBar(QtWidgets.QFrame):
             protocol=None if protocol == NO_PROTOCOL else protocol,
             record=self.record_check.isChecked(),
             record_dir=self.record_dir,
+            osc=self.osc,
         )
 
     def show_spec(self, spec: SessionSpec) -> None:
         """Fill the bar from a spec (a session started from the command line)."""
+        self.osc = spec.osc
         kinds = [k for _, k in SOURCE_CHOICES]
         if spec.kind in kinds:
             self.source_box.setCurrentIndex(kinds.index(spec.kind))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import UsageError, setting
+from ..outputs.osc import OscOutput, parse_target
 from ..pipeline.config import PipelineConfig
 from ..protocols import Protocol, load_protocol
 from ..session import Session
@@ -92,6 +93,7 @@ def build_session(spec: SessionSpec) -> Session:
     source and recording. The protocol and the options are checked before the source opens."""
     protocol = load_spec_protocol(spec)
     cfg = pipeline_config(spec.baseline_s)
+    outputs = [OscOutput(*parse_target(spec.osc))] if spec.osc else []
     source = build_source(spec)
     return Session(
         source,
@@ -101,4 +103,5 @@ def build_session(spec: SessionSpec) -> Session:
         protocol=protocol,
         duration_s=spec.duration_s,
         extra_meta={"frontend": spec.frontend},
+        outputs=outputs,
     )

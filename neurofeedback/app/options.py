@@ -57,6 +57,8 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     rec.add_argument("--no-record", action="store_true", help="do not record")
     g.add_argument("--protocol", metavar="NAME", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path")
     g.add_argument("--baseline", metavar="S", type=float, default=None, help="baseline block length in seconds (default 60)")
+    g.add_argument("--osc", metavar="HOST:PORT", default=None,
+                   help="also send every frame's scores and features as OSC messages (/neurofeedback/<column>)")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:

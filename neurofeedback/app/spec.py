@@ -59,6 +59,8 @@ class SessionSpec:
         Baseline block length (seconds) when no protocol sets it.
     duration_s : float or None
         Stop after this much stream time, seconds.
+    osc : str or None
+        ``HOST:PORT`` to send every frame to as OSC messages (``--osc``), or None.
     frontend : str
         Which frontend runs it (``cli`` or ``gui``), stored in ``session.json``.
     source : Source or None
@@ -80,6 +82,7 @@ class SessionSpec:
     record_folder: str | None = None
     baseline_s: float | None = None
     duration_s: float | None = None
+    osc: str | None = None
     frontend: str = "gui"
     source: Source | None = None
 
@@ -103,6 +106,7 @@ def _session_fields(args: argparse.Namespace, duration_s: float | None) -> dict[
         "record_dir": str(getattr(args, "record_dir", None) or "recordings"),
         "baseline_s": getattr(args, "baseline", None),
         "duration_s": duration_s,
+        "osc": getattr(args, "osc", None) or None,
     }
 
 

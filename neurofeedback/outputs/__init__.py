@@ -1,0 +1,1 @@
+"""Outputs of a live session to other software (Open Sound Control)."""
