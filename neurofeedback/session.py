@@ -302,7 +302,11 @@ class Session:
                 self.recorder.write_frames(frames)
             for ev in events:
                 self.recorder.add_marker(ev.time_s, ev.label)
+        end_s = (self.n_samples + chunk.n_samples) / self.info.sfreq
+        mains = self.pipeline.mains_hz if self.pipeline is not None else None
         for out in self.outputs:
+            if hasattr(out, "send_chunk"):  # outputs that stream the EEG itself (LSL)
+                out.send_chunk(chunk.data, end_s, mains)
             if frames or events:
                 out.send(frames, events)
         with self._lock:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from _data import DATA_DIR
+
+# Lab Streaming Layer stays on this machine in tests (liblsl reads the file named by LSLAPICFG
+# when it first starts, so this is set before any test touches it)
+_LSL_CFG = Path(tempfile.mkdtemp(prefix="lslcfg-")) / "lsl_api.cfg"
+_LSL_CFG.write_text("[ports]\nIPv6 = disable\n\n[multicast]\nResolveScope = machine\n")
+os.environ.setdefault("LSLAPICFG", str(_LSL_CFG))
 
 #: the main-window fixture (``window``) shared by the window tests
 pytest_plugins = ["_window"]

@@ -111,6 +111,10 @@ class SetupBar(QtWidgets.QFrame):
         self.record_check = QtWidgets.QCheckBox("Record")
         self.record_check.setChecked(True)
         lay.addWidget(self.record_check)
+        self.lsl_check = QtWidgets.QCheckBox("LSL out")
+        self.lsl_check.setToolTip("also publish the EEG, the features and markers as Lab Streaming "
+                                  "Layer streams (neurofeedback-eeg, -features, -markers)")
+        lay.addWidget(self.lsl_check)
         self.start_button = QtWidgets.QPushButton("Start")
         self.start_button.setToolTip("connect to the source and start the session (Ctrl+Return)")
         self.start_button.clicked.connect(self._start)
@@ -137,7 +141,8 @@ class SetupBar(QtWidgets.QFrame):
 
     def set_running(self, running: bool) -> None:
         """Grey out the choices while a session runs."""
-        for w in (self.source_box, self.pages, self.protocol_box, self.record_check, self.start_button):
+        for w in (self.source_box, self.pages, self.protocol_box, self.record_check, self.lsl_check,
+                  self.start_button):
             w.setEnabled(not running)
         self.stop_button.setEnabled(running)
 
@@ -161,6 +166,7 @@ class SetupBar(QtWidgets.QFrame):
             replay_path=self.path_edit.text().strip(),
             protocol=None if protocol == NO_PROTOCOL else protocol,
             record=self.record_check.isChecked(),
+            lsl_out=self.lsl_check.isChecked(),
             record_dir=self.record_dir,
             osc=self.osc,
         )
@@ -186,6 +192,7 @@ class SetupBar(QtWidgets.QFrame):
                 self.protocol_box.addItem(spec.protocol)
             self.protocol_box.setCurrentText(spec.protocol)
         self.record_check.setChecked(spec.record)
+        self.lsl_check.setChecked(spec.lsl_out)
         self.record_dir = spec.record_dir
 
     def _start(self) -> None:

@@ -7,6 +7,7 @@ window alike.
 from __future__ import annotations
 
 import logging
+import time
 
 from ..errors import UsageError, setting
 from ..outputs.osc import OscOutput, parse_target
@@ -93,8 +94,15 @@ def build_session(spec: SessionSpec) -> Session:
     source and recording. The protocol and the options are checked before the source opens."""
     protocol = load_spec_protocol(spec)
     cfg = pipeline_config(spec.baseline_s)
-    outputs = [OscOutput(*parse_target(spec.osc))] if spec.osc else []
+    outputs: list = [OscOutput(*parse_target(spec.osc))] if spec.osc else []
     source = build_source(spec)
+    if spec.lsl_out:
+        # (imported here: liblsl is loaded only when LSL is used)
+        from ..outputs.lsl import LslOutput
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        session_id = f"neurofeedback-{stamp}-{source.info.board_name or source.info.name}"
+        outputs.append(LslOutput(source.info.ch_names, source.info.sfreq, session_id))
     return Session(
         source,
         record_dir=spec.record_dir if spec.record else None,

@@ -59,6 +59,8 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--baseline", metavar="S", type=float, default=None, help="baseline block length in seconds (default 60)")
     g.add_argument("--osc", metavar="HOST:PORT", default=None,
                    help="also send every frame's scores and features as OSC messages (/neurofeedback/<column>)")
+    g.add_argument("--lsl-out", action="store_true",
+                   help="also publish the EEG, the features and markers as LSL streams")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:

@@ -61,6 +61,8 @@ class SessionSpec:
         Stop after this much stream time, seconds.
     osc : str or None
         ``HOST:PORT`` to send every frame to as OSC messages (``--osc``), or None.
+    lsl_out : bool
+        Publish the session as LSL streams (``--lsl-out``).
     frontend : str
         Which frontend runs it (``cli`` or ``gui``), stored in ``session.json``.
     source : Source or None
@@ -83,6 +85,7 @@ class SessionSpec:
     baseline_s: float | None = None
     duration_s: float | None = None
     osc: str | None = None
+    lsl_out: bool = False
     frontend: str = "gui"
     source: Source | None = None
 
@@ -107,6 +110,7 @@ def _session_fields(args: argparse.Namespace, duration_s: float | None) -> dict[
         "baseline_s": getattr(args, "baseline", None),
         "duration_s": duration_s,
         "osc": getattr(args, "osc", None) or None,
+        "lsl_out": bool(getattr(args, "lsl_out", False)),
     }
 
 
