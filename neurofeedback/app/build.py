@@ -63,6 +63,9 @@ def build_source(spec: SessionSpec) -> Source:
         channels=channels,
         verbose=bool(opts.get("verbose", False)),
         sim_speed=spec.speed,
+        lsl_name=str(opts.get("lsl_name", "") or ""),
+        lsl_type=str(opts.get("lsl_type", "") or ""),
+        lsl_source_id=str(opts.get("lsl_source_id", "") or ""),
     )
 
 

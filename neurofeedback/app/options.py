@@ -37,6 +37,9 @@ def add_board_arguments(parser: argparse.ArgumentParser, *, board: bool = True) 
     g.add_argument("--ip-port", metavar="N", type=int, default=0, help="IP port (WiFi shield, streaming board)")
     g.add_argument("--board-file", metavar="PATH", default="", help="file for the playback board (a BrainFlow CSV)")
     g.add_argument("--master-board", metavar="NAME", default="", help="board that recorded --board-file / the stream")
+    g.add_argument("--lsl-name", metavar="NAME", default="", help="--board lsl: the LSL stream's name")
+    g.add_argument("--lsl-type", metavar="TYPE", default="", help="--board lsl: the LSL stream's type (default EEG)")
+    g.add_argument("--lsl-source-id", metavar="ID", default="", help="--board lsl: the LSL stream's source id")
     g.add_argument(
         "--scenario", metavar="NAME", default=DEFAULT_SCENARIO,
         help=f"scenario of --board simulated: {', '.join(SCENARIOS)}",

@@ -18,6 +18,7 @@ from .vocab import DEFAULT_BOARD, DEFAULT_SCENARIO, SIMULATED, SYNTHETIC, board_
 #: Keys of :attr:`SessionSpec.options` (the BrainFlow board options of ``--board``).
 BOARD_OPTION_KEYS: tuple[str, ...] = (
     "serial_port", "mac_address", "ip_address", "ip_port", "board_file", "master_board", "channels",
+    "lsl_name", "lsl_type", "lsl_source_id",
 )
 
 

@@ -69,6 +69,8 @@ BOARDS: tuple[BoardChoice, ...] = (
                 "--board-file PATH --master-board NAME"),
     BoardChoice("streaming", "board", "BrainFlow streaming board (multicast)",
                 "--ip-address ADDR --ip-port N --master-board NAME"),
+    BoardChoice("lsl", "board", "any Lab Streaming Layer EEG stream (OpenBCI GUI, muse-lsl, ...)",
+                "[--lsl-name NAME | --lsl-type TYPE] [--lsl-source-id ID]"),
 )
 #: Board every session uses when none is named.
 DEFAULT_BOARD = SYNTHETIC

@@ -11,10 +11,13 @@ from ..errors import UsageError, setting
 from ..io import load_eeg_file
 from .base import Source
 from .file_source import FileSource
+from .lsl_source import LslSource
 from .simulated import SimulatedSource
 
 #: ``--board`` name of our scenario simulator (every other name is a BrainFlow board).
 SIMULATED = "simulated"
+#: ``--board`` name of a Lab Streaming Layer stream.
+LSL = "lsl"
 #: ``--board`` name of BrainFlow's synthetic board (the default source).
 SYNTHETIC = "synthetic"
 
@@ -34,8 +37,11 @@ def make_source(
     verbose: bool = False,
     sim_speed: float = 1.0,
     duration_s: float | None = None,
+    lsl_name: str = "",
+    lsl_type: str = "",
+    lsl_source_id: str = "",
 ) -> Source:
-    """A live source by name: the scenario simulator or any BrainFlow board."""
+    """A live source by name: the scenario simulator, an LSL stream or any BrainFlow board."""
     if board.strip().lower() == SIMULATED:
         src: Source = SimulatedSource(
             scenario=scenario, seed=seed, speed=sim_speed, duration_s=duration_s
@@ -46,6 +52,13 @@ def make_source(
                 f"its {setting('montage', 'simulate --montage')} instead"
             )
         return src
+    if board.strip().lower() == LSL:
+        if channels:
+            raise UsageError(
+                f"{setting('channels', '--channels')} cannot rename an LSL stream's channels; "
+                "they come from the stream's own metadata"
+            )
+        return LslSource(lsl_name or None, lsl_type or None, lsl_source_id or None)
     if sim_speed != 1.0:
         raise UsageError(
             f"{setting('sim_speed', '--sim-speed')} only applies to board {SIMULATED!r}; got board {board!r}"
