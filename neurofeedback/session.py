@@ -81,6 +81,9 @@ class Session:
         Run the feature pipeline (default True).
     duration_s : float, optional
         Stop after this much stream time.
+    markers_in : object, optional
+        External markers (:class:`~neurofeedback.sources.lsl_markers.LslMarkers`): opened with
+        the source, pulled with every chunk, written to the recording on the session clock.
     outputs : sequence, optional
         Where frames also go as they are computed (e.g. :class:`~neurofeedback.outputs.osc.
         OscOutput`): objects with ``send(frames, events)`` and ``close()``.
@@ -98,6 +101,7 @@ class Session:
         duration_s: float | None = None,
         extra_meta: dict[str, Any] | None = None,
         outputs: Sequence[Any] = (),
+        markers_in: Any = None,
     ):
         self.source = source
         self.info = source.info
@@ -107,6 +111,9 @@ class Session:
         self.duration_s = duration_s
         self.extra_meta = dict(extra_meta or {})
         self.outputs = list(outputs)
+        self.markers_in = markers_in
+        # LSL time of stream time 0, set with the first chunk (maps external markers' stamps)
+        self._lsl_anchor: float | None = None
         self.recorder: Recorder | None = None
         self.engine: Any = None
         self.pipeline: Any = None
@@ -166,7 +173,10 @@ class Session:
             )
         try:
             self.source.start()
+            if self.markers_in is not None:
+                self.markers_in.open()
         except NeurofeedbackError:
+            self.source.stop()
             if self.recorder is not None:
                 self._discard_empty_recording()
             raise
@@ -234,6 +244,8 @@ class Session:
             self.recorder.close(status=status, write_fif=not isinstance(self.error, RecordingError))
         for out in self.outputs:
             out.close()
+        if self.markers_in is not None:
+            self.markers_in.close()
         self._done.set()
 
     # -- worker ----------------------------------------------------------------------------
@@ -304,6 +316,8 @@ class Session:
                 self.recorder.add_marker(ev.time_s, ev.label)
         end_s = (self.n_samples + chunk.n_samples) / self.info.sfreq
         mains = self.pipeline.mains_hz if self.pipeline is not None else None
+        if self.markers_in is not None and chunk.n_samples:
+            self._external_markers(chunk, end_s)
         for out in self.outputs:
             if hasattr(out, "send_chunk"):  # outputs that stream the EEG itself (LSL)
                 out.send_chunk(chunk.data, end_s, mains)
@@ -317,6 +331,20 @@ class Session:
             self._events.extend(events)
             if frames:
                 self._latest = frames[-1]
+
+    def _external_markers(self, chunk: Chunk, end_s: float) -> None:
+        """Write the external markers that arrived, on the session clock: an LSL source's
+        samples carry LSL time stamps (the anchor is exact); any other source is anchored at
+        the LSL clock when its first chunk arrived."""
+        if self._lsl_anchor is None:
+            last = float(chunk.timestamps[-1]) if self.info.kind == "lsl" else self.markers_in.clock()
+            self._lsl_anchor = last - end_s
+        for stamp, label in self.markers_in.pull():
+            t = max(0.0, stamp - self._lsl_anchor)
+            if self.recorder is not None:
+                self.recorder.add_marker(t, label)
+            for out in self.outputs:
+                out.send((), (label,))
 
     def _append_display(self, data: np.ndarray) -> None:
         """Shift ``data`` into the display ring (caller holds ``self._lock``)."""

@@ -127,3 +127,37 @@ def test_run_records_an_lsl_stream(tmp_path):
     assert list(lf.ch_names) == LABELS and lf.sfreq == SF
     assert 3.5 <= lf.data.shape[1] / SF <= 4.01
     assert np.all(np.diff(lf.timestamps) > 0)  # LSL time stamps kept
+
+
+def test_external_markers_land_on_the_session_clock(tmp_path):
+    """Markers from an LSL marker stream are recorded at their own time stamps mapped to the
+    session clock; a sender whose stamp says "1 s ago" (a shifted clock) lands 1 s earlier."""
+    from _data import EEGMMIDB_EDF
+
+    info = pylsl.StreamInfo("nf-test-markers", "Markers", 1, pylsl.IRREGULAR_RATE,
+                            pylsl.cf_string, "nf-test-markers-id")
+    out = pylsl.StreamOutlet(info)
+    sent: dict[str, float] = {}
+    first: dict[str, float] = {}
+
+    def send() -> None:
+        time.sleep(3.0)
+        now = pylsl.local_clock()
+        out.push_sample(["A"], now)
+        out.push_sample(["B"], now - 1.0)
+        sent["at"] = now
+
+    th = threading.Thread(target=send, daemon=True)
+    th.start()
+    start = pylsl.local_clock()
+    rc = main(["replay", str(EEGMMIDB_EDF[(2, 2)]), "--duration", "6", "--headless",
+               "--record-dir", str(tmp_path), "--lsl-markers", "nf-test-markers"])
+    th.join(timeout=5)
+    first["t"] = start
+    assert rc == 0
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    marks = {label: t for t, label in load_eeg_file(folder).markers}
+    assert set(marks) >= {"A", "B"}
+    assert marks["B"] == pytest.approx(marks["A"] - 1.0, abs=0.01)
+    # the replay paces at real time from its first chunk: "A" left about 3 s into the session
+    assert marks["A"] == pytest.approx(sent["at"] - start, abs=0.5)

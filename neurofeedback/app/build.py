@@ -16,6 +16,7 @@ from ..protocols import Protocol, load_protocol
 from ..session import Session
 from ..sources.base import Source
 from ..sources.factory import make_replay_source, make_source
+from ..sources.lsl_markers import LslMarkers
 from .spec import SessionSpec
 from .vocab import SOURCE_KINDS
 
@@ -115,4 +116,5 @@ def build_session(spec: SessionSpec) -> Session:
         duration_s=spec.duration_s,
         extra_meta={"frontend": spec.frontend},
         outputs=outputs,
+        markers_in=LslMarkers(spec.lsl_markers) if spec.lsl_markers else None,
     )

@@ -64,6 +64,8 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
                    help="also send every frame's scores and features as OSC messages (/neurofeedback/<column>)")
     g.add_argument("--lsl-out", action="store_true",
                    help="also publish the EEG, the features and markers as LSL streams")
+    g.add_argument("--lsl-markers", metavar="NAME", default=None,
+                   help="record the markers of this LSL marker stream (PsychoPy, a button box)")
 
 
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:

@@ -64,6 +64,8 @@ class SessionSpec:
         ``HOST:PORT`` to send every frame to as OSC messages (``--osc``), or None.
     lsl_out : bool
         Publish the session as LSL streams (``--lsl-out``).
+    lsl_markers : str or None
+        Name of an LSL marker stream whose markers are recorded (``--lsl-markers``).
     frontend : str
         Which frontend runs it (``cli`` or ``gui``), stored in ``session.json``.
     source : Source or None
@@ -87,6 +89,7 @@ class SessionSpec:
     duration_s: float | None = None
     osc: str | None = None
     lsl_out: bool = False
+    lsl_markers: str | None = None
     frontend: str = "gui"
     source: Source | None = None
 
@@ -112,6 +115,7 @@ def _session_fields(args: argparse.Namespace, duration_s: float | None) -> dict[
         "duration_s": duration_s,
         "osc": getattr(args, "osc", None) or None,
         "lsl_out": bool(getattr(args, "lsl_out", False)),
+        "lsl_markers": getattr(args, "lsl_markers", None) or None,
     }
 
 
