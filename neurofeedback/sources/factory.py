@@ -33,12 +33,16 @@ def make_source(
     channels: str | list[str] | None = None,
     verbose: bool = False,
     sim_speed: float = 1.0,
-    duration_s: float | None = None,
+    scenario_duration_s: float | None = None,
 ) -> Source:
-    """A live source by name: the scenario simulator or any BrainFlow board."""
+    """A live source by name: the scenario simulator or any BrainFlow board.
+
+    ``scenario``, ``seed`` and ``scenario_duration_s`` (seconds the scenario is scaled to, after
+    which the source ends; None repeats its cycle) apply to the simulator only.
+    """
     if board.strip().lower() == SIMULATED:
         src: Source = SimulatedSource(
-            scenario=scenario, seed=seed, speed=sim_speed, duration_s=duration_s
+            scenario=scenario, seed=seed, speed=sim_speed, duration_s=scenario_duration_s
         )
         if channels:
             raise UsageError(
@@ -46,6 +50,11 @@ def make_source(
                 f"its {setting('montage', 'simulate --montage')} instead"
             )
         return src
+    if scenario_duration_s is not None:
+        raise UsageError(
+            f"{setting('scenario_duration_s', '--scenario-duration')} only applies to board "
+            f"{SIMULATED!r}; got board {board!r}"
+        )
     if sim_speed != 1.0:
         raise UsageError(
             f"{setting('sim_speed', '--sim-speed')} only applies to board {SIMULATED!r}; got board {board!r}"
