@@ -7,6 +7,7 @@ window alike.
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from ..errors import UsageError, setting
@@ -14,6 +15,7 @@ from ..outputs.osc import OscOutput, parse_target
 from ..pipeline.config import PipelineConfig
 from ..protocols import Protocol, load_protocol
 from ..session import Session
+from ..simulate.scenarios import get_scenario
 from ..sources.base import Source
 from ..sources.factory import make_replay_source, make_source
 from ..sources.lsl_markers import LslMarkers
@@ -45,11 +47,17 @@ def build_source(spec: SessionSpec) -> Source:
             raise UsageError("choose a file to replay (an EEG file or a session folder)")
         return make_replay_source(spec.replay_path, speed=spec.speed, start_s=spec.start_s,
                                   board=spec.replay_board, channels=channels)
+    if spec.scenario_duration_s is not None and spec.kind != "simulated":
+        raise UsageError(
+            f"{setting('scenario_duration_s', '--scenario-duration')} only applies to the simulator "
+            f"(kind 'simulated'); got kind {spec.kind!r}"
+        )
     if spec.kind == "simulated":
-        # a session runs the simulator's live (repeating) schedule and stops after
-        # spec.duration_s, like any live source; `neurofeedback simulate` scales a scenario
+        # spec.duration_s only stops the session (like any source); the scenario's own length
+        # is spec.scenario_duration_s: None runs its repeating live cycle
+        check_scenario_duration(spec.scenario, spec.scenario_duration_s)
         return make_source("simulated", scenario=spec.scenario, seed=spec.seed, sim_speed=spec.speed,
-                           channels=channels)
+                           channels=channels, scenario_duration_s=spec.scenario_duration_s)
     board = "synthetic" if spec.kind == "synthetic" else spec.board
     if not board.strip():
         raise UsageError("enter a board name, e.g. cyton, cyton-daisy, ganglion or a BrainFlow BoardIds name")
@@ -68,6 +76,33 @@ def build_source(spec: SessionSpec) -> Source:
         lsl_type=str(opts.get("lsl_type", "") or ""),
         lsl_source_id=str(opts.get("lsl_source_id", "") or ""),
     )
+
+
+def check_scenario_duration(scenario: str, scenario_duration_s: float | None) -> None:
+    """Check a simulator scenario length before the source is built.
+
+    Parameters
+    ----------
+    scenario : str
+        Scenario name (one of :data:`~neurofeedback.app.vocab.SCENARIOS`).
+    scenario_duration_s : float or None
+        Seconds the scenario is scaled to, or None (its cycle repeats; always valid).
+
+    Raises
+    ------
+    UsageError
+        ``scenario`` is unknown, or ``scenario_duration_s`` is not a finite number of seconds
+        at least the scenario's minimum.
+    """
+    if scenario_duration_s is None:
+        return
+    least = get_scenario(scenario).min_duration_s
+    d = float(scenario_duration_s)
+    if not (math.isfinite(d) and d >= least):
+        raise UsageError(
+            f"{setting('scenario_duration_s', '--scenario-duration')} for scenario {scenario} must be "
+            f"a number of seconds >= {least:g} (or left out to repeat its cycle); got {scenario_duration_s!r}"
+        )
 
 
 def pipeline_config(baseline_s: float | None) -> PipelineConfig | None:

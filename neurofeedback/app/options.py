@@ -44,12 +44,36 @@ def add_board_arguments(parser: argparse.ArgumentParser, *, board: bool = True) 
         "--scenario", metavar="NAME", default=DEFAULT_SCENARIO,
         help=f"scenario of --board simulated: {', '.join(SCENARIOS)}",
     )
+    g.add_argument(
+        "--scenario-duration", metavar="S", type=float, default=None,
+        help="--board simulated only: play the scenario once, scaled to S seconds, then end "
+        "(default: its cycle repeats until --duration, the protocol's end or Ctrl-C)",
+    )
     g.add_argument("--seed", metavar="N", type=int, default=0, help="random seed of --board simulated")
     g.add_argument(
         "--sim-speed", metavar="X", type=float, default=1.0,
         help="--board simulated only: generate at X times real time (default 1)",
     )
     g.add_argument("--channels", metavar="NAMES", default=None, help="comma-separated channel names overriding the defaults")
+
+
+def check_board_arguments(args: argparse.Namespace) -> None:
+    """Reject source options of :func:`add_board_arguments` that do not apply or are out of range.
+
+    Raises
+    ------
+    UsageError
+        Naming the option, what it accepts and what it got.
+    """
+    scenario_s = getattr(args, "scenario_duration", None)
+    if scenario_s is None:
+        return
+    check_positive("--scenario-duration", scenario_s)
+    board = str(getattr(args, "board", None) or "").strip().lower()
+    if board != SIMULATED:
+        raise UsageError(
+            f"--scenario-duration only applies to --board {SIMULATED}; got --board {board or '(none)'}"
+        )
 
 
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +138,7 @@ def check_gui_arguments(args: argparse.Namespace) -> None:
         raise UsageError(
             f"--sim-speed only applies to --board simulated; got --board {board or '(none)'}"
         )
+    check_board_arguments(args)
     if getattr(args, "quit_after", None) is not None:
         check_positive("--quit-after", args.quit_after)
     if getattr(args, "duration", None) is not None:

@@ -39,6 +39,10 @@ class SessionSpec:
         Simulator scenario for ``kind == "simulated"``.
     seed : int
         Simulator seed.
+    scenario_duration_s : float or None
+        Simulator only: play the scenario once, scaled to this many seconds (at least the
+        scenario's minimum), after which the source ends; None repeats the scenario's cycle
+        for as long as the session runs. Independent of ``duration_s``.
     replay_path : str
         File or session folder for ``kind == "replay"``.
     speed : float
@@ -59,7 +63,8 @@ class SessionSpec:
     baseline_s : float or None
         Baseline block length (seconds) when no protocol sets it.
     duration_s : float or None
-        Stop after this much stream time, seconds.
+        Stop after this much stream time, seconds, whatever the source (a protocol or a source
+        that ends earlier stops the session earlier).
     osc : str or None
         ``HOST:PORT`` to send every frame to as OSC messages (``--osc``), or None.
     lsl_out : bool
@@ -77,6 +82,7 @@ class SessionSpec:
     options: dict[str, Any] = field(default_factory=dict)
     scenario: str = DEFAULT_SCENARIO
     seed: int = 0
+    scenario_duration_s: float | None = None
     replay_path: str = ""
     speed: float = 1.0
     start_s: float = 0.0
@@ -164,7 +170,8 @@ def spec_from_args(
     if kind == SIMULATED:
         return SessionSpec(
             kind=kind, scenario=getattr(args, "scenario", DEFAULT_SCENARIO) or DEFAULT_SCENARIO,
-            seed=int(getattr(args, "seed", 0) or 0), speed=float(getattr(args, "sim_speed", 1.0) or 1.0),
+            seed=int(getattr(args, "seed", 0) or 0),
+            scenario_duration_s=getattr(args, "scenario_duration", None), speed=float(getattr(args, "sim_speed", 1.0) or 1.0),
             options=options, **common,
         )
     if kind == SYNTHETIC:

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 CYTON_RAIL_UV = 187500.0
 #: Default sample rates of the OpenBCI boards.
 BOARD_RATES = {"cyton": 250.0, "cyton-daisy": 125.0, "ganglion": 200.0}
+#: Plausible EEG sample rates (Hz): a header rate outside them is a corrupt file, not a recording.
+MIN_RATE_HZ = 1.0
+MAX_RATE_HZ = 100_000.0
 _BY_COUNT = {8: "cyton", 16: "cyton-daisy", 4: "ganglion"}
 _EEG_COL = re.compile(r"^(EXG|EEG) Channel \d+$", re.IGNORECASE)
 
@@ -85,12 +88,39 @@ def _parse_header(lines: list[str]) -> tuple[dict[str, str], int]:
     return header, i
 
 
-def _sample_rate(header: dict[str, str]) -> float | None:
+def _sample_rate(header: dict[str, str], name: str) -> float | None:
+    """The rate of the ``%Sample Rate = ... Hz`` header line in Hz, or None without that line.
+
+    Parameters
+    ----------
+    header : dict of str to str
+        Header key/values from :func:`_parse_header`.
+    name : str
+        The file's name, for messages.
+
+    Raises
+    ------
+    FileFormatError
+        The line holds no number, or a rate outside ``[MIN_RATE_HZ, MAX_RATE_HZ]`` (0, negative,
+        NaN, infinite, 1e308 ...).
+    """
     raw = header.get("sample rate")
     if raw is None:
         return None
+    line = f"'%Sample Rate = {raw}'"
     m = re.search(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", raw)
-    return float(m.group()) if m else None
+    if m is None:
+        raise FileFormatError(
+            f"{name}: header line {line} holds no sample rate; expected a number of Hz between "
+            f"{MIN_RATE_HZ:g} and {MAX_RATE_HZ:g}"
+        )
+    rate = float(m.group())
+    if not (np.isfinite(rate) and MIN_RATE_HZ <= rate <= MAX_RATE_HZ):
+        raise FileFormatError(
+            f"{name}: header line {line} gives {rate:g} Hz; an EEG sample rate must be between "
+            f"{MIN_RATE_HZ:g} Hz and {MAX_RATE_HZ:g} Hz"
+        )
+    return rate
 
 
 def read_openbci_txt(
@@ -115,7 +145,8 @@ def read_openbci_txt(
     Raises
     ------
     FileFormatError
-        Empty, truncated or corrupt file, NaN samples, inconsistent sample rate.
+        Empty, truncated or corrupt file, NaN samples, a header sample rate outside 1 Hz-100 kHz
+        or inconsistent with the timestamps.
     """
     path = Path(path)
     name = fname(path)
@@ -186,7 +217,7 @@ def read_openbci_txt(
         board_name = _board_from_text(header["board"])
     if board_name is None:
         board_name = _BY_COUNT.get(n_eeg, "unknown")
-    sfreq = _sample_rate(header)
+    sfreq = _sample_rate(header, name)
     if sfreq is None:
         sfreq = BOARD_RATES.get(board_name)
         if sfreq is None:

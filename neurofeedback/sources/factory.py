@@ -36,15 +36,20 @@ def make_source(
     channels: str | list[str] | None = None,
     verbose: bool = False,
     sim_speed: float = 1.0,
-    duration_s: float | None = None,
+    scenario_duration_s: float | None = None,
     lsl_name: str = "",
     lsl_type: str = "",
     lsl_source_id: str = "",
 ) -> Source:
-    """A live source by name: the scenario simulator, an LSL stream or any BrainFlow board."""
+    """A live source by name: the scenario simulator, an LSL stream or any BrainFlow board.
+
+    ``scenario``, ``seed`` and ``scenario_duration_s`` (seconds the scenario is scaled to, after
+    which the source ends; None repeats its cycle) apply to the simulator only; ``lsl_*`` (the
+    stream's name, type and source id) to board ``lsl`` only.
+    """
     if board.strip().lower() == SIMULATED:
         src: Source = SimulatedSource(
-            scenario=scenario, seed=seed, speed=sim_speed, duration_s=duration_s
+            scenario=scenario, seed=seed, speed=sim_speed, duration_s=scenario_duration_s
         )
         if channels:
             raise UsageError(
@@ -52,6 +57,11 @@ def make_source(
                 f"its {setting('montage', 'simulate --montage')} instead"
             )
         return src
+    if scenario_duration_s is not None:
+        raise UsageError(
+            f"{setting('scenario_duration_s', '--scenario-duration')} only applies to board "
+            f"{SIMULATED!r}; got board {board!r}"
+        )
     if board.strip().lower() == LSL:
         if channels:
             raise UsageError(
