@@ -10,6 +10,7 @@ import logging
 from PyQt6 import QtCore, QtWidgets
 
 from neurofeedback.app import HARDWARE_BOARDS, SCENARIOS, SOURCE_KINDS, SessionSpec
+from neurofeedback.app.vocab import LSL_BOARD
 from neurofeedback.protocols import protocol_names
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class SetupBar(QtWidgets.QFrame):
         bl.setContentsMargins(0, 0, 0, 0)
         self.board_box = QtWidgets.QComboBox()
         self.board_box.setEditable(True)
-        self.board_box.addItems(HARDWARE_BOARDS)
+        self.board_box.addItems((*HARDWARE_BOARDS, LSL_BOARD))
         self.board_box.setToolTip("a short name or any BrainFlow BoardIds name")
         bl.addWidget(self.board_box)
         self.port_edit = QtWidgets.QLineEdit()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..protocols.schema import MAPPINGS, SCORES
 from ..simulate.scenarios import SCENARIOS as _SCENARIO_TABLE
-from ..sources.factory import SIMULATED, SYNTHETIC
+from ..sources.factory import LSL, SIMULATED, SYNTHETIC
 
 #: What a session reads from: BrainFlow's synthetic board, our scenario simulator, any other
 #: BrainFlow board, or a file replay.
@@ -69,13 +69,17 @@ BOARDS: tuple[BoardChoice, ...] = (
                 "--board-file PATH --master-board NAME"),
     BoardChoice("streaming", "board", "BrainFlow streaming board (multicast)",
                 "--ip-address ADDR --ip-port N --master-board NAME"),
-    BoardChoice("lsl", "board", "any Lab Streaming Layer EEG stream (OpenBCI GUI, muse-lsl, ...)",
+    BoardChoice(LSL, "board", "any Lab Streaming Layer EEG stream (OpenBCI GUI, muse-lsl, ...)",
                 "[--lsl-name NAME | --lsl-type TYPE] [--lsl-source-id ID]"),
 )
 #: Board every session uses when none is named.
 DEFAULT_BOARD = SYNTHETIC
+#: ``--board`` name of a Lab Streaming Layer stream (kind ``board``, but not a BrainFlow board).
+LSL_BOARD = LSL
 #: Names of the BrainFlow boards (kind ``board``) of :data:`BOARDS`, for the setup bar.
-HARDWARE_BOARDS: tuple[str, ...] = tuple(b.name for b in BOARDS if b.kind == "board")
+HARDWARE_BOARDS: tuple[str, ...] = tuple(
+    b.name for b in BOARDS if b.kind == "board" and b.name != LSL_BOARD
+)
 
 
 def board_kind(name: str) -> str:
