@@ -121,6 +121,40 @@ def test_real_2014_file_with_one_aux_column_reads_eight_channels():
     np.testing.assert_allclose(lf.data[:, 0], cols[1:9])
 
 
+@pytest.mark.parametrize("n_ch, sfreq, board", [(8, 250.0, "cyton"), (16, 125.0, "cyton-daisy"),
+                                               (4, 200.0, "ganglion")])
+def test_gui_2_3_generation_with_clock_time_last(tmp_path, n_ch, sfreq, board):
+    """GUI 2.x-3.x: index, EEG, 3 accel columns, then hh:mm:ss.mmm (here across midnight)."""
+    n = 600
+    data = _signals(n_ch, n, sfreq, seed=n_ch)
+    text = (f"%OpenBCI Raw EEG Data\n%Number of channels = {n_ch}\n%Sample Rate = {sfreq:.1f} Hz\n"
+            "%First Column = SampleIndex\n%Last Column = Timestamp \n"
+            "%Other Columns = EEG data in microvolts followed by Accel Data (in G) interleaved "
+            "with Aux Data\n")
+    start = 23 * 3600 + 59 * 60 + 59.0  # 23:59:59.000, one second before midnight
+    step = 2 if board == "cyton-daisy" else 1
+    for k in range(n):
+        t = (start + k / sfreq) % 86400
+        clock = f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{t % 60:06.3f}"
+        vals = ", ".join(f"{v:.2f}" for v in data[:, k])
+        text += f"{(k * step) % 256}, {vals}, 0.012, -0.004, 1.002, {clock}\n"
+    lf = load_eeg_file(_write(tmp_path / f"OpenBCI-RAW-gui3-{board}.txt", text))
+    assert lf.format == "OpenBCI GUI v2-3 txt"
+    assert lf.board_name == board and lf.sfreq == sfreq and len(lf.ch_names) == n_ch
+    np.testing.assert_allclose(lf.data, data, atol=1e-9)
+    # time of day kept, continuing past midnight
+    np.testing.assert_allclose(lf.timestamps, start + np.arange(n) / sfreq, atol=1e-3)
+
+
+def test_gui_2_3_bad_clock_time_is_one_error(tmp_path):
+    text = ("%OpenBCI Raw EEG Data\n%Number of channels = 8\n%Sample Rate = 250.0 Hz\n"
+            + "".join(f"{k}, " + ", ".join(["1.0"] * 8) + ", 0, 0, 0, 12:00:00.000\n"
+                      for k in range(5))
+            + "5, " + ", ".join(["1.0"] * 8) + ", 0, 0, 0, 12:61:00.000\n")
+    with pytest.raises(Exception, match="not a time of day"):
+        load_eeg_file(_write(tmp_path / "bad-clock.txt", text))
+
+
 def test_v4_generation_ms_timestamps(tmp_path):
     n, sfreq = 500, 250.0
     data = _signals(8, n, sfreq, seed=1)

@@ -7,6 +7,9 @@ Generations (all comma-separated, header lines start with ``%``):
   unscaled Aux data"); no timestamps. N is the largest board channel count (16, 8, 4) that
   leaves at most 3 aux columns (:func:`_eeg_count_2014`). No electrode layout: the channels are
   ``Ch1..ChN`` (name them with ``--channels``).
+- **v2-3** (GUI 2.x-3.x, 2016-2018): ``%OpenBCI Raw EEG Data``, ``%Number of channels``,
+  ``%Sample Rate``, ``%Last Column = Timestamp``; columns ``index, EEG x N, accel x 3,
+  HH:MM:SS.mmm clock time`` (the time of day the sample arrived; midnight is handled).
 - **v4**: same header (plus ``%Number of channels``); columns ``index, EEG x N, accel x 3,
   HH:MM:SS.mmm clock time, unix milliseconds``.
 - **v5**: ``%OpenBCI Raw EEG Data`` with ``%Board = ...`` and a column-name row
@@ -174,6 +177,7 @@ def read_openbci_txt(
 
     # --- column roles -------------------------------------------------------------------
     ts_col: int | None = None
+    clock_col: int | None = None  # a column of clock times hh:mm:ss.mmm (GUI 2.x-3.x)
     marker_col: int | None = None
     index_col = 0
     ts_unit_hint: str | None = None
@@ -193,7 +197,12 @@ def read_openbci_txt(
         first = [f.strip() for f in rows[0]]
         has_clock = any(":" in f for f in first)
         declared = header.get("number of channels")
-        if has_clock:
+        if has_clock and ":" in first[-1]:
+            # GUI 2.x-3.x: index, EEG, accel x 3, then the clock time hh:mm:ss.mmm last
+            generation = "v2-3"
+            n_eeg = int(declared) if declared and declared.isdigit() else ncols - 5
+            clock_col = ncols - 1
+        elif has_clock:
             generation = "v4"
             n_eeg = int(declared) if declared and declared.isdigit() else ncols - 6
             ts_col = ncols - 1
@@ -243,6 +252,8 @@ def read_openbci_txt(
     data = np.vstack([column(j, labels[c]) for c, j in enumerate(eeg_cols)])
     index = column(index_col, "the sample index")
     ts_file = column(ts_col, "the timestamp column") if ts_col is not None else None
+    if clock_col is not None:
+        ts_file = _clock_seconds([r[clock_col] for r in rows], name)
     markers_raw = column(marker_col, "the marker column") if marker_col is not None else None
 
     # v5 writes an all-zero row right after the header; drop leading all-zero EEG rows.
@@ -275,7 +286,10 @@ def read_openbci_txt(
     meta: dict = {"generation": generation, "header": header, "counter_step": step,
                   "file_channel_labels": file_labels, "leading_zero_rows": lead}
     if ts_file is not None:
-        ts_s, unit = timestamps_to_seconds(ts_file, sfreq)
+        if clock_col is not None:  # seconds of the day already
+            ts_s, unit = ts_file, "clock time"
+        else:
+            ts_s, unit = timestamps_to_seconds(ts_file, sfreq)
         if ts_unit_hint and unit != ts_unit_hint:
             log.debug("%s: timestamp unit detected as %s", name, unit)
         if not np.all(np.isfinite(ts_s)):
@@ -329,3 +343,31 @@ def _eeg_count_2014(ncols: int) -> int:
         if 0 <= ncols - 1 - n <= 3:
             return n
     return ncols - 4
+
+
+def _clock_seconds(values: list[str], name: str) -> np.ndarray:
+    """Clock times ``hh:mm:ss.mmm`` -> seconds, continuing past midnight (+24 h at each wrap).
+
+    Raises
+    ------
+    FileFormatError
+        A value that is not a clock time (names the data row).
+    """
+    out = np.empty(len(values))
+    for k, v in enumerate(values):
+        parts = v.strip().split(":")
+        try:
+            h, m, sec = (float(p) for p in parts)
+        except ValueError:
+            raise FileFormatError(
+                f"{name}: the clock-time column holds {v.strip()!r} in data row {k + 1}, not "
+                "hh:mm:ss.mmm; the file is corrupt"
+            ) from None
+        if not (0 <= h < 24 and 0 <= m < 60 and 0 <= sec < 61):
+            raise FileFormatError(
+                f"{name}: the clock-time column holds {v.strip()!r} in data row {k + 1}, not a "
+                "time of day; the file is corrupt"
+            )
+        out[k] = 3600.0 * h + 60.0 * m + sec
+    wraps = np.cumsum(np.r_[0.0, np.diff(out) < -43200.0])  # passed midnight
+    return out + 86400.0 * wraps
