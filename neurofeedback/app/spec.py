@@ -52,6 +52,8 @@ class SessionSpec:
         Where a replay starts, seconds into the file.
     replay_board : str or None
         Board that recorded a BrainFlow CSV without ``session.json`` (replay only).
+    replay_sfreq : float or None
+        Sample rate of a CSV file without a time column (``--sfreq``, replay only).
     protocol : str or None
         Protocol name or TOML path.
     record : bool
@@ -87,6 +89,7 @@ class SessionSpec:
     speed: float = 1.0
     start_s: float = 0.0
     replay_board: str | None = None
+    replay_sfreq: float | None = None
     protocol: str | None = None
     record: bool = True
     record_dir: str = "recordings"
@@ -159,6 +162,7 @@ def spec_from_args(
         return SessionSpec(
             kind="replay", replay_path=str(replay), speed=float(getattr(args, "speed", 1.0)),
             start_s=float(getattr(args, "start", 0.0) or 0.0), replay_board=getattr(args, "board", None),
+            replay_sfreq=getattr(args, "sfreq", None),
             options={"channels": channels} if channels else {}, **common,
         )
     board = getattr(args, "board", None) or default_board

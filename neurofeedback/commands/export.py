@@ -24,10 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="board that recorded the input (BrainFlow CSV without session.json)")
     parser.add_argument("--channels", metavar="NAMES", default=None,
                         help="comma-separated channel names overriding the file's")
+    parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
+                        help="sample rate of a CSV file without a time column")
 
 
 def run(args: argparse.Namespace) -> int:
-    loaded = load_eeg_file(args.session, board=args.board, channels=args.channels)
+    loaded = load_eeg_file(args.session, board=args.board, channels=args.channels, sfreq=args.sfreq)
     out = Path(args.out) if args.out else default_out_path(args.session, args.fmt)
     if out.resolve() == Path(args.session).resolve():
         raise UsageError(f"--out {out} is the input file itself; choose another --out path")

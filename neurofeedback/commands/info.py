@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="board that recorded the file (needed for a BrainFlow CSV without session.json)")
     parser.add_argument("--channels", metavar="NAMES", default=None,
                         help="comma-separated channel names overriding the file's, e.g. Fp1,Fp2,C3,C4")
+    parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
+                        help="sample rate of a CSV file without a time column")
     parser.add_argument("--full", action="store_true",
                         help="run the quality checks over every frame of a recording longer than "
                              "10 min (default: 60 evenly spaced 10-s stretches)")
@@ -39,7 +41,7 @@ def _clean(obj: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    loaded = load_eeg_file(args.path, board=args.board, channels=args.channels)
+    loaded = load_eeg_file(args.path, board=args.board, channels=args.channels, sfreq=args.sfreq)
     d = describe(loaded, full=args.full)
     if args.json:
         print(json.dumps(_clean(d), indent=2))

@@ -20,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", metavar="S", type=float, default=0.0, help="start at S seconds into the file")
     p.add_argument("--board", metavar="NAME", default=None, help="board that recorded a BrainFlow CSV without session.json")
     p.add_argument("--channels", metavar="NAMES", default=None, help="comma-separated channel names overriding the file's")
+    p.add_argument("--sfreq", metavar="HZ", type=float, default=None, help="sample rate of a CSV file without a time column")
     p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
     add_session_arguments(p)

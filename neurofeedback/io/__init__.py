@@ -13,6 +13,8 @@ BDF / BDF+                             first bytes ``\\xffBIOSEMI``             
 GDF                                    first bytes ``GDF``                               :mod:`.mne_files`
 FIF                                    FIF file-id tag / ``.fif``, ``.fif.gz``          :mod:`.mne_files`
 BrainVision, EEGLAB, CNT, ...          extension (``.vhdr``, ``.set``, ``.cnt`` ...)    :mod:`.mne_files`
+Muse (Mind Monitor, muse-lsl), CSV      a first row of column names                      :mod:`.header_csv`
+with a header row
 BrainFlow CSV                          lines of numbers separated by tabs or commas     :mod:`.brainflow_csv`
 =====================================  ==============================================  ==========================
 """
@@ -29,6 +31,7 @@ from ..channels import apply_channel_override
 from ..errors import FileFormatError, NeurofeedbackError, setting
 from ._common import fname
 from .brainflow_csv import looks_like_brainflow_csv, read_brainflow_csv
+from .header_csv import looks_like_header_csv, read_header_csv
 from .loaded import LoadedFile
 from .mne_files import mne_format_name, read_mne_file
 from .openbci_txt import looks_like_openbci, read_openbci_txt
@@ -44,6 +47,7 @@ SUPPORTED_FORMATS = (
     "BDF",
     "FIF",
     "GDF, BrainVision .vhdr, EEGLAB .set and other formats MNE reads",
+    "CSV with a header row of channel names (Mind Monitor, muse-lsl; --sfreq without a time column)",
 )
 
 _EDF_MAGIC = b"0       "
@@ -55,7 +59,7 @@ def _supported() -> str:
     return "; ".join(SUPPORTED_FORMATS)
 
 
-def _load(path: Path, board: str | None, channels) -> LoadedFile:
+def _load(path: Path, board: str | None, channels, sfreq: float | None = None) -> LoadedFile:
     if not path.exists():
         raise FileFormatError(f"{path}: no such file or folder; check the path")
     session = session_dir_of(path)
@@ -92,6 +96,8 @@ def _load(path: Path, board: str | None, channels) -> LoadedFile:
     label = mne_format_name(path)
     if label is not None or head.startswith(_FIF_MAGIC):
         return read_mne_file(path, channels=channels, label=label or "FIF")
+    if b"\x00" not in head and looks_like_header_csv(first_line):
+        return read_header_csv(path, channels=channels, sfreq=sfreq)
     if b"\x00" not in head and looks_like_brainflow_csv(first_line):
         return read_brainflow_csv(path, board=board, channels=channels)
     if not text_head.strip():
@@ -114,7 +120,8 @@ def _via_copy(path: Path, ext: str, channels, label: str) -> LoadedFile:
 
 
 def load_eeg_file(
-    path: str | os.PathLike, *, board: str | None = None, channels: str | list[str] | None = None
+    path: str | os.PathLike, *, board: str | None = None, channels: str | list[str] | None = None,
+    sfreq: float | None = None,
 ) -> LoadedFile:
     """Read any supported EEG file or recording folder.
 
@@ -127,6 +134,8 @@ def load_eeg_file(
         overrides the board of an OpenBCI txt file).
     channels : str or list of str or None
         ``--channels`` override, e.g. ``"Fp1,Fp2,C3,C4"``.
+    sfreq : float or None
+        ``--sfreq``: the sample rate of a CSV file without a time column, Hz.
 
     Returns
     -------
@@ -143,7 +152,11 @@ def load_eeg_file(
     """
     p = Path(path).expanduser()
     try:
-        return _load(p, board, channels)
+        if sfreq is not None:
+            sfreq = float(sfreq)
+            if not 1.0 <= sfreq <= 100_000.0:
+                raise FileFormatError(f"--sfreq must be a rate in 1-100000 Hz; got {sfreq:g}")
+        return _load(p, board, channels, sfreq)
     except NeurofeedbackError:
         raise
     except MemoryError:

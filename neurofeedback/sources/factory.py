@@ -94,7 +94,8 @@ def make_replay_source(
     start_s: float = 0.0,
     board: str | None = None,
     channels: str | list[str] | None = None,
+    sfreq: float | None = None,
 ) -> FileSource:
     """A :class:`FileSource` for any file :func:`neurofeedback.io.load_eeg_file` reads."""
-    loaded = load_eeg_file(path, board=board, channels=channels)
+    loaded = load_eeg_file(path, board=board, channels=channels, sfreq=sfreq)
     return FileSource(loaded, speed=speed, start_s=start_s)
