@@ -135,8 +135,7 @@ def check_meta(meta: object, where: str) -> None:
         raise bad(f"holds a JSON {type(meta).__name__}, not an object with 'sfreq', 'ch_names' and 'layout'")
     for key in ("sfreq", "ch_names", "layout"):
         if key not in meta:
-            raise FileFormatError(f"{where} has no '{key}' entry; it is not a session file, or it is "
-                                  f"damaged: {fix}")
+            raise bad(f"has no '{key}' entry (not a session file, or a damaged one)")
     sfreq = meta["sfreq"]
     if not _is_real(sfreq) or not 0 < sfreq <= MAX_SFREQ_HZ:
         raise bad(f"'sfreq' (sample rate) must be a number > 0 and <= {MAX_SFREQ_HZ:g} Hz; "
