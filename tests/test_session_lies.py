@@ -168,6 +168,13 @@ def test_lying_session_json_is_refused(recorded, tmp_path, capsys, case):
     _fails(capsys, ["info", str(folder)], "session.json", "corrupt", *needles)
 
 
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"sfreq": 250', "", '{"sfreq": 250}\x00'])
+def test_undecodable_session_json_is_refused(recorded, tmp_path, capsys, text):
+    folder = _copy(recorded, tmp_path)
+    (folder / "session.json").write_text(text)
+    _fails(capsys, ["info", str(folder)], "session.json", "is corrupt")
+
+
 def test_lying_session_json_is_refused_by_analyze(recorded, tmp_path, capsys):
     folder = _copy(recorded, tmp_path)
     _edit_meta(folder, _set("sfreq", 0))

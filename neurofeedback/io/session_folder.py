@@ -107,10 +107,11 @@ def _is_real(v: object) -> bool:
 def check_meta(meta: object, where: str) -> None:
     """Check a parsed ``session.json`` completely; nothing is coerced or guessed.
 
-    Checked: it is a JSON object with ``sfreq`` (a finite number > 0, in Hz), ``ch_names``
-    (distinct non-empty strings, one per EEG row) and ``layout`` (``n_rows`` > 0; ``eeg_rows``,
-    ``timestamp_row`` and the optional ``marker_row`` / ``package_num_row``: integers in
-    ``0 .. n_rows - 1``, no row used twice, so no EEG channel reads the timestamp row);
+    Checked: it is a JSON object with ``sfreq`` (a number in Hz, > 0 and <=
+    :data:`MAX_SFREQ_HZ`), ``ch_names`` (distinct non-empty strings, one per EEG row) and
+    ``layout`` (``n_rows`` > 0; ``eeg_rows``, ``timestamp_row`` and the optional ``marker_row`` /
+    ``package_num_row``: integers in ``0 .. n_rows - 1``, no row used twice, so no EEG channel
+    reads the timestamp row);
     optional ``board_id`` (integer or null), ``board_name`` (string), ``rail_uv`` (finite
     number > 0 or null).
 
@@ -228,7 +229,10 @@ def read_session(path: str | Path) -> LoadedFile:
     Raises
     ------
     FileFormatError
-        When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt.
+        When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt: any invalid
+        ``session.json`` entry (:func:`check_meta`), a ``raw.csv`` whose lines do not have
+        ``layout.n_rows`` fields (every line is checked; only a cut last line is dropped), or a
+        non-numeric sample.
     """
     sdir = session_dir_of(path)
     if sdir is None:
