@@ -17,7 +17,10 @@ What is kept:
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -27,6 +30,8 @@ import numpy as np
 from ..channels import REFERENCE_SITES, apply_channel_override, normalize_names
 from ..errors import FileFormatError
 from ._common import check_finite, fname
+from .edf_header import read_edf_header
+from .fif_check import check_fif_chain
 from .loaded import LoadedFile
 
 log = logging.getLogger(__name__)
@@ -60,66 +65,57 @@ def _is_reference_only(label: str) -> bool:
     return all(p in REFERENCE_SITES for p in parts) and bool(parts)
 
 
-def check_edf_size(path: Path, bytes_per_sample: int) -> None:
-    """Raise :class:`FileFormatError` if an EDF/BDF file holds fewer data records than its
-    header declares (MNE would silently read what is there).
-
-    The header gives the header size (bytes 184-192), the number of data records (236-244),
-    the number of signals ``ns`` (252-256) and, at ``256 + 216 * ns``, the samples per record of
-    each signal; a complete file is ``header + records * sum(samples) * bytes_per_sample`` long.
-    """
-    name = fname(path)
-    with path.open("rb") as fh:
-        head = fh.read(256)
-        if len(head) < 256:
-            raise FileFormatError(f"{name}: truncated: {len(head)} bytes, shorter than the 256-byte header")
-        try:
-            header_bytes = int(head[184:192].decode("ascii").strip())
-            n_records = int(head[236:244].decode("ascii").strip())
-            ns = int(head[252:256].decode("ascii").strip())
-        except (UnicodeDecodeError, ValueError):
-            raise FileFormatError(f"{name}: corrupt header (non-numeric size fields); the file is damaged") from None
-        if ns <= 0 or header_bytes != 256 * (ns + 1):
-            raise FileFormatError(f"{name}: corrupt header ({ns} signals but {header_bytes} header bytes)")
-        fh.seek(256 + 216 * ns)
-        raw_counts = fh.read(8 * ns)
+def _linked(path: Path, ext: str, tmp: str) -> Path:
+    """``path`` under the extension MNE's reader needs (a symlink, or a copy where links fail)."""
+    link = Path(tmp) / (path.stem + ext)
     try:
-        per_record = sum(int(raw_counts[8 * i: 8 * i + 8].decode("ascii").strip()) for i in range(ns))
-    except (UnicodeDecodeError, ValueError):
-        raise FileFormatError(f"{name}: corrupt header (bad samples-per-record fields)") from None
-    if n_records < 0:  # -1: unknown, allowed while recording
-        return
-    record_bytes = per_record * bytes_per_sample
-    size = path.stat().st_size
-    expected = header_bytes + n_records * record_bytes
-    if size < expected:
-        have = (size - header_bytes) / record_bytes if record_bytes else 0
-        raise FileFormatError(
-            f"{name}: truncated: the header declares {n_records} data records but the file holds "
-            f"{have:.1f} ({size} of {expected} bytes); re-export or re-copy the file"
-        )
+        os.symlink(path.resolve(), link)
+    except OSError:
+        shutil.copyfile(path, link)
+    return link
+
+
+def _mne_read(path: Path, label: str):
+    """Read with MNE's reader for ``label``, whatever the file's extension (an EDF named
+    ``.rec``, FIF content named ``.dat``)."""
+    if label in ("EDF", "BDF"):
+        ext = "." + label.lower()
+        reader = mne.io.read_raw_edf if label == "EDF" else mne.io.read_raw_bdf
+        if path.suffix.lower() == ext:
+            return reader(path, preload=True, infer_types=True, verbose="error")
+        with tempfile.TemporaryDirectory() as tmp:
+            return reader(_linked(path, ext, tmp), preload=True, infer_types=True, verbose="error")
+    if label == "FIF" and path.is_file():
+        if path.name.lower().endswith((".fif", ".fif.gz")):
+            return mne.io.read_raw_fif(path, preload=True, verbose="error")
+        with tempfile.TemporaryDirectory() as tmp:
+            return mne.io.read_raw_fif(_linked(path, "_raw.fif", tmp), preload=True, verbose="error")
+    return mne.io.read_raw(path, preload=True, verbose="error")
 
 
 def _read_raw(path: Path, label: str):
+    """Check what MNE would accept blindly (EDF/BDF header, FIF tag chain), then read.
+
+    Returns
+    -------
+    raw : mne.io.Raw
+    n_keep : int or None
+        Samples to keep (the EDF/BDF header's records, when the file holds more), else None.
+    """
+    n_keep = None
     if label in ("EDF", "BDF") and path.is_file():
-        check_edf_size(path, 2 if label == "EDF" else 3)
+        header = read_edf_header(path, 2 if label == "EDF" else 3)
+        n_keep = header.n_records
+    elif label == "FIF" and path.is_file():
+        check_fif_chain(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if label == "EDF":
-            raw = mne.io.read_raw_edf(path, preload=True, infer_types=True, verbose="error")
-        elif label == "BDF":
-            raw = mne.io.read_raw_bdf(path, preload=True, infer_types=True, verbose="error")
-        else:
-            raw = mne.io.read_raw(path, preload=True, verbose="error")
+        raw = _mne_read(path, label)
     for w in caught:
-        msg = str(w.message)
-        if "does not match the file size" in msg or "not stopped before exiting" in msg:
-            raise FileFormatError(
-                f"{fname(path)}: truncated: the header's number of data records does not match "
-                f"the file size (the file was cut short); re-export or re-copy it"
-            )
-        log.debug("MNE warning reading %s: %s", fname(path), msg)
-    return raw
+        log.debug("MNE warning reading %s: %s", fname(path), w.message)
+    if n_keep is not None:
+        n_keep = min(int(round(n_keep * header.record_duration * raw.info["sfreq"])), raw.n_times)
+    return raw, n_keep
 
 
 def read_mne_file(
@@ -148,7 +144,7 @@ def read_mne_file(
     path = Path(path)
     label = label or mne_format_name(path) or "MNE-readable"
     try:
-        raw = _read_raw(path, label)
+        raw, n_keep = _read_raw(path, label)
     except FileFormatError:
         raise
     except Exception as exc:  # MNE raises many types; the boundary turns them into one line
@@ -177,7 +173,7 @@ def read_mne_file(
     if not keep:
         raise FileFormatError(f"{fname(path)}: no EEG channels in the file (channels: {', '.join(names[:10])})")
     dropped_ch += [names[i] for i in range(len(names)) if i not in eeg]
-    data = raw.get_data(picks=keep) * 1e6  # V -> uV
+    data = raw.get_data(picks=keep, stop=n_keep) * 1e6  # V -> uV
     if data.shape[1] == 0:
         raise FileFormatError(f"{fname(path)}: the file has no samples (empty)")
     ch_names = normalize_names([names[i] for i in keep])
