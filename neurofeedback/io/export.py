@@ -46,14 +46,60 @@ def loaded_to_raw(loaded: LoadedFile):
     t0 = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
     if 1e9 < t0 < 4e9:  # unix seconds (2001 .. 2096)
         raw.set_meas_date(_dt.datetime.fromtimestamp(t0, tz=_dt.timezone.utc))
-    if loaded.markers:
-        onsets = [m[0] for m in loaded.markers]
+    mains = (loaded.meta or {}).get("mains_hz")
+    if isinstance(mains, (int, float)) and mains > 0:
+        with raw.info._unlock():
+            raw.info["line_freq"] = float(mains)
+    onsets, durations, labels = annotation_lists(
+        loaded.markers, (loaded.meta or {}).get("artifact_spans") or [],
+        loaded.data.shape[1] / float(loaded.sfreq),
+    )
+    if onsets:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # markers outside the data are dropped by MNE
-            raw.set_annotations(mne.Annotations(onsets, [0.0] * len(onsets),
-                                                [m[1] for m in loaded.markers],
+            raw.set_annotations(mne.Annotations(onsets, durations, labels,
                                                 orig_time=raw.info["meas_date"]), verbose="error")
     return raw
+
+
+def annotation_lists(
+    markers: list[tuple[float, str]], artifact_spans: list[tuple[float, float]], end_s: float
+) -> tuple[list[float], list[float], list[str]]:
+    """Markers and artifact spans as annotation onsets, durations and descriptions.
+
+    A protocol phase (``phase:NAME:start`` ... ``phase:NAME:end``) becomes one ``phase:NAME``
+    annotation lasting the phase, a reward (``reward:on`` ... ``reward:off``) one ``reward``
+    annotation (an open one runs to ``end_s``); every other marker is an instant; each artifact
+    span is a ``BAD_artifact`` annotation (MNE's ``reject_by_annotation`` skips it).
+    """
+    onsets: list[float] = []
+    durations: list[float] = []
+    labels: list[str] = []
+    open_at: dict[str, float] = {}
+    for t, label in markers:
+        if label.startswith("phase:") and label.endswith((":start", ":end")):
+            name, _, edge = label.rpartition(":")
+            if edge == "start":
+                open_at[name] = t
+            elif name in open_at:
+                start = open_at.pop(name)
+                onsets.append(start), durations.append(t - start), labels.append(name)
+            continue
+        if label in ("reward:on", "reward:off"):
+            if label == "reward:on":
+                open_at["reward"] = t
+            elif "reward" in open_at:
+                start = open_at.pop("reward")
+                onsets.append(start), durations.append(t - start), labels.append("reward")
+            continue
+        onsets.append(t), durations.append(0.0), labels.append(label)
+    for name, start in open_at.items():  # still open when the recording ended
+        onsets.append(start), durations.append(max(0.0, end_s - start)), labels.append(name)
+    for onset, duration in artifact_spans:
+        onsets.append(onset), durations.append(duration), labels.append("BAD_artifact")
+    order = sorted(range(len(onsets)), key=lambda i: onsets[i])
+    return ([onsets[i] for i in order], [durations[i] for i in order],
+            [labels[i] for i in order])
 
 
 def default_out_path(source: str | Path, fmt: str) -> Path:

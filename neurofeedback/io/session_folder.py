@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from ..errors import FileFormatError
 from ..sources.base import RowLayout
 from .loaded import LoadedFile
 from .text_rows import float_matrix, guess_separator, read_text, split_rows
+
+log = logging.getLogger(__name__)
 
 RAW_NAME = "raw.csv"
 META_NAME = "session.json"
@@ -265,6 +268,8 @@ def read_session(path: str | Path) -> LoadedFile:
                     markers.append((float(row["time_s"]), row["label"]))
                 except (KeyError, TypeError, ValueError):
                     continue
+    meta = dict(meta)
+    meta["artifact_spans"] = artifact_spans(sdir / FEATURES_NAME)
     return LoadedFile(
         path=str(sdir),
         format="neurofeedback session",
@@ -281,3 +286,35 @@ def read_session(path: str | Path) -> LoadedFile:
         markers=markers,
         meta=meta,
     )
+
+
+#: Length of the analysis window behind each ``features.csv`` row, seconds (the pipeline's
+#: default ``window_s``): an artifact frame at time t means an artifact in [t - 2, t].
+FRAME_WINDOW_S = 2.0
+
+
+def artifact_spans(features_path: Path) -> list[tuple[float, float]]:
+    """(onset, duration) in seconds of the stretches whose frames were gated as artifact.
+
+    Each artifact row of ``features.csv`` covers its window ``[time_s - 2, time_s]``;
+    overlapping windows are merged. An unreadable or missing file gives no spans (the samples
+    are the record; the frames only annotate them).
+    """
+    if not features_path.is_file():
+        return []
+    spans: list[list[float]] = []
+    try:
+        with open(features_path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("artifact") != "1":
+                    continue
+                t = float(row["time_s"])
+                lo = max(0.0, t - FRAME_WINDOW_S)
+                if spans and lo <= spans[-1][1]:
+                    spans[-1][1] = max(spans[-1][1], t)
+                else:
+                    spans.append([lo, t])
+    except (OSError, KeyError, TypeError, ValueError, csv.Error) as exc:
+        log.warning("%s: artifact spans not read (%s)", features_path, exc)
+        return []
+    return [(a, b - a) for a, b in spans]
