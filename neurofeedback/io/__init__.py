@@ -11,6 +11,7 @@ OpenBCI GUI txt (2014, v4, v5, v6)     first line ``%OpenBCI Raw``              
 EDF / EDF+                             first 8 bytes ``0`` + 7 spaces                    :mod:`.mne_files`
 BDF / BDF+                             first bytes ``\\xffBIOSEMI``                       :mod:`.mne_files`
 GDF                                    first bytes ``GDF``                               :mod:`.mne_files`
+XDF (LabRecorder)                      first bytes ``XDF:``                              :mod:`.xdf`
 FIF                                    FIF file-id tag / ``.fif``, ``.fif.gz``          :mod:`.mne_files`
 BrainVision, EEGLAB, CNT, ...          extension (``.vhdr``, ``.set``, ``.cnt`` ...)    :mod:`.mne_files`
 Muse (Mind Monitor, muse-lsl), CSV      a first row of column names                      :mod:`.header_csv`
@@ -36,6 +37,7 @@ from .loaded import LoadedFile
 from .mne_files import mne_format_name, read_mne_file
 from .openbci_txt import looks_like_openbci, read_openbci_txt
 from .session_folder import read_session, session_dir_of
+from .xdf import XDF_MAGIC, read_xdf
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ SUPPORTED_FORMATS = (
     "FIF",
     "GDF, BrainVision .vhdr, EEGLAB .set and other formats MNE reads",
     "CSV with a header row of channel names (Mind Monitor, muse-lsl; --sfreq without a time column)",
+    "XDF (LabRecorder): the EEG stream and its marker streams",
 )
 
 _EDF_MAGIC = b"0       "
@@ -87,6 +90,8 @@ def _load(path: Path, board: str | None, channels, sfreq: float | None = None) -
         if path.suffix.lower() in (".edf", ".rec"):
             return read_mne_file(path, channels=channels, label="EDF")
         return _via_copy(path, ".edf", channels, "EDF")
+    if head.startswith(XDF_MAGIC):
+        return read_xdf(path, channels=channels)
     if head.startswith(b"GDF"):
         return read_mne_file(path, channels=channels, label="GDF")
     text_head = head.decode("utf-8", errors="replace")
