@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs validate reliability chance venv qt-deps clean
+.PHONY: demo test bench lint docs validate reliability chance fuzz venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ reliability: venv
 ## EEGMMIDB eyes closed) -> docs/chance.md
 chance: venv
 	$(BIN)/python -m neurofeedback.simulate.chance --data $(DATA) --out docs/chance.md
+
+## A longer run of the readers' fuzz test (200 mutants per format instead of make test's 12)
+fuzz: venv
+	FUZZ_N=200 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_fuzz_readers.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache site
