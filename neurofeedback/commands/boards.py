@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from ..app import BOARDS
@@ -13,10 +14,15 @@ ORDER = 5
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="also list every BrainFlow BoardIds name")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
+    if args.json:
+        out.write(json.dumps([{"name": b.name, "kind": b.kind, "what": b.what,
+                               "options": b.options} for b in BOARDS], indent=2) + "\n")
+        return 0
     out.write("Sources (use with --board NAME):\n")
     for b in BOARDS:
         out.write(f"  {b.name:<12} {b.what}\n  {'':<12}   options: {b.options or 'none'}\n")

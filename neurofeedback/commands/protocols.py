@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import textwrap
 
 from ..protocols import list_protocols, load_protocol, protocols_dir
@@ -17,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "protocol", nargs="?", metavar="NAME|PATH",
         help="show this protocol phase by phase (a name from the list or a .toml file)",
     )
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
 def _minutes(seconds: float) -> str:
@@ -69,6 +71,12 @@ def format_detail(p) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json:
+        chosen = [load_protocol(args.protocol)] if args.protocol else list_protocols()
+        items = [{"name": p.name, "path": str(p.path), "description": p.description,
+                  "duration_s": p.duration_s, **p.to_dict()} for p in chosen]
+        print(json.dumps(items[0] if args.protocol else items, indent=2, default=str))
+        return 0
     if args.protocol:
         print(format_detail(load_protocol(args.protocol)))
     else:
