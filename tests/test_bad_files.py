@@ -128,7 +128,7 @@ def test_inconsistent_sample_rate(tmp_path, shared_data, capsys):
 def test_zero_sample_rate(tmp_path, shared_data, capsys):
     p = tmp_path / "zero.txt"
     p.write_text(_real_head(shared_data, 300).replace("%Sample Rate = 250 Hz", "%Sample Rate = 0 Hz"))
-    _fails(capsys, ["info", str(p)], "zero.txt", "sample rate must be > 0")
+    _fails(capsys, ["info", str(p)], "zero.txt", "gives 0 Hz", "between 1 Hz and 100000 Hz")
 
 
 def test_channels_override_count(shared_data, capsys):
