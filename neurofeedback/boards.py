@@ -70,8 +70,9 @@ def resolve_board(name: str | int) -> int:
     if as_int is not None and as_int in {m.value for m in BoardIds}:
         return as_int
     raise UsageError(
-        f"unknown board {text!r}; use one of {', '.join(BOARD_ALIASES)} or a BrainFlow BoardIds "
-        "name such as CYTON_WIFI_BOARD or MUSE_2_BOARD (see 'neurofeedback boards')"
+        f"unknown board {text!r}; use simulated (our simulator), lsl (an LSL stream), one of "
+        f"{', '.join(BOARD_ALIASES)} or a BrainFlow BoardIds name such as CYTON_WIFI_BOARD or "
+        "MUSE_2_BOARD (see 'neurofeedback boards')"
     )
 
 

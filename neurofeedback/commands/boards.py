@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         # lazy: brainflow loads its native library; only the full list needs BoardShim
         from brainflow.board_shim import BoardIds, BoardShim, BrainFlowError
 
+        BoardShim.disable_board_logger()  # boards without EEG would each print an error line
         out.write("\nBrainFlow BoardIds:\n")
         for m in BoardIds:
             try:
