@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -70,8 +71,19 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
     return " | ".join(parts)
 
 
+def fit_width(line: str, width: int) -> str:
+    """``line`` shortened to ``width`` characters: first without the per-channel quality map
+    (``q[...]``), then cut with an ellipsis. A line that fits is returned unchanged."""
+    if len(line) <= width:
+        return line
+    parts = [p for p in line.split(" | ") if not p.startswith("q[")]
+    line = " | ".join(parts)
+    return line if len(line) <= width else line[: max(0, width - 1)] + "\u2026"
+
+
 class StatusPrinter:
-    """Overwrites one line on a terminal; on a pipe prints a line every ``every_s`` seconds."""
+    """Overwrites one line on a terminal (fitted to its width, so it never wraps and leaves a
+    trail); on a pipe prints a line every ``every_s`` seconds."""
 
     def __init__(self, stream: TextIO | None = None, every_s: float = 5.0):
         self.stream = stream if stream is not None else sys.stderr
@@ -91,6 +103,7 @@ class StatusPrinter:
                 self.stream.write(f"instruction: {instr}\n")
         line = format_status(stats)
         if self.tty:
+            line = fit_width(line, shutil.get_terminal_size((100, 24)).columns - 1)
             pad = max(0, self._width - len(line))
             self.stream.write("\r" + line + " " * pad)
             self._width = len(line)

@@ -30,3 +30,14 @@ def test_status_line_says_drowsy():
     assert "| drowsy |" in line and "DROWSY 0.72 (no meditation reward)" in line
     awake = FeatureFrame(time_s=90.0, baseline_complete=True, phase="baseline", drowsiness=0.1)
     assert "DROWSY" not in format_status(SessionStats(90.0, 22500, 0, "ok", ("ok",), frame=awake))
+
+
+def test_status_line_fits_an_80_column_terminal():
+    from neurofeedback.headless import fit_width
+
+    line = ("   61.6 s | 15400 samples | dropped 0 | ok | q[................] | E +0.37 | S 0.31 | "
+            "heating | med 0.62 | int 0.41 | training-1 | 120 s left | reward 62 % | threshold 0.71")
+    short = fit_width(line, 79)
+    assert len(short) <= 79 and "q[" not in short and short.startswith("   61.6 s")
+    assert fit_width("ok", 79) == "ok"
+    assert len(fit_width(line, 40)) == 40 and fit_width(line, 40).endswith("\u2026")
