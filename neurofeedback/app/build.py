@@ -11,9 +11,11 @@ import math
 import time
 
 from ..errors import UsageError, setting
+from ..io.session_folder import read_meta, session_dir_of
 from ..outputs.osc import OscOutput, parse_target
 from ..pipeline.config import PipelineConfig
 from ..protocols import Protocol, load_protocol
+from ..protocols.schema import protocol_from_dict
 from ..session import Session
 from ..simulate.scenarios import get_scenario
 from ..sources.base import Source
@@ -125,8 +127,24 @@ def pipeline_config(baseline_s: float | None) -> PipelineConfig | None:
 
 
 def load_spec_protocol(spec: SessionSpec) -> Protocol | None:
-    """The protocol ``spec`` names, loaded and validated (None without one)."""
-    return load_protocol(spec.protocol) if spec.protocol else None
+    """The protocol ``spec`` names, loaded and validated (None without one, or ``none``).
+
+    A replay of one of our session folders without ``--protocol`` runs the protocol the session
+    was recorded with (stored in its ``session.json``), so its scores are the ones shown live.
+    """
+    if spec.protocol and spec.protocol.strip().lower() == "none":
+        return None
+    if spec.protocol:
+        return load_protocol(spec.protocol)
+    if spec.kind == "replay" and spec.replay_path:
+        folder = session_dir_of(spec.replay_path)
+        recorded = read_meta(folder).get("protocol") if folder is not None else None
+        if isinstance(recorded, dict):
+            protocol = protocol_from_dict(recorded, source=f"{folder}/session.json")
+            log.info("replaying with the protocol the session was recorded with (%s); "
+                     "--protocol none replays without one", protocol.name)
+            return protocol
+    return None
 
 
 def build_session(spec: SessionSpec) -> Session:

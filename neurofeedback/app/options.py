@@ -82,7 +82,8 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     rec = g.add_mutually_exclusive_group()
     rec.add_argument("--record-dir", metavar="DIR", default="recordings", help="where session folders go (default: recordings/)")
     rec.add_argument("--no-record", action="store_true", help="do not record")
-    g.add_argument("--protocol", metavar="NAME", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path")
+    g.add_argument("--protocol", metavar="NAME", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path; a replay of a session "
+                   "uses the one it was recorded with unless given, 'none' for none")
     g.add_argument("--baseline", metavar="S", type=float, default=None, help="baseline block length in seconds (default 60)")
     g.add_argument("--osc", metavar="HOST:PORT", default=None,
                    help="also send every frame's scores and features as OSC messages (/neurofeedback/<column>)")
