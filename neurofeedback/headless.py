@@ -11,6 +11,7 @@ import time
 from typing import TextIO
 
 from .app import SessionSpec, build_session, fed_back_score, feedback_value, finish_session
+from .pipeline import COMPILE_NOTE, kernels_compiled
 from .pipeline.quality import REASONS
 from .session import SessionStats, run_until_done
 
@@ -142,6 +143,8 @@ def run_headless(spec: SessionSpec) -> int:
     NeurofeedbackError
         The spec is invalid or the source cannot start (nothing is recorded then).
     """
+    if not kernels_compiled():
+        sys.stderr.write(COMPILE_NOTE + "\n")
     session = build_session(spec)
     printer = StatusPrinter()
     run_until_done(session, on_tick=printer)  # returns once the session has stopped

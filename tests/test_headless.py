@@ -41,3 +41,13 @@ def test_status_line_fits_an_80_column_terminal():
     assert len(short) <= 79 and "q[" not in short and short.startswith("   61.6 s")
     assert fit_width("ok", 79) == "ok"
     assert len(fit_width(line, 40)) == 40 and fit_width(line, 40).endswith("\u2026")
+
+
+def test_compiled_kernels_are_found_in_numba_cache():
+    import numpy as np
+
+    from neurofeedback.pipeline import kernels_compiled
+    from neurofeedback.pipeline.pipeline import run_pipeline
+
+    run_pipeline(np.random.default_rng(0).standard_normal((4, 1000)), 250.0, ["O1", "O2", "C3", "C4"])
+    assert kernels_compiled()  # the kernels this just used are cached on disk

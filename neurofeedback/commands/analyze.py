@@ -7,6 +7,7 @@ import sys
 
 from ..analyze import analyze_paths
 from ..errors import UsageError
+from ..pipeline import COMPILE_NOTE, kernels_compiled
 
 NAME = "analyze"
 HELP = "compute the feature table (features.csv, bandpower.csv) of EEG files offline"
@@ -29,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs must be >= 1; got {args.jobs}")
     if args.baseline is not None and not args.baseline > 0:
         raise UsageError(f"--baseline must be a number of seconds > 0; got {args.baseline}")
+    if not kernels_compiled():
+        sys.stderr.write(COMPILE_NOTE + "\n")
     results = analyze_paths(list(args.paths), args.out, args.baseline, args.jobs,
                             show_progress=sys.stderr.isatty())
     for r in results:
