@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs validate reliability chance fuzz venv qt-deps clean
+.PHONY: demo test bench lint docs validate reliability chance fuzz wheel-check venv qt-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,5 +64,17 @@ chance: venv
 fuzz: venv
 	FUZZ_N=200 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_fuzz_readers.py
 
+## The wheel works outside the repository: build it, install it into a fresh venv, then list the
+## shipped protocols and run a short simulated session from another folder
+wheel-check: venv
+	rm -rf dist /tmp/nf-wheel-venv
+	$(BIN)/pip wheel --quiet --no-deps . -w dist
+	$(PYTHON) -m venv /tmp/nf-wheel-venv
+	/tmp/nf-wheel-venv/bin/pip install --quiet dist/*.whl
+	cd /tmp && /tmp/nf-wheel-venv/bin/neurofeedback protocols | grep -q quick-demo
+	cd /tmp && /tmp/nf-wheel-venv/bin/neurofeedback run --board simulated --protocol quick-demo \
+		--duration 20 --sim-speed 10 --headless --no-record
+	@echo "wheel-check: the installed wheel ran from /tmp"
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache site
+	rm -rf $(VENV) *.egg-info .pytest_cache site dist build

@@ -39,11 +39,13 @@ ENV_VAR = "NEUROFEEDBACK_PROTOCOLS"
 
 
 def protocols_dir() -> Path:
-    """Folder that protocol names resolve in: ``$NEUROFEEDBACK_PROTOCOLS`` or ``<repo>/protocols``."""
+    """Folder that protocol names resolve in: ``$NEUROFEEDBACK_PROTOCOLS``, else the shipped
+    protocols (package data, so an installed wheel has them; the repository's top-level
+    ``protocols/`` links to the same folder)."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parents[2] / "protocols"  # <repo>/neurofeedback/protocols/..
+    return Path(__file__).resolve().parent / "shipped"
 
 
 def protocol_names() -> list[str]:
