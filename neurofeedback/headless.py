@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -131,12 +132,14 @@ def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_headless(spec: SessionSpec) -> int:
+def run_headless(spec: SessionSpec, as_json: bool = False) -> int:
     """Run the session ``spec`` describes with a status line on stderr, then end it (stop, save,
     then report: :func:`~neurofeedback.app.finish_session`).
 
     Returns the exit code: 0 on a clean end, 1 when the source failed mid-session (the recording
-    is kept and its path printed).
+    is kept and its path printed). With ``as_json`` the end is one JSON object on stdout
+    (``recording``, ``report``, ``samples``, ``dropped``, ``duration_s``, ``end_reason``,
+    ``error``, ``exit_code``) instead of the lines.
 
     Raises
     ------
@@ -157,6 +160,19 @@ def run_headless(spec: SessionSpec) -> int:
         sys.stderr.write(f"error: {session.error}\n")
     elif session.end_reason:
         log.info("session ended: %s", session.end_reason)
+    code = 0 if session.error is None and result.stop_error is None else 1
+    if as_json:
+        stats = session.stats()
+        out.write(json.dumps({
+            "recording": None if session.recording_path is None else str(session.recording_path),
+            "report": None if result.report is None else str(result.report),
+            "samples": int(stats.n_samples), "dropped": int(stats.dropped),
+            "duration_s": float(stats.elapsed_s), "end_reason": session.end_reason or "",
+            "error": None if session.error is None else str(session.error),
+            "exit_code": code,
+        }) + "\n")
+        out.flush()
+        return code
     if session.recording_path is not None:
         out.write(f"recorded to {session.recording_path}\n")
         if result.report is not None:
@@ -166,4 +182,4 @@ def run_headless(spec: SessionSpec) -> int:
     else:
         out.write("not recorded (--no-record)\n")
     out.flush()
-    return 0 if session.error is None and result.stop_error is None else 1
+    return code

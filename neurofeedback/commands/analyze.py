@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 
 from ..analyze import analyze_paths
@@ -23,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="baseline block = the first S seconds (default 60)")
     parser.add_argument("--jobs", metavar="N", type=int, default=1,
                         help="analyse up to N inputs in parallel processes (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON (for scripts)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(COMPILE_NOTE + "\n")
     results = analyze_paths(list(args.paths), args.out, args.baseline, args.jobs,
                             show_progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
+        return 0
     for r in results:
         mains = "none" if r.mains_hz is None else f"{r.mains_hz:g} Hz"
         print(f"{r.path}: {r.n_frames} frames over {r.duration_s:.1f} s, "

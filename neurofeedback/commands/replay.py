@@ -23,6 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sfreq", metavar="HZ", type=float, default=None, help="sample rate of a CSV file without a time column")
     p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
+    p.add_argument("--json", action="store_true",
+                   help="with --headless: end with a JSON summary on stdout (for scripts)")
     add_session_arguments(p)
 
 
@@ -33,4 +35,4 @@ def run(args: argparse.Namespace) -> int:
     spec.source = build_source(spec)
     if not headless:
         return gui.open_window(spec)
-    return run_headless(spec)
+    return run_headless(spec, as_json=args.json)

@@ -21,6 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data, whatever the source (default: until Ctrl-C, the "
                    "protocol's end or the end of the data)")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
+    p.add_argument("--json", action="store_true",
+                   help="with --headless: end with a JSON summary on stdout (for scripts)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,4 +32,4 @@ def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args, duration_s=duration, frontend="cli" if headless else "gui")
     if not headless:
         return gui.open_window(spec)
-    return run_headless(spec)
+    return run_headless(spec, as_json=args.json)
