@@ -7,7 +7,9 @@ import logging
 import math
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -150,8 +152,14 @@ def run_headless(spec: SessionSpec, as_json: bool = False) -> int:
         sys.stderr.write(COMPILE_NOTE + "\n")
     session = build_session(spec)
     printer = StatusPrinter()
-    run_until_done(session, on_tick=printer)  # returns once the session has stopped
-    result = finish_session(session)  # saves (idempotent stop), then writes the report
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main_thread else None
+    try:
+        run_until_done(session, on_tick=printer)  # returns once the session has stopped
+        result = finish_session(session)  # saves (idempotent stop), then writes the report
+    finally:  # after a Ctrl-C, run_until_done ignored further ones until the end was saved
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGINT, previous)
     printer.finish(session.stats())
     out = sys.stdout
     if result.stop_error is not None:

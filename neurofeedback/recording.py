@@ -270,7 +270,8 @@ class Recorder:
         Parameters
         ----------
         status : str
-            ``"complete"`` for a clean stop, or why it ended (``"disconnected"``, ``"error"``).
+            ``"complete"`` for a clean stop, ``"stopped"`` for a clean stop before the protocol's
+            end, or why it ended (``"disconnected"``, ``"error"``).
         write_fif : bool
             Also write ``raw.fif`` (only when at least one sample was recorded).
         """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -231,6 +232,8 @@ class Session:
                 status = "disconnected"
             elif self.error is not None:
                 status = "error"
+            elif self.engine is not None and not self.engine.finished:
+                status = "stopped"  # ended cleanly, but before the protocol's end
             try:
                 if self.engine is not None and hasattr(self.engine, "block_summary"):
                     self.recorder.update_meta(protocol_blocks=self.engine.block_summary())
@@ -433,5 +436,10 @@ def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -
                 on_tick(session.stats())
     except KeyboardInterrupt:
         session.end_reason = "stopped by Ctrl-C"
+        # a second Ctrl-C must not cut the saving short: ignored from here until the caller
+        # restores the handler (main thread only: Python delivers signals there)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            log.warning("stopping: saving the recording (Ctrl-C is ignored until it is saved)")
     finally:
         session.stop()

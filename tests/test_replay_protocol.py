@@ -11,6 +11,7 @@ def test_replay_uses_the_recorded_protocol(tmp_path):
     assert main(["run", "--board", "simulated", "--protocol", "quick-demo", "--sim-speed", "40",
                  "--headless", "--record-dir", str(tmp_path / "live")]) == 0
     (live,) = list((tmp_path / "live").iterdir())
+    assert json.loads((live / "session.json").read_text())["status"] == "complete"  # ran to its end
     assert main(["replay", str(live), "--speed", "0", "--duration", "40", "--headless",
                  "--record-dir", str(tmp_path / "again")]) == 0
     (again,) = list((tmp_path / "again").iterdir())
@@ -20,3 +21,39 @@ def test_replay_uses_the_recorded_protocol(tmp_path):
                  "--protocol", "none", "--record-dir", str(tmp_path / "bare")]) == 0
     (bare,) = list((tmp_path / "bare").iterdir())
     assert json.loads((bare / "session.json").read_text()).get("protocol") is None
+
+
+def test_a_protocol_stopped_early_is_not_complete(tmp_path):
+    assert main(["run", "--board", "simulated", "--protocol", "quick-demo", "--duration", "4",
+                 "--sim-speed", "20", "--headless", "--record-dir", str(tmp_path)]) == 0
+    (folder,) = list(tmp_path.iterdir())
+    meta = json.loads((folder / "session.json").read_text())
+    assert meta["ended_cleanly"] is True and meta["status"] == "stopped"
+
+
+def test_a_second_ctrl_c_while_saving_does_not_skip_the_report(tmp_path):
+    """Two SIGINTs half a second apart: the first stops the session, the second arrives while it
+    is being saved and is ignored; the recording is complete and the report written."""
+    import os
+    import signal
+    import threading
+
+    def interrupt() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    t1 = threading.Timer(3.0, interrupt)
+    t2 = threading.Timer(3.3, interrupt)
+    t1.start(), t2.start()
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        rc = main(["run", "--board", "simulated", "--protocol", "quick-demo", "--sim-speed", "4",
+                   "--headless",
+                   "--record-dir", str(tmp_path)])
+    finally:
+        t1.cancel(), t2.cancel()
+    assert rc == 0
+    assert signal.getsignal(signal.SIGINT) is handler  # restored after saving
+    (folder,) = list(tmp_path.iterdir())
+    meta = json.loads((folder / "session.json").read_text())
+    assert meta["ended_cleanly"] is True
+    assert (folder / "report.html").is_file()
