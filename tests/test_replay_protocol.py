@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from neurofeedback.cli import main
 
@@ -57,3 +58,23 @@ def test_a_second_ctrl_c_while_saving_does_not_skip_the_report(tmp_path):
     meta = json.loads((folder / "session.json").read_text())
     assert meta["ended_cleanly"] is True
     assert (folder / "report.html").is_file()
+
+
+def test_report_baseline_comparison_fills_every_row(tmp_path):
+    """The closing-vs-opening table compares what energy and temperature are made of (both are
+    z-scores against the opening baseline itself), so every row has numbers."""
+    from neurofeedback.io import load_eeg_file
+    from neurofeedback.protocols import load_protocol
+    from neurofeedback.report import stats
+    from neurofeedback.report.data import read_feature_table
+
+    assert main(["run", "--board", "simulated", "--protocol", "quick-demo", "--sim-speed", "40",
+                 "--headless", "--record-dir", str(tmp_path)]) == 0
+    (folder,) = list(tmp_path.iterdir())
+    table = read_feature_table(folder / "features.csv")
+    loaded = load_eeg_file(folder)
+    opening, closing, _ = stats.baseline_windows(loaded.markers, load_protocol("quick-demo"),
+                                                 loaded.duration_s)
+    rows = {r["quantity"]: r for r in stats.compare_windows(table, opening, closing)}
+    for q in stats.COMPARED:
+        assert math.isfinite(rows[q]["open"]) and math.isfinite(rows[q]["close"]), q

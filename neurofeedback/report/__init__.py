@@ -212,8 +212,9 @@ def _baselines(d: ReportData) -> str:
     rows = []
     compared = stats.compare_windows(d.features, opening, closing)
     for r in compared:
-        unit = "dB" if r["quantity"] in BANDS or r["quantity"] == "energy_db" else (
-            "z" if r["quantity"] in ("energy", "temperature") else "0..1")
+        q = r["quantity"]
+        unit = ("dB" if q in BANDS or q in ("energy_db", "periodic_db")
+                else "exponent" if q == "aperiodic_exponent" else "0..1")
         rows.append([f"{r['quantity']} ({unit})", r["open"], r["close"], r["diff"], r["cohen_d"],
                      f"{r['n_open']}/{r['n_close']}"])
     out = f"<p>Compared: {_esc(how)}; opening {opening[0]:.1f}-{opening[1]:.1f} s, closing " \

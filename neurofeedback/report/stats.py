@@ -21,8 +21,12 @@ from .data import FeatureTable
 
 log = logging.getLogger(__name__)
 
-#: Quantities compared between the opening and the closing baseline.
-COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "energy", "temperature", "synchrony", "plv")
+#: Quantities compared between the opening and the closing baseline. Energy and temperature are
+#: z-scores against the opening baseline itself (empty until it ends), so the table compares what
+#: they are made of: the oscillatory power above the 1/f floor (``periodic_db``, energy) and the
+#: aperiodic exponent (temperature is its flattening).
+COMPARED: tuple[str, ...] = (*BANDS, "energy_db", "periodic_db", "aperiodic_exponent", "synchrony",
+                             "plv")
 
 
 # -- signal quality -------------------------------------------------------------------------------
