@@ -195,3 +195,12 @@ def test_feedback_and_state_panel_say_drowsy(qtbot):
                                     drowsiness=0.66, phase_confidence=1.0))
     assert panel.phase_label.text() == "drowsy (0.66): no meditation reward"
     assert "drowsiness 0.66" in panel.scores_label.text()
+
+
+def test_idle_window_says_what_to_do(qtbot):
+    from ui.main_window import IDLE_TEXT, MainWindow
+
+    w = MainWindow(feedback_mode="meditation", show_feedback=False)
+    qtbot.addWidget(w)
+    assert w.banner_text == IDLE_TEXT and "press Start" in IDLE_TEXT
+    assert not w.banner.isHidden()

@@ -47,6 +47,10 @@ REDRAW_MS = 30
 #: Shortest interval between updates of the snapshot panels (spectrum, quality, synchrony,
 #: harmonics, state), seconds.
 PANEL_PERIOD_S = 0.2
+#: What the banner says while no session runs (instead of empty axes without a hint).
+IDLE_TEXT = ("No session running: choose a source above (the Scenario simulator shows every panel "
+             "at work; a headset needs its board and port) and a protocol if you like, then press "
+             "Start (Ctrl+Enter).")
 BANNER_STYLES = {
     "error": "background:#fde2e2; color:#900; border:1px solid #d99; padding:6px; font-weight:bold",
     "warning": "background:#fff3cd; color:#7a5a00; border:1px solid #e6c86e; padding:6px",
@@ -176,6 +180,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.timeout.connect(self.tick)
         self.timer.start()
         self.resize(1600, 1000)
+        self.show_message(IDLE_TEXT)  # replaced as soon as a session starts
 
     # -- construction --------------------------------------------------------------------
     def _build_controls(self) -> QtWidgets.QHBoxLayout:
