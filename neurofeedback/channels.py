@@ -217,3 +217,11 @@ def apply_channel_override(names: Sequence[str], override: str | Sequence[str] |
     if dup:
         raise UsageError(f"{_CHANNELS} repeats {', '.join(dup)}; every channel needs its own name")
     return new
+
+
+#: Microvolts per unit, by the unit names streams and files use for EEG (lower case; LSL/XDF
+#: ``desc/channels/channel/unit``).
+UV_PER_UNIT: dict[str, float] = {
+    "microvolts": 1.0, "microvolt": 1.0, "uv": 1.0, "µv": 1.0, "μv": 1.0,
+    "millivolts": 1e3, "millivolt": 1e3, "mv": 1e3, "volts": 1e6, "volt": 1e6, "v": 1e6,
+}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..channels import apply_channel_override, normalize_names
+from ..channels import UV_PER_UNIT, apply_channel_override, normalize_names
 from ..errors import FileFormatError
 from ._common import check_finite, fname
 from .loaded import LoadedFile
@@ -25,8 +25,6 @@ from .loaded import LoadedFile
 log = logging.getLogger(__name__)
 
 XDF_MAGIC = b"XDF:"
-_UNITS = {"microvolts": 1.0, "microvolt": 1.0, "uv": 1.0, "µv": 1.0, "μv": 1.0,
-          "millivolts": 1e3, "millivolt": 1e3, "mv": 1e3, "volts": 1e6, "volt": 1e6, "v": 1e6}
 
 
 def _first(d: dict, key: str, default: str = "") -> str:
@@ -78,7 +76,7 @@ def read_xdf(path: str | Path, *, channels: str | list[str] | None = None) -> Lo
     n = x.shape[0]
     if len(labels) != n or not all(labels) or len(set(labels)) != n:
         labels = [f"Ch{i}" for i in range(1, n + 1)]
-    scale = np.array([_UNITS.get(u, 1.0) for u in (units if len(units) == n else [""] * n)])
+    scale = np.array([UV_PER_UNIT.get(u, 1.0) for u in (units if len(units) == n else [""] * n)])
     x = x * scale[:, None]
     t0 = float(ts[0])
     markers: list[tuple[float, str]] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import SourceError, UsageError
+from .lsl_common import close_inlet
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,6 @@ class LslMarkers:
         return out
 
     def close(self) -> None:
-        if self._inlet is not None:
-            try:
-                self._inlet.close_stream()
-            except Exception:  # noqa: BLE001 - closing a dead inlet is not an error
-                pass
-            self._inlet = None
+        """Close the inlet (safe to call twice)."""
+        close_inlet(self._inlet)
+        self._inlet = None

@@ -27,14 +27,13 @@ import time
 
 import numpy as np
 
+from ..channels import UV_PER_UNIT
 from ..errors import SourceDisconnected, SourceError, UsageError
 from .base import Chunk, RowLayout, Source, SourceInfo
+from .lsl_common import close_inlet
 
 log = logging.getLogger(__name__)
 
-#: unit text (lower case) -> factor to microvolts
-_UNITS = {"microvolts": 1.0, "microvolt": 1.0, "uv": 1.0, "µv": 1.0, "μv": 1.0,
-          "millivolts": 1e3, "millivolt": 1e3, "mv": 1e3, "volts": 1e6, "volt": 1e6, "v": 1e6}
 #: Sample rates accepted, Hz.
 RATE_RANGE = (1.0, 100_000.0)
 
@@ -143,9 +142,9 @@ class LslSource(Source):
             labels = [f"Ch{i}" for i in range(1, n + 1)]
         scale = []
         for u in (units if len(units) == n else [""] * n):
-            if u not in _UNITS and u:
+            if u not in UV_PER_UNIT and u:
                 log.warning("LSL stream %r: unknown unit %r, taken as microvolts", info.name(), u)
-            scale.append(_UNITS.get(u, 1.0))
+            scale.append(UV_PER_UNIT.get(u, 1.0))
         if first:
             # pin the stream: a re-resolve after a dropout must find this same sender
             if info.source_id():
@@ -175,12 +174,8 @@ class LslSource(Source):
         self._open()
 
     def stop(self) -> None:
-        if self._inlet is not None:
-            try:
-                self._inlet.close_stream()
-            except Exception:  # noqa: BLE001 - closing a dead inlet is not an error
-                pass
-            self._inlet = None
+        close_inlet(self._inlet)
+        self._inlet = None
 
     @property
     def status(self) -> str:
