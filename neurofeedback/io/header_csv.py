@@ -31,6 +31,7 @@ from ..channels import apply_channel_override, normalize_names
 from ..errors import FileFormatError
 from ._common import check_finite, fname
 from .loaded import LoadedFile
+from .text_rows import is_number
 
 _TIME_NAMES = ("time", "timestamp", "timestamps", "time_s", "times")
 _LABEL_NAMES = ("class", "label", "labels", "marker", "markers", "event", "events", "condition")
@@ -49,18 +50,10 @@ def _floats(values: list[str], what: str, name: str) -> np.ndarray:
     try:
         return np.array([float(v) if v.strip() else np.nan for v in values])
     except ValueError:
-        bad = next(v for v in values if v.strip() and not _isnum(v))
+        bad = next(v for v in values if v.strip() and not is_number(v.strip()))
         raise FileFormatError(
             f"{name}: column {what} holds {bad.strip()!r}, not a number; the file is corrupt"
         ) from None
-
-
-def _isnum(v: str) -> bool:
-    try:
-        float(v)
-    except ValueError:
-        return False
-    return True
 
 
 def _rate(t: np.ndarray, sfreq: float | None, name: str) -> float:

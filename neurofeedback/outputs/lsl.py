@@ -21,16 +21,14 @@ arrived; a replay faster than real time runs ahead of the wall clock, consistent
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pylsl
 
-from ..pipeline.features import feature
 from ..pipeline.filters import FilterChain
-from .osc import OSC_FLOAT_COLUMNS
+from .osc import OSC_FLOAT_COLUMNS, frame_numbers
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +101,7 @@ class LslOutput:
     def send(self, frames: Sequence[Any], events: Iterable[Any] = ()) -> None:
         """One features sample per frame; phase changes and events as markers."""
         for fr in frames:
-            row = [
-                float(fr.bands.get(c, math.nan) if feature(c).band else getattr(fr, c))
-                for c in OSC_FLOAT_COLUMNS
-            ]
-            self.features.push_sample(row, self._stamp(fr.time_s))
+            self.features.push_sample(frame_numbers(fr), self._stamp(fr.time_s))
             if fr.phase != self._phase:
                 self._phase = fr.phase
                 self.markers.push_sample([f"phase:{fr.phase}"], self._stamp(fr.time_s))

@@ -33,6 +33,16 @@ PREFIX = "/neurofeedback/"
 OSC_FLOAT_COLUMNS: tuple[str, ...] = tuple(
     c for c in FEATURE_COLUMNS if feature(c).kind == "float" or feature(c).band
 )
+_IS_BAND = tuple(feature(c).band for c in OSC_FLOAT_COLUMNS)
+
+
+def frame_numbers(frame: Any) -> list[float]:
+    """The frame's value of each :data:`OSC_FLOAT_COLUMNS` column (NaN where empty), in order;
+    what the OSC and LSL outputs send."""
+    return [
+        float(frame.bands.get(c, math.nan) if band else getattr(frame, c))
+        for c, band in zip(OSC_FLOAT_COLUMNS, _IS_BAND, strict=True)
+    ]
 
 
 def parse_target(text: str) -> tuple[str, int]:
@@ -93,11 +103,11 @@ class OscOutput:
         """One bundle per frame (its numbers, artifact flag and phase), then one with the
         events' labels (protocol events, user markers: an event or a plain string)."""
         for fr in frames:
-            items: list[tuple[str, Any]] = []
-            for name in OSC_FLOAT_COLUMNS:
-                v = fr.bands.get(name, math.nan) if feature(name).band else getattr(fr, name)
-                if v is not None and math.isfinite(v):
-                    items.append((PREFIX + name, float(v)))
+            items: list[tuple[str, Any]] = [
+                (PREFIX + name, v)
+                for name, v in zip(OSC_FLOAT_COLUMNS, frame_numbers(fr), strict=True)
+                if math.isfinite(v)
+            ]
             items.append((PREFIX + "artifact", int(bool(fr.artifact))))
             items.append((PREFIX + "phase", str(fr.phase)))
             self._send(items)
