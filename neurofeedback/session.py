@@ -27,6 +27,7 @@ from .protocols import ProtocolEngine
 from .quality_summary import ReasonCounter
 from .recording import Recorder
 from .sources.base import Chunk, Source
+from .sources.lsl_common import lsl_clock
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +114,12 @@ class Session:
         self.extra_meta = dict(extra_meta or {})
         self.outputs = list(outputs)
         self.markers_in = markers_in
-        # LSL time of stream time 0, set with the first chunk (maps external markers' stamps)
+        # LSL time of stream time 0, set with the first chunk when LSL is used (external
+        # markers, LSL output)
         self._lsl_anchor: float | None = None
+        self._uses_lsl = markers_in is not None or any(
+            hasattr(o, "send_chunk") for o in self.outputs
+        )
         self.recorder: Recorder | None = None
         self.engine: Any = None
         self.pipeline: Any = None
@@ -319,11 +324,16 @@ class Session:
                 self.recorder.add_marker(ev.time_s, ev.label)
         end_s = (self.n_samples + chunk.n_samples) / self.info.sfreq
         mains = self.pipeline.mains_hz if self.pipeline is not None else None
+        if self._lsl_anchor is None and chunk.n_samples and self._uses_lsl:
+            # stream time 0 on the LSL clock, one anchor for external markers and LSL output:
+            # an LSL source's own stamps, else the moment the first chunk arrived
+            last = float(chunk.timestamps[-1]) if self.info.kind == "lsl" else lsl_clock()
+            self._lsl_anchor = last - end_s
         if self.markers_in is not None and chunk.n_samples:
-            self._external_markers(chunk, end_s)
+            self._external_markers()
         for out in self.outputs:
-            if hasattr(out, "send_chunk"):  # outputs that stream the EEG itself (LSL)
-                out.send_chunk(chunk.data, end_s, mains)
+            if hasattr(out, "send_chunk") and self._lsl_anchor is not None:  # LSL output
+                out.send_chunk(chunk.data, end_s, mains, self._lsl_anchor)
             if frames or events:
                 out.send(frames, events)
         with self._lock:
@@ -335,13 +345,9 @@ class Session:
             if frames:
                 self._latest = frames[-1]
 
-    def _external_markers(self, chunk: Chunk, end_s: float) -> None:
-        """Write the external markers that arrived, on the session clock: an LSL source's
-        samples carry LSL time stamps (the anchor is exact); any other source is anchored at
-        the LSL clock when its first chunk arrived."""
-        if self._lsl_anchor is None:
-            last = float(chunk.timestamps[-1]) if self.info.kind == "lsl" else self.markers_in.clock()
-            self._lsl_anchor = last - end_s
+    def _external_markers(self) -> None:
+        """Write the external markers that arrived, on the session clock (their LSL stamps
+        minus the session's LSL anchor)."""
         for stamp, label in self.markers_in.pull():
             t = max(0.0, stamp - self._lsl_anchor)
             if self.recorder is not None:

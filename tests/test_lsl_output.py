@@ -51,8 +51,9 @@ def test_streams_carry_the_eeg_features_and_markers():
     assert info.type() == "EEG" and info.nominal_srate() == sf and _labels(info) == NAMES
     assert feats.info(timeout=5.0).channel_count() == len(OSC_FLOAT_COLUMNS)
     assert _labels(feats.info(timeout=5.0)) == list(OSC_FLOAT_COLUMNS)
+    anchor = pylsl.local_clock()  # stream time 0 on the LSL clock, as a session sets it
     for k in range(0, data.shape[1], 250):  # 1-s chunks
-        out.send_chunk(data[:, k : k + 250], (k + 250) / sf, None)
+        out.send_chunk(data[:, k : k + 250], (k + 250) / sf, None, anchor)
     out.send(frames, [type("Ev", (), {"label": "phase:training", "time_s": 3.0})()])
     got_eeg, ts_eeg = [], []
     while len(got_eeg) < data.shape[1]:

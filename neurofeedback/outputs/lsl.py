@@ -11,8 +11,9 @@
 - ``neurofeedback-markers`` (type ``Markers``): irregular, one string channel: protocol events,
   user markers, and each change of the estimator's phase (``phase:<name>``).
 
-Time stamps are on the LSL clock: stream time 0 is anchored at ``local_clock()`` when the first
-chunk is pushed, and every sample and frame is stamped at anchor + its stream time (a chunk's
+Time stamps are on the LSL clock: the session anchors stream time 0 on it when its first chunk
+arrives (an LSL source's own stamps, else ``local_clock()``), and every sample and frame is
+stamped at anchor + its stream time (a chunk's
 last sample; earlier ones are back-dated at the nominal rate). Live, that is the moment it
 arrived; a replay faster than real time runs ahead of the wall clock, consistently. Source ids are derived from the session
 (``<session>-eeg`` etc.), so a recorder (LabRecorder) can pick a restarted stream up again.
@@ -80,17 +81,19 @@ class LslOutput:
         self.features = pylsl.StreamOutlet(feats)
         self.markers = pylsl.StreamOutlet(marks)
 
-    def send_chunk(self, data: np.ndarray, end_s: float, mains_hz: float | None) -> None:
+    def send_chunk(
+        self, data: np.ndarray, end_s: float, mains_hz: float | None, lsl_anchor: float
+    ) -> None:
         """Filter and push one chunk of EEG, shape (n_channels, n_samples), uV, whose last
-        sample is at stream time ``end_s``."""
+        sample is at stream time ``end_s``; ``lsl_anchor`` is the LSL time of stream time 0 (the
+        session's, shared with its external markers)."""
+        self._anchor = lsl_anchor
         if mains_hz is not None and self._mains is None:
             self._mains = mains_hz
             self._chain = FilterChain(self.sfreq, len(self.ch_names), 1.0,
                                       min(45.0, 0.45 * self.sfreq), mains_hz)
         if data.shape[1] == 0:
             return
-        if self._anchor is None:
-            self._anchor = pylsl.local_clock() - end_s
         x = self._chain.process(np.asarray(data, dtype=float))
         self.eeg.push_chunk(np.ascontiguousarray(x.T, dtype=np.float32).tolist(),
                             self._anchor + end_s)

@@ -1,8 +1,15 @@
-"""What the LSL source and the LSL marker inlet share."""
+"""What the LSL source, the LSL marker inlet and the session's LSL clock anchor share."""
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def lsl_clock() -> float:
+    """This machine's LSL clock now, seconds (liblsl is loaded on first use)."""
+    import pylsl
+
+    return float(pylsl.local_clock())
 
 
 def close_inlet(inlet: Any) -> None:

@@ -53,12 +53,6 @@ class LslMarkers:
                                         processing_flags=pylsl.proc_clocksync)
         self._inlet.open_stream(timeout=self.resolve_timeout_s)
 
-    def clock(self) -> float:
-        """This machine's LSL clock now, seconds."""
-        import pylsl
-
-        return float(pylsl.local_clock())
-
     def pull(self) -> list[tuple[float, str]]:
         """Markers that arrived since the last call: (LSL time on this machine's clock, label)."""
         if self._inlet is None:
