@@ -34,7 +34,7 @@ test: venv qt-deps
 
 ## ruff, then the import layers written in pyproject.toml ([tool.importlinter]).
 lint: venv
-	$(BIN)/ruff check neurofeedback ui tests benchmarks
+	$(BIN)/ruff check neurofeedback tests benchmarks
 	$(BIN)/lint-imports
 
 ## The documentation site: generated pages (docs/gen_pages.py), then a strict build into site/.
@@ -65,15 +65,21 @@ fuzz: venv
 	FUZZ_N=200 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_fuzz_readers.py
 
 ## The wheel works outside the repository: build it, install it into a fresh venv, then list the
-## shipped protocols and run a short simulated session from another folder
+## shipped protocols and run a short simulated session from another folder (it records into the
+## user data folder, here pointed at /tmp/nf-wheel-data)
 wheel-check: venv
 	rm -rf dist /tmp/nf-wheel-venv
 	$(BIN)/pip wheel --quiet --no-deps . -w dist
 	$(PYTHON) -m venv /tmp/nf-wheel-venv
 	/tmp/nf-wheel-venv/bin/pip install --quiet dist/*.whl
+	$(BIN)/python -c "import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); \
+		assert 'neurofeedback/ui/app.py' in names and not any(n.startswith('ui/') for n in names), 'Qt frontend not packaged as neurofeedback.ui'" dist/*.whl
 	cd /tmp && /tmp/nf-wheel-venv/bin/neurofeedback protocols | grep -q quick-demo
-	cd /tmp && /tmp/nf-wheel-venv/bin/neurofeedback run --board simulated --protocol quick-demo \
-		--duration 20 --sim-speed 10 --headless --no-record
+	rm -rf /tmp/nf-wheel-data
+	cd /tmp && XDG_DATA_HOME=/tmp/nf-wheel-data /tmp/nf-wheel-venv/bin/neurofeedback run --board simulated \
+		--protocol quick-demo --duration 20 --sim-speed 10 --headless | tee /tmp/nf-wheel-run.txt
+	grep -q "recording into /tmp/nf-wheel-data/neurofeedback/recordings" /tmp/nf-wheel-run.txt
+	ls /tmp/nf-wheel-data/neurofeedback/recordings/*/report.html
 	@echo "wheel-check: the installed wheel ran from /tmp"
 
 clean:

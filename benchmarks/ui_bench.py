@@ -68,7 +68,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
     from PyQt6 import QtWidgets
 
     from neurofeedback.app import SessionSpec
-    from ui.main_window import REDRAW_MS, MainWindow
+    from neurofeedback.ui.main_window import REDRAW_MS, MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     w = MainWindow(feedback_mode="integration")
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="results file to merge into")
     args = ap.parse_args(argv)
     res = measure(args.seconds, source=args.source)
-    from ui.main_window import REDRAW_MS
+    from neurofeedback.ui.main_window import REDRAW_MS
     merge({k: v for k, v in res.items() if k not in ("ui_channels", "ui_sfreq", "ui_feature_frames")},
           Path(args.out))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

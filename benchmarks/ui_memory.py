@@ -40,7 +40,7 @@ def main() -> int:
     from PyQt6 import QtWidgets
 
     from neurofeedback.app import SessionSpec
-    from ui.main_window import MainWindow
+    from neurofeedback.ui.main_window import MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     w = MainWindow(feedback_mode="integration")

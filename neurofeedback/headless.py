@@ -151,6 +151,8 @@ def run_headless(spec: SessionSpec, as_json: bool = False) -> int:
     if not kernels_compiled():
         sys.stderr.write(COMPILE_NOTE + "\n")
     session = build_session(spec)
+    if spec.record and not as_json:  # say where the recording goes before the first status line
+        sys.stdout.write(f"recording into {spec.record_folder or spec.record_dir}\n")
     printer = StatusPrinter()
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if main_thread else None

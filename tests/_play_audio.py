@@ -15,7 +15,7 @@ from PyQt6 import QtCore, QtWidgets
 def main() -> int:
     score, artifact, seconds = float(sys.argv[1]), sys.argv[2] == "1", float(sys.argv[3])
     app = QtWidgets.QApplication(sys.argv[:1])
-    from ui.audio import AudioFeedback
+    from neurofeedback.ui.audio import AudioFeedback
 
     audio = AudioFeedback()
     sys.stdout.write(("available" if audio.available else audio.message) + "\n")

@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from ui.main_window import MainWindow  # noqa: E402
+from neurofeedback.ui.main_window import MainWindow  # noqa: E402
 
 
 @pytest.fixture

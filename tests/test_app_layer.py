@@ -128,7 +128,7 @@ def test_every_protocol_names_its_scores_from_the_vocabulary():
 def test_application_layer_never_imports_qt_or_ui():
     code = (
         "import sys, neurofeedback.app, neurofeedback.headless, neurofeedback.cli as c; c.build_parser(); "
-        "bad = [m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph', 'ui'))]; "
+        "bad = [m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph', 'neurofeedback.ui'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

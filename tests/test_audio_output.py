@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ui.audio import AMP_HIGH, AMP_LOW, RATIO_HIGH, RATIO_LOW, ROOT_HZ, SAMPLE_RATE
+from neurofeedback.ui.audio import AMP_HIGH, AMP_LOW, RATIO_HIGH, RATIO_LOW, ROOT_HZ, SAMPLE_RATE
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAY_S = 5.0

@@ -17,9 +17,9 @@ from PyQt6 import QtCore, QtGui
 
 from neurofeedback.app import SessionSpec
 from neurofeedback.cli import main as cli_main
-from ui.main_window import MainWindow
-from ui.widgets.feedback import PULL
-from ui.widgets.sync_head import MAX_WIDTH, MIN_WIDTH
+from neurofeedback.ui.main_window import MainWindow
+from neurofeedback.ui.widgets.feedback import PULL
+from neurofeedback.ui.widgets.sync_head import MAX_WIDTH, MIN_WIDTH
 
 DATA = DATA_DIR
 OPENBCI = DATA / "OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"

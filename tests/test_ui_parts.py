@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ui.app import feedback_path
-from ui.audio import RATIO_HIGH, RATIO_LOW, ROOT_HZ, ChordSynth, chord_params
-from ui.widgets.feedback import explain_artifact
-from ui.widgets.head_geometry import project, region_positions
-from ui.widgets.traces import DisplayFilter
+from neurofeedback.ui.app import feedback_path
+from neurofeedback.ui.audio import RATIO_HIGH, RATIO_LOW, ROOT_HZ, ChordSynth, chord_params
+from neurofeedback.ui.widgets.feedback import explain_artifact
+from neurofeedback.ui.widgets.head_geometry import project, region_positions
+from neurofeedback.ui.widgets.traces import DisplayFilter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def test_headless_package_never_imports_qt():
     code = (
         "import sys, neurofeedback.cli as c; c.build_parser(); "
         "import neurofeedback.commands.gui; "
-        "bad = [m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph', 'ui'))]; "
+        "bad = [m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph', 'neurofeedback.ui'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -103,7 +103,7 @@ def test_head_projection_puts_landmarks_where_expected():
 
 
 def test_nice_ceil_and_stepped_range():
-    from ui.widgets.ranges import nice_ceil, stepped_range
+    from neurofeedback.ui.widgets.ranges import nice_ceil, stepped_range
 
     assert [nice_ceil(x) for x in (0.9, 1.0, 1.2, 2.5, 4.0, 6.0, 8.0, 81.0 * 1.1)] == [
         1.0, 1.0, 1.5, 3.0, 5.0, 7.5, 10.0, 100.0
@@ -118,7 +118,7 @@ def test_nice_ceil_and_stepped_range():
 
 
 def test_traces_polylines_hold_the_decimated_filtered_signal(qtbot):
-    from ui.widgets.traces import TracesWidget, peak_decimate
+    from neurofeedback.ui.widgets.traces import TracesWidget, peak_decimate
 
     w = TracesWidget()
     qtbot.addWidget(w)
@@ -150,7 +150,7 @@ def test_traces_polylines_hold_the_decimated_filtered_signal(qtbot):
 def test_feedback_repaints_only_when_the_picture_changes(qtbot):
     import types
 
-    from ui.widgets.feedback import FeedbackView
+    from neurofeedback.ui.widgets.feedback import FeedbackView
 
     v = FeedbackView(mode="integration")
     qtbot.addWidget(v)
@@ -175,8 +175,8 @@ def test_feedback_repaints_only_when_the_picture_changes(qtbot):
 def test_feedback_and_state_panel_say_drowsy(qtbot):
     import types
 
-    from ui.widgets.feedback import DROWSY_TEXT, FeedbackView
-    from ui.widgets.status import StatusPanel
+    from neurofeedback.ui.widgets.feedback import DROWSY_TEXT, FeedbackView
+    from neurofeedback.ui.widgets.status import StatusPanel
 
     v = FeedbackView(mode="meditation")
     qtbot.addWidget(v)
@@ -198,7 +198,7 @@ def test_feedback_and_state_panel_say_drowsy(qtbot):
 
 
 def test_idle_window_says_what_to_do(qtbot):
-    from ui.main_window import IDLE_TEXT, MainWindow
+    from neurofeedback.ui.main_window import IDLE_TEXT, MainWindow
 
     w = MainWindow(feedback_mode="meditation", show_feedback=False)
     qtbot.addWidget(w)

@@ -15,7 +15,7 @@ from PyQt6 import QtGui
 
 from neurofeedback.app import SessionSpec
 from neurofeedback.protocols import score_value
-from ui.widgets.feedback import AUDIO_ONLY_TEXT
+from neurofeedback.ui.widgets.feedback import AUDIO_ONLY_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 ALPHA_THETA = ROOT / "protocols" / "alpha-theta.toml"
@@ -82,7 +82,7 @@ def test_both_protocol_turns_sound_and_picture_on(qtbot, window):
 
 
 def test_python_m_ui_uses_the_application_options(capsys):
-    from ui.__main__ import main
+    from neurofeedback.ui.__main__ import main
 
     assert main(["--feedback-mode", "loud"]) == 2
     err = capsys.readouterr().err

@@ -80,7 +80,10 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``run``, ``replay`` and ``gui``: recording, protocol, baseline."""
     g = parser.add_argument_group("session")
     rec = g.add_mutually_exclusive_group()
-    rec.add_argument("--record-dir", metavar="DIR", default="recordings", help="where session folders go (default: recordings/)")
+    rec.add_argument(
+        "--record-dir", metavar="DIR", default=None,
+        help="where session folders go (default: recordings/ inside this repository, else the user data folder)",
+    )
     rec.add_argument("--no-record", action="store_true", help="do not record")
     g.add_argument("--protocol", metavar="NAME", default=None, help="protocol name (see 'neurofeedback protocols') or TOML path; a replay of a session "
                    "uses the one it was recorded with unless given, 'none' for none")

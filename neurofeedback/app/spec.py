@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sources.base import Source
+from .paths import default_record_dir
 from .vocab import DEFAULT_BOARD, DEFAULT_SCENARIO, SIMULATED, SYNTHETIC, board_kind
 
 #: Keys of :attr:`SessionSpec.options` (the BrainFlow board options of ``--board``).
@@ -59,7 +60,7 @@ class SessionSpec:
     record : bool
         Record the session.
     record_dir : str
-        Parent folder of recordings.
+        Parent folder of recordings (default: :func:`~neurofeedback.app.paths.default_record_dir`).
     record_folder : str or None
         Exact session folder (tests).
     baseline_s : float or None
@@ -92,7 +93,7 @@ class SessionSpec:
     replay_sfreq: float | None = None
     protocol: str | None = None
     record: bool = True
-    record_dir: str = "recordings"
+    record_dir: str = field(default_factory=lambda: str(default_record_dir()))
     record_folder: str | None = None
     baseline_s: float | None = None
     duration_s: float | None = None
@@ -119,7 +120,7 @@ def _session_fields(args: argparse.Namespace, duration_s: float | None) -> dict[
     return {
         "protocol": getattr(args, "protocol", None) or None,
         "record": not bool(getattr(args, "no_record", False)),
-        "record_dir": str(getattr(args, "record_dir", None) or "recordings"),
+        "record_dir": str(getattr(args, "record_dir", None) or default_record_dir()),
         "baseline_s": getattr(args, "baseline", None),
         "duration_s": duration_s,
         "osc": getattr(args, "osc", None) or None,

@@ -35,7 +35,7 @@ def open_window(
     """
     # lazy on purpose: PyQt6 and pyqtgraph are heavy, need a display library stack, and the
     # headless package must never import Qt (the ``ui`` package sits above this layer)
-    from ui.app import run_gui
+    from neurofeedback.ui.app import run_gui
 
     kwargs = {} if feedback_mode is None else {"feedback_mode": feedback_mode}
     return run_gui(spec, screenshot=screenshot, quit_after=quit_after,

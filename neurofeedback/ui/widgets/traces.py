@@ -4,7 +4,7 @@ The session hands out raw microvolts (OpenBCI files carry ~60 000 uV DC offsets)
 go through a causal 1 Hz Butterworth high-pass with carried state before they enter a fixed-size
 ring buffer; nothing grows over a session. Only the new samples are filtered each redraw. The
 window is min/max decimated to about two points per pixel column and drawn by one
-:class:`~ui.widgets.trace_item.StackedTracesItem` (a reused polyline per channel), with fixed
+:class:`~neurofeedback.ui.widgets.trace_item.StackedTracesItem` (a reused polyline per channel), with fixed
 axis ranges so no tick is recomputed while it scrolls.
 """
 

@@ -308,7 +308,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Stop the running session.
 
         Stopping, saving the recording and writing a protocol session's report run in a worker
-        thread (:class:`~ui.finisher.SessionFinisher`), so the window stays responsive; the banner
+        thread (:class:`~neurofeedback.ui.finisher.SessionFinisher`), so the window stays responsive; the banner
         says when they are done. ``wait=True`` blocks until then and returns the recording folder
         (None when not recorded); otherwise returns None at once.
         """

@@ -10,6 +10,7 @@ import logging
 from PyQt6 import QtCore, QtWidgets
 
 from neurofeedback.app import HARDWARE_BOARDS, SCENARIOS, SOURCE_KINDS, SessionSpec
+from neurofeedback.app.paths import default_record_dir
 from neurofeedback.app.vocab import LSL_BOARD
 from neurofeedback.protocols import protocol_names
 
@@ -125,7 +126,7 @@ class SetupBar(QtWidgets.QFrame):
         self.stop_button.clicked.connect(self.stop_requested)
         self.stop_button.setEnabled(False)
         lay.addWidget(self.stop_button)
-        self.record_dir = "recordings"
+        self.record_dir = str(default_record_dir())
         # OSC target from the command line (--osc), kept for sessions started here
         self.osc: str | None = None
 

@@ -1,4 +1,4 @@
-"""Start the Qt application: ``neurofeedback gui`` and ``python -m ui`` end up in :func:`run_gui`."""
+"""Start the Qt application: ``neurofeedback gui`` and ``python -m neurofeedback.ui`` end up in :func:`run_gui`."""
 
 from __future__ import annotations
 

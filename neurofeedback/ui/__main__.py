@@ -1,4 +1,4 @@
-"""``python -m ui [gui options]``: the same window as ``neurofeedback gui [gui options]``.
+"""``python -m neurofeedback.ui [gui options]``: the same window as ``neurofeedback gui [gui options]``.
 
 The options come from the application layer (:mod:`neurofeedback.app.options`), so ``ui``
 depends on ``neurofeedback.app`` and never on the command line module.
@@ -18,7 +18,7 @@ from .app import run_gui
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the gui options, open the window; one ``error:`` line and exit code 2 on bad input."""
-    parser = argparse.ArgumentParser(prog="python -m ui", description="The neurofeedback operator and feedback windows.")
+    parser = argparse.ArgumentParser(prog="python -m neurofeedback.ui", description="The neurofeedback operator and feedback windows.")
     add_gui_arguments(parser)
     args = parser.parse_args(argv)
     try:
