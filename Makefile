@@ -68,7 +68,7 @@ fuzz: venv
 ## shipped protocols and run a short simulated session from another folder (it records into the
 ## user data folder, here pointed at /tmp/nf-wheel-data)
 wheel-check: venv
-	rm -rf dist /tmp/nf-wheel-venv
+	rm -rf dist build /tmp/nf-wheel-venv
 	$(BIN)/pip wheel --quiet --no-deps . -w dist
 	$(PYTHON) -m venv /tmp/nf-wheel-venv
 	/tmp/nf-wheel-venv/bin/pip install --quiet dist/*.whl
