@@ -30,7 +30,7 @@ demo: venv
 	fi
 
 test: venv qt-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q --durations=15
 
 ## ruff, then the import layers written in pyproject.toml ([tool.importlinter]).
 lint: venv
