@@ -322,7 +322,8 @@ class Session:
                 self.recorder.write_frames(frames)
             for ev in events:
                 self.recorder.add_marker(ev.time_s, ev.label)
-        end_s = (self.n_samples + chunk.n_samples) / self.info.sfreq
+        # stream time of the chunk's last sample (sample k is at k / sfreq, as in raw.csv)
+        end_s = (self.n_samples + chunk.n_samples - 1) / self.info.sfreq
         mains = self.pipeline.mains_hz if self.pipeline is not None else None
         if self._lsl_anchor is None and chunk.n_samples and self._uses_lsl:
             # stream time 0 on the LSL clock, one anchor for external markers and LSL output:
