@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 from .errors import UsageError
+from .io.dates import format_start, iso_utc, recording_start
 from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
 from .quality_summary import (
@@ -50,7 +51,9 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
     Returns
     -------
     dict
-        path, format, board, board_id, channels (list), n_channels, sfreq, duration_s,
+        path, format, board, board_id, start_time (ISO 8601 UTC, ``...Z``, or None),
+        start_time_local (``2026-03-01 14:05:09 +01:00 (13:05:09 UTC)``, or "not recorded"; see
+        :mod:`neurofeedback.io.dates`), channels (list), n_channels, sfreq, duration_s,
         n_samples, dropped_samples, markers (count), rail_uv, quality_method (dict: frames,
         analysed_s, stretches or None, mains_hz, window_s, hop_s, verdict_rule, text), and
         quality: one dict per channel with channel, verdict, left_out_pct, artifact_pct,
@@ -64,6 +67,7 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         except UsageError as exc:  # e.g. a sample rate the pipeline cannot use
             why = f"the pipeline cannot analyse this file ({exc})"
     facts = raw_facts(loaded)
+    start = recording_start(loaded)
     quality = []
     for i, name in enumerate(loaded.ch_names):
         if summary is not None:
@@ -90,6 +94,8 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         "format": loaded.format,
         "board": loaded.board_name or "unknown",
         "board_id": loaded.board_id,
+        "start_time": iso_utc(start),
+        "start_time_local": format_start(start),
         "channels": list(loaded.ch_names),
         "n_channels": len(loaded.ch_names),
         "sfreq": float(loaded.sfreq),
@@ -116,6 +122,7 @@ def format_info(d: dict[str, Any]) -> str:
         f"file:      {d['path']}",
         f"format:    {d['format']}",
         f"board:     {d['board']}" + (f" (BrainFlow id {d['board_id']})" if d.get("board_id") is not None else ""),
+        f"start:     {d.get('start_time_local', 'not recorded')}",
         f"channels:  {d['n_channels']}: {', '.join(d['channels'])}",
         f"rate:      {d['sfreq']:g} Hz",
         f"duration:  {d['duration_s']:.2f} s ({d['n_samples']} samples)",

@@ -12,7 +12,6 @@ EDF/BDF store whole data records of 1 s; MNE pads the last record with edge valu
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import warnings
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from ..channels import standard_montage
 from ..errors import RecordingError, UsageError, setting
 from ..validation import check_option
+from .dates import stored_start
 from .loaded import LoadedFile
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ def loaded_to_raw(loaded: LoadedFile):
     """An ``mne.io.RawArray`` (volts, EEG channels) with the markers as annotations.
 
     The ``standard_1005`` montage is set for channels with 10-20 names (others get no
-    position). ``meas_date`` is set when the timestamps are unix times.
+    position). ``meas_date`` is the recording's start by :mod:`neurofeedback.io.dates` (UTC,
+    whole seconds), or unset when the start is unknown.
 
     Returns
     -------
@@ -43,9 +44,9 @@ def loaded_to_raw(loaded: LoadedFile):
     info = mne.create_info(list(loaded.ch_names), float(loaded.sfreq), ch_types="eeg")
     raw = mne.io.RawArray(np.asarray(loaded.data, dtype=np.float64) * 1e-6, info, verbose="error")
     raw.set_montage(standard_montage(), on_missing="ignore", verbose="error")
-    t0 = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
-    if 1e9 < t0 < 4e9:  # unix seconds (2001 .. 2096)
-        raw.set_meas_date(_dt.datetime.fromtimestamp(t0, tz=_dt.timezone.utc))
+    start = stored_start(loaded)
+    if start is not None:
+        raw.set_meas_date(start)
     mains = (loaded.meta or {}).get("mains_hz")
     if isinstance(mains, (int, float)) and mains > 0:
         with raw.info._unlock():

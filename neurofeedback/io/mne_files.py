@@ -188,6 +188,7 @@ def read_mne_file(
     meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
     if raw.info["meas_date"] is not None:
         meta["meas_date"] = raw.info["meas_date"].isoformat()
+        meta["first_time_s"] = float(raw.first_time)  # the data start this long after meas_date
     return LoadedFile(
         path=str(path),
         format=label,

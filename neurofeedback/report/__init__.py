@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RecordingError, setting
+from ..io.dates import format_start, recording_start
 from ..pipeline.frame import BANDS, PHASES
 from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
 from . import figures, stats
@@ -75,7 +76,7 @@ def _facts(d: ReportData) -> str:
         ["source", str(d.source)],
         ["format", lf.format],
         ["board / device", lf.board_name or meta.get("board_name") or "unknown"],
-        ["start time", meta.get("start_time") or meta.get("started") or "not recorded"],
+        ["start time", format_start(recording_start(lf))],
         ["status", meta.get("status", "–")],
         ["software version", meta.get("software") or meta.get("software_version") or "–"],
         ["channels", f"{len(lf.ch_names)}: {', '.join(lf.ch_names)}"],

@@ -34,17 +34,63 @@ def to_base64_png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _protocol_marks(ax: Any, markers: list[tuple[float, str]], label: bool) -> None:
-    for t, m in markers:
-        if m.startswith("phase:") and m.endswith(":start"):
-            ax.axvline(t, color="k", lw=0.8, ls="--")
-            if label:
-                ax.text(t, 1.0, " " + m[6:-6], transform=ax.get_xaxis_transform(), fontsize=7,
-                        rotation=90, va="top", ha="left")
+PHASE_LABEL_GID = "phase-label"
+"""``gid`` of the protocol phase labels (tests find them by it)."""
+
+LABEL_FONT_PT = 7.0
+_LABEL_ROW_PT = 9.0  # height of one row of labels above the axes, points
+_LABEL_GAP_PX = 3.0  # least horizontal gap between two labels in one row, pixels
 
 
-def band_power_figure(table: FeatureTable, markers: list[tuple[float, str]]) -> str:
-    """Band power (dB, mean over clean channels) over time, one line per band, 1-s smoothing."""
+def _phase_starts(markers: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """``(time_s, phase name)`` of every ``phase:NAME:start`` marker."""
+    return [(t, m[6:-6]) for t, m in markers if m.startswith("phase:") and m.endswith(":start")]
+
+
+def _protocol_marks(ax: Any, markers: list[tuple[float, str]], label: bool) -> list[Any]:
+    """Dashed lines at protocol phase starts; with ``label``, their names above the axes.
+
+    The names sit outside the data area, in rows above the top spine (``_LABEL_ROW_PT`` points
+    each); a name that would touch its left neighbour in a row moves up to the next free row.
+    Returns the label artists (empty without ``label``).
+    """
+    starts = _phase_starts(markers)
+    for t, _ in starts:
+        ax.axvline(t, color="k", lw=0.8, ls="--")
+    if not label or not starts:
+        return []
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    texts: list[Any] = []
+    row_right: list[float] = []  # right edge (pixels) of the last label in each row
+    for t, name in sorted(starts):
+        txt = ax.annotate(name, xy=(t, 1.0), xycoords=ax.get_xaxis_transform(),
+                          xytext=(1.5, 2.0), textcoords="offset points", fontsize=LABEL_FONT_PT,
+                          ha="left", va="bottom", annotation_clip=False, gid=PHASE_LABEL_GID)
+        box = txt.get_window_extent(renderer)
+        row = next((i for i, right in enumerate(row_right) if box.x0 >= right + _LABEL_GAP_PX),
+                   len(row_right))
+        if row == len(row_right):
+            row_right.append(box.x1)
+        else:
+            row_right[row] = box.x1
+        txt.set_position((1.5, 2.0 + row * _LABEL_ROW_PT))
+        texts.append(txt)
+    return texts
+
+
+def _legend_right(ax: Any, handles: list[Any] | None = None,
+                  labels: list[str] | None = None, fontsize: float = 7) -> Any:
+    """A legend outside the axes, to the right of its top corner (never over the data)."""
+    kw = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0,
+          "fontsize": fontsize}
+    if handles is None:
+        return ax.legend(**kw)
+    return ax.legend(handles, labels, **kw)
+
+
+def band_power_fig(table: FeatureTable, markers: list[tuple[float, str]]) -> Any:
+    """The band-power figure (see :func:`band_power_figure`) as a matplotlib Figure."""
     fig, ax = plt.subplots(figsize=(10, 3.2))
     t = table["time_s"]
     for b in BANDS:
@@ -54,12 +100,17 @@ def band_power_figure(table: FeatureTable, markers: list[tuple[float, str]]) -> 
             y = np.convolve(np.nan_to_num(y, nan=np.nanmean(y) if np.isfinite(y).any() else 0.0),
                             np.ones(k) / k, mode="same")
         ax.plot(t, y, lw=1, label=f"{b} {BANDS[b][0]:g}-{BANDS[b][1]:g} Hz")
-    _protocol_marks(ax, markers, label=True)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("power (dB re 1 uV²)")
-    ax.legend(fontsize=7, ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.02))
+    _legend_right(ax)
     ax.grid(alpha=0.3)
-    return to_base64_png(fig)
+    _protocol_marks(ax, markers, label=True)
+    return fig
+
+
+def band_power_figure(table: FeatureTable, markers: list[tuple[float, str]]) -> str:
+    """Band power (dB, mean over clean channels) over time, one line per band, 1-s smoothing."""
+    return to_base64_png(band_power_fig(table, markers))
 
 
 def channel_band_figure(names: list[str], band_db: np.ndarray) -> str:
@@ -72,15 +123,14 @@ def channel_band_figure(names: list[str], band_db: np.ndarray) -> str:
     return to_base64_png(fig)
 
 
-def state_figure(table: FeatureTable, runs: list[tuple[str, float, float]],
-                 markers: list[tuple[float, str]]) -> str:
-    """Energy, temperature and synchrony over time, estimator phases shaded, protocol phases as
-    dashed lines, artifact frames as red ticks."""
+def state_fig(table: FeatureTable, runs: list[tuple[str, float, float]],
+              markers: list[tuple[float, str]]) -> Any:
+    """The state figure (see :func:`state_figure`) as a matplotlib Figure."""
     t = table["time_s"]
     rows = [("energy", "energy (z)"), ("temperature", "temperature (z)"),
             ("synchrony", "synchrony (lagged, wPLI\u00b2)")]
     fig, axes = plt.subplots(len(rows), 1, figsize=(10, 6.5), sharex=True)
-    for i, (ax, (col, lab)) in enumerate(zip(axes, rows, strict=True)):
+    for ax, (col, lab) in zip(axes, rows, strict=True):
         for ph, a, b in runs:
             ax.axvspan(a, b, color=PHASE_COLORS.get(ph, "#ffffff"), lw=0)
         ax.plot(t, table[col], color="k", lw=0.8)
@@ -88,17 +138,26 @@ def state_figure(table: FeatureTable, runs: list[tuple[str, float, float]],
         if art.any():
             ax.plot(t[art], np.full(int(art.sum()), 0.0), "|", color="red", ms=6,
                     transform=ax.get_xaxis_transform())
-        _protocol_marks(ax, markers, label=i == 0)
         ax.set_ylabel(lab)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("time (s)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=PHASE_COLORS[p]) for p in PHASES]
-    fig.legend(handles, PHASES, ncol=6, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0))
-    return to_base64_png(fig)
+    _legend_right(axes[0], handles, list(PHASES), fontsize=8)
+    fig.align_ylabels(axes)
+    for i, ax in enumerate(axes):
+        _protocol_marks(ax, markers, label=i == 0)
+    return fig
 
 
-def blocks_figure(blocks: list[dict[str, Any]]) -> str:
-    """Reward rate and mean score per training block."""
+def state_figure(table: FeatureTable, runs: list[tuple[str, float, float]],
+                 markers: list[tuple[float, str]]) -> str:
+    """Energy, temperature and synchrony over time, estimator phases shaded, protocol phases as
+    dashed lines (named above the top panel), artifact frames as red ticks."""
+    return to_base64_png(state_fig(table, runs, markers))
+
+
+def blocks_fig(blocks: list[dict[str, Any]]) -> Any:
+    """The blocks figure (see :func:`blocks_figure`) as a matplotlib Figure."""
     tr = [b for b in blocks if b["kind"] == "training"]
     fig, ax = plt.subplots(figsize=(6, 2.8))
     x = np.arange(len(tr))
@@ -108,6 +167,11 @@ def blocks_figure(blocks: list[dict[str, Any]]) -> str:
     ax.bar(x + 0.2, score, 0.4, label="mean score")
     ax.set_xticks(x, [b["label"] for b in tr], fontsize=8)
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
+    _legend_right(ax, fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    return to_base64_png(fig)
+    return fig
+
+
+def blocks_figure(blocks: list[dict[str, Any]]) -> str:
+    """Reward rate and mean score per training block."""
+    return to_base64_png(blocks_fig(blocks))

@@ -391,28 +391,62 @@ class FeedbackView(QtWidgets.QWidget):
             p.drawText(QtCore.QRectF(x - rad, y - rad, 2 * rad, 2 * rad),
                        QtCore.Qt.AlignmentFlag.AlignCenter, REGION_LABELS.get(r, r[:2]))
 
-    def _paint_text(self, p: QtGui.QPainter, w: int, h: int) -> None:
+    def text_boxes(self, w: int, h: int) -> list[tuple[str, QtCore.QRectF, float, int]]:
+        """The text blocks drawn at size ``w`` x ``h``: (text, box, largest point size, flags).
+
+        Instruction at the top, message from 80 % down, footer at the bottom; each is drawn at the
+        largest size up to the given one at which all its lines fit its box (:func:`fit_font`).
+        """
         side = min(w, h)
-        font = p.font()
-        if self.instruction:
-            font.setPointSizeF(max(9.0, side / 32))
-            p.setFont(font)
-            p.setPen(QtGui.QColor(220, 225, 240))
-            p.drawText(QtCore.QRectF(0.05 * w, 0.03 * h, 0.9 * w, 0.14 * h),
-                       QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap, self.instruction)
-        if self.message:
-            font.setPointSizeF(max(9.0, side / 30))
-            p.setFont(font)
-            color = QtGui.QColor(255, 170, 120) if self.frozen else QtGui.QColor(200, 210, 235)
+        wrap = int(QtCore.Qt.AlignmentFlag.AlignCenter.value | QtCore.Qt.TextFlag.TextWordWrap.value)
+        center = int(QtCore.Qt.AlignmentFlag.AlignCenter.value)
+        return [
+            (self.instruction, QtCore.QRectF(0.05 * w, 0.03 * h, 0.9 * w, 0.14 * h),
+             max(9.0, side / 32), wrap),
+            (self.message, QtCore.QRectF(0.05 * w, 0.80 * h, 0.9 * w, 0.1 * h),
+             max(9.0, side / 30), wrap),
+            (self.footer, QtCore.QRectF(0.05 * w, 0.91 * h, 0.9 * w, 0.07 * h),
+             max(8.0, side / 48), center),
+        ]
+
+    def _paint_text(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        colors = [QtGui.QColor(220, 225, 240),
+                  QtGui.QColor(255, 170, 120) if self.frozen else QtGui.QColor(200, 210, 235),
+                  QtGui.QColor(130, 140, 170)]
+        for (text, box, size, flags), color in zip(self.text_boxes(w, h), colors, strict=True):
+            if not text:
+                continue
+            p.setFont(fit_font(p.font(), box, text, flags, size))
             p.setPen(color)
-            p.drawText(QtCore.QRectF(0.05 * w, 0.80 * h, 0.9 * w, 0.1 * h),
-                       QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap, self.message)
-        if self.footer:
-            font.setPointSizeF(max(8.0, side / 48))
-            p.setFont(font)
-            p.setPen(QtGui.QColor(130, 140, 170))
-            p.drawText(QtCore.QRectF(0.05 * w, 0.91 * h, 0.9 * w, 0.07 * h),
-                       QtCore.Qt.AlignmentFlag.AlignCenter, self.footer)
+            p.drawText(box, flags, text)
+
+
+def fit_font(base: QtGui.QFont, box: QtCore.QRectF, text: str, flags: int,
+             max_pt: float, min_pt: float = 6.0) -> QtGui.QFont:
+    """``base`` at the largest point size <= ``max_pt`` at which ``text`` fits ``box``.
+
+    Parameters
+    ----------
+    base : QFont
+        Family and style to use.
+    box : QRectF
+        The box the text is drawn in, pixels.
+    text : str
+        The text (wrapped by Qt when ``flags`` has ``TextWordWrap``).
+    flags : int
+        Qt alignment and text flags passed to ``drawText``.
+    max_pt, min_pt : float
+        Largest and smallest point size; the size shrinks by 5 % a step, and ``min_pt`` is used
+        when nothing larger fits.
+    """
+    font = QtGui.QFont(base)
+    size = float(max_pt)
+    while True:
+        font.setPointSizeF(size)
+        need = QtGui.QFontMetricsF(font).boundingRect(box, flags, text)
+        if (need.height() <= box.height() and need.width() <= box.width()) or size <= min_pt:
+            return font
+        size = max(min_pt, size * 0.95)
 
 
 class FeedbackWindow(QtWidgets.QWidget):

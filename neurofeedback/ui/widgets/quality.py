@@ -50,6 +50,13 @@ class QualityWidget(QtWidgets.QWidget):
             )
         )
         self.legend.setWordWrap(True)
+        # the bad channels, under the title, wrapped over as many lines as they need; the tooltip
+        # lists them too (one per line)
+        self.bad_label = QtWidgets.QLabel("")
+        self.bad_label.setWordWrap(True)
+        self.bad_label.setStyleSheet("color:#c00")
+        self.bad_label.setVisible(False)
+        lay.insertWidget(1, self.bad_label)
         lay.addWidget(self.legend)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
@@ -93,7 +100,8 @@ class QualityWidget(QtWidgets.QWidget):
             self._y_range = rng
             self.plot.setYRange(*rng, padding=0)
         bad = [f"{c}: {q}" for c, q in zip(self.ch_names, self.quality, strict=False) if q != "ok"]
-        self.title.setText(
-            "<b>Signal quality</b> (RMS, 1 s)"
-            + (f" &nbsp; <span style='color:#c00'>bad: {', '.join(bad)}</span>" if bad else "")
-        )
+        text = ("bad: " + ", ".join(bad)) if bad else ""
+        if text != self.bad_label.text():
+            self.bad_label.setText(text)
+            self.bad_label.setToolTip("\n".join(bad))
+            self.bad_label.setVisible(bool(bad))

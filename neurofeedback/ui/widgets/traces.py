@@ -37,6 +37,9 @@ AUTO = 0
 AUTO_SD = 6.0
 OK_PEN = pg.mkPen((30, 30, 60), width=1)
 BAD_COLOR = (220, 30, 30)
+#: Bad-channel reason labels: white on a dark red box, readable over red and dark traces alike
+LABEL_TEXT_COLOR = (255, 255, 255)
+LABEL_FILL_COLOR = (150, 0, 0)
 BAD_PEN = pg.mkPen((220, 30, 30, 170), width=1)
 
 
@@ -175,7 +178,8 @@ class TracesWidget(QtWidgets.QWidget):
         self.points_per_channel = [0] * n
         self.labels = []
         for i in range(n):
-            label = pg.TextItem("", color=BAD_COLOR, anchor=(1, 0.5))
+            label = pg.TextItem("", color=LABEL_TEXT_COLOR, fill=pg.mkBrush(*LABEL_FILL_COLOR),
+                                anchor=(1, 0.5))
             label.setPos(0, self._offset(i))
             label.setVisible(False)  # shown with the reason when the channel goes bad
             self.plot.addItem(label)
