@@ -12,7 +12,7 @@ from _data import EEGMMIDB_EDF
 
 from neurofeedback.cli import main
 from neurofeedback.outputs.lsl import EEG_NAME, FEATURES_NAME, MARKERS_NAME, LslOutput
-from neurofeedback.outputs.osc import OSC_FLOAT_COLUMNS
+from neurofeedback.outputs.osc import NUMBER_COLUMNS
 from neurofeedback.pipeline.pipeline import run_pipeline
 
 NAMES = ["Fz", "Cz", "Pz", "O1", "O2", "C3", "C4", "P3"]
@@ -49,8 +49,8 @@ def test_streams_carry_the_eeg_features_and_markers():
     marks = _inlet(MARKERS_NAME, "test-session-1-markers")
     info = eeg.info(timeout=5.0)
     assert info.type() == "EEG" and info.nominal_srate() == sf and _labels(info) == NAMES
-    assert feats.info(timeout=5.0).channel_count() == len(OSC_FLOAT_COLUMNS)
-    assert _labels(feats.info(timeout=5.0)) == list(OSC_FLOAT_COLUMNS)
+    assert feats.info(timeout=5.0).channel_count() == len(NUMBER_COLUMNS)
+    assert _labels(feats.info(timeout=5.0)) == list(NUMBER_COLUMNS)
     anchor = pylsl.local_clock()  # stream time 0 on the LSL clock, as a session sets it
     for k in range(0, data.shape[1], 250):  # 1-s chunks
         out.send_chunk(data[:, k : k + 250], (k + 250) / sf, None, anchor)
@@ -68,7 +68,7 @@ def test_streams_carry_the_eeg_features_and_markers():
         assert chunk, f"features stopped after {len(samples)} of {len(frames)} frames"
         samples.extend(chunk)
         stamps.extend(ts)
-    col = OSC_FLOAT_COLUMNS.index("energy_db")
+    col = NUMBER_COLUMNS.index("energy_db")
     assert [s[col] for s in samples] == [f.energy_db for f in frames]  # float64: exact
     # frames 0.1 s apart on the LSL clock, like their windows' ends
     np.testing.assert_allclose(np.diff(stamps), 0.1, atol=1e-6)
@@ -79,7 +79,7 @@ def test_streams_carry_the_eeg_features_and_markers():
             break
         labels.append(m[0])
     assert labels[0] == f"phase:{frames[0].phase}" and labels[-1] == "phase:training"
-    assert math.isnan(samples[0][OSC_FLOAT_COLUMNS.index("energy")])  # empty before the baseline
+    assert math.isnan(samples[0][NUMBER_COLUMNS.index("energy")])  # empty before the baseline
     out.close()
 
 
@@ -104,7 +104,7 @@ def test_replay_publishes_while_it_runs(tmp_path):
         t.join(timeout=60)
     assert result.get("rc") == 0
     assert len(got) >= 20
-    col = OSC_FLOAT_COLUMNS.index("meditation_score")
+    col = NUMBER_COLUMNS.index("meditation_score")
     assert all(0.0 <= s[col] <= 1.0 for s in got)
 
 

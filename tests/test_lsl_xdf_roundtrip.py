@@ -143,10 +143,9 @@ def test_labrecorder_file_holds_the_session(recorded):
     header = list(frows[0])
     numeric = [c for c in header if any(r[c] for r in frows)
                and all(_is_number(r[c]) for r in frows if r[c])]
-    flags = {"estimator_in_range", "artifact"}  # 0/1 columns, not sent (OSC sends artifact alone)
     names = _labels(feats)[0]
     assert names == [c for c in header if c in names]  # features.csv columns, in its order
-    assert set(numeric) - flags <= set(names), set(numeric) - flags - set(names)
+    assert set(numeric) <= set(names), set(numeric) - set(names)
     texts = [c for c in header if any(r[c] and not _is_number(r[c]) for r in frows)]
     assert texts and not set(texts) & set(names)  # phase: a marker, not a channel
     assert float(feats["info"]["nominal_srate"][0]) == 0.0  # irregular

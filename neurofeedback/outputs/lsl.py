@@ -6,7 +6,8 @@
   channel per EEG channel with ``label``, ``unit`` (``microvolts``) and ``type`` (``EEG``) in
   the XDF-standard ``desc/channels/channel`` metadata;
 - ``neurofeedback-features`` (type ``Features``): irregular rate, one float64 channel per
-  ``features.csv`` number (the OSC columns, same order), one sample per frame stamped at the
+  ``features.csv`` number (the OSC columns plus the 0/1 flags ``estimator_in_range`` and
+  ``artifact``, feature-table order), one sample per frame stamped at the
   frame's time; empty values are NaN;
 - ``neurofeedback-markers`` (type ``Markers``): irregular, one string channel: protocol events,
   user markers, and each change of the estimator's phase (``phase:<name>``).
@@ -29,7 +30,7 @@ import numpy as np
 import pylsl
 
 from ..pipeline.filters import FilterChain
-from .osc import OSC_FLOAT_COLUMNS, frame_numbers
+from .osc import NUMBER_COLUMNS, frame_numbers
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,10 @@ class LslOutput:
         eeg = pylsl.StreamInfo(EEG_NAME, "EEG", len(self.ch_names), self.sfreq,
                                pylsl.cf_float32, f"{self.session_id}-eeg")
         _channels(eeg, self.ch_names, "microvolts", "EEG")
-        feats = pylsl.StreamInfo(FEATURES_NAME, "Features", len(OSC_FLOAT_COLUMNS),
+        feats = pylsl.StreamInfo(FEATURES_NAME, "Features", len(NUMBER_COLUMNS),
                                  pylsl.IRREGULAR_RATE, pylsl.cf_double64,
                                  f"{self.session_id}-features")
-        _channels(feats, OSC_FLOAT_COLUMNS, "", "Feature")
+        _channels(feats, NUMBER_COLUMNS, "", "Feature")
         marks = pylsl.StreamInfo(MARKERS_NAME, "Markers", 1, pylsl.IRREGULAR_RATE,
                                  pylsl.cf_string, f"{self.session_id}-markers")
         self.eeg = pylsl.StreamOutlet(eeg)
@@ -104,7 +105,7 @@ class LslOutput:
     def send(self, frames: Sequence[Any], events: Iterable[Any] = ()) -> None:
         """One features sample per frame; phase changes and events as markers."""
         for fr in frames:
-            self.features.push_sample(frame_numbers(fr), self._stamp(fr.time_s))
+            self.features.push_sample(frame_numbers(fr, NUMBER_COLUMNS), self._stamp(fr.time_s))
             if fr.phase != self._phase:
                 self._phase = fr.phase
                 self.markers.push_sample([f"phase:{fr.phase}"], self._stamp(fr.time_s))

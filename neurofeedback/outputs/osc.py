@@ -33,15 +33,19 @@ PREFIX = "/neurofeedback/"
 OSC_FLOAT_COLUMNS: tuple[str, ...] = tuple(
     c for c in FEATURE_COLUMNS if feature(c).kind == "float" or feature(c).band
 )
-_IS_BAND = tuple(feature(c).band for c in OSC_FLOAT_COLUMNS)
+#: Every ``features.csv`` column that is a number, the 0/1 flags included (feature-table order):
+#: the LSL features stream's channels.
+NUMBER_COLUMNS: tuple[str, ...] = tuple(
+    c for c in FEATURE_COLUMNS if feature(c).kind in ("float", "bool") or feature(c).band
+)
+_IS_BAND = {c: bool(feature(c).band) for c in NUMBER_COLUMNS}
 
 
-def frame_numbers(frame: Any) -> list[float]:
-    """The frame's value of each :data:`OSC_FLOAT_COLUMNS` column (NaN where empty), in order;
-    what the OSC and LSL outputs send."""
+def frame_numbers(frame: Any, columns: tuple[str, ...] = OSC_FLOAT_COLUMNS) -> list[float]:
+    """The frame's value of each column of ``columns`` (NaN where empty; flags as 0.0/1.0), in
+    order; what the OSC (:data:`OSC_FLOAT_COLUMNS`) and LSL (:data:`NUMBER_COLUMNS`) outputs send."""
     return [
-        float(frame.bands.get(c, math.nan) if band else getattr(frame, c))
-        for c, band in zip(OSC_FLOAT_COLUMNS, _IS_BAND, strict=True)
+        float(frame.bands.get(c, math.nan) if _IS_BAND[c] else getattr(frame, c)) for c in columns
     ]
 
 
