@@ -105,6 +105,33 @@ def _check_row_count(lines: list[str], n_rows: int, raw_path: Path) -> None:
         )
 
 
+#: ``session.json`` statuses after which ``n_samples`` is exactly the number of lines in raw.csv
+#: (a stop without a write error; written by :meth:`neurofeedback.recording.Recorder.close`).
+EXACT_COUNT_STATUSES = ("complete", "stopped", "disconnected")
+
+
+def _check_sample_count(meta: dict[str, Any], n_read: int, n_cut: int, raw_path: Path) -> None:
+    """Refuse a ``raw.csv`` that holds another number of samples than its session ended with.
+
+    When a session ends without a write error (``status`` in :data:`EXACT_COUNT_STATUSES`,
+    ``ended_cleanly: true``), the Recorder writes the exact sample count into ``session.json``
+    (``n_samples``); a ``raw.csv`` with fewer lines was cut (an incomplete copy), one with more
+    had lines inserted. Any other session (a killed writer, a failed write) keeps only an
+    approximate count and is read as far as its samples go. A cut last line, dropped with a
+    warning (``n_cut``), counts as one of the samples.
+    """
+    if (meta.get("ended_cleanly") is not True or meta.get("status") not in EXACT_COUNT_STATUSES
+            or "n_samples" not in meta):
+        return
+    declared = meta["n_samples"]
+    if n_read + n_cut != declared:
+        what = "cut (an incomplete copy?)" if n_read < declared else "longer than recorded (lines added?)"
+        raise FileFormatError(
+            f"{raw_path}: {n_read} samples, but {META_NAME} says the session ended cleanly with "
+            f"{declared} ('n_samples'): the file is {what}; re-copy the session folder"
+        )
+
+
 def read_session(path: str | Path) -> LoadedFile:
     """Read one of our session folders (or its ``raw.csv`` / ``session.json``).
 
@@ -121,8 +148,9 @@ def read_session(path: str | Path) -> LoadedFile:
     FileFormatError
         When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt: any invalid
         ``session.json`` entry (:func:`check_meta`), a ``raw.csv`` whose lines do not have
-        ``layout.n_rows`` fields (every line is checked; only a cut last line is dropped), or a
-        non-numeric sample.
+        ``layout.n_rows`` fields (every line is checked; only a cut last line is dropped), a
+        non-numeric sample, or, for a session that ended cleanly, a sample count other than
+        ``session.json``'s ``n_samples``.
     """
     sdir = session_dir_of(path)
     if sdir is None:
@@ -139,6 +167,7 @@ def read_session(path: str | Path) -> LoadedFile:
     table = split_rows(lines, name=str(raw_path), n_fields=layout.n_rows,
                        ends_with_newline=text.endswith(("\n", "\r")))
     rows = np.ascontiguousarray(float_matrix(table.rows, str(raw_path)).T)
+    _check_sample_count(meta, rows.shape[1], table.cut_lines, raw_path)
     data = rows[list(layout.eeg_rows)].astype(float)
     if not np.all(np.isfinite(data)):
         ch, idx = np.argwhere(~np.isfinite(data))[0]

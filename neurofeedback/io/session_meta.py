@@ -86,7 +86,7 @@ def check_meta(meta: object, where: str, *, remedy: str = FOLDER_REMEDY) -> None
     ``package_num_row``: integers in ``0 .. n_rows - 1``, no row used twice, so no EEG channel
     reads the timestamp row);
     optional ``board_id`` (integer or null), ``board_name`` (string), ``rail_uv`` (finite
-    number > 0 or null).
+    number > 0 or null), ``n_samples`` (integer >= 0), ``ended_cleanly`` (true or false).
 
     Parameters
     ----------
@@ -166,3 +166,9 @@ def check_meta(meta: object, where: str, *, remedy: str = FOLDER_REMEDY) -> None
     rail = meta.get("rail_uv")
     if rail is not None and (not _is_real(rail) or rail <= 0):
         raise bad(f"'rail_uv' must be null or a finite number > 0 (microvolts); it is {_show(rail)}")
+    n_samples = meta.get("n_samples", 0)
+    if not _is_int(n_samples) or n_samples < 0:
+        raise bad(f"'n_samples' must be an integer >= 0; it is {_show(n_samples)}")
+    clean = meta.get("ended_cleanly", False)
+    if not isinstance(clean, bool):
+        raise bad(f"'ended_cleanly' must be true or false; it is {_show(clean)}")
