@@ -60,9 +60,10 @@ reliability: venv
 chance: venv
 	$(BIN)/python -m neurofeedback.simulate.chance --data $(DATA) --out docs/chance.md
 
-## A longer run of the readers' fuzz test (200 mutants per format instead of make test's 12)
+## A longer run of the readers' fuzz test: 200 mutants per format through `info` (make test: 12),
+## the first 40 that read also replayed and analysed in full (make test: 3)
 fuzz: venv
-	FUZZ_N=200 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_fuzz_readers.py
+	FUZZ_N=200 FUZZ_N_RUN=40 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_fuzz_readers.py
 
 ## The wheel works outside the repository: build it, install it into a fresh venv, then list the
 ## shipped protocols and run a short simulated session from another folder (it records into the

@@ -1,9 +1,14 @@
-"""Seeded fuzzing of every reader through `neurofeedback info`: truncated files, flipped bytes,
-rewritten header fields and cells. Each mutant must read (exit 0) or be refused with exit 2 and
-one `error:` line: never a traceback, an "internal error" or a hang.
+"""Seeded fuzzing of every reader through `info`, `replay` and `analyze`: truncated files, flipped
+bytes, rewritten header fields and cells. Each mutant must read (exit 0) or be refused with exit 2
+and one `error:` line: never a traceback, an "internal error" or a hang. A mutant `info` refuses
+must be refused by `replay` and `analyze` too; one `info` reads must be replayed to its last sample
+(`replay --json` counts the samples played) and analysed over its whole length (`analyze --json`),
+or refused in one line (e.g. too short to analyse).
 
-A bounded run is part of `make test` (FUZZ_N mutants per format, default 12); `make fuzz` runs
-FUZZ_N=200.
+A bounded run is part of `make test`: FUZZ_N mutants per format (default 12) through `info`, every
+refused one also through `replay` and `analyze` (cheap: refused while reading), and the first
+FUZZ_N_RUN mutants `info` reads (default 3) replayed and analysed in full. `make fuzz` runs
+FUZZ_N=200 FUZZ_N_RUN=40.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from neurofeedback.io import load_eeg_file
 from neurofeedback.io.export import export_loaded
 
 N = int(os.environ.get("FUZZ_N", "12"))
+N_RUN = int(os.environ.get("FUZZ_N_RUN", "3"))
+#: seconds of the simulated session kept as the seed (the simulator's scenario needs >= 65 s)
+SESSION_SEED_S = 10.0
 TOKENS = ["", "nan", "inf", "-1", "0", "1e308", "-1e308", "abc", "1,2", "%", "\x00", "9" * 40]
 
 
@@ -45,6 +53,7 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
         out[fmt] = export_loaded(loaded, d / f"small.{fmt}", fmt)
     rec = d / "rec"
     assert main(["simulate", "--scenario", "artifacts", "--duration", "100", "--out", str(rec)]) == 0
+    _trim_session(rec, SESSION_SEED_S)
     out["session"] = rec
     csv = d / "table.csv"
     x = loaded.data[:3]
@@ -57,6 +66,23 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
               1000 + np.arange(x.shape[1]) / loaded.sfreq, [(1001.0, "go")])
     out["xdf"] = xdf
     return out
+
+
+def _trim_session(folder: Path, keep_s: float) -> None:
+    """Keep the first ``keep_s`` seconds of a simulated session (a valid, shorter session)."""
+    meta = json.loads((folder / "session.json").read_text())
+    n = int(keep_s * meta["sfreq"])
+    raw = (folder / "raw.csv").read_text().splitlines(keepends=True)
+    (folder / "raw.csv").write_text("".join(raw[:n]))
+    for name in ("truth.csv", "markers.csv", "features.csv"):
+        p = folder / name
+        if p.is_file():
+            head, *rows = p.read_text().splitlines(keepends=True)
+            p.write_text(head + "".join(r for r in rows if float(r.split(",")[0]) < keep_s))
+    (folder / "raw.fif").unlink(missing_ok=True)
+    meta["n_samples"] = n
+    meta["simulation"]["duration_s"] = keep_s
+    (folder / "session.json").write_text(json.dumps(meta, indent=2))
 
 
 def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
@@ -80,7 +106,8 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
 def _mutate_text(text: str, rng: random.Random) -> str:
     lines = text.splitlines()
     i = rng.randrange(len(lines))
-    cells = lines[i].split(",")
+    sep = "\t" if "\t" in lines[i] else ","  # a session's raw.csv is tab-separated
+    cells = lines[i].split(sep)
     j = rng.randrange(len(cells))
     choice = rng.random()
     if choice < 0.6:
@@ -89,7 +116,7 @@ def _mutate_text(text: str, rng: random.Random) -> str:
         del cells[j]
     else:
         cells.insert(j, rng.choice(TOKENS))
-    lines[i] = ",".join(cells)
+    lines[i] = sep.join(cells)
     return "\n".join(lines) + ("\n" if rng.random() < 0.8 else "")
 
 
@@ -128,15 +155,46 @@ def _mutants(seeds: dict[str, Path], tmp: Path, fmt: str, n: int, seed: int):
         yield dst
 
 
+def _run(capsys, argv: list[str]) -> tuple[int, str, str, list[str]]:
+    """Run the CLI in-process: exit code, stdout, stderr and its `error:` lines."""
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err, [ln for ln in err.strip().splitlines() if ln.startswith("error:")]
+
+
+def _misbehaves(rc: int, err: str, errors: list[str]) -> bool:
+    return rc not in (0, 2) or "Traceback" in err or "internal error" in err or (
+        rc == 2 and len(errors) != 1)
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("fmt", ["openbci", "edf", "bdf", "fif", "session", "csv", "xdf"])
 def test_mutants_read_or_are_refused_in_one_line(seeds, tmp_path, capsys, fmt):
     bad = []
+    n_run = 0
     for path in _mutants(seeds, tmp_path, fmt, N, seed=zlib.crc32(fmt.encode())):
-        rc = main(["info", str(path)])
-        err = capsys.readouterr().err
-        lines = [ln for ln in err.strip().splitlines() if ln.startswith("error:")]
-        if rc not in (0, 2) or "Traceback" in err or "internal error" in err or (
-                rc == 2 and len(lines) != 1):
-            bad.append((path.name, rc, err.strip()[-300:]))
+        rc, _, err, errors = _run(capsys, ["info", str(path)])
+        if _misbehaves(rc, err, errors):
+            bad.append((path.name, "info", rc, err.strip()[-300:]))
+            continue
+        if rc == 0 and n_run >= N_RUN:
+            continue
+        n_run += rc == 0
+        # what `info` read is what replay and analyze must cover, to the last sample
+        loaded = load_eeg_file(path) if rc == 0 else None
+        out_dir = tmp_path / f"out-{path.name}"
+        for argv in (["replay", "--headless", "--no-record", "--speed", "0", "--json", str(path)],
+                     ["analyze", "--json", "--out", str(out_dir), str(path)]):
+            cmd = argv[0]
+            rc2, out, err, errors = _run(capsys, argv)
+            if _misbehaves(rc2, err, errors):
+                bad.append((path.name, cmd, rc2, err.strip()[-300:]))
+            elif loaded is None and rc2 != 2:
+                bad.append((path.name, cmd, rc2, "info refused it, but it was read"))
+            elif loaded is not None and rc2 == 0:
+                got = json.loads(out[out.index("[" if cmd == "analyze" else "{"):])
+                if cmd == "replay" and got["samples"] != loaded.n_samples:
+                    bad.append((path.name, cmd, rc2, f"played {got['samples']} of {loaded.n_samples} samples"))
+                if cmd == "analyze" and abs(got[0]["duration_s"] - loaded.duration_s) > 1e-6:
+                    bad.append((path.name, cmd, rc2, f"analysed {got[0]['duration_s']} of {loaded.duration_s} s"))
     assert not bad, f"{len(bad)} of {N} {fmt} mutants misbehaved: {bad[:3]}"

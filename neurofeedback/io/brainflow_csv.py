@@ -8,7 +8,6 @@ from BrainFlow's board descriptors for the board named with ``board=`` (``--boar
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,12 @@ from ..errors import FileFormatError, UsageError, setting
 from ..sources.base import RowLayout
 from ._common import check_finite, check_rate, counter_gaps, fname
 from .loaded import LoadedFile
+from .session_meta import META_NAME, check_meta, parse_meta
 from .text_rows import float_matrix, read_text, split_rows
 
 log = logging.getLogger(__name__)
 
-SIDECAR = "session.json"
+SIDECAR = META_NAME
 _RAILS = {"cyton": 187500.0, "cyton-daisy": 187500.0}
 
 
@@ -53,17 +53,20 @@ def _load_matrix(path: Path) -> tuple[np.ndarray, int]:
     return float_matrix(table.rows, name), table.cut_lines
 
 
+def _sidecar_remedy(path: Path) -> str:
+    return f"fix or remove the {SIDECAR} next to {fname(path)} (without it, name the board with {setting('board', '--board')})"
+
+
 def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    """The ``session.json`` beside ``path``, fully checked (:func:`.session_meta.check_meta`); None if absent."""
     side = path.with_name(SIDECAR)
     if not side.is_file():
         return None
     try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise FileFormatError(f"{SIDECAR} next to {fname(path)} is not valid JSON ({exc}); fix or remove it") from None
-    for key in ("sfreq", "ch_names", "layout"):
-        if key not in meta:
-            raise FileFormatError(f"{SIDECAR} next to {fname(path)} lacks the key {key!r}; fix or remove it")
+        meta = parse_meta(side, corrupt_hint=_sidecar_remedy(path))
+    except FileNotFoundError:  # removed between the check and the read
+        return None
+    check_meta(meta, str(side), remedy=_sidecar_remedy(path))
     return meta
 
 
@@ -85,7 +88,8 @@ def read_brainflow_csv(
     channels : str or list of str or None
         ``--channels`` override.
     sidecar : dict or None
-        An already-parsed ``session.json`` (otherwise looked up next to the file).
+        An already-parsed ``session.json`` (otherwise looked up next to the file); checked like
+        one read from disk.
 
     Returns
     -------
@@ -96,12 +100,15 @@ def read_brainflow_csv(
     ------
     FileFormatError
         Wrong column count (suggests ``board``), truncated or corrupt file, NaN samples,
-        inconsistent sample rate.
+        inconsistent sample rate, or a ``session.json`` sidecar with any invalid entry (the same
+        checks as a session folder's).
     UsageError
         No sidecar and no ``board``, or an unknown board name.
     """
     path = Path(path)
     name = fname(path)
+    if sidecar is not None:
+        check_meta(sidecar, f"{SIDECAR} given for {name}", remedy=_sidecar_remedy(path))
     meta = sidecar if sidecar is not None else _read_sidecar(path)
     if meta is not None:
         layout = RowLayout.from_dict(meta["layout"])

@@ -15,15 +15,15 @@ A session folder ``<record_dir>/<YYYYMMDD-HHMMSS>-<source>/`` holds:
 ``raw.fif``
     Written on a clean stop: an MNE-readable copy of the EEG channels.
 
-The names are defined here, the lowest layer that needs them; the writer imports them.
+The names are defined here, the lowest layer that needs them; the writer imports them
+(``META_NAME`` and the sidecar's checks live in :mod:`.session_meta`, shared with the BrainFlow
+CSV reader, and are re-exported here).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,15 @@ import numpy as np
 from ..errors import FileFormatError
 from ..sources.base import RowLayout
 from .loaded import LoadedFile
+from .session_meta import MAX_SFREQ_HZ, META_NAME, check_meta, parse_meta
 from .text_rows import float_matrix, guess_separator, read_text, split_rows
 
 log = logging.getLogger(__name__)
 
+__all__ = ["RAW_NAME", "META_NAME", "MARKERS_NAME", "FEATURES_NAME", "FIF_NAME", "MAX_SFREQ_HZ",
+           "check_meta", "read_meta", "read_session", "session_dir_of", "artifact_spans"]
+
 RAW_NAME = "raw.csv"
-META_NAME = "session.json"
 MARKERS_NAME = "markers.csv"
 FEATURES_NAME = "features.csv"
 FIF_NAME = "raw.fif"
@@ -73,128 +76,12 @@ def read_meta(session_dir: str | Path) -> dict[str, Any]:
     """
     path = Path(session_dir) / META_NAME
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = parse_meta(path, corrupt_hint="the raw.csv may still be replayable as a BrainFlow "
+                                             "CSV with its board named")
     except FileNotFoundError:
         raise FileFormatError(f"{path} is missing; is this a session folder?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise FileFormatError(f"{path} is corrupt ({exc}); the raw.csv may still be replayable "
-                              "as a BrainFlow CSV with its board named") from None
     check_meta(meta, str(path))
     return meta
-
-
-#: Highest sample rate a session may declare (Hz); no EEG amplifier samples faster.
-MAX_SFREQ_HZ = 100_000.0
-
-
-def _show(v: object, limit: int = 60) -> str:
-    """``repr(v)`` cut to ``limit`` characters, for messages."""
-    text = repr(v)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_real(v: object) -> bool:
-    """A JSON number that is finite as a float (huge integers overflow and are refused)."""
-    if not isinstance(v, (int, float)) or isinstance(v, bool):
-        return False
-    try:
-        return math.isfinite(float(v))
-    except OverflowError:
-        return False
-
-
-def check_meta(meta: object, where: str) -> None:
-    """Check a parsed ``session.json`` completely; nothing is coerced or guessed.
-
-    Checked: it is a JSON object with ``sfreq`` (a number in Hz, > 0 and <=
-    :data:`MAX_SFREQ_HZ`), ``ch_names`` (distinct non-empty strings, one per EEG row) and
-    ``layout`` (``n_rows`` > 0; ``eeg_rows``, ``timestamp_row`` and the optional ``marker_row`` /
-    ``package_num_row``: integers in ``0 .. n_rows - 1``, no row used twice, so no EEG channel
-    reads the timestamp row);
-    optional ``board_id`` (integer or null), ``board_name`` (string), ``rail_uv`` (finite
-    number > 0 or null).
-
-    Parameters
-    ----------
-    meta : object
-        The parsed JSON.
-    where : str
-        The file, for messages.
-
-    Raises
-    ------
-    FileFormatError
-        Naming the first invalid entry, the allowed values and what the file holds.
-    """
-    fix = f"fix it in {META_NAME} (e.g. from another session of the same board) or remove the folder"
-
-    def bad(what: str) -> FileFormatError:
-        return FileFormatError(f"{where}: {what}; the file is corrupt: {fix}")
-
-    if not isinstance(meta, dict):
-        raise bad(f"holds a JSON {type(meta).__name__}, not an object with 'sfreq', 'ch_names' and 'layout'")
-    for key in ("sfreq", "ch_names", "layout"):
-        if key not in meta:
-            raise bad(f"has no '{key}' entry (not a session file, or a damaged one)")
-    sfreq = meta["sfreq"]
-    if not _is_real(sfreq) or not 0 < sfreq <= MAX_SFREQ_HZ:
-        raise bad(f"'sfreq' (sample rate) must be a number > 0 and <= {MAX_SFREQ_HZ:g} Hz; "
-                  f"it is {_show(sfreq)}")
-
-    layout = meta["layout"]
-    if not isinstance(layout, dict):
-        raise bad(f"'layout' must be an object with 'n_rows', 'eeg_rows' and 'timestamp_row'; it is {_show(layout)}")
-    for key in ("n_rows", "eeg_rows", "timestamp_row"):
-        if key not in layout:
-            raise bad(f"'layout' has no '{key}' entry")
-    n_rows = layout["n_rows"]
-    if not _is_int(n_rows) or n_rows < 1:
-        raise bad(f"'layout.n_rows' must be an integer >= 1; it is {_show(n_rows)}")
-    eeg_rows = layout["eeg_rows"]
-    if not isinstance(eeg_rows, list) or not eeg_rows:
-        raise bad(f"'layout.eeg_rows' must be a non-empty list of row indexes; it is {_show(eeg_rows)}")
-    used: dict[int, str] = {}
-    named = [(f"layout.eeg_rows[{k}]", r, False) for k, r in enumerate(eeg_rows)]
-    named.append(("layout.timestamp_row", layout["timestamp_row"], False))
-    named += [(f"layout.{key}", layout.get(key), True) for key in ("marker_row", "package_num_row")]
-    for label, row, optional in named:
-        if optional and row is None:
-            continue
-        if not _is_int(row) or not 0 <= row < n_rows:
-            allowed = "null or an integer" if optional else "an integer"
-            raise bad(f"'{label}' must be {allowed} in 0..{n_rows - 1} (n_rows {n_rows}); it is {_show(row)}")
-        if row in used:
-            raise bad(f"'{label}' is row {row}, already used as '{used[row]}'; every row has one role")
-        used[row] = label
-
-    names = meta["ch_names"]
-    if not isinstance(names, list):
-        raise bad(f"'ch_names' must be a list of channel names; it is {_show(names)}")
-    if len(names) != len(eeg_rows):
-        raise bad(f"'ch_names' has {len(names)} names for {len(eeg_rows)} EEG rows "
-                  "('layout.eeg_rows'); there must be one name per EEG row")
-    seen: dict[str, int] = {}
-    for k, name in enumerate(names):
-        if not isinstance(name, str) or not name.strip():
-            raise bad(f"'ch_names[{k}]' must be a non-empty string; it is {_show(name)}")
-        if name in seen:
-            raise bad(f"'ch_names' holds {_show(name)} twice (positions {seen[name]} and {k}); "
-                      "channel names must be distinct")
-        seen[name] = k
-
-    board_id = meta.get("board_id")
-    if board_id is not None and not _is_int(board_id):
-        raise bad(f"'board_id' must be null or an integer board id; it is {_show(board_id)}")
-    board_name = meta.get("board_name", "")
-    if not isinstance(board_name, str):
-        raise bad(f"'board_name' must be a string; it is {_show(board_name)}")
-    rail = meta.get("rail_uv")
-    if rail is not None and (not _is_real(rail) or rail <= 0):
-        raise bad(f"'rail_uv' must be null or a finite number > 0 (microvolts); it is {_show(rail)}")
 
 
 def _check_row_count(lines: list[str], n_rows: int, raw_path: Path) -> None:
@@ -218,6 +105,33 @@ def _check_row_count(lines: list[str], n_rows: int, raw_path: Path) -> None:
         )
 
 
+#: ``session.json`` statuses after which ``n_samples`` is exactly the number of lines in raw.csv
+#: (a stop without a write error; written by :meth:`neurofeedback.recording.Recorder.close`).
+EXACT_COUNT_STATUSES = ("complete", "stopped", "disconnected")
+
+
+def _check_sample_count(meta: dict[str, Any], n_read: int, n_cut: int, raw_path: Path) -> None:
+    """Refuse a ``raw.csv`` that holds another number of samples than its session ended with.
+
+    When a session ends without a write error (``status`` in :data:`EXACT_COUNT_STATUSES`,
+    ``ended_cleanly: true``), the Recorder writes the exact sample count into ``session.json``
+    (``n_samples``); a ``raw.csv`` with fewer lines was cut (an incomplete copy), one with more
+    had lines inserted. Any other session (a killed writer, a failed write) keeps only an
+    approximate count and is read as far as its samples go. A cut last line, dropped with a
+    warning (``n_cut``), counts as one of the samples.
+    """
+    if (meta.get("ended_cleanly") is not True or meta.get("status") not in EXACT_COUNT_STATUSES
+            or "n_samples" not in meta):
+        return
+    declared = meta["n_samples"]
+    if n_read + n_cut != declared:
+        what = "cut (an incomplete copy?)" if n_read < declared else "longer than recorded (lines added?)"
+        raise FileFormatError(
+            f"{raw_path}: {n_read} samples, but {META_NAME} says the session ended cleanly with "
+            f"{declared} ('n_samples'): the file is {what}; re-copy the session folder"
+        )
+
+
 def read_session(path: str | Path) -> LoadedFile:
     """Read one of our session folders (or its ``raw.csv`` / ``session.json``).
 
@@ -234,8 +148,9 @@ def read_session(path: str | Path) -> LoadedFile:
     FileFormatError
         When the folder, its ``session.json`` or ``raw.csv`` is missing or corrupt: any invalid
         ``session.json`` entry (:func:`check_meta`), a ``raw.csv`` whose lines do not have
-        ``layout.n_rows`` fields (every line is checked; only a cut last line is dropped), or a
-        non-numeric sample.
+        ``layout.n_rows`` fields (every line is checked; only a cut last line is dropped), a
+        non-numeric sample, or, for a session that ended cleanly, a sample count other than
+        ``session.json``'s ``n_samples``.
     """
     sdir = session_dir_of(path)
     if sdir is None:
@@ -252,6 +167,7 @@ def read_session(path: str | Path) -> LoadedFile:
     table = split_rows(lines, name=str(raw_path), n_fields=layout.n_rows,
                        ends_with_newline=text.endswith(("\n", "\r")))
     rows = np.ascontiguousarray(float_matrix(table.rows, str(raw_path)).T)
+    _check_sample_count(meta, rows.shape[1], table.cut_lines, raw_path)
     data = rows[list(layout.eeg_rows)].astype(float)
     if not np.all(np.isfinite(data)):
         ch, idx = np.argwhere(~np.isfinite(data))[0]

@@ -43,17 +43,59 @@ def _channels(info: dict) -> tuple[list[str], list[str]]:
             [_first(c, "unit").strip().lower() for c in chans])
 
 
-def read_xdf(path: str | Path, *, channels: str | list[str] | None = None) -> LoadedFile:
-    """Read the EEG stream of an XDF file and its marker streams (see the module docstring)."""
+class _Collect(logging.Handler):
+    """Keeps the log records pyxdf emits while it reads one file."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _load_streams(path: Path, name: str) -> list[dict]:
+    """``pyxdf.load_xdf`` with its log captured.
+
+    pyxdf logs damage it skips over (a chunk length it cannot read, with a traceback, then a
+    scan to the next boundary chunk) and reads on, dropping whatever the damaged stretch held:
+    samples, a whole marker stream. Such a file is refused here naming pyxdf's first error;
+    pyxdf's warnings (clock segments and the like) become one line each on our logger.
+    """
     import pyxdf  # only XDF files need it
 
-    path = Path(path)
-    name = fname(path)
+    pyxdf_log = logging.getLogger("pyxdf")
+    handler = _Collect()
+    propagate = pyxdf_log.propagate
+    pyxdf_log.addHandler(handler)
+    pyxdf_log.propagate = False
     try:
         streams, _ = pyxdf.load_xdf(str(path), synchronize_clocks=True,
                                     dejitter_timestamps=False, verbose=False)
     except Exception as exc:  # noqa: BLE001 - pyxdf raises many kinds on a corrupt file
         raise FileFormatError(f"{name}: not a readable XDF file ({type(exc).__name__}: {exc})") from None
+    finally:
+        pyxdf_log.removeHandler(handler)
+        pyxdf_log.propagate = propagate
+    errors = [r for r in handler.records if r.levelno >= logging.ERROR]
+    if errors:
+        first = errors[0].getMessage().strip()
+        cause = f" ({errors[0].exc_info[1]})" if errors[0].exc_info and errors[0].exc_info[1] else ""
+        raise FileFormatError(
+            f"{name}: corrupt or cut XDF: {first}{cause}; the damaged part would be skipped with what it "
+            "held (samples, markers): re-copy the file or re-record it"
+        )
+    for r in handler.records:
+        if r.levelno >= logging.WARNING:
+            log.warning("%s: %s", name, r.getMessage().strip())
+    return streams
+
+
+def read_xdf(path: str | Path, *, channels: str | list[str] | None = None) -> LoadedFile:
+    """Read the EEG stream of an XDF file and its marker streams (see the module docstring)."""
+    path = Path(path)
+    name = fname(path)
+    streams = _load_streams(path, name)
 
     def numeric_fixed(s: dict) -> bool:
         info = s["info"]
