@@ -106,6 +106,7 @@ class LatencyHistogram:
         n = int(math.ceil(math.log(self.hi_s / self.lo_s) / self._log_g))
         self._counts = np.zeros(n, dtype=np.int64)
         self.n = 0
+        self.min_s = math.nan
         self.max_s = math.nan
 
     def add(self, value_s: float) -> None:
@@ -116,6 +117,7 @@ class LatencyHistogram:
         self._counts[min(k, len(self._counts) - 1)] += 1
         self.n += 1
         self.max_s = value_s if not self.max_s >= value_s else self.max_s
+        self.min_s = value_s if not self.min_s <= value_s else self.min_s
 
     def percentile(self, q: float) -> float:
         """The ``q``-th percentile (0..100) of the counted values, seconds; NaN when empty."""
