@@ -90,7 +90,8 @@ class LatencyHistogram:
 
     Bins are ``growth``-fold wide from ``lo_s`` to ``hi_s``; values below ``lo_s`` count in the
     first bin, values above ``hi_s`` in the last. A percentile is the geometric centre of the bin
-    holding it, so it is within a factor ``sqrt(growth)`` of the exact value.
+    holding it (clipped to the smallest and largest value counted), so it is within a factor
+    ``sqrt(growth)`` of the exact value.
 
     Parameters
     ----------
@@ -125,7 +126,7 @@ class LatencyHistogram:
             return math.nan
         rank = q / 100.0 * self.n
         k = int(np.searchsorted(np.cumsum(self._counts), max(rank, 1e-9)))
-        return self.lo_s * self.growth ** (k + 0.5)
+        return min(max(self.lo_s * self.growth ** (k + 0.5), self.min_s), self.max_s)
 
 
 class LatencyTracker:
