@@ -37,6 +37,13 @@ DEFAULT_RECORD_DIR = Path("recordings")
 #: The consumers whose processing latency a session keeps: the window's feedback view, the
 #: audio feedback and the headless status line.
 LATENCY_CONSUMERS: tuple[str, ...] = ("display", "audio", "status")
+#: The stages the session itself times for every frame, from its newest sample leaving the
+#: source: ``received`` (the session read the chunk holding it) and ``computed`` (the pipeline
+#: returned the frame). Consumers add the rest.
+LATENCY_STAGES: tuple[str, ...] = ("received", "computed")
+#: How long the worker waits when the source had nothing new, seconds: part of the processing
+#: latency (a sample waits at most this long to be read), so short; each empty read is cheap.
+IDLE_WAIT_S = 0.005
 #: Seconds of raw samples kept for display.
 DISPLAY_SECONDS = 30.0
 
@@ -177,7 +184,9 @@ class Session:
         self.error: NeurofeedbackError | None = None
         self.end_reason = ""
         #: processing latency per consumer (see :meth:`frame_shown`)
-        self.latency: dict[str, LatencyTracker] = {c: LatencyTracker() for c in LATENCY_CONSUMERS}
+        self.latency: dict[str, LatencyTracker] = {
+            c: LatencyTracker() for c in (*LATENCY_STAGES, *LATENCY_CONSUMERS)
+        }
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -299,7 +308,7 @@ class Session:
                     self.end_reason = "end of file"
                     break
                 else:
-                    self._stop.wait(0.02)
+                    self._stop.wait(IDLE_WAIT_S)
         except RecordingError as exc:
             self.error = exc
             self.end_reason = "recording failed"
@@ -373,14 +382,17 @@ class Session:
         the chunk's ``sent_s`` of that sample, else the moment the chunk was received."""
         if not frames:
             return
+        computed = clock()
         sent = chunk.sent_s
         for fr in frames:
             if sent is None or len(sent) == 0:
                 fr.sample_clock_s = received_s
-                continue
-            # the frame's window ends (exclusive) at sample round(time_s * sfreq) of the stream
-            k = int(round(fr.time_s * self.info.sfreq)) - 1 - self.n_samples
-            fr.sample_clock_s = float(sent[min(max(k, 0), len(sent) - 1)])
+            else:
+                # the frame's window ends (exclusive) at sample round(time_s * sfreq) of the stream
+                k = int(round(fr.time_s * self.info.sfreq)) - 1 - self.n_samples
+                fr.sample_clock_s = float(sent[min(max(k, 0), len(sent) - 1)])
+            self.latency["received"].add(received_s - fr.sample_clock_s)
+            self.latency["computed"].add(computed - fr.sample_clock_s)
 
     def _external_markers(self) -> None:
         """Write the external markers that arrived, on the session clock (their LSL stamps
@@ -465,7 +477,7 @@ class Session:
         float
             The latency, seconds (NaN when the frame carries no time).
         """
-        if consumer not in self.latency:
+        if consumer not in LATENCY_CONSUMERS:
             raise ValueError(
                 f"consumer must be one of {LATENCY_CONSUMERS}; got {consumer!r}"
             )
@@ -474,8 +486,9 @@ class Session:
         return self.latency[consumer].record(float(frame.sample_clock_s), now_s)
 
     def latency_summary(self) -> dict[str, dict[str, Any]]:
-        """Whole-session processing latency of each consumer that measured any:
-        ``{consumer: {"n", "p50_ms", "p95_ms", "max_ms"}}`` (see
+        """Whole-session processing latency of each stage and consumer that measured any
+        (:data:`LATENCY_STAGES`, :data:`LATENCY_CONSUMERS`):
+        ``{name: {"n", "p50_ms", "p95_ms", "max_ms"}}`` (see
         :meth:`~neurofeedback.pipeline.latency.LatencyTracker.summary`)."""
         return {c: t.summary() for c, t in self.latency.items() if t.n}
 

@@ -108,7 +108,7 @@ def processing_latency_text(meta: dict[str, Any]) -> str:
     names = {"display": "window", "audio": "audio", "status": "status line"}
     parts = []
     for consumer, s in lat.items():
-        if not isinstance(s, dict):
+        if consumer not in names or not isinstance(s, dict):  # the session's own stages
             continue
         p50, p95 = s.get("p50_ms"), s.get("p95_ms")
         if not isinstance(p50, (int, float)) or not isinstance(p95, (int, float)):
