@@ -328,4 +328,4 @@ def write_report(session_dir: str | Path, out_path: str | Path | None = None) ->
     return out
 
 
-__all__ = ["SECTIONS", "render", "write_report"]
+__all__ = ["SECTIONS", "processing_latency_text", "render", "response_time_text", "write_report"]
