@@ -29,7 +29,10 @@ Merged into ``benchmarks/results.json``:
   over the timed run; ``processing_latency_audio_p50_ms`` / ``_p95_ms`` the same up to the
   moment the first audio block sounding the frame's score is handed to the sound output (audio
   is on throughout; without an output device the synthesis still runs at the real-time pace and
-  the block is dropped at that hand-off point: ``processing_latency_audio_device`` says which).
+  the block is dropped at that hand-off point: ``processing_latency_audio_device`` says which);
+  ``processing_latency_received_p95_ms`` and ``processing_latency_computed_p95_ms`` the session's
+  own stages (chunk read, frame computed), ``processing_latency_load_avg_1min`` the machine's
+  load average at the end of the run (latency grows with CPU contention).
 - ``ui_rss_growth_mb``: resident memory change over the timed run. On the synthetic board this
   includes BrainFlow's own ring buffer (``start_stream(180000)``, 32 rows of doubles: its pages
   are touched as it fills, about 64 kB/s, up to 46 MB after 12 minutes, then flat); with
@@ -153,6 +156,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
         "processing_latency_audio_p50_ms": lat["audio"]["p50_ms"],
         "processing_latency_audio_p95_ms": lat["audio"]["p95_ms"],
         "processing_latency_audio_device": audio_device,
+        "processing_latency_load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "ui_channels": info.n_channels,
         "ui_sfreq": info.sfreq,
         "ui_feature_frames": frames,

@@ -188,6 +188,20 @@ def _bench_label(key: str, label: str, results: Mapping[str, Any]) -> str:
     return label
 
 
+def _latency_run(results: Mapping[str, Any]) -> str:
+    """One sentence on the last latency run: its stages and the load it ran under."""
+    keys = ("processing_latency_received_p95_ms", "processing_latency_computed_p95_ms",
+            "processing_latency_p95_ms", "processing_latency_load_avg_1min")
+    if any(not isinstance(results.get(k), (int, float)) for k in keys):
+        return "The last run recorded no latency stages."
+    rec, comp, shown, load = (float(results[k]) for k in keys)
+    device = ("to the sound device" if results.get("processing_latency_audio_device")
+              else "to the hand-off point (no audio device on that machine)")
+    return (f"Last run (load average {load:.1f}): 95th percentiles {rec:.0f} ms until the session "
+            f"read the sample, {comp:.0f} ms until the pipeline returned the frame, {shown:.0f} ms "
+            f"until it was drawn; audio measured {device}.")
+
+
 def benchmarks_page(results: Mapping[str, Any]) -> str:
     """The benchmark page.
 
@@ -283,6 +297,8 @@ def benchmarks_page(results: Mapping[str, Any]) -> str:
         "2 % of them, and a frame is received before it is computed. The benchmark runs",
         "on a shared 2-core machine: the latency grows with the load (CPU contention delays the",
         "pipeline thread and the paint), so compare runs at similar load averages.",
+        "",
+        _latency_run(results),
         "",
         "### Response time (configured)",
         "",

@@ -156,6 +156,8 @@ class AudioFeedback(QtCore.QObject):
         self.artifact = bool(artifact)
         if frame is not None:
             self._unplayed = frame
+            if self.enabled:  # sound the new score now rather than at the next timer tick
+                self._feed()
 
     def start_null_output(self) -> None:
         """Without an output device: render at the real-time pace and drop the samples where
