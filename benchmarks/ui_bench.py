@@ -22,6 +22,17 @@ Merged into ``benchmarks/results.json``:
   GUI thread could do back to back under the same load.
 - ``ui_gui_cpu_share`` and ``ui_process_cpu_share``: CPU used by the GUI thread, and by the whole
   process (pipeline included), as a fraction of one core.
+- ``processing_latency_p50_ms`` and ``processing_latency_p95_ms``: processing latency of the
+  feedback picture, from the moment the newest sample of a frame left the source (BrainFlow's
+  timestamp; the pacing clock for ``--source simulated``) to the end of the paint that first
+  draws that frame (:meth:`neurofeedback.session.Session.frame_shown`, consumer ``display``),
+  over the timed run; ``processing_latency_audio_p50_ms`` / ``_p95_ms`` the same up to the
+  moment the first audio block sounding the frame's score is handed to the sound output (audio
+  is on throughout; without an output device the synthesis still runs at the real-time pace and
+  the block is dropped at that hand-off point: ``processing_latency_audio_device`` says which);
+  ``processing_latency_received_p95_ms`` and ``processing_latency_computed_p95_ms`` the session's
+  own stages (chunk read, frame computed), ``processing_latency_load_avg_1min`` the machine's
+  load average at the end of the run (latency grows with CPU contention).
 - ``ui_rss_growth_mb``: resident memory change over the timed run. On the synthetic board this
   includes BrainFlow's own ring buffer (``start_stream(180000)``, 32 rows of doubles: its pages
   are touched as it fills, about 64 kB/s, up to 46 MB after 12 minutes, then flat); with
@@ -68,6 +79,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
     from PyQt6 import QtWidgets
 
     from neurofeedback.app import SessionSpec
+    from neurofeedback.pipeline.latency import LatencyTracker
     from neurofeedback.ui.main_window import REDRAW_MS, MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -79,6 +91,12 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
     if not w.start_session(SessionSpec(kind=source, record=False, baseline_s=2.0)):
         raise SystemExit(f"ui_bench: could not start the {source} source: {w.banner_text}")
     info = w.session.info
+    # audio on, as a trainee would hear it: the device when there is one, else the same
+    # synthesis without one
+    if w.audio.available:
+        w.audio_check.setChecked(True)
+    else:
+        w.audio.start_null_output()
     period = REDRAW_MS / 1000.0
     times: list[float] = []
     cpu_times: list[float] = []
@@ -104,12 +122,17 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
         return time.perf_counter() - t_start
 
     run(warmup_s)
+    session = w.session
+    for name in session.latency:  # latency of the timed run only
+        session.latency[name] = LatencyTracker()
     rss0 = _rss_mb()
     gui0, proc0 = time.thread_time(), time.process_time()
     elapsed = run(seconds)
     gui_cpu, proc_cpu = time.thread_time() - gui0, time.process_time() - proc0
     rss1 = _rss_mb()
     frames = w._frames_seen
+    lat = {c: session.latency[c].summary() for c in ("received", "computed", "display", "audio")}
+    audio_device = bool(w.audio.available)
     w.close()
     app.processEvents()
     wall = np.asarray(times) * 1000
@@ -125,6 +148,15 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
         "ui_gui_cpu_share": round(gui_cpu / elapsed, 3),
         "ui_process_cpu_share": round(proc_cpu / elapsed, 3),
         "ui_rss_growth_mb": round(rss1 - rss0, 1),
+        "processing_latency_p50_ms": lat["display"]["p50_ms"],
+        "processing_latency_p95_ms": lat["display"]["p95_ms"],
+        "processing_latency_frames": lat["display"]["n"],
+        "processing_latency_received_p95_ms": lat["received"]["p95_ms"],
+        "processing_latency_computed_p95_ms": lat["computed"]["p95_ms"],
+        "processing_latency_audio_p50_ms": lat["audio"]["p50_ms"],
+        "processing_latency_audio_p95_ms": lat["audio"]["p95_ms"],
+        "processing_latency_audio_device": audio_device,
+        "processing_latency_load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "ui_channels": info.n_channels,
         "ui_sfreq": info.sfreq,
         "ui_feature_frames": frames,
@@ -154,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     res = measure(args.seconds, source=args.source)
     from neurofeedback.ui.main_window import REDRAW_MS
-    merge({k: v for k, v in res.items() if k not in ("ui_channels", "ui_sfreq", "ui_feature_frames")},
+    merge({k: v for k, v in res.items()
+           if k not in ("ui_channels", "ui_sfreq", "ui_feature_frames", "processing_latency_frames")},
           Path(args.out))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
@@ -165,6 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * res['ui_gui_cpu_share']:.0f} % of a core, whole process {100 * res['ui_process_cpu_share']:.0f} %; "
         f"load average {load:.1f} on {os.cpu_count()} CPUs; RSS change {res['ui_rss_growth_mb']} MB over "
         f"{args.seconds:g} s"
+    )
+    audio = "to the sound device" if res["processing_latency_audio_device"] else \
+        "to the hand-off point (no audio device: synthesis only)"
+    print(
+        f"Processing latency, sample leaving the source -> feedback drawn: p50 "
+        f"{res['processing_latency_p50_ms']} ms, p95 {res['processing_latency_p95_ms']} ms over "
+        f"{res['processing_latency_frames']} frames (target p95 <= 50 ms); audio {audio}: p50 "
+        f"{res['processing_latency_audio_p50_ms']} ms, p95 {res['processing_latency_audio_p95_ms']} ms; "
+        f"of which p95 until the session read the sample {res['processing_latency_received_p95_ms']} ms, "
+        f"until the pipeline's frame {res['processing_latency_computed_p95_ms']} ms"
     )
     return 0
 

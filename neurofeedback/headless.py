@@ -20,6 +20,9 @@ from .session import SessionStats, run_until_done
 
 log = logging.getLogger(__name__)
 
+#: How often the live status line is refreshed on a terminal, seconds (the pipeline's hop).
+STATUS_TICK_S = 0.1
+
 #: One letter per channel in the status line, for every reason of the pipeline's vocabulary
 #: (:data:`neurofeedback.pipeline.quality.REASONS`): ``.`` for ok, else the reason's initial
 #: (R railed, F flat, L line, B blink, E emg, A amplitude, G gaze).
@@ -43,6 +46,8 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
         stats.status,
         f"q[{q}]",
     ]
+    if math.isfinite(stats.latency_p95_ms):
+        parts.append(f"lat {stats.latency_p95_ms:.0f} ms")
     f = stats.frame
     if f is not None:
         if not f.baseline_complete:
@@ -97,7 +102,9 @@ class StatusPrinter:
         self._instruction = ""
         self._width = 0
 
-    def __call__(self, stats: SessionStats) -> None:
+    def __call__(self, stats: SessionStats) -> bool:
+        """Show ``stats``; returns True when a line was written (False between the lines
+        printed on a pipe)."""
         snap = getattr(stats.frame, "protocol", None)
         if snap is not None:
             instr = snap.instruction or ""
@@ -114,7 +121,10 @@ class StatusPrinter:
         elif time.monotonic() - self._last >= self.every_s:
             self.stream.write(line + "\n")
             self._last = time.monotonic()
+        else:
+            return False
         self.stream.flush()
+        return True
 
     def _newline(self) -> None:
         if self.tty and self._width:
@@ -157,12 +167,13 @@ def run_headless(spec: SessionSpec, as_json: bool = False) -> int:
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if main_thread else None
     try:
-        run_until_done(session, on_tick=printer)  # returns once the session has stopped
+        # returns once the session has stopped; the line follows every frame (0.1-s hop)
+        run_until_done(session, on_tick=printer, tick_s=STATUS_TICK_S)
         result = finish_session(session)  # saves (idempotent stop), then writes the report
     finally:  # after a Ctrl-C, run_until_done ignored further ones until the end was saved
         if main_thread and previous is not None:
             signal.signal(signal.SIGINT, previous)
-    printer.finish(session.stats())
+    printer.finish(session.stats("status"))
     out = sys.stdout
     if result.stop_error is not None:
         sys.stderr.write(f"error: stopping the session: {result.stop_error}\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import signal
 import threading
 from collections import deque
@@ -22,6 +23,7 @@ import numpy as np
 from .errors import NeurofeedbackError, RecordingError, SourceDisconnected, SourceError
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
+from .pipeline.latency import LatencyTracker, clock
 from .pipeline.pipeline import Pipeline
 from .protocols import ProtocolEngine
 from .quality_summary import ReasonCounter
@@ -32,6 +34,16 @@ from .sources.lsl_common import lsl_clock
 log = logging.getLogger(__name__)
 
 DEFAULT_RECORD_DIR = Path("recordings")
+#: The consumers whose processing latency a session keeps: the window's feedback view, the
+#: audio feedback and the headless status line.
+LATENCY_CONSUMERS: tuple[str, ...] = ("display", "audio", "status")
+#: The stages the session itself times for every frame, from its newest sample leaving the
+#: source: ``received`` (the session read the chunk holding it) and ``computed`` (the pipeline
+#: returned the frame). Consumers add the rest.
+LATENCY_STAGES: tuple[str, ...] = ("received", "computed")
+#: How long the worker waits when the source had nothing new, seconds: part of the processing
+#: latency (a sample waits at most this long to be read), so short; each empty read is cheap.
+IDLE_WAIT_S = 0.005
 #: Seconds of raw samples kept for display.
 DISPLAY_SECONDS = 30.0
 
@@ -54,6 +66,9 @@ class SessionStats:
         Per-channel verdict from the latest frame.
     frame : FeatureFrame or None
         The latest feature frame.
+    latency_p95_ms : float
+        Processing latency of the consumer that asked (:meth:`Session.stats`), 95th
+        percentile over its latest frames (about 13 s), milliseconds; NaN before any.
     """
 
     elapsed_s: float
@@ -62,6 +77,7 @@ class SessionStats:
     status: str
     channel_quality: tuple[str, ...] = ()
     frame: FeatureFrame | None = None
+    latency_p95_ms: float = float("nan")
 
 
 class Session:
@@ -89,6 +105,12 @@ class Session:
     outputs : sequence, optional
         Where frames also go as they are computed (e.g. :class:`~neurofeedback.outputs.osc.
         OscOutput`): objects with ``send(frames, events)`` and ``close()``.
+
+    Attributes
+    ----------
+    latency : dict of str to LatencyTracker
+        Processing latency per consumer (``display``, ``audio``, ``status``), filled by
+        :meth:`frame_shown`; their summaries go to ``session.json`` at the end.
     """
 
     def __init__(
@@ -161,6 +183,10 @@ class Session:
         self.dropped = 0
         self.error: NeurofeedbackError | None = None
         self.end_reason = ""
+        #: processing latency per consumer (see :meth:`frame_shown`)
+        self.latency: dict[str, LatencyTracker] = {
+            c: LatencyTracker() for c in (*LATENCY_STAGES, *LATENCY_CONSUMERS)
+        }
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -247,6 +273,9 @@ class Session:
                         channel_quality_counts=self._quality.to_dict(),
                         mains_hz=self.pipeline.mains_hz,
                     )
+                latency = self.latency_summary()
+                if latency:
+                    self.recorder.update_meta(processing_latency=latency)
             except RecordingError as exc:
                 log.warning("%s", exc)
             self.recorder.close(status=status, write_fif=not isinstance(self.error, RecordingError))
@@ -262,12 +291,13 @@ class Session:
             while not self._stop.is_set():
                 try:
                     chunk = self.source.read()
+                    received = clock()
                 except SourceError as exc:
                     self.error = exc
                     self.end_reason = "source failed"
                     break
                 if chunk.n_samples:
-                    self._process(chunk)
+                    self._process(chunk, received)
                     if self.engine is not None and self.engine.finished:
                         self.end_reason = "protocol finished"
                         break
@@ -278,7 +308,7 @@ class Session:
                     self.end_reason = "end of file"
                     break
                 else:
-                    self._stop.wait(0.02)
+                    self._stop.wait(IDLE_WAIT_S)
         except RecordingError as exc:
             self.error = exc
             self.end_reason = "recording failed"
@@ -295,7 +325,7 @@ class Session:
             else:
                 self._done.set()
 
-    def _process(self, chunk: Chunk) -> None:
+    def _process(self, chunk: Chunk, received_s: float = math.nan) -> None:
         if self.duration_s is not None:
             keep = int(round(self.duration_s * self.info.sfreq)) - self.n_samples
             if keep < chunk.n_samples:
@@ -304,6 +334,7 @@ class Session:
                     timestamps=chunk.timestamps[:keep],
                     rows=None if chunk.rows is None else chunk.rows[:, :keep],
                     dropped=chunk.dropped,
+                    sent_s=None if chunk.sent_s is None else chunk.sent_s[:keep],
                 )
         if self.recorder is not None:
             self.recorder.write(chunk)
@@ -311,6 +342,7 @@ class Session:
         events: list[Any] = []
         if self.pipeline is not None:
             frames = self.pipeline.push(chunk.data)
+            self._stamp(frames, chunk, received_s)
             if self._quality is not None:
                 self._quality.add(frames)
             if self.engine is not None:
@@ -345,6 +377,23 @@ class Session:
             self._events.extend(events)
             if frames:
                 self._latest = frames[-1]
+
+    def _stamp(self, frames: list[FeatureFrame], chunk: Chunk, received_s: float) -> None:
+        """Give each frame the moment its newest sample left the source (``sample_clock_s``):
+        the chunk's ``sent_s`` of that sample, else the moment the chunk was received."""
+        if not frames:
+            return
+        computed = clock()
+        sent = chunk.sent_s
+        for fr in frames:
+            if sent is None or len(sent) == 0:
+                fr.sample_clock_s = received_s
+            else:
+                # the frame's window ends (exclusive) at sample round(time_s * sfreq) of the stream
+                k = int(round(fr.time_s * self.info.sfreq)) - 1 - self.n_samples
+                fr.sample_clock_s = float(sent[min(max(k, 0), len(sent) - 1)])
+            self.latency["received"].add(received_s - fr.sample_clock_s)
+            self.latency["computed"].add(computed - fr.sample_clock_s)
 
     def _external_markers(self) -> None:
         """Write the external markers that arrived, on the session clock (their LSL stamps
@@ -419,8 +468,38 @@ class Session:
             out.send((), (label,))
         return t
 
-    def stats(self) -> SessionStats:
+    def frame_shown(self, frame: FeatureFrame | None, consumer: str, now_s: float | None = None) -> float:
+        """Record the processing latency of ``frame`` for ``consumer`` (one of
+        :data:`LATENCY_CONSUMERS`): ``now`` minus the moment its newest sample left the source.
+        Call it once per frame, when the frame is first drawn, played or printed.
+
+        Returns
+        -------
+        float
+            The latency, seconds (NaN when the frame carries no time).
+        """
+        if consumer not in LATENCY_CONSUMERS:
+            raise ValueError(
+                f"consumer must be one of {LATENCY_CONSUMERS}; got {consumer!r}"
+            )
+        if frame is None:
+            return math.nan
+        return self.latency[consumer].record(float(frame.sample_clock_s), now_s)
+
+    def latency_summary(self) -> dict[str, dict[str, Any]]:
+        """Whole-session processing latency of each stage and consumer that measured any
+        (:data:`LATENCY_STAGES`, :data:`LATENCY_CONSUMERS`):
+        ``{name: {"n", "p50_ms", "p95_ms", "max_ms"}}`` (see
+        :meth:`~neurofeedback.pipeline.latency.LatencyTracker.summary`)."""
+        return {c: t.summary() for c, t in self.latency.items() if t.n}
+
+    def stats(self, consumer: str | None = None) -> SessionStats:
+        """What a status display shows; ``latency_p95_ms`` is that of ``consumer`` (NaN
+        without one)."""
         latest = self._latest
+        p95 = math.nan
+        if consumer is not None:
+            p95 = 1000.0 * self.latency[consumer].recent_percentile(95)
         return SessionStats(
             elapsed_s=self.elapsed_s,
             n_samples=self.n_samples,
@@ -428,19 +507,30 @@ class Session:
             status=self.source.status,
             channel_quality=latest.channel_quality if latest is not None else (),
             frame=latest,
+            latency_p95_ms=p95,
         )
 
 
 def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -> None:
-    """Start ``session`` and block until it ends or Ctrl-C; call ``on_tick(stats)`` regularly."""
+    """Start ``session`` and block until it ends or Ctrl-C; call ``on_tick(stats)`` regularly.
+
+    Each new frame ``on_tick`` is given counts as shown by the ``status`` consumer (its
+    processing latency is recorded) when ``on_tick`` returns anything but False (False: it
+    printed nothing this time).
+    """
     session.start()
+    last_shown = None
     try:
         while not session.wait(tick_s):
             # nobody else consumes frames here: drain them so they do not pile up
             session.poll_frames()
             session.poll_events()
             if on_tick is not None:
-                on_tick(session.stats())
+                stats = session.stats("status")
+                shown = on_tick(stats)
+                if shown is not False and stats.frame is not None and stats.frame is not last_shown:
+                    last_shown = stats.frame
+                    session.frame_shown(stats.frame, "status")
     except KeyboardInterrupt:
         session.end_reason = "stopped by Ctrl-C"
         # a second Ctrl-C must not cut the saving short: ignored from here until the caller

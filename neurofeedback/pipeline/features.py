@@ -344,6 +344,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("protocol", "", "object",
             "State of the protocol engine right after this frame (None without a protocol).",
             "protocol", column=False),
+    Feature("sample_clock_s", "s", "float",
+            "When the newest sample of this frame's window left the source, on the live "
+            "session's clock (time.monotonic); NaN offline. The consumers' processing latency "
+            "is the moment they show the frame minus this.", "frame", column=False),
 )
 
 #: Column order of ``features.csv``.

@@ -19,9 +19,10 @@ import numpy as np
 from ..errors import RecordingError, setting
 from ..io.dates import format_start, recording_start
 from ..pipeline.frame import BANDS, PHASES
+from ..pipeline.latency import response_time_s
 from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
 from . import figures, stats
-from .data import ReportData, gather
+from .data import ReportData, gather, session_config
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,41 @@ def _facts(d: ReportData) -> str:
         ["drowsy frames", _drowsy_share(tab)],
         ["markers", len(d.markers)],
         ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
+        ["processing latency", processing_latency_text(meta)],
+        ["response time (configured)", response_time_text(d)],
     ]
     out = _table(["", ""], rows)
     for n in d.notes:
         out += f'<p class="note">{_esc(n)}</p>'
     return out
+
+
+def processing_latency_text(meta: dict[str, Any]) -> str:
+    """The session's processing latency from ``session.json`` (``processing_latency``: per
+    consumer ``n``, ``p50_ms``, ``p95_ms``), e.g. ``display p50 21 ms, p95 38 ms (1190
+    frames)``; says so when the session did not measure it (older or offline recordings)."""
+    lat = meta.get("processing_latency")
+    if not isinstance(lat, dict) or not lat:
+        return "not measured (recorded without a live display, or before it was measured)"
+    names = {"display": "window", "audio": "audio", "status": "status line"}
+    parts = []
+    for consumer, s in lat.items():
+        if consumer not in names or not isinstance(s, dict):  # the session's own stages
+            continue
+        p50, p95 = s.get("p50_ms"), s.get("p95_ms")
+        if not isinstance(p50, (int, float)) or not isinstance(p95, (int, float)):
+            continue
+        parts.append(f"{names.get(consumer, consumer)} p50 {p50:.0f} ms, p95 {p95:.0f} ms "
+                     f"({int(s.get('n', 0))} frames)")
+    return "; ".join(parts) or "not measured"
+
+
+def response_time_text(d: ReportData) -> str:
+    """The configured response time of the meditation and integration scores with this
+    session's pipeline settings (:func:`~neurofeedback.pipeline.latency.response_time_s`)."""
+    r = response_time_s(session_config(d.loaded, d.meta))
+    return " \u00b7 ".join(f"{k} {v:.1f} s" for k, v in r.items()) + \
+        " (half-way to a step change in the brain)"
 
 
 def _drowsy_share(tab) -> str:
@@ -298,4 +329,4 @@ def write_report(session_dir: str | Path, out_path: str | Path | None = None) ->
     return out
 
 
-__all__ = ["SECTIONS", "render", "write_report"]
+__all__ = ["SECTIONS", "processing_latency_text", "render", "response_time_text", "write_report"]

@@ -175,7 +175,7 @@ class ReportData:
     quality: QualitySummary | None = None
 
 
-def _config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
+def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
     """The pipeline settings of a session: the integration band from the stored protocol; the
     baseline block is the protocol's first baseline phase, placed where its
     ``phase:<label>:start`` marker says (pipeline defaults otherwise)."""
@@ -195,11 +195,11 @@ def _config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
 
 
 def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFrame], QualitySummary]:
-    """Run the offline analysis on ``loaded`` with the session's settings (:func:`_config`).
+    """Run the offline analysis on ``loaded`` with the session's settings (:func:`session_config`).
 
     Returns the frames and the summary of their per-channel quality reasons.
     """
-    config = _config(loaded, meta)
+    config = session_config(loaded, meta)
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
     frames = [f for chunk in iter_frames(loaded, config, pipe=pipe) for f in chunk]
     summary = summarize_frames(frames, list(loaded.ch_names), loaded.duration_s, pipe.mains_hz,
@@ -255,11 +255,11 @@ def gather(path: str | Path) -> ReportData:
             counter = ReasonCounter.from_dict(meta["channel_quality_counts"],
                                               list(loaded.ch_names))
             quality = counter.summary(loaded.duration_s, meta.get("mains_hz"),
-                                      _config(loaded, meta))
+                                      session_config(loaded, meta))
         except UsageError as exc:
             notes.append(f"Channel quality: the counts stored in session.json were not used ({exc}).")
     if quality is None:  # an older recording: recompute the per-channel reasons
-        quality = summarize_loaded(loaded, _config(loaded, meta), full=True)
+        quality = summarize_loaded(loaded, session_config(loaded, meta), full=True)
         notes.append("Channel quality: the pipeline's per-channel checks were re-run on the raw "
                       "signal (this recording's session.json has no stored counts).")
     protocol = None

@@ -132,12 +132,19 @@ class Chunk:
         The full sample matrix in the source's :class:`RowLayout` (what the recorder writes).
     dropped : int
         Samples known to be missing (lost packets) inside or just before this chunk.
+    sent_s : ndarray, shape (n_samples,) or None
+        When each sample left the source, on the latency clock (``time.monotonic``, seconds):
+        BrainFlow's timestamp for boards, the pacing clock for the simulator and file replay,
+        the LSL timestamp mapped to this clock for LSL. None when the source does not know
+        (pulled by hand, or replayed as fast as possible): the session then uses the moment
+        it received the chunk.
     """
 
     data: np.ndarray
     timestamps: np.ndarray
     rows: np.ndarray | None = None
     dropped: int = 0
+    sent_s: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from brainflow.board_shim import (
@@ -294,7 +294,11 @@ class BrainFlowSource(Source):
                 raise error
             return Chunk.empty(self.info.n_channels, self.info.layout.n_rows)
         rows = np.concatenate(pending, axis=1)
-        return self._chunk(rows, dropped)
+        chunk = self._chunk(rows, dropped)
+        # BrainFlow stamps each sample with the unix time it arrived from the board: the same
+        # moments on the monotonic latency clock
+        offset = time.time() - time.monotonic()
+        return replace(chunk, sent_s=chunk.timestamps - offset)
 
     def pull(self, n_samples: int, timeout_s: float = 30.0) -> Chunk:
         got: list[np.ndarray] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -139,10 +140,14 @@ class FileSource(Source):
         with self._lock:
             if self._paused or not self._started:
                 return self._take(0)
-            if self.speed == 0:
+            if self.speed == 0:  # as fast as possible: no pacing clock (the session stamps it)
                 return self._take(int(FAST_BLOCK_S * self.info.sfreq))
             due = self._clock_pos + int((time.monotonic() - self._clock_t0) * self.speed * self.info.sfreq)
-            return self._take(due - self._pos)
+            first = self._pos
+            chunk = self._take(due - self._pos)
+            # sample k is due once (now - clock_t0) * speed * rate reaches k + 1 - clock_pos
+            k = first + 1 - self._clock_pos + np.arange(chunk.n_samples)
+            return replace(chunk, sent_s=self._clock_t0 + k / (self.speed * self.info.sfreq))
 
     def pull(self, n_samples: int) -> Chunk:
         with self._lock:

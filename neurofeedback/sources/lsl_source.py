@@ -30,7 +30,7 @@ import numpy as np
 from ..channels import UV_PER_UNIT
 from ..errors import SourceDisconnected, SourceError, UsageError
 from .base import Chunk, RowLayout, Source, SourceInfo
-from .lsl_common import close_inlet
+from .lsl_common import close_inlet, lsl_clock
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,9 @@ class LslSource(Source):
         gaps = np.diff(np.concatenate([[prev], ts])) * self.info.sfreq
         dropped = int(np.sum(np.clip(np.round(gaps) - 1, 0, None)))
         self._last_ts = float(ts[-1])
-        return Chunk(data=x, timestamps=ts, dropped=dropped)
+        # the stamps are on this machine's LSL clock (clock-synced): mapped to the latency clock
+        sent = ts + (time.monotonic() - lsl_clock())
+        return Chunk(data=x, timestamps=ts, dropped=dropped, sent_s=sent)
 
     def _reconnect(self) -> None:
         """Look for the stream again; give up after ``reconnect_timeout_s``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -100,7 +101,11 @@ class SimulatedSource(Source):
             raise UsageError("the simulated source is not started; call start() before read()")
         due = int(math.floor((time.monotonic() - self._t0) * self._gen.sfreq * self.speed))
         n = min(due - self._gen.position, int(MAX_READ_S * self._gen.sfreq))
-        return self._take(n)
+        first = self._gen.position
+        chunk = self._take(n)
+        # sample k is due (leaves the source) once (now - t0) * rate * speed reaches k + 1
+        k = first + 1 + np.arange(chunk.n_samples)
+        return replace(chunk, sent_s=self._t0 + k / (self._gen.sfreq * self.speed))
 
     def pull(self, n_samples: int) -> Chunk:
         """The next ``n_samples`` samples at once (fewer at the end of a fixed duration)."""

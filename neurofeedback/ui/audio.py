@@ -5,11 +5,18 @@ as the score rises it glides to a perfect fifth (3/2), the most consonant interv
 octave, and the chord gets louder. Artifact frames are silent. Samples are generated here and
 pushed to a ``QAudioSink``; when Qt Multimedia or an output device is missing the feedback says
 so once (:attr:`AudioFeedback.message`) and the application carries on without sound.
+
+Processing latency: the first block rendered from a frame's score reports that frame through
+:attr:`AudioFeedback.on_played` the moment it is handed to the sound output (the output's own
+buffer, about ``4 * BLOCK_S`` at most, comes on top). Without a device,
+:meth:`AudioFeedback.start_null_output` runs the same synthesis at the real-time pace and drops
+the samples at that hand-off point (benchmarks, machines without sound).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 from PyQt6 import QtCore
@@ -95,6 +102,10 @@ class AudioFeedback(QtCore.QObject):
         self.artifact = True
         self._sink = None
         self._io = None
+        #: Called with a frame when the first block sounding its score is handed to the output.
+        self.on_played = None
+        self._unplayed = None  # the frame whose score was set and not yet sounded
+        self._null_t: float | None = None  # null output: time up to which samples were made
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(int(BLOCK_S * 1000 / 2))
         self._timer.timeout.connect(self._feed)
@@ -138,12 +149,35 @@ class AudioFeedback(QtCore.QObject):
             self._sink.stop()
             self._io = None
 
-    def set_target(self, score: float, artifact: bool) -> None:
-        """The score to sound (0..1); ``artifact`` silences it."""
+    def set_target(self, score: float, artifact: bool, frame=None) -> None:
+        """The score to sound (0..1); ``artifact`` silences it. ``frame`` (optional) is the
+        feature frame it comes from, reported through :attr:`on_played` once sounded."""
         self.score = float(score)
         self.artifact = bool(artifact)
+        if frame is not None:
+            self._unplayed = frame
+            if self.enabled:  # sound the new score now rather than at the next timer tick
+                self._feed()
+
+    def start_null_output(self) -> None:
+        """Without an output device: render at the real-time pace and drop the samples where
+        they would be handed to the device (only when no device is available)."""
+        if self.available or self._null_t is not None:
+            return
+        self.enabled = True
+        self._null_t = time.monotonic()
+        self._timer.start()
 
     def _feed(self) -> None:
+        if self._null_t is not None:  # no device: the samples due since the last block
+            now = time.monotonic()
+            free = int((now - self._null_t) * SAMPLE_RATE)
+            if free <= 0:
+                return
+            self._null_t += free / SAMPLE_RATE
+            self.synth.render(free, self.score, self.artifact)
+            self._played()
+            return
         if self._sink is None or self._io is None:
             return
         free = self._sink.bytesFree() // 4
@@ -151,7 +185,17 @@ class AudioFeedback(QtCore.QObject):
             return
         block = self.synth.render(int(free), self.score, self.artifact)
         self._io.write(block.tobytes())
+        self._played()
+
+    def _played(self) -> None:
+        frame, self._unplayed = self._unplayed, None
+        if frame is not None and self.on_played is not None:
+            self.on_played(frame)
 
     def close(self) -> None:
+        if self._null_t is not None:
+            self._timer.stop()
+            self._null_t = None
+            self.enabled = False
         self.set_enabled(False)
 

@@ -26,6 +26,7 @@ from neurofeedback.app import (
     modality,
 )
 from neurofeedback.errors import NeurofeedbackError
+from neurofeedback.pipeline.latency import response_time_s
 
 from .audio import AudioFeedback
 from .finisher import SessionFinisher
@@ -174,6 +175,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.audio_check.setToolTip(self.audio.message)
             self.statusBar().showMessage(self.audio.message)
             log.warning("%s", self.audio.message)
+        # processing latency: each frame counts once, when first drawn and when first sounded
+        self.feedback.on_drawn = lambda fr: self._shown(fr, "display")
+        self.audio.on_played = lambda fr: self._shown(fr, "audio")
+        self._response: dict[str, float] = {}
         self._install_shortcuts()
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(REDRAW_MS)
@@ -287,6 +292,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.marker_label.setText("")
         self._frames_seen = 0
         self.last_frame = self.feedback_frame = self._pending_frame = None
+        pipeline = getattr(session, "pipeline", None)
+        self._response = response_time_s(pipeline.cfg) if pipeline is not None else {}
         self.replay.bind(session.source if session.info.kind == "file" else None)
 
     def _apply_modality(self, session) -> None:
@@ -445,6 +452,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._feed_back(fr)
             self.traces.set_quality(tuple(fr.channel_quality))
             self._pending_frame = fr
+            if not self.feedback.isVisible():  # no feedback picture: the operator window shows it
+                self._shown(fr, "display")
         # the snapshot panels follow the newest frame at most PANEL_PERIOD_S apart (every frame
         # still reaches the timeline and the feedback view)
         if self._pending_frame is not None and now - self._last_panels >= PANEL_PERIOD_S:
@@ -460,7 +469,10 @@ class MainWindow(QtWidgets.QMainWindow):
         # slow-changing text: twice a second, so label re-layouts do not repaint the plots each tick
         if now - self._last_text >= 0.5:
             self._last_text = now
-            self.status_panel.update_stream(session.stats(), self.spec.describe() if self.spec else "")
+            stats = session.stats("display")
+            self.status_panel.update_stream(stats, self.spec.describe() if self.spec else "")
+            self.status_panel.update_latency(stats.latency_p95_ms, self.feedback_mode,
+                                             self._response.get(self.feedback_mode, math.nan))
             self.replay.refresh()
 
     def _rms_last_second(self) -> np.ndarray:
@@ -491,7 +503,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_feedback_mode(score)
         self.feedback.update_frame(fr, score=value, instruction=instruction, footer=footer, reward=reward)
         self.status_panel.set_fed_back(score, value)
-        self.audio.set_target(float(np.nan_to_num(value)), bool(fr.artifact) or not fr.baseline_complete)
+        self.audio.set_target(float(np.nan_to_num(value)), bool(fr.artifact) or not fr.baseline_complete, fr)
+
+    def _shown(self, frame, consumer: str) -> None:
+        """Record the processing latency of ``frame``, first drawn or sounded now."""
+        if self.session is not None and self._active:
+            self.session.frame_shown(frame, consumer)
 
     # -- shutdown ------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API

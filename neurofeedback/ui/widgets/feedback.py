@@ -128,6 +128,10 @@ class FeedbackView(QtWidgets.QWidget):
         self._painted_look: tuple | None = None
         self._backdrop_pm = QtGui.QPixmap()
         self._backdrop_key: tuple | None = None
+        #: Called with a frame when a paint first shows it (processing latency, see
+        #: :meth:`neurofeedback.session.Session.frame_shown`); None: nobody is told.
+        self.on_drawn = None
+        self._undrawn = None  # the newest frame not yet painted
 
     # -- inputs --------------------------------------------------------------------------
     def configure(self, ch_names: list[str]) -> None:
@@ -169,6 +173,7 @@ class FeedbackView(QtWidgets.QWidget):
         the frame with :func:`neurofeedback.app.feedback_value`.
         """
         self.has_data = True
+        self._undrawn = frame
         self.instruction = instruction
         self.footer = footer
         self.reward = bool(reward)
@@ -266,6 +271,9 @@ class FeedbackView(QtWidgets.QWidget):
             self._paint_integration(p, w, h)
         self._paint_text(p, w, h)
         p.end()
+        frame, self._undrawn = self._undrawn, None
+        if frame is not None and self.on_drawn is not None:
+            self.on_drawn(frame)
 
     @staticmethod
     def head_geometry(w: int, h: int) -> tuple[float, float, float]:

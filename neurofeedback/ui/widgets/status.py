@@ -23,7 +23,7 @@ class StatusPanel(QtWidgets.QFrame):
     Attributes
     ----------
     phase_label, confidence_bar, cycles_label, artifact_label, scores_label, protocol_label,
-    stream_label : Qt widgets holding what is shown.
+    latency_label, stream_label : Qt widgets holding what is shown.
     """
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
@@ -52,6 +52,12 @@ class StatusPanel(QtWidgets.QFrame):
         self.protocol_label = _fixed_label("no protocol", 72)
         lay.addWidget(self.protocol_label)
         lay.addStretch(1)
+        self.latency_label = _fixed_label("", 20)
+        self.latency_label.setToolTip(
+            "processing latency: sample leaving the source -> feedback drawn (95th percentile "
+            "over the last ~13 s); response: configured time until the fed-back score moves "
+            "half-way after a brain change (analysis windows and smoothing)")
+        lay.addWidget(self.latency_label)
         self.stream_label = QtWidgets.QLabel("")
         self.stream_label.setWordWrap(True)
         self.stream_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
@@ -133,6 +139,13 @@ class StatusPanel(QtWidgets.QFrame):
             f"threshold {_fmt(snap.threshold)}"
             + (" \u00b7 <b style='color:#b80'>REWARD</b>" if snap.reward_on else "")
         )
+
+    def update_latency(self, latency_p95_ms: float, score: str, response_s: float) -> None:
+        """Show the processing latency (p95, ms) and the configured response time of the
+        fed-back ``score`` (seconds; NaN for a score without a modelled response time)."""
+        lat = "\u2013" if not math.isfinite(latency_p95_ms) else f"{latency_p95_ms:.0f} ms"
+        resp = "\u2013" if not math.isfinite(response_s) else f"{response_s:.1f} s"
+        self.latency_label.setText(f"latency {lat} (p95) \u00b7 {score} response {resp}")
 
     def update_stream(self, stats, source_name: str) -> None:
         self.stream_label.setText(
