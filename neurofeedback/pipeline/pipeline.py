@@ -218,6 +218,9 @@ class Pipeline:
         ]
         self.harmony = self._harmonies[-1][1]
         self._harmony_cache = SegmentCache()
+        # harmony values of the latest long windows, by (layout, measured channels, end sample):
+        # frames on the same grid step reuse them (live pushes only: calling thread)
+        self._harmony_memo: dict[tuple[int, bytes, int], tuple[np.ndarray, np.ndarray]] = {}
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
         regions, index = assign_regions(self.ch_names)
@@ -460,15 +463,11 @@ class Pipeline:
         # the long window of frame i ends at the last grid point at or before bnds[i]
         end_h = (bnds // grid) * grid
         starts_h = starts - (bnds - end_h) + grid  # its first sample in cat_h
+        origin = int(bnds[0]) - n_win - int(starts[0])
         if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
-            origin = int(bnds[0]) - n_win - int(starts[0])
             psd_xr = self.welch.batch(cat_xr, starts, self._seg_cache, origin)
-            psd_h = self.harmony.welch.batch(
-                cat_h, starts_h, self._harmony_cache, origin - (n_h + grid - n_win)
-            )
         else:
             psd_xr = self.welch.batch(cat_xr, starts)
-            psd_h = self.harmony.welch.batch(cat_h, starts_h)
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
@@ -576,21 +575,21 @@ class Pipeline:
             sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
 
             # harmony (.harmony): peaks of the long window's spectrum (mean over the measured
-            # channels); early frames use the longest layout that lies within the stream
-            for k, (n_k, harm) in enumerate(self._harmonies):
+            # channels); early frames use the longest layout that lies within the stream. The
+            # long window moves on a grid (every 0.5 s by default), so successive frames share
+            # it: each distinct long window is measured once (:meth:`_harmony_windows`)
+            for k, (n_k, _) in enumerate(self._harmonies):
                 upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
                 sel = np.flatnonzero((end_h[gi] >= n_k) & (end_h[gi] < upper))
                 if not sel.size:
                     continue
-                if n_k == n_h:
-                    ps = psd_h[gi[sel]]
-                else:  # the last n_k samples of the long window
-                    ps = harm.welch.batch(cat_h, starts_h[gi[sel]] + (n_h - n_k))
-                spec = _c(ps[:, mi].transpose(0, 2, 1)).mean(axis=-1)
-                hv = harm.frames(spec)
-                for name in _HARMONY_SCALARS:
-                    sc[name][gi[sel]] = hv["n_peaks" if name == "spectral_peaks" else name]
-                band_cdns[gi[sel]] = hv["band_cdns"]
+                fr = gi[sel]
+                hs, hb = self._harmony_windows(
+                    k, mi, end_h[fr], starts_h[fr], cat_h, origin - (n_h + grid - n_win), cached
+                )
+                for j, name in enumerate(_HARMONY_SCALARS):
+                    sc[name][fr] = hs[:, j]
+                band_cdns[fr] = hb
 
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
@@ -646,6 +645,84 @@ class Pipeline:
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
             note_of, ch_per, ch_exp, band_cdns,
         )
+
+    def _harmony_windows(
+        self,
+        layout: int,
+        measured: np.ndarray,
+        ends: np.ndarray,
+        starts_h: np.ndarray,
+        cat_h: np.ndarray,
+        origin_h: int,
+        cached: bool,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Harmony measures of frames whose long windows end at ``ends``, each distinct long
+        window measured once.
+
+        The long window ends on a grid (:attr:`_grid` samples), so the frames of one grid step
+        (five with a 0.1-s hop and 0.5-s grid) share it and its spectrum; each distinct window
+        is transformed, averaged over the ``measured`` channels and passed to
+        :meth:`.harmony.Harmony.frames` once, and its values are given to each frame that
+        shares it. With ``cached`` (live pushes, calling thread) the values of the latest
+        windows are also kept across pushes. Every spectrum is computed row by row, so the
+        numbers are those of measuring each frame on its own, bit for bit.
+
+        Parameters
+        ----------
+        layout : int
+            Index into :attr:`_harmonies` (the long window, or a shorter early layout).
+        measured : ndarray of int, shape (n_measured,)
+            Channels averaged into the spectrum.
+        ends : ndarray of int, shape (n_frames,), ascending
+            Stream sample at which each frame's long window ends.
+        starts_h : ndarray of int, shape (n_frames,)
+            First sample of each frame's full long window in ``cat_h``.
+        cat_h : ndarray, shape (n_channels, n_samples)
+            Filtered signal holding the long windows, uV.
+        origin_h : int
+            Stream position of ``cat_h[:, 0]`` (the segment cache's key).
+        cached : bool
+            Use and update the segment cache and the values of earlier pushes.
+
+        Returns
+        -------
+        scalars : ndarray, shape (n_frames, len(_HARMONY_SCALARS))
+        band_cdns : ndarray, shape (n_frames, n_bands, 3)
+        """
+        n_k, harm = self._harmonies[layout]
+        n_h = self.n_harmony
+        uniq, first, inv = np.unique(ends, return_index=True, return_inverse=True)
+        mkey = measured.tobytes()
+        memo = self._harmony_memo
+        n_u = uniq.size
+        scal = np.empty((n_u, len(_HARMONY_SCALARS)))
+        band = np.empty((n_u, len(harm.bands), 3))
+        todo = []
+        for u in range(n_u):
+            hit = memo.get((layout, mkey, int(uniq[u]))) if cached else None
+            if hit is None:
+                todo.append(u)
+            else:
+                scal[u], band[u] = hit
+        if todo:
+            st = starts_h[first[todo]] + (n_h - n_k)  # the last n_k samples of the long window
+            if cached and n_k == n_h:
+                ps = harm.welch.batch(cat_h, st, self._harmony_cache, origin_h)
+            else:
+                ps = harm.welch.batch(cat_h, st)
+            spec = _c(ps[:, measured].transpose(0, 2, 1)).mean(axis=-1)
+            hv = harm.frames(spec)
+            for j, name in enumerate(_HARMONY_SCALARS):
+                scal[todo, j] = hv["n_peaks" if name == "spectral_peaks" else name]
+            band[todo] = hv["band_cdns"]
+            if cached:
+                for u in todo:
+                    memo[(layout, mkey, int(uniq[u]))] = (scal[u].copy(), band[u].copy())
+        if cached and len(memo) > 1:  # later frames end at or after the latest end
+            last = int(uniq[-1])
+            for key in [key for key in memo if key[2] < last]:
+                del memo[key]
+        return scal[inv], band[inv]
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
         """What is averaged over the channels in use, per frame and channel.
