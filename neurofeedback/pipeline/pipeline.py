@@ -20,6 +20,7 @@ live pushes stay in the calling thread. Threads change timing only, never number
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections import deque
@@ -109,6 +110,7 @@ class _Stage1(NamedTuple):
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
 _IS_BAD = np.isin(np.arange(len(REASONS)), BAD_CODES)  # by reason code
+_IS_EYE = np.isin(np.arange(len(REASONS)), EYE_CODES)  # by reason code
 _EMG_CODE = REASONS.index("emg")
 _AMPLITUDE_CODE = REASONS.index("amplitude")
 _GAZE_CODE = REASONS.index("gaze")
@@ -476,7 +478,7 @@ class Pipeline:
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
-        eye = np.isin(codes, EYE_CODES)
+        eye = _IS_EYE[codes]
         eye_fix: list = [None] * n_fr
         # slow power far above the channel's own past, in frames without eye artifacts (their
         # slow activity is the blink's, removed below): movement, a loosening electrode, sweat
@@ -562,16 +564,17 @@ class Pipeline:
             # rebuilt by interpolation is a spatial estimate whose spectrum is not its own, and
             # each channel is later referred to its own baseline, so only measured ones count
             mi = np.flatnonzero(clean)
-            psd_u = _c(psd_g[np.ix_(rows, mi)])  # (G, n_clean, n_freqs)
+            ix_m, gix_m = np.ix_(rows, mi), np.ix_(gi, mi)
+            psd_u = _c(psd_g[ix_m])  # (G, n_clean, n_freqs)
             off, expo = self._aperiodic.fit(psd_u)
             per = self._aperiodic.periodic_db(psd_u, off, expo)
-            ch_per[np.ix_(gi, mi)] = per
-            ch_exp[np.ix_(gi, mi)] = expo
+            ch_per[gix_m] = per
+            ch_exp[gix_m] = expo
             sc["aperiodic_offset"][gi] = _median_rows(off)
             med_exp = _median_rows(expo)
             sc["aperiodic_exponent"][gi] = med_exp
             sc["periodic_db"][gi] = per.mean(axis=1)
-            slow = _median_rows(slowing(pc_g[np.ix_(rows, mi)][..., : len(BANDS)]))
+            slow = _median_rows(slowing(pc_g[ix_m][..., : len(BANDS)]))
             sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
 
             # harmony (.harmony): peaks of the long window's spectrum (mean over the measured
@@ -691,7 +694,10 @@ class Pipeline:
         """
         n_k, harm = self._harmonies[layout]
         n_h = self.n_harmony
-        uniq, first, inv = np.unique(ends, return_index=True, return_inverse=True)
+        if ends.size == 1:  # a live frame
+            uniq, first, inv = ends, np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
+        else:
+            uniq, first, inv = np.unique(ends, return_index=True, return_inverse=True)
         mkey = measured.tobytes()
         memo = self._harmony_memo
         n_u = uniq.size
@@ -722,6 +728,8 @@ class Pipeline:
             last = int(uniq[-1])
             for key in [key for key in memo if key[2] < last]:
                 del memo[key]
+        if n_u == ends.size:  # one frame per window (every frame live)
+            return scal, band
         return scal[inv], band[inv]
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
@@ -877,14 +885,23 @@ class Pipeline:
 def _pair_matrix(pairs: np.ndarray, n: int) -> np.ndarray:
     """Symmetric (n, n) matrix of per-pair values in :func:`.synchrony.triu_pairs` order,
     diagonal 0 (NaN-filled when the pair count does not match ``n``)."""
-    m = np.zeros((n, n))
     if pairs.size != n * (n - 1) // 2:
-        m[:] = math.nan
-        return m
+        return np.full((n, n), math.nan)
+    # built as a list: no NumPy fancy-index assignment, which releases the GIL, and in offline
+    # analysis (stage 2 here, stage 1 in worker threads) every release waits for a worker to
+    # hand the GIL back (about 0.5 ms a frame)
+    flat = [0.0] * (n * n)
+    for v, (i, j) in zip(pairs.tolist(), _pair_slots(n), strict=True):
+        flat[i] = flat[j] = v
+    return np.array(flat).reshape(n, n)
+
+
+@functools.lru_cache(maxsize=32)
+def _pair_slots(n: int) -> tuple[tuple[int, int], ...]:
+    """Flat positions ``(i n + j, j n + i)`` in an (n, n) matrix of each pair of
+    :func:`.synchrony.triu_pairs` ``(i, j)``."""
     iu, ju = triu_pairs(n)
-    m[iu, ju] = pairs
-    m[ju, iu] = pairs
-    return m
+    return tuple((i * n + j, j * n + i) for i, j in zip(iu.tolist(), ju.tolist(), strict=True))
 
 
 def _median_rows(a: np.ndarray) -> np.ndarray:
