@@ -278,9 +278,8 @@ def test_pair_matrix_equals_triu_definition():
 
 def test_harmony_long_window_shared_by_its_grid_step(recording):
     """Frames whose harmony window ends on the same grid step (same channels) carry the same
-    harmony values,
-    and live (values kept across pushes) equals one whole-file push (each distinct window of
-    a batch measured once) bit for bit; the kept values stay few."""
+    harmony values, and live (values kept across pushes) equals one whole-file push (each
+    distinct window of a batch measured once) bit for bit; the kept values stay few."""
     whole = Pipeline(SF, NAMES, _config(), RAIL).push(recording.data)
     live = Pipeline(SF, NAMES, _config(), RAIL)
     frames = [f for s in range(0, recording.n_samples, 25) for f in live.push(recording.data[:, s : s + 25])]
