@@ -259,3 +259,42 @@ def test_batch_quality_equals_quality_checker_on_real_recording():
         assert [REASONS[c] for c in codes[k]] == ref, f"window at {s / f.sfreq:.1f} s"
         seen.update(ref)
     assert {"blink", "emg", "ok"} <= seen
+
+
+def test_pair_matrix_equals_triu_definition():
+    """The list-built pair matrix holds each pair's value at (i, j) and (j, i) of
+    ``np.triu_indices(n, 1)``, 0 on the diagonal, and is all NaN when the count does not fit."""
+    rng = np.random.default_rng(5)
+    for n in range(1, 7):
+        pairs = rng.standard_normal(n * (n - 1) // 2)
+        want = np.zeros((n, n))
+        iu, ju = np.triu_indices(n, 1)
+        want[iu, ju] = pairs
+        want[ju, iu] = pairs
+        got = pipeline_mod._pair_matrix(pairs, n)
+        assert got.dtype == np.float64 and np.array_equal(got, want)
+    assert np.isnan(pipeline_mod._pair_matrix(np.ones(2), 3)).all()
+
+
+def test_harmony_long_window_shared_by_its_grid_step(recording):
+    """Frames whose harmony window ends on the same grid step (same channels) carry the same
+    harmony values, and live (values kept across pushes) equals one whole-file push (each
+    distinct window of a batch measured once) bit for bit; the kept values stay few."""
+    whole = Pipeline(SF, NAMES, _config(), RAIL).push(recording.data)
+    live = Pipeline(SF, NAMES, _config(), RAIL)
+    frames = [f for s in range(0, recording.n_samples, 25) for f in live.push(recording.data[:, s : s + 25])]
+    assert len(live._harmony_memo) <= 2
+    grid = live._grid
+    for a, b in zip(whole, frames, strict=True):
+        assert np.array_equal(a.band_cdns, b.band_cdns, equal_nan=True)
+        assert a.consonance == b.consonance or (math.isnan(a.consonance) and math.isnan(b.consonance))
+    by_step: dict[int, list] = {}
+    for f in whole:
+        # the same long window and the same measured channels: the same spectrum
+        key = (int(round(f.time_s * SF)) // grid, f.channel_quality, f.interpolated)
+        by_step.setdefault(key, []).append(f)
+    shared = [fs for fs in by_step.values() if len(fs) > 1 and all(math.isfinite(f.consonance) for f in fs)]
+    assert shared  # clean steps with several frames exist
+    for fs in shared:
+        assert len({(f.consonance, f.dissonance, f.noise) for f in fs}) == 1
+        assert all(np.array_equal(f.band_cdns, fs[0].band_cdns, equal_nan=True) for f in fs)

@@ -20,6 +20,7 @@ live pushes stay in the calling thread. Threads change timing only, never number
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections import deque
@@ -109,6 +110,7 @@ class _Stage1(NamedTuple):
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
 _IS_BAD = np.isin(np.arange(len(REASONS)), BAD_CODES)  # by reason code
+_IS_EYE = np.isin(np.arange(len(REASONS)), EYE_CODES)  # by reason code
 _EMG_CODE = REASONS.index("emg")
 _AMPLITUDE_CODE = REASONS.index("amplitude")
 _GAZE_CODE = REASONS.index("gaze")
@@ -218,6 +220,9 @@ class Pipeline:
         ]
         self.harmony = self._harmonies[-1][1]
         self._harmony_cache = SegmentCache()
+        # harmony values of the latest long windows, by (layout, measured channels, end sample):
+        # frames on the same grid step reuse them (live pushes only: calling thread)
+        self._harmony_memo: dict[tuple[int, bytes, int], tuple[np.ndarray, np.ndarray]] = {}
         top = min(cfg.lowpass_hz, nyq)
         self._broad = (f >= cfg.highpass_hz) & (f <= top)
         regions, index = assign_regions(self.ch_names)
@@ -460,15 +465,11 @@ class Pipeline:
         # the long window of frame i ends at the last grid point at or before bnds[i]
         end_h = (bnds // grid) * grid
         starts_h = starts - (bnds - end_h) + grid  # its first sample in cat_h
+        origin = int(bnds[0]) - n_win - int(starts[0])
         if cached:  # stream position of cat_*[:, 0]: window i spans [bnds[i] - n_win, bnds[i])
-            origin = int(bnds[0]) - n_win - int(starts[0])
             psd_xr = self.welch.batch(cat_xr, starts, self._seg_cache, origin)
-            psd_h = self.harmony.welch.batch(
-                cat_h, starts_h, self._harmony_cache, origin - (n_h + grid - n_win)
-            )
         else:
             psd_xr = self.welch.batch(cat_xr, starts)
-            psd_h = self.harmony.welch.batch(cat_h, starts_h)
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
@@ -477,7 +478,7 @@ class Pipeline:
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
-        eye = np.isin(codes, EYE_CODES)
+        eye = _IS_EYE[codes]
         eye_fix: list = [None] * n_fr
         # slow power far above the channel's own past, in frames without eye artifacts (their
         # slow activity is the blink's, removed below): movement, a loosening electrode, sweat
@@ -563,34 +564,35 @@ class Pipeline:
             # rebuilt by interpolation is a spatial estimate whose spectrum is not its own, and
             # each channel is later referred to its own baseline, so only measured ones count
             mi = np.flatnonzero(clean)
-            psd_u = _c(psd_g[np.ix_(rows, mi)])  # (G, n_clean, n_freqs)
+            ix_m, gix_m = np.ix_(rows, mi), np.ix_(gi, mi)
+            psd_u = _c(psd_g[ix_m])  # (G, n_clean, n_freqs)
             off, expo = self._aperiodic.fit(psd_u)
             per = self._aperiodic.periodic_db(psd_u, off, expo)
-            ch_per[np.ix_(gi, mi)] = per
-            ch_exp[np.ix_(gi, mi)] = expo
+            ch_per[gix_m] = per
+            ch_exp[gix_m] = expo
             sc["aperiodic_offset"][gi] = _median_rows(off)
             med_exp = _median_rows(expo)
             sc["aperiodic_exponent"][gi] = med_exp
             sc["periodic_db"][gi] = per.mean(axis=1)
-            slow = _median_rows(slowing(pc_g[np.ix_(rows, mi)][..., : len(BANDS)]))
+            slow = _median_rows(slowing(pc_g[ix_m][..., : len(BANDS)]))
             sc["drowsiness_window"][gi] = window_drowsiness(med_exp, slow)
 
             # harmony (.harmony): peaks of the long window's spectrum (mean over the measured
-            # channels); early frames use the longest layout that lies within the stream
-            for k, (n_k, harm) in enumerate(self._harmonies):
+            # channels); early frames use the longest layout that lies within the stream. The
+            # long window moves on a grid (every 0.5 s by default), so successive frames share
+            # it: each distinct long window is measured once (:meth:`_harmony_windows`)
+            for k, (n_k, _) in enumerate(self._harmonies):
                 upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
                 sel = np.flatnonzero((end_h[gi] >= n_k) & (end_h[gi] < upper))
                 if not sel.size:
                     continue
-                if n_k == n_h:
-                    ps = psd_h[gi[sel]]
-                else:  # the last n_k samples of the long window
-                    ps = harm.welch.batch(cat_h, starts_h[gi[sel]] + (n_h - n_k))
-                spec = _c(ps[:, mi].transpose(0, 2, 1)).mean(axis=-1)
-                hv = harm.frames(spec)
-                for name in _HARMONY_SCALARS:
-                    sc[name][gi[sel]] = hv["n_peaks" if name == "spectral_peaks" else name]
-                band_cdns[gi[sel]] = hv["band_cdns"]
+                fr = gi[sel]
+                hs, hb = self._harmony_windows(
+                    k, mi, end_h[fr], starts_h[fr], cat_h, origin - (n_h + grid - n_win), cached
+                )
+                for j, name in enumerate(_HARMONY_SCALARS):
+                    sc[name][fr] = hs[:, j]
+                band_cdns[fr] = hb
 
             # regions: mean of the channels in use
             reg_names, reg_w = self._region_weights(use)
@@ -646,6 +648,89 @@ class Pipeline:
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
             note_of, ch_per, ch_exp, band_cdns,
         )
+
+    def _harmony_windows(
+        self,
+        layout: int,
+        measured: np.ndarray,
+        ends: np.ndarray,
+        starts_h: np.ndarray,
+        cat_h: np.ndarray,
+        origin_h: int,
+        cached: bool,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Harmony measures of frames whose long windows end at ``ends``, each distinct long
+        window measured once.
+
+        The long window ends on a grid (:attr:`_grid` samples), so the frames of one grid step
+        (five with a 0.1-s hop and 0.5-s grid) share it and its spectrum; each distinct window
+        is transformed, averaged over the ``measured`` channels and passed to
+        :meth:`.harmony.Harmony.frames` once, and its values are given to each frame that
+        shares it. With ``cached`` (live pushes, calling thread) the values of the latest
+        windows are also kept across pushes. Every spectrum is computed row by row, so the
+        numbers are those of measuring each frame on its own, bit for bit.
+
+        Parameters
+        ----------
+        layout : int
+            Index into :attr:`_harmonies` (the long window, or a shorter early layout).
+        measured : ndarray of int, shape (n_measured,)
+            Channels averaged into the spectrum.
+        ends : ndarray of int, shape (n_frames,), ascending
+            Stream sample at which each frame's long window ends.
+        starts_h : ndarray of int, shape (n_frames,)
+            First sample of each frame's full long window in ``cat_h``.
+        cat_h : ndarray, shape (n_channels, n_samples)
+            Filtered signal holding the long windows, uV.
+        origin_h : int
+            Stream position of ``cat_h[:, 0]`` (the segment cache's key).
+        cached : bool
+            Use and update the segment cache and the values of earlier pushes.
+
+        Returns
+        -------
+        scalars : ndarray, shape (n_frames, len(_HARMONY_SCALARS))
+        band_cdns : ndarray, shape (n_frames, n_bands, 3)
+        """
+        n_k, harm = self._harmonies[layout]
+        n_h = self.n_harmony
+        if ends.size == 1:  # a live frame
+            uniq, first, inv = ends, np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
+        else:
+            uniq, first, inv = np.unique(ends, return_index=True, return_inverse=True)
+        mkey = measured.tobytes()
+        memo = self._harmony_memo
+        n_u = uniq.size
+        scal = np.empty((n_u, len(_HARMONY_SCALARS)))
+        band = np.empty((n_u, len(harm.bands), 3))
+        todo = []
+        for u in range(n_u):
+            hit = memo.get((layout, mkey, int(uniq[u]))) if cached else None
+            if hit is None:
+                todo.append(u)
+            else:
+                scal[u], band[u] = hit
+        if todo:
+            st = starts_h[first[todo]] + (n_h - n_k)  # the last n_k samples of the long window
+            if cached and n_k == n_h:
+                ps = harm.welch.batch(cat_h, st, self._harmony_cache, origin_h)
+            else:
+                ps = harm.welch.batch(cat_h, st)
+            spec = _c(ps[:, measured].transpose(0, 2, 1)).mean(axis=-1)
+            hv = harm.frames(spec)
+            for j, name in enumerate(_HARMONY_SCALARS):
+                scal[todo, j] = hv["n_peaks" if name == "spectral_peaks" else name]
+            band[todo] = hv["band_cdns"]
+            if cached:
+                for u in todo:
+                    memo[(layout, mkey, int(uniq[u]))] = (scal[u].copy(), band[u].copy())
+        if cached and len(memo) > 1:  # later frames end at or after the latest end
+            last = int(uniq[-1])
+            for key in [key for key in memo if key[2] < last]:
+                del memo[key]
+        if n_u == ends.size:  # one frame per window (every frame live)
+            return scal, band
+        return scal[inv], band[inv]
 
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
         """What is averaged over the channels in use, per frame and channel.
@@ -800,14 +885,23 @@ class Pipeline:
 def _pair_matrix(pairs: np.ndarray, n: int) -> np.ndarray:
     """Symmetric (n, n) matrix of per-pair values in :func:`.synchrony.triu_pairs` order,
     diagonal 0 (NaN-filled when the pair count does not match ``n``)."""
-    m = np.zeros((n, n))
     if pairs.size != n * (n - 1) // 2:
-        m[:] = math.nan
-        return m
+        return np.full((n, n), math.nan)
+    # built as a list: no NumPy fancy-index assignment, which releases the GIL, and in offline
+    # analysis (stage 2 here, stage 1 in worker threads) every release waits for a worker to
+    # hand the GIL back (about 0.5 ms a frame)
+    flat = [0.0] * (n * n)
+    for v, (i, j) in zip(pairs.tolist(), _pair_slots(n), strict=True):
+        flat[i] = flat[j] = v
+    return np.array(flat).reshape(n, n)
+
+
+@functools.lru_cache(maxsize=32)
+def _pair_slots(n: int) -> tuple[tuple[int, int], ...]:
+    """Flat positions ``(i n + j, j n + i)`` in an (n, n) matrix of each pair of
+    :func:`.synchrony.triu_pairs` ``(i, j)``."""
     iu, ju = triu_pairs(n)
-    m[iu, ju] = pairs
-    m[ju, iu] = pairs
-    return m
+    return tuple((i * n + j, j * n + i) for i, j in zip(iu.tolist(), ju.tolist(), strict=True))
 
 
 def _median_rows(a: np.ndarray) -> np.ndarray:
