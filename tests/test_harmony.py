@@ -78,7 +78,7 @@ def test_independent_pink_noise_has_no_peak_in_90_percent_of_windows(sfreq, n_ch
     assert empty.mean() >= 0.90
     assert np.isnan(out["golden_mean_index"]).mean() >= 0.90
     # empty exactly where no peak was found; the three shares are empty together
-    np.testing.assert_array_equal(empty, out["n_peaks"] == 0)
+    np.testing.assert_array_equal(empty, out["spectral_peaks"] == 0)
     assert np.array_equal(empty, np.isnan(out["dissonance"]))
     assert np.array_equal(empty, np.isnan(out["noise"]))
     if n_channels == 1:  # the threshold's own case: about alpha = 5 % have a peak
@@ -108,7 +108,7 @@ def test_cdns_of_known_spectra_is_exact():
     # one peak: all of its power is consonant
     psd, total, (p1,) = _with_peaks(h, (10.0,))
     out = h.frames(psd[None])
-    assert out["n_peaks"][0] == 1 and out["alpha_peak_hz"][0] == pytest.approx(10.0, abs=0.01)
+    assert out["spectral_peaks"][0] == 1 and out["alpha_peak_hz"][0] == pytest.approx(10.0, abs=0.01)
     assert out["consonance"][0] == pytest.approx(p1 / total, rel=1e-9)
     assert out["dissonance"][0] == 0.0
     assert out["noise"][0] == pytest.approx(1.0 - p1 / total, rel=1e-9)
@@ -122,7 +122,7 @@ def test_cdns_of_known_spectra_is_exact():
     psd, total, (p1, p2) = _with_peaks(h, (10.0, 11.0))
     out = h.frames(psd[None])
     d = partial_dissonance(10.0, 11.0)
-    assert out["n_peaks"][0] == 2 and d > 0.9
+    assert out["spectral_peaks"][0] == 2 and d > 0.9
     assert out["dissonance"][0] == pytest.approx((p1 + p2) / total * d, rel=1e-5)
     assert out["consonance"][0] == pytest.approx((p1 + p2) / total * (1 - d), rel=1e-5)
     # three peaks: pairs weighted by the smaller power
@@ -132,7 +132,7 @@ def test_cdns_of_known_spectra_is_exact():
     fr = (6.0, 10.0, 11.0)
     delta = sum(min(pw[i], pw[j]) * partial_dissonance(fr[i], fr[j]) for i, j in pairs) / sum(
         min(pw[i], pw[j]) for i, j in pairs)
-    assert out["n_peaks"][0] == 3
+    assert out["spectral_peaks"][0] == 3
     assert out["dissonance"][0] == pytest.approx(sum(pw) / total * delta, rel=1e-5)
     # an octave: nearly all consonant; the 20-Hz peak alone in the beta band
     psd, total, (p1, p2) = _with_peaks(h, (10.0, 20.0))
@@ -145,7 +145,7 @@ def test_cdns_of_known_spectra_is_exact():
                                rtol=1e-9)
     # no peak at all: empty
     out = h.frames(_power_law(h.freqs)[None])
-    assert out["n_peaks"][0] == 0 and np.isnan(out["consonance"][0])
+    assert out["spectral_peaks"][0] == 0 and np.isnan(out["consonance"][0])
 
 
 # ---------------------------------------------------------------- signals through Welch
@@ -170,9 +170,9 @@ def test_one_oscillation_is_one_consonant_peak_with_its_power_share():
     h = Harmony(fs, 8 * fs, 4 * fs)
     psd, total = _windows(h, fs, 100, {10.0: 5.0}, seed=3)
     out = h.frames(psd)
-    assert np.median(out["n_peaks"]) == 1 and np.isfinite(out["consonance"]).all()
+    assert np.median(out["spectral_peaks"]) == 1 and np.isfinite(out["consonance"]).all()
     np.testing.assert_allclose(out["alpha_peak_hz"], 10.0, atol=0.06)
-    one = out["n_peaks"] == 1
+    one = out["spectral_peaks"] == 1
     assert one.mean() >= 0.85 and (out["dissonance"][one] == 0).all()
     # consonance = the oscillation's share of the power (12.5 uV^2 / total), on average (the
     # noise in the oscillation's bins adds or removes power window by window)
@@ -191,11 +191,11 @@ def test_close_pair_is_dissonant_and_octave_consonant():
     psd, _ = _windows(h, fs, 20, {10.0: 5.0, 10.8: 5.0}, seed=4)
     out = h.frames(psd)
     ratio = out["dissonance"] / (out["dissonance"] + out["consonance"])
-    assert np.median(out["n_peaks"]) == 2 and np.median(ratio) > 0.9
+    assert np.median(out["spectral_peaks"]) == 2 and np.median(ratio) > 0.9
     psd, _ = _windows(h, fs, 20, {10.0: 5.0, 20.0: 5.0}, seed=5)
     out = h.frames(psd)
     ratio = out["dissonance"] / (out["dissonance"] + out["consonance"])
-    assert np.median(out["n_peaks"]) == 2 and np.median(ratio) < 0.01
+    assert np.median(out["spectral_peaks"]) == 2 and np.median(ratio) < 0.01
 
 
 def test_golden_mean_from_alpha_and_theta_peaks():
@@ -223,7 +223,7 @@ def test_a_frame_does_not_depend_on_its_batch():
     psd, _ = _windows(h, fs, 12, {10.0: 3.0, 6.0: 2.0}, seed=8)
     psd[3, 40] = np.nan  # a broken frame stays broken alone
     full = h.frames(psd)
-    assert np.isnan(full["consonance"][3]) and np.isnan(full["n_peaks"][3])
+    assert np.isnan(full["consonance"][3]) and np.isnan(full["spectral_peaks"][3])
     for i in (0, 3, 11):
         one = h.frames(psd[i : i + 1])
         for name, v in full.items():

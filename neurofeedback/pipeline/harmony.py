@@ -119,7 +119,7 @@ _SEED = 20100412
 _SIM_BLOCK = 250  # windows simulated at a time (bounds memory for long windows)
 
 #: Names of the per-frame outputs of :meth:`Harmony.frames` (besides ``band_cdns``).
-_SCALARS = ("consonance", "dissonance", "noise", "n_peaks", "alpha_peak_hz", "theta_peak_hz",
+_SCALARS = ("consonance", "dissonance", "noise", "spectral_peaks", "alpha_peak_hz", "theta_peak_hz",
             "alpha_theta_ratio", "golden_mean_index")
 
 
@@ -428,7 +428,7 @@ class Harmony:
         -------
         dict of str to ndarray
             Shape (n_frames,): ``consonance``, ``dissonance``, ``noise`` (shares of the power in
-            ``fit_range``, summing to 1; NaN without a peak), ``n_peaks`` (float),
+            ``fit_range``, summing to 1; NaN without a peak), ``spectral_peaks`` (float),
             ``alpha_peak_hz``, ``theta_peak_hz`` (Hz), ``alpha_theta_ratio``,
             ``golden_mean_index``; shape (n_frames, n_bands, 3): ``band_cdns`` (consonance,
             dissonance, noise of each band, bands in the order of :attr:`bands`). NaN where

@@ -719,7 +719,7 @@ class Pipeline:
             spec = _c(ps[:, measured].transpose(0, 2, 1)).mean(axis=-1)
             hv = harm.frames(spec)
             for j, name in enumerate(_HARMONY_SCALARS):
-                scal[todo, j] = hv["n_peaks" if name == "spectral_peaks" else name]
+                scal[todo, j] = hv[name]
             band[todo] = hv["band_cdns"]
             if cached:
                 for u in todo:
