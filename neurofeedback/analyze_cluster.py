@@ -17,6 +17,7 @@ when a cluster is used.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -169,6 +170,9 @@ def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
     try:
         return Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        # the half-made client closes itself when collected: do that now, while its event loop
+        # still runs (at interpreter exit it would print a traceback)
+        gc.collect()
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise UsageError(
             f"cannot reach the Dask scheduler at {address!r} within {timeout_s:g} s ({detail}); "
@@ -242,7 +246,7 @@ def analyze_on_cluster(
     try:
         n_threads = max(1, sum(client.nthreads().values()))
         first = [f for f in (submit_next() for _ in range(2 * n_threads)) if f is not None]
-        running = as_completed(first)
+        running = as_completed(first, loop=client.loop)
         for fut in running:
             i = futures.pop(fut)
             try:
