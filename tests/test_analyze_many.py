@@ -94,6 +94,30 @@ def test_interrupt_mid_file_leaves_no_table(tmp_path):
 
 
 @pytest.mark.slow
+def test_interrupt_stops_the_workers_and_leaves_no_half_table(tmp_path):
+    """Ctrl-C in the parent (here: raised when the first input is done, the other one running)
+    stops the worker processes and removes what the unfinished input had written."""
+    import multiprocessing
+
+    finished = []
+
+    def interrupt(outcome, bar):
+        finished.append(outcome.index)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        analyze_files(INPUTS, tmp_path, jobs=2, on_done=interrupt)
+    assert len(finished) == 1
+    assert multiprocessing.active_children() == []
+    done_dir = tmp_path / STEMS[finished[0]]
+    assert sorted(p.name for p in done_dir.iterdir()) == sorted(TABLES)
+    _no_leftovers(tmp_path)
+    # the other input was stopped (no folder left) or had just finished (complete tables)
+    for d in tmp_path.iterdir():
+        assert sorted(p.name for p in d.iterdir()) == sorted(TABLES), d
+
+
+@pytest.mark.slow
 def test_dask_local_cluster_writes_the_same_tables(one_by_one, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     missing = tmp_path / "missing.edf"
