@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
             "install it with: pip install 'neurofeedback[cluster]'"
         ) from None
     try:
-        return Client(address, timeout=timeout_s, set_as_default=False)
+        client = Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         # the half-made client closes itself when collected: do that now, while its event loop
         # still runs (at interpreter exit it would print a traceback)
@@ -179,6 +180,15 @@ def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
             "check the address (tcp://HOST:8786) and that 'dask scheduler' is running with "
             "workers attached"
         ) from None
+    try:
+        client.wait_for_workers(1, timeout=timeout_s)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise UsageError(
+            f"the Dask scheduler at {address!r} has no workers (none came within {timeout_s:g} s); "
+            f"start some with: dask worker {address} --nthreads 1"
+        ) from exc
+    return client
 
 
 def analyze_on_cluster(
@@ -238,7 +248,7 @@ def analyze_on_cluster(
                 continue
             [data] = client.scatter([files], hash=False)
             fut = client.submit(cluster_task, i, paths[i], name, data, baseline_s, pure=False,
-                                key=f"neurofeedback-analyze-{i}-{os.getpid()}-{id(data)}")
+                                key=f"neurofeedback-analyze-{i}-{uuid.uuid4().hex}")
             futures[fut] = i
             return fut
         return None
@@ -254,6 +264,10 @@ def analyze_on_cluster(
                 if outcome.summary is not None:
                     write_result(dirs[i], features, bandpower)
                     outcome.summary.out_dir = str(dirs[i])
+            except ModuleNotFoundError as exc:  # the task could not be unpacked on the worker
+                outcome = FileOutcome(i, paths[i], error=(
+                    f"{paths[i]}: a Dask worker cannot import {exc.name!r}; install the same "
+                    "version of neurofeedback on every worker"))
             except Exception as exc:  # noqa: BLE001 - a lost worker, an unwritable folder
                 outcome = failure(i, paths[i], exc)
             fut.release()

@@ -134,12 +134,17 @@ def test_dask_local_cluster_writes_the_same_tables(one_by_one, tmp_path, capsys)
     _no_leftovers(out)
 
 
-def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
+def test_unreachable_scheduler_or_no_workers_is_a_one_line_error(tmp_path):
     from neurofeedback.analyze_cluster import analyze_on_cluster
 
-    pytest.importorskip("distributed")
+    distributed = pytest.importorskip("distributed")
     with pytest.raises(UsageError, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
         analyze_on_cluster(INPUTS, tmp_path, "tcp://127.0.0.1:9", timeout_s=0.5)
+    assert not any(tmp_path.iterdir())
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as empty:
+        with pytest.raises(UsageError, match="has no workers .* start some with: dask worker"):
+            analyze_on_cluster(INPUTS, tmp_path, empty.scheduler_address, timeout_s=0.5)
     assert not any(tmp_path.iterdir())
 
 
