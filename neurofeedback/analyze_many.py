@@ -122,7 +122,8 @@ class BatchProgress:
         self._t0 = time.perf_counter()
         self._bar = tqdm(
             total=n_files, file=sys.stderr, disable=not enabled, dynamic_ncols=True,
-            desc="analyze", bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
+            # the text goes in ``desc`` (``{postfix}`` would come with a leading comma)
+            bar_format="analyze: {percentage:3.0f}%|{bar}| {desc} [{elapsed}<{remaining}]",
         )
         self._refresh()
 
@@ -163,7 +164,7 @@ class BatchProgress:
             return
         self._bar.n = self.files_done + sum(self._fraction.values())
         failed = f", {self.failed} failed" if self.failed else ""
-        self._bar.set_postfix_str(
+        self._bar.set_description_str(
             f"{self.files_done}/{self.n_files} files{failed}, {self.eeg_seconds:.0f} s of EEG, "
             f"{self.realtime_factor:.0f}x real time", refresh=True,
         )
