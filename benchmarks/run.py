@@ -8,7 +8,8 @@
 (d) RSS growth over a 2-hour simulated session pushed in 0.5-s chunks.
 
 Prints a table and merges its numbers into ``benchmarks/results.json``; then runs
-``benchmarks/ui_bench.py`` in a subprocess if it exists.
+``benchmarks/ui_bench.py`` in a subprocess if it exists, and ``benchmarks/jobs_bench.py``
+(``analyze --jobs`` scaling over 8 recordings).
 """
 
 from __future__ import annotations
@@ -222,7 +223,11 @@ def main() -> int:
         if rc != 0:
             print(f"ui_bench.py exited with {rc}", file=sys.stderr)
             return rc
-    return 0
+    # analyze --jobs 1 vs 2 over 8 recordings (merges analyze_jobs_* into results.json)
+    rc = subprocess.call([sys.executable, str(ROOT / "jobs_bench.py"), *(["--quick"] if args.quick else [])])
+    if rc != 0:
+        print(f"jobs_bench.py exited with {rc}", file=sys.stderr)
+    return rc
 
 
 if __name__ == "__main__":

@@ -11,14 +11,14 @@ import csv
 import io
 import logging
 import math
+import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
-from tqdm import tqdm
 
 from .errors import RecordingError, UsageError, setting
 from .io import load_eeg_file
@@ -92,41 +92,58 @@ class AnalysisSummary:
     rate_notes: tuple[str, ...] = ()
 
 
-def analyze_to_dir(
+#: Suffix of the tables while they are written; renamed to the final names when complete.
+PARTIAL_SUFFIX = ".partial"
+
+
+@dataclass
+class TableCounts:
+    """What :func:`write_tables` counted and the pipeline decided while writing one input."""
+
+    n_frames: int
+    n_artifact: int
+    mains_hz: float | None
+    rate_notes: tuple[str, ...]
+
+
+def write_tables(
     loaded: LoadedFile,
-    out_dir: str | Path,
+    features: TextIO,
+    bandpower: TextIO,
     config: PipelineConfig | None = None,
     progress: Callable[[int], None] | None = None,
-) -> AnalysisSummary:
-    """Analyse a loaded file and stream ``features.csv`` and ``bandpower.csv`` into ``out_dir``.
+) -> TableCounts:
+    """Run the pipeline over ``loaded`` and write the two tables as CSV text.
 
-    Raises
-    ------
-    RecordingError
-        When ``out_dir`` cannot be created or written.
+    Parameters
+    ----------
+    loaded : LoadedFile
+        Data in uV, shape (n_channels, n_samples).
+    features, bandpower : text file
+        Opened with ``newline=""``: ``features.csv`` and ``bandpower.csv`` (header, then one
+        ``\r\n``-terminated line per 0.1-s frame).
+    config : PipelineConfig or None
+        Pipeline settings (default: the pipeline's defaults).
+    progress : callable or None
+        Called with the number of samples processed after each 60-s chunk.
+
+    Returns
+    -------
+    TableCounts
+        Frames written, artifact frames among them, the mains found, the rate adaptations.
     """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        ff = open(out / FEATURES_NAME, "w", encoding="utf-8", newline="")
-        bf = open(out / BANDPOWER_NAME, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise RecordingError(
-            f"cannot write to {out}: {exc.strerror or exc}; choose another "
-            f"{setting('out_dir', '--out')}"
-        ) from None
     n = n_art = 0
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
 
     def write(frames: list[FeatureFrame]) -> None:
-        ff.write("".join([feature_line(f) for f in frames]))
-        bf.write("".join([bandpower_line(f) for f in frames]))
+        features.write("".join([feature_line(f) for f in frames]))
+        bandpower.write("".join([bandpower_line(f) for f in frames]))
 
     # a writer thread formats and writes chunk k while the pipeline computes chunk k + 1
     # (its compiled stages run without the GIL); chunks are written in order
-    with ff, bf, ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze-writer") as pool:
-        _feature_writer(ff)
-        csv.writer(bf).writerow(bandpower_header(list(loaded.ch_names)))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze-writer") as pool:
+        _feature_writer(features)
+        csv.writer(bandpower).writerow(bandpower_header(list(loaded.ch_names)))
         pending: Future | None = None
         for frames in iter_frames(loaded, config, progress, pipe):
             if pending is not None:
@@ -136,15 +153,96 @@ def analyze_to_dir(
             n_art += sum(f.artifact for f in frames)
         if pending is not None:
             pending.result()
+    return TableCounts(n, n_art, pipe.mains_hz, pipe.rate_notes)
+
+
+def summary_of(path: str, out_dir: str | Path, duration_s: float, counts: TableCounts) -> AnalysisSummary:
+    """The :class:`AnalysisSummary` of one input from what :func:`write_tables` counted."""
+    n = counts.n_frames
     return AnalysisSummary(
-        path=loaded.path,
-        out_dir=str(out),
+        path=path,
+        out_dir=str(out_dir),
         n_frames=n,
-        duration_s=loaded.duration_s,
-        artifact_share=(n_art / n) if n else float("nan"),
-        mains_hz=pipe.mains_hz,
-        rate_notes=pipe.rate_notes,
+        duration_s=duration_s,
+        artifact_share=(counts.n_artifact / n) if n else float("nan"),
+        mains_hz=counts.mains_hz,
+        rate_notes=counts.rate_notes,
     )
+
+
+def partial_paths(out_dir: str | Path) -> list[Path]:
+    """Where the two tables of ``out_dir`` are written before they are complete."""
+    out = Path(out_dir)
+    return [out / (name + PARTIAL_SUFFIX) for name in (FEATURES_NAME, BANDPOWER_NAME)]
+
+
+def remove_partial(out_dir: str | Path, created: bool) -> None:
+    """Delete half-written tables in ``out_dir``, and the folder too when ``created`` and empty."""
+    for p in partial_paths(out_dir):
+        p.unlink(missing_ok=True)
+    if created:
+        try:
+            Path(out_dir).rmdir()
+        except OSError:
+            pass  # not empty (other files were there or came) or already gone
+
+
+def make_out_dir(out_dir: str | Path) -> bool:
+    """Create ``out_dir`` (and parents). Returns True if it did not exist before.
+
+    Raises
+    ------
+    RecordingError
+        When the folder cannot be created.
+    """
+    out = Path(out_dir)
+    existed = out.is_dir()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecordingError(
+            f"cannot write to {out}: {exc.strerror or exc}; choose another "
+            f"{setting('out_dir', '--out')}"
+        ) from None
+    return not existed
+
+
+def analyze_to_dir(
+    loaded: LoadedFile,
+    out_dir: str | Path,
+    config: PipelineConfig | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AnalysisSummary:
+    """Analyse a loaded file into ``out_dir``: ``features.csv`` and ``bandpower.csv``.
+
+    The tables are streamed to ``*.partial`` names and renamed when complete, so a failure (or
+    Ctrl-C) leaves no half-written table behind, and the folder only if it existed before.
+
+    Raises
+    ------
+    RecordingError
+        When ``out_dir`` cannot be created or written.
+    """
+    out = Path(out_dir)
+    created = make_out_dir(out)
+    tmp_f, tmp_b = partial_paths(out)
+    try:
+        try:
+            ff = open(tmp_f, "w", encoding="utf-8", newline="")
+            bf = open(tmp_b, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise RecordingError(
+                f"cannot write to {out}: {exc.strerror or exc}; choose another "
+                f"{setting('out_dir', '--out')}"
+            ) from None
+        with ff, bf:
+            counts = write_tables(loaded, ff, bf, config, progress)
+        os.replace(tmp_f, out / FEATURES_NAME)
+        os.replace(tmp_b, out / BANDPOWER_NAME)
+    except BaseException:
+        remove_partial(out, created)
+        raise
+    return summary_of(loaded.path, out, loaded.duration_s, counts)
 
 
 def output_dirs(paths: list[str], out: str | Path) -> list[Path]:
@@ -163,13 +261,16 @@ def output_dirs(paths: list[str], out: str | Path) -> list[Path]:
     return dirs
 
 
-def analyze_path(
-    path: str,
-    out_dir: str | Path,
-    baseline_s: float | None = None,
-    show_progress: bool = False,
-) -> AnalysisSummary:
-    """Load one input with :func:`neurofeedback.io.load_eeg_file` and analyse it into ``out_dir``."""
+def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[LoadedFile, PipelineConfig]:
+    """Load one input with :func:`neurofeedback.io.load_eeg_file` and make its pipeline settings.
+
+    Raises
+    ------
+    FileFormatError
+        When the input cannot be read.
+    UsageError
+        When it is shorter than one analysis window.
+    """
     loaded = load_eeg_file(path)
     kwargs = {} if baseline_s is None else {"baseline": (0.0, float(baseline_s))}
     config = PipelineConfig(**kwargs)
@@ -178,38 +279,36 @@ def analyze_path(
             f"{path}: only {loaded.duration_s:.2f} s of data; analysis needs at least "
             f"{config.window_s:g} s (one window)"
         )
-    bar = None
-    if show_progress:
-        bar = tqdm(total=loaded.n_samples, unit="sample", unit_scale=True, desc=Path(path).name, leave=False)
-    try:
-        return analyze_to_dir(loaded, out_dir, config, bar.update if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
+    return loaded, config
 
 
-def analyze_paths(
-    paths: list[str],
-    out: str | Path,
+def analyze_path(
+    path: str,
+    out_dir: str | Path,
     baseline_s: float | None = None,
-    jobs: int = 1,
-    show_progress: bool = False,
-) -> list[AnalysisSummary]:
-    """Analyse several inputs, one process per input when ``jobs > 1``."""
-    dirs = output_dirs(paths, out)
-    if jobs <= 1 or len(paths) == 1:
-        return [analyze_path(p, d, baseline_s, show_progress) for p, d in zip(paths, dirs, strict=True)]
-    results: list[AnalysisSummary | None] = [None] * len(paths)
-    bar = None
-    if show_progress:
-        bar = tqdm(total=len(paths), unit="file")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        futs = {pool.submit(analyze_path, p, d, baseline_s, False): i
-                for i, (p, d) in enumerate(zip(paths, dirs, strict=True))}
-        for fut in as_completed(futs):
-            results[futs[fut]] = fut.result()
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    return [r for r in results if r is not None]
+    progress: Callable[[float, float], None] | None = None,
+) -> AnalysisSummary:
+    """Load one input and analyse it into ``out_dir`` (:func:`analyze_to_dir`).
+
+    Parameters
+    ----------
+    path : str
+        Anything :func:`neurofeedback.io.load_eeg_file` reads.
+    out_dir : str or Path
+        Folder for ``features.csv`` and ``bandpower.csv``.
+    baseline_s : float or None
+        Baseline block = the first ``baseline_s`` seconds (default: the pipeline's, 60 s).
+    progress : callable or None
+        Called as ``progress(done_s, total_s)`` (seconds of EEG) after each 60-s chunk.
+    """
+    loaded, config = load_for_analysis(path, baseline_s)
+    cb = None
+    if progress is not None:
+        done = [0]
+        total_s = loaded.duration_s
+
+        def cb(n: int) -> None:
+            done[0] += n
+            progress(done[0] / loaded.sfreq, total_s)
+
+    return analyze_to_dir(loaded, out_dir, config, cb)

@@ -1,4 +1,4 @@
-"""``neurofeedback analyze PATH... --out DIR [--baseline S] [--jobs N]``."""
+"""``neurofeedback analyze PATH... --out DIR [--baseline S] [--jobs N | --scheduler ADDRESS]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import dataclasses
 import json
 import sys
 
-from ..analyze import analyze_paths
+from ..analyze_cluster import analyze_on_cluster
+from ..analyze_many import BatchProgress, FileOutcome, analyze_files
 from ..errors import UsageError
 from ..pipeline import COMPILE_NOTE, kernels_compiled
 
@@ -24,8 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", metavar="S", type=float, default=None,
                         help="baseline block = the first S seconds (default 60)")
     parser.add_argument("--jobs", metavar="N", type=int, default=1,
-                        help="analyse up to N inputs in parallel processes (default 1)")
+                        help="analyse up to N inputs at a time in parallel processes (default 1)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run on a Dask cluster, e.g. tcp://host:8786 (needs the 'cluster' extra: "
+                             "the 'distributed' package); the tables come back to this machine")
     parser.add_argument("--json", action="store_true", help="print the results as JSON (for scripts)")
+
+
+def _report_failure(outcome: FileOutcome, bar: BatchProgress) -> None:
+    if outcome.error is not None:
+        bar.write(f"error: {outcome.error}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,18 +42,36 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs must be >= 1; got {args.jobs}")
     if args.baseline is not None and not args.baseline > 0:
         raise UsageError(f"--baseline must be a number of seconds > 0; got {args.baseline}")
-    if not kernels_compiled():
-        sys.stderr.write(COMPILE_NOTE + "\n")
-    results = analyze_paths(list(args.paths), args.out, args.baseline, args.jobs,
-                            show_progress=sys.stderr.isatty())
+    show = sys.stderr.isatty()
+    if args.scheduler is not None:
+        if args.jobs != 1:
+            raise UsageError(f"--jobs applies to a run on this machine; with --scheduler the "
+                             f"cluster's workers share the inputs (got --jobs {args.jobs})")
+        outcomes = analyze_on_cluster(list(args.paths), args.out, args.scheduler, args.baseline,
+                                      show_progress=show, on_done=_report_failure)
+    else:
+        if not kernels_compiled():
+            sys.stderr.write(COMPILE_NOTE + "\n")
+        outcomes = analyze_files(list(args.paths), args.out, args.baseline, args.jobs,
+                                 show_progress=show, on_done=_report_failure)
+    failed = [o for o in outcomes if not o.ok]
     if args.json:
-        print(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
-        return 0
-    for r in results:
-        mains = "none" if r.mains_hz is None else f"{r.mains_hz:g} Hz"
-        print(f"{r.path}: {r.n_frames} frames over {r.duration_s:.1f} s, "
-              f"{100 * r.artifact_share:.0f}% artifact frames, mains notch {mains} "
-              f"-> {r.out_dir}/features.csv, bandpower.csv")
-        if r.rate_notes:
-            print("  adapted to the sample rate: " + "; ".join(r.rate_notes))
+        print(json.dumps([dataclasses.asdict(o.summary) if o.summary is not None
+                          else {"path": o.path, "error": o.error} for o in outcomes], indent=2))
+    else:
+        for o in outcomes:
+            r = o.summary
+            if r is None:
+                continue
+            mains = "none" if r.mains_hz is None else f"{r.mains_hz:g} Hz"
+            print(f"{r.path}: {r.n_frames} frames over {r.duration_s:.1f} s, "
+                  f"{100 * r.artifact_share:.0f}% artifact frames, mains notch {mains} "
+                  f"-> {r.out_dir}/features.csv, bandpower.csv")
+            if r.rate_notes:
+                print("  adapted to the sample rate: " + "; ".join(r.rate_notes))
+    if failed:
+        if len(outcomes) > 1:
+            sys.stderr.write(f"error: {len(failed)} of {len(outcomes)} inputs failed (see above); "
+                             "the others were analysed\n")
+        return 2
     return 0
