@@ -60,3 +60,12 @@ def test_step_scenario_steps_at_the_stated_times() -> None:
 def test_unknown_kind_names_the_choices() -> None:
     with pytest.raises(UsageError, match="kind"):
         step_scenario("temperature")
+
+
+@pytest.mark.parametrize("name", ["integration_pool_s", "integration_smooth_s"])
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), "x"])
+def test_feedback_window_config_is_validated(name: str, bad: object) -> None:
+    from neurofeedback.pipeline.config import PipelineConfig
+
+    with pytest.raises(UsageError, match=f"{name} must be a number of seconds >= 0; got"):
+        PipelineConfig(**{name: bad})

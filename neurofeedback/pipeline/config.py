@@ -25,6 +25,17 @@ def _check_band(name: str, band: tuple[float, float]) -> tuple[float, float]:
     return (lo, hi)
 
 
+def _seconds(name: str, value: object) -> float:
+    """``value`` as a finite number of seconds >= 0; :class:`UsageError` naming ``name``."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        v = math.nan
+    if not (math.isfinite(v) and v >= 0):
+        raise UsageError(f"{name} must be a number of seconds >= 0; got {value!r}")
+    return v
+
+
 @dataclass
 class PipelineConfig:
     """Every tunable number of the feature pipeline.
@@ -51,6 +62,14 @@ class PipelineConfig:
         Synchrony pools the windows of the last this-many seconds (default 4; 0 = each
         window on its own; :class:`~.synchrony.LaggedSynchrony`); PLV is averaged causally with
         this time constant (:class:`~.synchrony.SynchronySmoother`).
+    integration_pool_s : float
+        The integration score's synchrony pools the windows of the last this-many seconds
+        (default 1; the same debiased pooled wPLI^2 as ``synchrony``, a shorter span: the feedback
+        follows a change sooner, see docs/latency.md). ``synchrony`` (features, chance targets,
+        the report) keeps ``synchrony_smooth_s``.
+    integration_smooth_s : float
+        Time constant of the causal exponential average of that feedback synchrony, seconds
+        (default 0.5; 0 = none): trims its frame-to-frame jitter.
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -154,6 +173,8 @@ class PipelineConfig:
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
     synchrony_smooth_s: float = 4.0
+    integration_pool_s: float = 1.0
+    integration_smooth_s: float = 0.5
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
@@ -235,6 +256,8 @@ class PipelineConfig:
                 f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
                 f"got {self.synchrony_smooth_s!r}"
             )
+        for name in ("integration_pool_s", "integration_smooth_s"):
+            setattr(self, name, _seconds(name, getattr(self, name)))
         if not isinstance(self.region_gate_channels, int) or self.region_gate_channels < 0:
             raise UsageError(
                 f"region_gate_channels must be an integer >= 0; got {self.region_gate_channels!r}"

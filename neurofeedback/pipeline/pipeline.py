@@ -255,6 +255,13 @@ class Pipeline:
         self._sync_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
         self._surrogate_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
         self._plv_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
+        # the integration score's synchrony: the same pooled estimator over a shorter span,
+        # then a short causal average (docs/latency.md: response vs frame-to-frame noise)
+        self._feedback_pool = (
+            LaggedSynchrony(cfg.integration_pool_s, cfg.window_s, inflation)
+            if cfg.integration_pool_s != cfg.synchrony_smooth_s else None
+        )
+        self._feedback_smoother = SynchronySmoother(cfg.integration_smooth_s, cfg.hop_s)
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
@@ -717,7 +724,7 @@ class Pipeline:
                     setattr(frame, name, math.nan)
             else:
                 frame.band_cdns = r.band_cdns[i]
-            surrogate = math.nan
+            surrogate = feedback = math.nan
             if plv_of[i] is not None:
                 regions = frame.regions = reg_of[i]
                 frame.plv_matrix = plv_of[i]
@@ -725,6 +732,12 @@ class Pipeline:
                 pairs = self._sync_pool.update(t, regions, None if art else sums)
                 frame.sync_matrix = _pair_matrix(pairs, len(regions))
                 frame.synchrony = float(pairs.mean()) if pairs.size else math.nan
+                if self._feedback_pool is not None:
+                    fb = self._feedback_pool.update(t, regions, None if art else sums)
+                    feedback = float(fb.mean()) if fb.size else math.nan
+                else:
+                    feedback = frame.synchrony
+                feedback = self._feedback_smoother.update(t, feedback, art)
                 frame.plv = self._plv_smoother.update(t, float(sc["plv_window"][i]), art)
                 sur = self._surrogate_pool.update(t, regions, None if art else sums_sur)
                 surrogate = float(sur.mean()) if sur.size and sums_sur is not None else math.nan
@@ -741,6 +754,8 @@ class Pipeline:
             frame.drowsiness = self._drowsy.update(float(sc["drowsiness_window"][i]), frame.artifact)
             values = {
                 "synchrony": frame.synchrony,
+                # the integration score's synchrony (shorter pool, own smoothing)
+                "synchrony_feedback": feedback,
                 # the estimator smooths its own inputs: it gets the per-window value's z-score
                 "synchrony_window": float(sync[i]),
                 # the chance level: the surrogates' smoothed synchrony over the baseline
@@ -775,7 +790,7 @@ class Pipeline:
         hold = frame.drowsiness >= cfg.drowsy_hold  # on the way to sleep: no cycle evidence
         # (the estimator reports "drowsy" exactly when ``drowsy``: frame.phase is the flag the
         # status line, the window and the report read)
-        sync_z = bl.z("synchrony", frame.synchrony)
+        sync_z = bl.z("synchrony_feedback", values.get("synchrony_feedback", math.nan))
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("spatial_low_share", frame.spatial_low_share)
         cons_z = bl.z("consonance", frame.consonance)

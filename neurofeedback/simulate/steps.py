@@ -286,17 +286,50 @@ def format_table(results: dict[str, StepResult]) -> str:
     return "\n".join(lines)
 
 
+#: (integration_pool_s, integration_smooth_s) compared by ``--sweep``: the first is the former
+#: default (the integration score read the reported 4-s pooled synchrony, unsmoothed).
+SWEEP: tuple[tuple[float, float], ...] = (
+    (4.0, 0.0), (2.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.5), (0.0, 0.5), (0.0, 1.0), (1.0, 1.0),
+)
+
+
+def sweep_table(seeds: Sequence[int], sweep: Sequence[tuple[float, float]] = SWEEP) -> str:
+    """Markdown table: the integration score's response and noise for each feedback window."""
+    default = PipelineConfig()
+    lines = [
+        "| pool span (s) | smoothing tau (s) | half-way median (s) | p95 (s) | frame-to-frame std "
+        "| std around level | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for pool, tau in sweep:
+        cfg = replace(default, integration_pool_s=pool, integration_smooth_s=tau)
+        s = measure(seeds, cfg, kinds=("synchrony",))["synchrony"].summary()
+        note = ("former" if (pool, tau) == SWEEP[0] else "")
+        if (pool, tau) == (default.integration_pool_s, default.integration_smooth_s):
+            note = "default"
+        lines.append(
+            f"| {pool:g} | {tau:g} | {s['latency_median_s']:.2f} | {s['latency_p95_s']:.2f} | "
+            f"{s['noise_diff_std']:.4f} | {s['noise_level_std']:.4f} | {note} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=MODULE, description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds 0..N-1 (default 5)")
     ap.add_argument("--kind", action="append", choices=KINDS, help="only these (repeatable)")
     ap.add_argument("--table", action="store_true", help="print a Markdown table")
     ap.add_argument("--json", action="store_true", help="print the benchmark keys as JSON")
+    ap.add_argument("--sweep", action="store_true",
+                    help="the integration score's response and noise for several feedback windows")
     args = ap.parse_args(argv)
     if args.seeds < 1:
         print(f"error: --seeds must be >= 1; got {args.seeds}", file=sys.stderr)
         return 2
     logging.getLogger("neurofeedback").setLevel(logging.ERROR)
+    if args.sweep:
+        print(sweep_table(range(args.seeds)))
+        return 0
     res = measure(range(args.seeds), kinds=args.kind or KINDS)
     if args.json:
         print(json.dumps(bench_keys(res), indent=2))
