@@ -64,12 +64,12 @@ class PipelineConfig:
         this time constant (:class:`~.synchrony.SynchronySmoother`).
     integration_pool_s : float
         The integration score's synchrony pools the windows of the last this-many seconds
-        (default 1; the same debiased pooled wPLI^2 as ``synchrony``, a shorter span: the feedback
-        follows a change sooner, see docs/latency.md). ``synchrony`` (features, chance targets,
-        the report) keeps ``synchrony_smooth_s``.
+        (default 4, as ``synchrony``; the same debiased pooled wPLI^2, a shorter span follows a
+        change sooner but jitters more: docs/latency.md measures the trade-off). ``synchrony``
+        (features, chance targets, the report) keeps ``synchrony_smooth_s``.
     integration_smooth_s : float
         Time constant of the causal exponential average of that feedback synchrony, seconds
-        (default 0.5; 0 = none): trims its frame-to-frame jitter.
+        (default 0 = none; docs/latency.md).
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -173,8 +173,8 @@ class PipelineConfig:
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
     synchrony_smooth_s: float = 4.0
-    integration_pool_s: float = 1.0
-    integration_smooth_s: float = 0.5
+    integration_pool_s: float = 4.0
+    integration_smooth_s: float = 0.0
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)

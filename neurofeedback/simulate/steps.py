@@ -286,8 +286,8 @@ def format_table(results: dict[str, StepResult]) -> str:
     return "\n".join(lines)
 
 
-#: (integration_pool_s, integration_smooth_s) compared by ``--sweep``: the first is the former
-#: default (the integration score read the reported 4-s pooled synchrony, unsmoothed).
+#: (integration_pool_s, integration_smooth_s) compared by ``--sweep``; the first is the default
+#: (the integration score reads the reported 4-s pooled synchrony, unsmoothed).
 SWEEP: tuple[tuple[float, float], ...] = (
     (4.0, 0.0), (2.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.5), (0.0, 0.5), (0.0, 1.0), (1.0, 1.0),
 )
@@ -304,9 +304,8 @@ def sweep_table(seeds: Sequence[int], sweep: Sequence[tuple[float, float]] = SWE
     for pool, tau in sweep:
         cfg = replace(default, integration_pool_s=pool, integration_smooth_s=tau)
         s = measure(seeds, cfg, kinds=("synchrony",))["synchrony"].summary()
-        note = ("former" if (pool, tau) == SWEEP[0] else "")
-        if (pool, tau) == (default.integration_pool_s, default.integration_smooth_s):
-            note = "default"
+        note = "default" if (pool, tau) == (default.integration_pool_s,
+                                              default.integration_smooth_s) else ""
         lines.append(
             f"| {pool:g} | {tau:g} | {s['latency_median_s']:.2f} | {s['latency_p95_s']:.2f} | "
             f"{s['noise_diff_std']:.4f} | {s['noise_level_std']:.4f} | {note} |"
