@@ -70,6 +70,14 @@ class PipelineConfig:
     integration_smooth_s : float
         Time constant of the causal exponential average of that feedback synchrony, seconds
         (default 0 = none; docs/latency.md).
+    integration_analytic_tau_s : float
+        0 (default): the integration score reads the windowed synchrony above. > 0: it reads
+        the per-sample analytic-signal synchrony (:class:`~.analytic.AnalyticSynchrony`: the
+        same debiased squared wPLI of the integration band, each sample's phase from a causal
+        complex demodulation, weighted by a gamma kernel of this stage time constant, seconds;
+        docs/latency.md measures response and noise). ``synchrony`` is unchanged.
+    integration_analytic_order : int
+        Number of cascaded exponential stages of that kernel, 1..6 (default 2: gamma-2).
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -175,6 +183,8 @@ class PipelineConfig:
     synchrony_smooth_s: float = 4.0
     integration_pool_s: float = 4.0
     integration_smooth_s: float = 0.0
+    integration_analytic_tau_s: float = 0.0
+    integration_analytic_order: int = 2
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
@@ -256,8 +266,13 @@ class PipelineConfig:
                 f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
                 f"got {self.synchrony_smooth_s!r}"
             )
-        for name in ("integration_pool_s", "integration_smooth_s"):
+        for name in ("integration_pool_s", "integration_smooth_s", "integration_analytic_tau_s"):
             setattr(self, name, _seconds(name, getattr(self, name)))
+        order = self.integration_analytic_order
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 6:
+            raise UsageError(
+                f"integration_analytic_order must be an integer from 1 to 6; got {order!r}"
+            )
         if not isinstance(self.region_gate_channels, int) or self.region_gate_channels < 0:
             raise UsageError(
                 f"region_gate_channels must be an integer >= 0; got {self.region_gate_channels!r}"

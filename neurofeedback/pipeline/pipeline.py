@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..validation import check_positive
+from .analytic import AnalyticSynchrony
 from .aperiodic import AperiodicFit
 from .baseline import Baseline
 from .batch import (
@@ -262,6 +263,12 @@ class Pipeline:
             if cfg.integration_pool_s != cfg.synchrony_smooth_s else None
         )
         self._feedback_smoother = SynchronySmoother(cfg.integration_smooth_s, cfg.hop_s)
+        # ...or the per-sample analytic-signal synchrony (.analytic), when configured
+        self._analytic = (
+            AnalyticSynchrony(self.sfreq, self.n_ch, cfg.integration_band,
+                              cfg.integration_analytic_tau_s, cfg.integration_analytic_order)
+            if cfg.integration_analytic_tau_s > 0 else None
+        )
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
@@ -389,6 +396,8 @@ class Pipeline:
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
+        if self._analytic is not None:
+            self._analytic.process(x)
         cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
         cat_b = np.concatenate([self._tail_b, b], axis=1)
         cat_h = np.concatenate([self._tail_h, x], axis=1)
@@ -694,6 +703,7 @@ class Pipeline:
         out = []
         for i in range(len(bnds)):
             reasons, clean, bad, art = labels[i]
+            fb_analytic = self._analytic_frame(int(bnds[i]), clean, bool(art))
             frame = FeatureFrame(
                 time_s=float(bnds[i]) / self.sfreq,
                 bad_channels=bad,
@@ -732,7 +742,9 @@ class Pipeline:
                 pairs = self._sync_pool.update(t, regions, None if art else sums)
                 frame.sync_matrix = _pair_matrix(pairs, len(regions))
                 frame.synchrony = float(pairs.mean()) if pairs.size else math.nan
-                if self._feedback_pool is not None:
+                if fb_analytic is not None:
+                    feedback = fb_analytic
+                elif self._feedback_pool is not None:
                     fb = self._feedback_pool.update(t, regions, None if art else sums)
                     feedback = float(fb.mean()) if fb.size else math.nan
                 else:
@@ -765,6 +777,18 @@ class Pipeline:
             }
             self._finish(frame, values)
         return out
+
+    def _analytic_frame(self, end: int, clean: np.ndarray, artifact: bool) -> float | None:
+        """The per-sample synchrony's value at stream sample ``end`` (mean over pairs; NaN with
+        fewer than 2 clean regions), or None when that path is off. Artifact frames' samples
+        enter with weight 0."""
+        if self._analytic is None:
+            return None
+        names, w = self._region_weights(clean)
+        ok = len(names) >= 2
+        pairs, _ = self._analytic.frame(end, names if ok else None, w if ok else None,
+                                        not artifact)
+        return float(pairs.mean()) if pairs.size else math.nan
 
     def _finish(self, frame: FeatureFrame, values: dict[str, float]) -> None:
         """Baseline, z-scores, estimator and scores (also for frames without clean channels)."""

@@ -313,6 +313,38 @@ def sweep_table(seeds: Sequence[int], sweep: Sequence[tuple[float, float]] = SWE
     return "\n".join(lines)
 
 
+#: (integration_analytic_tau_s, integration_analytic_order) compared by ``--analytic``: the
+#: per-sample analytic-signal synchrony (:mod:`..pipeline.analytic`) with gamma kernels.
+ANALYTIC_SWEEP: tuple[tuple[float, int], ...] = (
+    (0.2, 2), (0.3, 2), (0.4, 2), (0.5, 2), (0.25, 3), (0.3, 3), (0.2, 4),
+)
+
+
+def analytic_table(
+    seeds: Sequence[int], sweep: Sequence[tuple[float, int]] = ANALYTIC_SWEEP
+) -> str:
+    """Markdown table: the integration score's response and noise when it reads the per-sample
+    synchrony, for each kernel (stage time constant, stages), and the kernel's nominal
+    half-way time (kernel plus demodulation delay, without the score's nonlinearity)."""
+    from ..pipeline.analytic import AnalyticSynchrony
+
+    default = PipelineConfig()
+    lines = [
+        "| stage tau (s) | stages | nominal half-way (s) | half-way median (s) | p95 (s) "
+        "| frame-to-frame std | std around level |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for tau, order in sweep:
+        cfg = replace(default, integration_analytic_tau_s=tau, integration_analytic_order=order)
+        nominal = AnalyticSynchrony(250.0, 1, default.integration_band, tau, order).halfway_s
+        s = measure(seeds, cfg, kinds=("synchrony",))["synchrony"].summary()
+        lines.append(
+            f"| {tau:g} | {order} | {nominal:.2f} | {s['latency_median_s']:.2f} | "
+            f"{s['latency_p95_s']:.2f} | {s['noise_diff_std']:.4f} | {s['noise_level_std']:.4f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=MODULE, description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds 0..N-1 (default 5)")
@@ -321,13 +353,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the benchmark keys as JSON")
     ap.add_argument("--sweep", action="store_true",
                     help="the integration score's response and noise for several feedback windows")
+    ap.add_argument("--analytic", action="store_true",
+                    help="the same for the per-sample analytic-signal synchrony's kernels")
     args = ap.parse_args(argv)
     if args.seeds < 1:
         print(f"error: --seeds must be >= 1; got {args.seeds}", file=sys.stderr)
         return 2
     logging.getLogger("neurofeedback").setLevel(logging.ERROR)
-    if args.sweep:
-        print(sweep_table(range(args.seeds)))
+    if args.sweep or args.analytic:
+        if args.sweep:
+            print(sweep_table(range(args.seeds)))
+        if args.analytic:
+            print(analytic_table(range(args.seeds)))
         return 0
     res = measure(range(args.seeds), kinds=args.kind or KINDS)
     if args.json:
