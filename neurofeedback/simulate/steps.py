@@ -316,7 +316,7 @@ def sweep_table(seeds: Sequence[int], sweep: Sequence[tuple[float, float]] = SWE
 #: (integration_analytic_tau_s, integration_analytic_order) compared by ``--analytic``: the
 #: per-sample analytic-signal synchrony (:mod:`..pipeline.analytic`) with gamma kernels.
 ANALYTIC_SWEEP: tuple[tuple[float, int], ...] = (
-    (0.2, 2), (0.3, 2), (0.4, 2), (0.5, 2), (0.25, 3), (0.3, 3), (0.2, 4),
+    (0.5, 1), (1.0, 1), (1.0, 2), (1.4, 2), (0.3, 3), (0.4, 3), (0.6, 3), (0.8, 3), (0.4, 4),
 )
 
 
