@@ -5,7 +5,10 @@
     (``psd_array_welch``) and mne-connectivity (``spectral_connectivity_time``), and our speed-up;
 (c) offline analysis of 60 minutes (``--quick``: 2) of data, features.csv + bandpower.csv
     written, as a multiple of real time;
-(d) RSS growth over a 2-hour simulated session pushed in 0.5-s chunks.
+(d) RSS growth over a 2-hour simulated session pushed in 0.5-s chunks;
+(e) response latency of the feedback scores to step changes of energy, synchrony and
+    drowsiness made by the scenario simulator (:mod:`neurofeedback.simulate.steps`), and the
+    scores' frame-to-frame noise on the steady stretches.
 
 Prints a table and merges its numbers into ``benchmarks/results.json``; then runs
 ``benchmarks/ui_bench.py`` in a subprocess if it exists, and ``benchmarks/jobs_bench.py``
@@ -177,6 +180,10 @@ def main() -> int:
     print(f"measuring (d) RSS over {rss_hours:g} h ...", file=sys.stderr)
     before, after, el = bench_rss(rss_hours)
     growth = after - before
+    print("measuring (e) response latency to steps ...", file=sys.stderr)
+    from neurofeedback.simulate.steps import bench_keys, measure
+
+    response = bench_keys(measure(seeds=range(2 if args.quick else 5)))
     load_after = os.getloadavg()[0]
 
     rows = [
@@ -188,6 +195,10 @@ def main() -> int:
         (f"(c) offline analysis ({offline_min:g} min measured, CSV written)", f"{rt:.0f}x real time", ">= 200x"),
         (f"(d) RSS growth over {rss_hours:g} h session ({before:.0f} -> {after:.0f} MB, {el:.0f} s)",
          f"{growth:.1f} MB", "< 50 MB"),
+        ("(e) response latency, meditation score (energy step), median",
+         f"{response['response_latency_meditation_s']} s", "<= 0.6 s"),
+        ("    integration score (synchrony step), median",
+         f"{response['response_latency_integration_s']} s", "<= 1.2 s"),
         (f"machine load (1-min average, {os.cpu_count()} CPUs) before -> after",
          f"{load_before:.1f} -> {load_after:.1f}", ""),
     ]
@@ -214,6 +225,7 @@ def main() -> int:
         "rss_growth_mb": round(growth, 2),
         "rss_session_hours": rss_hours,
         "load_avg_1min": [round(load_before, 2), round(load_after, 2)],
+        **response,
     })
     results_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {results_path}")

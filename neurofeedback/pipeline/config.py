@@ -25,6 +25,17 @@ def _check_band(name: str, band: tuple[float, float]) -> tuple[float, float]:
     return (lo, hi)
 
 
+def _seconds(name: str, value: object) -> float:
+    """``value`` as a finite number of seconds >= 0; :class:`UsageError` naming ``name``."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        v = math.nan
+    if not (math.isfinite(v) and v >= 0):
+        raise UsageError(f"{name} must be a number of seconds >= 0; got {value!r}")
+    return v
+
+
 @dataclass
 class PipelineConfig:
     """Every tunable number of the feature pipeline.
@@ -51,6 +62,22 @@ class PipelineConfig:
         Synchrony pools the windows of the last this-many seconds (default 4; 0 = each
         window on its own; :class:`~.synchrony.LaggedSynchrony`); PLV is averaged causally with
         this time constant (:class:`~.synchrony.SynchronySmoother`).
+    integration_pool_s : float
+        The integration score's synchrony pools the windows of the last this-many seconds
+        (default 4, as ``synchrony``; the same debiased pooled wPLI^2, a shorter span follows a
+        change sooner but jitters more: docs/latency.md measures the trade-off). ``synchrony``
+        (features, chance targets, the report) keeps ``synchrony_smooth_s``.
+    integration_smooth_s : float
+        Time constant of the causal exponential average of that feedback synchrony, seconds
+        (default 0 = none; docs/latency.md).
+    integration_analytic_tau_s : float
+        0 (default): the integration score reads the windowed synchrony above. > 0: it reads
+        the per-sample analytic-signal synchrony (:class:`~.analytic.AnalyticSynchrony`: the
+        same debiased squared wPLI of the integration band, each sample's phase from a causal
+        complex demodulation, weighted by a gamma kernel of this stage time constant, seconds;
+        docs/latency.md measures response and noise). ``synchrony`` is unchanged.
+    integration_analytic_order : int
+        Number of cascaded exponential stages of that kernel, 1..6 (default 2: gamma-2).
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -154,6 +181,10 @@ class PipelineConfig:
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
     synchrony_smooth_s: float = 4.0
+    integration_pool_s: float = 4.0
+    integration_smooth_s: float = 0.0
+    integration_analytic_tau_s: float = 0.0
+    integration_analytic_order: int = 2
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
@@ -234,6 +265,13 @@ class PipelineConfig:
             raise UsageError(
                 f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
                 f"got {self.synchrony_smooth_s!r}"
+            )
+        for name in ("integration_pool_s", "integration_smooth_s", "integration_analytic_tau_s"):
+            setattr(self, name, _seconds(name, getattr(self, name)))
+        order = self.integration_analytic_order
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 6:
+            raise UsageError(
+                f"integration_analytic_order must be an integer from 1 to 6; got {order!r}"
             )
         if not isinstance(self.region_gate_channels, int) or self.region_gate_channels < 0:
             raise UsageError(

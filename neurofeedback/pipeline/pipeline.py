@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..validation import check_positive
+from .analytic import AnalyticSynchrony
 from .aperiodic import AperiodicFit
 from .baseline import Baseline
 from .batch import (
@@ -260,6 +261,19 @@ class Pipeline:
         self._sync_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
         self._surrogate_pool = LaggedSynchrony(cfg.synchrony_smooth_s, cfg.window_s, inflation)
         self._plv_smoother = SynchronySmoother(cfg.synchrony_smooth_s, cfg.hop_s)
+        # the integration score's synchrony: the same pooled estimator over a shorter span,
+        # then a short causal average (docs/latency.md: response vs frame-to-frame noise)
+        self._feedback_pool = (
+            LaggedSynchrony(cfg.integration_pool_s, cfg.window_s, inflation)
+            if cfg.integration_pool_s != cfg.synchrony_smooth_s else None
+        )
+        self._feedback_smoother = SynchronySmoother(cfg.integration_smooth_s, cfg.hop_s)
+        # ...or the per-sample analytic-signal synchrony (.analytic), when configured
+        self._analytic = (
+            AnalyticSynchrony(self.sfreq, self.n_ch, cfg.integration_band,
+                              cfg.integration_analytic_tau_s, cfg.integration_analytic_order)
+            if cfg.integration_analytic_tau_s > 0 else None
+        )
         self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
@@ -387,6 +401,8 @@ class Pipeline:
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
+        if self._analytic is not None:
+            self._analytic.process(x)
         cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
         cat_b = np.concatenate([self._tail_b, b], axis=1)
         cat_h = np.concatenate([self._tail_h, x], axis=1)
@@ -772,6 +788,7 @@ class Pipeline:
         out = []
         for i in range(len(bnds)):
             reasons, clean, bad, art = labels[i]
+            fb_analytic = self._analytic_frame(int(bnds[i]), clean, bool(art))
             frame = FeatureFrame(
                 time_s=float(bnds[i]) / self.sfreq,
                 bad_channels=bad,
@@ -802,7 +819,7 @@ class Pipeline:
                     setattr(frame, name, math.nan)
             else:
                 frame.band_cdns = r.band_cdns[i]
-            surrogate = math.nan
+            surrogate = feedback = math.nan
             if plv_of[i] is not None:
                 regions = frame.regions = reg_of[i]
                 frame.plv_matrix = plv_of[i]
@@ -810,6 +827,14 @@ class Pipeline:
                 pairs = self._sync_pool.update(t, regions, None if art else sums)
                 frame.sync_matrix = _pair_matrix(pairs, len(regions))
                 frame.synchrony = float(pairs.mean()) if pairs.size else math.nan
+                if fb_analytic is not None:
+                    feedback = fb_analytic
+                elif self._feedback_pool is not None:
+                    fb = self._feedback_pool.update(t, regions, None if art else sums)
+                    feedback = float(fb.mean()) if fb.size else math.nan
+                else:
+                    feedback = frame.synchrony
+                feedback = self._feedback_smoother.update(t, feedback, art)
                 frame.plv = self._plv_smoother.update(t, float(sc["plv_window"][i]), art)
                 sur = self._surrogate_pool.update(t, regions, None if art else sums_sur)
                 surrogate = float(sur.mean()) if sur.size and sums_sur is not None else math.nan
@@ -826,6 +851,8 @@ class Pipeline:
             frame.drowsiness = self._drowsy.update(float(sc["drowsiness_window"][i]), frame.artifact)
             values = {
                 "synchrony": frame.synchrony,
+                # the integration score's synchrony (shorter pool, own smoothing)
+                "synchrony_feedback": feedback,
                 # the estimator smooths its own inputs: it gets the per-window value's z-score
                 "synchrony_window": float(sync[i]),
                 # the chance level: the surrogates' smoothed synchrony over the baseline
@@ -835,6 +862,18 @@ class Pipeline:
             }
             self._finish(frame, values)
         return out
+
+    def _analytic_frame(self, end: int, clean: np.ndarray, artifact: bool) -> float | None:
+        """The per-sample synchrony's value at stream sample ``end`` (mean over pairs; NaN with
+        fewer than 2 clean regions), or None when that path is off. Artifact frames' samples
+        enter with weight 0."""
+        if self._analytic is None:
+            return None
+        names, w = self._region_weights(clean)
+        ok = len(names) >= 2
+        pairs, _ = self._analytic.frame(end, names if ok else None, w if ok else None,
+                                        not artifact)
+        return float(pairs.mean()) if pairs.size else math.nan
 
     def _finish(self, frame: FeatureFrame, values: dict[str, float]) -> None:
         """Baseline, z-scores, estimator and scores (also for frames without clean channels)."""
@@ -860,7 +899,7 @@ class Pipeline:
         hold = frame.drowsiness >= cfg.drowsy_hold  # on the way to sleep: no cycle evidence
         # (the estimator reports "drowsy" exactly when ``drowsy``: frame.phase is the flag the
         # status line, the window and the report read)
-        sync_z = bl.z("synchrony", frame.synchrony)
+        sync_z = bl.z("synchrony_feedback", values.get("synchrony_feedback", math.nan))
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("spatial_low_share", frame.spatial_low_share)
         cons_z = bl.z("consonance", frame.consonance)
