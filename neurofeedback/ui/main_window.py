@@ -466,7 +466,9 @@ class MainWindow(QtWidgets.QMainWindow):
             if self._take_frames(session):
                 self.wakes += 1
                 self._animate()
-                self.feedback.update()  # draw this frame now, even when the picture stays
+                # paint this frame now (even when the picture stays), ahead of any operator
+                # panel repaint already queued
+                self.feedback.repaint()
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not kill the session
             log.exception("feedback update failed")
             self.show_message(f"Display error (the session keeps running): {exc!r}", "warning")
@@ -487,9 +489,12 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def _pull(self, session) -> None:
+        # frames no wake-up delivered yet first: the feedback's repaint is queued before the
+        # operator panels'
+        if self._take_frames(session):
+            self.feedback.update()
         data, times = session.recent_data(WINDOW_S)
         self.traces.update_data(data, times)
-        self._take_frames(session)  # frames no wake-up delivered yet
         frames, self._new_frames = self._new_frames, []
         events = session.poll_events()
         for ev in events:
