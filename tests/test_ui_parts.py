@@ -324,6 +324,7 @@ def test_fade_in_after_an_underrun_starts_from_silence_without_a_step():
     from neurofeedback.ui.audio import AMP_HIGH, FADE_S, SAMPLE_RATE
 
     synth = ChordSynth()
+    synth.render(2000, 1.0, False)  # ramps up from the synth's initial silence
     steady = synth.render(2000, 1.0, False)  # full level before the output ran dry
     assert np.abs(steady).max() > 0.9 * AMP_HIGH
     n = 1000
