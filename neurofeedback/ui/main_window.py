@@ -479,7 +479,6 @@ class MainWindow(QtWidgets.QMainWindow):
         frames = session.poll_frames()
         if not frames:
             return False
-        self._frames_seen += len(frames)
         self._new_frames.extend(frames)
         fr = frames[-1]
         self.feedback_frame = fr
@@ -505,6 +504,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.timeline.add_marker(ev.time_s, "protocol finished")
         now = time.monotonic()
         if frames:
+            self._frames_seen += len(frames)  # counted as the panels get them
             fr = frames[-1]
             self.timeline.add_frames(frames)
             self.traces.set_quality(tuple(fr.channel_quality))
