@@ -5,8 +5,11 @@ BrainFlow's synthetic board (16 channels at 250 Hz) with the feature pipeline ru
 session's worker thread, as in a real session. Redraws are paced like the application's own timer
 (one every :data:`ui.main_window.REDRAW_MS`): each redraw is one :meth:`MainWindow.tick` (pull
 samples and frames, update the panels) followed by ``processEvents``, which paints whatever the
-tick changed in both windows; the rest of each period is idle, so the pipeline thread gets the
-GIL as it would in the application. The feedback view repaints only when its picture changes
+tick changed in both windows; the rest of each period runs the Qt event loop (as the
+application's ``exec`` does between timer ticks), so the pipeline thread gets the GIL as it would
+in the application and the session's wake-ups (:class:`neurofeedback.ui.waker.FrameWaker`: a new
+frame is fed back and its picture painted at once) are handled when they arrive. ``--no-wake``
+turns the wake-ups off (frames reach the feedback at the timer's ticks only, as before). The feedback view repaints only when its picture changes
 (the synthetic board's frames are mostly artifact-frozen), so the benchmark forces its repaint
 every redraw: the numbers are those of a session whose score moves all the time.
 
@@ -17,6 +20,8 @@ Merged into ``benchmarks/results.json``:
   updates are the costly ones).
 - ``ui_paint_cpu_ms``: median GUI-thread CPU milliseconds per redraw (``ui_paint_cpu_mean_ms``:
   mean), which does not count time lost to other threads and processes.
+- ``ui_wakes_per_s``: wake-ups per second that fed a new frame back between redraws (their
+  work is not in ``ui_paint_*`` but is in the CPU shares below).
 - ``ui_fps``: redraws per second achieved at the application's pace (at most 1000 / REDRAW_MS);
   ``ui_fps_capacity``: 1000 / mean wall milliseconds per redraw, how many redraws a second the
   GUI thread could do back to back under the same load.
@@ -39,7 +44,7 @@ Merged into ``benchmarks/results.json``:
   ``--source simulated`` (no BrainFlow) the GUI's own growth shows alone.
 
 Usage: ``QT_QPA_PLATFORM=offscreen python benchmarks/ui_bench.py [--seconds 20] [--source synthetic|simulated]
-[--out PATH]``.
+[--no-wake] [--out PATH]``.
 """
 
 from __future__ import annotations
@@ -66,9 +71,19 @@ def _rss_mb() -> float:
         return float("nan")
 
 
-def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthetic") -> dict[str, float]:
+def _idle(seconds: float) -> None:
+    """Run the Qt event loop for ``seconds`` (queued wake-ups and timers are handled meanwhile)."""
+    from PyQt6 import QtCore
+
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(max(0, round(1000 * seconds)), QtCore.Qt.TimerType.PreciseTimer, loop.quit)
+    loop.exec()
+
+
+def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthetic",
+            wake: bool = True) -> dict[str, float]:
     """Run the window on ``source`` (``synthetic`` or ``simulated``, both 16 channels at 250 Hz)
-    and time redraws.
+    and time redraws; ``wake=False`` feeds frames back at the redraw ticks only.
 
     Returns
     -------
@@ -84,6 +99,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     w = MainWindow(feedback_mode="integration")
+    w.wake = bool(wake)
     w.resize(1600, 1000)
     w.show()
     w.show_feedback_window()
@@ -116,7 +132,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
             t_next += period
             idle = t_next - time.perf_counter()
             if idle > 0:
-                time.sleep(idle)
+                _idle(idle)
             else:
                 t_next = time.perf_counter()  # late: do not try to catch up
         return time.perf_counter() - t_start
@@ -126,11 +142,13 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
     for name in session.latency:  # latency of the timed run only
         session.latency[name] = LatencyTracker()
     rss0 = _rss_mb()
+    wakes0 = w.wakes
     gui0, proc0 = time.thread_time(), time.process_time()
     elapsed = run(seconds)
     gui_cpu, proc_cpu = time.thread_time() - gui0, time.process_time() - proc0
     rss1 = _rss_mb()
     frames = w._frames_seen
+    wakes = w.wakes - wakes0
     lat = {c: session.latency[c].summary() for c in ("received", "computed", "display", "audio")}
     audio_device = bool(w.audio.available)
     w.close()
@@ -143,6 +161,7 @@ def measure(seconds: float = 20.0, warmup_s: float = 4.0, source: str = "synthet
         "ui_paint_p95_ms": round(float(np.percentile(wall, 95)), 2),
         "ui_paint_cpu_ms": round(float(np.median(cpu)), 2),
         "ui_paint_cpu_mean_ms": round(float(cpu.mean()), 2),
+        "ui_wakes_per_s": round(wakes / elapsed, 1),
         "ui_fps": round(len(times) / elapsed, 1),
         "ui_fps_capacity": round(1000.0 / float(wall.mean()), 1),
         "ui_gui_cpu_share": round(gui_cpu / elapsed, 3),
@@ -182,9 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="timed run length (default 20)")
     ap.add_argument("--source", default="synthetic", choices=("synthetic", "simulated"),
                     help="BrainFlow's synthetic board (default) or the scenario simulator")
+    ap.add_argument("--no-wake", action="store_true",
+                    help="frames reach the feedback at the redraw ticks only (no wake-ups; for comparison)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="results file to merge into")
     args = ap.parse_args(argv)
-    res = measure(args.seconds, source=args.source)
+    res = measure(args.seconds, source=args.source, wake=not args.no_wake)
     from neurofeedback.ui.main_window import REDRAW_MS
     merge({k: v for k, v in res.items()
            if k not in ("ui_channels", "ui_sfreq", "ui_feature_frames", "processing_latency_frames")},
@@ -194,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         f"UI redraw ({args.source}), {res['ui_channels']} ch at {res['ui_sfreq']:g} Hz, paced every {REDRAW_MS} ms: "
         f"median {res['ui_paint_ms']} ms wall (mean {res['ui_paint_mean_ms']}, p95 {res['ui_paint_p95_ms']}; "
         f"GUI-thread CPU median {res['ui_paint_cpu_ms']}, mean {res['ui_paint_cpu_mean_ms']} ms), "
-        f"{res['ui_fps']} redraws/s (capacity {res['ui_fps_capacity']}/s); GUI thread "
+        f"{res['ui_fps']} redraws/s (capacity {res['ui_fps_capacity']}/s), {res['ui_wakes_per_s']} "
+        f"wake-ups/s{' (off)' if args.no_wake else ''}; GUI thread "
         f"{100 * res['ui_gui_cpu_share']:.0f} % of a core, whole process {100 * res['ui_process_cpu_share']:.0f} %; "
         f"load average {load:.1f} on {os.cpu_count()} CPUs; RSS change {res['ui_rss_growth_mb']} MB over "
         f"{args.seconds:g} s"

@@ -13,7 +13,7 @@ import math
 import signal
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,10 @@ class Session:
     latency : dict of str to LatencyTracker
         Processing latency per consumer (``display``, ``audio``, ``status``), filled by
         :meth:`frame_shown`; their summaries go to ``session.json`` at the end.
+    on_frames : callable or None
+        Called without arguments from the worker thread right after new frames become
+        available to :meth:`poll_frames`, so a consumer can wake at once instead of polling
+        (the window posts itself an event; it must return quickly and not raise). None: nobody.
     """
 
     def __init__(
@@ -187,6 +191,8 @@ class Session:
         self.latency: dict[str, LatencyTracker] = {
             c: LatencyTracker() for c in (*LATENCY_STAGES, *LATENCY_CONSUMERS)
         }
+        #: wakes a consumer when frames arrive (see the class docstring)
+        self.on_frames: Callable[[], None] | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -377,6 +383,12 @@ class Session:
             self._events.extend(events)
             if frames:
                 self._latest = frames[-1]
+        wake = self.on_frames
+        if frames and wake is not None:
+            try:
+                wake()
+            except Exception:  # noqa: BLE001 - a consumer's wake-up must not end the session
+                log.exception("the on_frames callback failed; frames are still polled")
 
     def _stamp(self, frames: list[FeatureFrame], chunk: Chunk, received_s: float) -> None:
         """Give each frame the moment its newest sample left the source (``sample_clock_s``):

@@ -198,3 +198,50 @@ def test_audio_without_a_device_reports_the_frame_it_sounds(qtbot):
     qtbot.waitUntil(lambda: played == [frame], timeout=2000)
     audio.close()
     assert not audio.enabled
+
+
+def test_waker_coalesces_wake_ups_from_another_thread(qtbot):
+    import threading
+
+    from neurofeedback.ui.waker import FrameWaker
+
+    waker = FrameWaker()
+    got: list[int] = []
+    waker.frames_ready.connect(lambda: got.append(threading.get_ident()))
+    t = threading.Thread(target=lambda: [waker.notify() for _ in range(50)])
+    t.start()
+    t.join()
+    assert waker.posted == 1 and got == []  # one posted, delivered only by the GUI thread's loop
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=2000)
+    assert got == [threading.get_ident()]  # handled on this (the GUI) thread
+    waker.notify()  # handled: the next notice posts again
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=2000)
+    assert waker.posted == 2
+
+
+def test_wake_up_feeds_frames_back_without_the_redraw_timer(qtbot, window):
+    from neurofeedback.app import SessionSpec
+
+    w = window
+    w.timer.stop()  # no redraw tick: only the session's wake-ups can reach the feedback
+    drawn: list[FeatureFrame] = []
+    record = w.feedback.on_drawn
+    w.feedback.on_drawn = lambda fr: (drawn.append(fr), record(fr))
+    spec = SessionSpec(kind="simulated", scenario="annealing-cycle", record=False, baseline_s=1.0, speed=2.0)
+    assert w.start_session(spec), w.banner_text
+    session = w.session
+    qtbot.waitUntil(lambda: len(drawn) >= 5, timeout=30000)
+    assert w.redraws == 0 and w.wakes >= 1
+    # each drawn frame is newer than the one before, a whole number of hops into the stream
+    t = np.array([f.time_s for f in drawn])
+    assert np.all(np.diff(t) > 0)
+    hop = session.pipeline.cfg.hop_s
+    np.testing.assert_allclose(t / hop, np.round(t / hop), atol=1e-6)
+    # each was recorded as shown once, after its newest sample left the source
+    assert session.latency["display"].n == len(drawn)
+    assert np.all(session.latency["display"].ring.values() > 0)
+    # the operator panels wait for the timer: the timeline holds nothing until a tick
+    assert w.timeline.n_points == 0
+    session.on_frames = None
+    w.tick()
+    assert w.timeline.n_points == w._frames_seen >= len(drawn)

@@ -304,3 +304,37 @@ def test_alpha_theta_opening_baseline_is_eyes_closed():
     assert [ph.kind for ph in baselines] == ["baseline-eyes-closed"] * 2
     assert baselines[0].label == "baseline-eyes-closed" and "open" not in baselines[0].label
     assert all("open" not in ph.label for ph in p.phases)
+
+
+def test_audio_buffer_is_the_documented_50_ms():
+    import re
+
+    from neurofeedback.ui.audio import BUFFER_S, SAMPLE_RATE, buffer_bytes
+
+    assert BUFFER_S == 0.05
+    # 32-bit mono samples: within one sample of BUFFER_S
+    assert abs(buffer_bytes() / 4 - SAMPLE_RATE * BUFFER_S) <= 1 and buffer_bytes() % 4 == 0
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for page in ("gui.md", "benchmarks.md"):
+        said = re.findall(r"audio output buffer[^.]*?(\d+) ms", (docs / page).read_text())
+        assert said and {int(x) for x in said} == {round(1000 * BUFFER_S)}, page
+
+
+def test_fade_in_after_an_underrun_starts_from_silence_without_a_step():
+    from neurofeedback.ui.audio import AMP_HIGH, FADE_S, SAMPLE_RATE
+
+    synth = ChordSynth()
+    synth.render(2000, 1.0, False)  # ramps up from the synth's initial silence
+    steady = synth.render(2000, 1.0, False)  # full level before the output ran dry
+    assert np.abs(steady).max() > 0.9 * AMP_HIGH
+    n = 1000
+    x = synth.fade_in(n, 1.0, False)
+    k = int(round(FADE_S * SAMPLE_RATE))
+    assert x.shape == (n,) and x[0] == 0.0
+    # the envelope ramps linearly from 0: |x| <= amplitude * (sample / fade length)
+    env = AMP_HIGH * np.arange(k) / k
+    assert np.all(np.abs(x[:k]) <= env + 1e-6)
+    # no sample-to-sample step larger than the steady chord's own
+    assert np.abs(np.diff(x)).max() <= np.abs(np.diff(steady)).max() + 1e-6
+    # after the fade the chord holds the score's level
+    assert np.abs(x[k:]).max() > 0.9 * AMP_HIGH

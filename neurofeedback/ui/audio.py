@@ -7,10 +7,14 @@ pushed to a ``QAudioSink``; when Qt Multimedia or an output device is missing th
 so once (:attr:`AudioFeedback.message`) and the application carries on without sound.
 
 Processing latency: the first block rendered from a frame's score reports that frame through
-:attr:`AudioFeedback.on_played` the moment it is handed to the sound output (the output's own
-buffer, about ``4 * BLOCK_S`` at most, comes on top). Without a device,
-:meth:`AudioFeedback.start_null_output` runs the same synthesis at the real-time pace and drops
-the samples at that hand-off point (benchmarks, machines without sound).
+:attr:`AudioFeedback.on_played` the moment it is handed to the sound output. The output's own
+buffer comes on top: it is kept at :data:`BUFFER_S` (50 ms; it was 0.2 s), refilled every
+:data:`FEED_MS` by the GUI thread, so a new score is heard at most ``BUFFER_S`` after its
+hand-off (plus the device's own latency). Should the GUI thread stall longer than the buffer
+lasts, the device runs dry (an underrun, counted in :attr:`AudioFeedback.underruns`): the sound
+then resumes from silence with a :data:`FADE_S` fade-in instead of jumping back in at full
+level. Without a device, :meth:`AudioFeedback.start_null_output` runs the same synthesis at the
+real-time pace and drops the samples at that hand-off point (benchmarks, machines without sound).
 """
 
 from __future__ import annotations
@@ -29,7 +33,19 @@ ROOT_HZ = 220.0
 RATIO_LOW, RATIO_HIGH = 16 / 15, 3 / 2
 #: Peak amplitude (full scale 1) at score 0 and score 1.
 AMP_LOW, AMP_HIGH = 0.03, 0.25
-BLOCK_S = 0.05
+#: Audio kept queued in the output device, seconds: the most a new score waits to be heard
+#: after its hand-off, and the longest GUI-thread stall the sound survives without a gap.
+BUFFER_S = 0.05
+#: Refill period of the output buffer, ms (the buffer is topped up to BUFFER_S each time).
+FEED_MS = 10
+#: Fade-in after an underrun (the device ran dry), seconds.
+FADE_S = 0.01
+
+
+def buffer_bytes(sample_rate: int = SAMPLE_RATE) -> int:
+    """Size of the output buffer requested from the device: :data:`BUFFER_S` of 32-bit mono
+    samples, bytes."""
+    return int(round(sample_rate * BUFFER_S)) * 4
 
 
 def chord_params(score: float, artifact: bool) -> tuple[float, float]:
@@ -78,6 +94,22 @@ class ChordSynth:
         self._amp, self._ratio = amp, ratio
         return (0.5 * amps * (np.sin(phi[0]) + np.sin(phi[1]))).astype(np.float32)
 
+    def fade_in(self, n: int, score: float, artifact: bool) -> np.ndarray:
+        """The next ``n`` samples starting from silence (after an underrun: the device played
+        silence, so the chord restarts at amplitude 0 and ramps to that of ``score`` over
+        :data:`FADE_S`, then holds it).
+
+        Returns
+        -------
+        ndarray, shape (n,), float32
+        """
+        self._amp = 0.0
+        k = min(int(n), max(1, int(round(FADE_S * self.sample_rate))))
+        head = self.render(k, score, artifact)  # ramps from 0 over FADE_S
+        if k == n:
+            return head
+        return np.concatenate([head, self.render(int(n) - k, score, artifact)])
+
 
 class AudioFeedback(QtCore.QObject):
     """Drives a ``QAudioSink`` with :class:`ChordSynth` output.
@@ -90,6 +122,8 @@ class AudioFeedback(QtCore.QObject):
         Why audio is unavailable (empty when it works).
     enabled : bool
         Sound on (only meaningful when available).
+    underruns : int
+        Times the output ran dry while sounding (each resumed with a fade-in).
     """
 
     def __init__(self, parent: QtCore.QObject | None = None):
@@ -106,8 +140,11 @@ class AudioFeedback(QtCore.QObject):
         self.on_played = None
         self._unplayed = None  # the frame whose score was set and not yet sounded
         self._null_t: float | None = None  # null output: time up to which samples were made
+        self.underruns = 0
+        self._primed = False  # something was written since the sink started
         self._timer = QtCore.QTimer(self)
-        self._timer.setInterval(int(BLOCK_S * 1000 / 2))
+        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(FEED_MS)
         self._timer.timeout.connect(self._feed)
         self._open()
 
@@ -132,7 +169,7 @@ class AudioFeedback(QtCore.QObject):
             log.info("%s", self.message)
             return
         self._sink = QAudioSink(device, fmt, self)
-        self._sink.setBufferSize(int(SAMPLE_RATE * BLOCK_S * 4 * 4))
+        self._sink.setBufferSize(buffer_bytes())
         self.available = True
 
     def set_enabled(self, on: bool) -> None:
@@ -143,6 +180,7 @@ class AudioFeedback(QtCore.QObject):
         self.enabled = on
         if on and self._sink is not None:
             self._io = self._sink.start()
+            self._primed = False
             self._timer.start()
         elif self._sink is not None:
             self._timer.stop()
@@ -180,10 +218,19 @@ class AudioFeedback(QtCore.QObject):
             return
         if self._sink is None or self._io is None:
             return
-        free = self._sink.bytesFree() // 4
+        free_bytes = self._sink.bytesFree()
+        free = free_bytes // 4
         if free <= 0:
             return
-        block = self.synth.render(int(free), self.score, self.artifact)
+        if self._primed and free_bytes >= self._sink.bufferSize():  # ran dry: fade back in
+            self.underruns += 1
+            if self.underruns == 1:
+                log.warning("audio output ran dry (the GUI thread stalled over %.0f ms); resuming "
+                            "with a fade-in", 1000 * BUFFER_S)
+            block = self.synth.fade_in(int(free), self.score, self.artifact)
+        else:
+            block = self.synth.render(int(free), self.score, self.artifact)
+        self._primed = True
         self._io.write(block.tobytes())
         self._played()
 

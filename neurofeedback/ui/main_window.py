@@ -2,7 +2,11 @@
 
 One QTimer (:data:`REDRAW_MS`) pulls from the running :class:`~neurofeedback.session.Session`
 (raw samples, new feature frames, protocol events) and hands them to the widgets, which only
-draw. Every failure becomes a line in the banner; the window keeps running.
+draw. The feedback itself does not wait for that timer: the session's worker wakes the window
+when a frame is computed (:class:`~neurofeedback.ui.waker.FrameWaker`), which at once hands the
+frame to the feedback view (repainted right away) and the audio; the operator panels (traces,
+timeline, spectra, text) take the same frames at the timer's pace. Every failure becomes a line
+in the banner; the window keeps running.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from neurofeedback.pipeline.latency import response_time_s
 from .audio import AudioFeedback
 from .finisher import SessionFinisher
 from .setup_bar import SetupBar
+from .waker import FrameWaker
 from .widgets.feedback import FeedbackWindow
 from .widgets.quality import QualityWidget
 from .widgets.replay_controls import ReplayControls
@@ -86,6 +91,11 @@ class MainWindow(QtWidgets.QMainWindow):
         HTML report written when the last recorded protocol session ended without error.
     last_recording_path : Path or None
         Recording folder of the last session once it has been saved.
+    wake : bool
+        Hand each new frame to the feedback as soon as the session computes it (default);
+        False: only at the redraw timer's ticks (as before; kept for comparisons).
+    wakes : int
+        Wake-ups handled that found new frames.
     """
 
     def __init__(self, feedback_mode: str = DEFAULT_SCORE, show_feedback: bool = True):
@@ -109,6 +119,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._finish_manual = False
         self.feedback_frame = None
         self._pending_frame = None
+        self._new_frames: list = []  # taken for the feedback, not yet drawn in the panels
+        self._last_anim = time.monotonic()
+        self.wake = True
+        self.wakes = 0
+        self._waker = FrameWaker(self)
+        self._waker.frames_ready.connect(self._on_frames_ready)
         self._last_panels = 0.0
         self._last_text = 0.0
 
@@ -257,6 +273,8 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QApplication.processEvents()
         try:
             session = build_session(spec)
+            if self.wake:
+                session.on_frames = self._waker.notify
             session.start()
         except NeurofeedbackError as exc:
             self.show_message(f"Could not start {spec.describe()}: {exc}", "error")
@@ -292,6 +310,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.marker_label.setText("")
         self._frames_seen = 0
         self.last_frame = self.feedback_frame = self._pending_frame = None
+        self._new_frames = []
         pipeline = getattr(session, "pipeline", None)
         self._response = response_time_s(pipeline.cfg) if pipeline is not None else {}
         self.replay.bind(session.source if session.info.kind == "file" else None)
@@ -416,26 +435,66 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- the redraw timer ----------------------------------------------------------------
     def tick(self) -> None:
         """Pull from the session and redraw (called every :data:`REDRAW_MS`)."""
-        now = time.monotonic()
-        dt, self._last_tick = now - self._last_tick, now
+        self._last_tick = time.monotonic()
         session = self.session
         if session is None or not self._active:
-            self.feedback.tick(dt)
+            self._animate()
             return
         try:
             self._pull(session)
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not kill the session
             log.exception("redraw failed")
             self.show_message(f"Display error (the session keeps running): {exc!r}", "warning")
-        self.feedback.tick(dt)
+        self._animate()
         self.redraws += 1
         if self._active and self.session is session and not session.running:
             self._begin_finish(manual=False)
 
+    def _animate(self) -> None:
+        """Advance the feedback view's animation to now (it repaints when its picture changes)."""
+        now = time.monotonic()
+        dt, self._last_anim = now - self._last_anim, now
+        self.feedback.tick(dt)
+
+    def _on_frames_ready(self) -> None:
+        """The session computed frames: feed the newest back now (GUI thread, woken by
+        :class:`~neurofeedback.ui.waker.FrameWaker`); the panels take them at the next tick."""
+        session = self.session
+        if session is None or not self._active:
+            return
+        try:
+            if self._take_frames(session):
+                self.wakes += 1
+                self._animate()
+                # paint this frame now (even when the picture stays), ahead of any operator
+                # panel repaint already queued
+                self.feedback.repaint()
+        except Exception as exc:  # noqa: BLE001 - a drawing bug must not kill the session
+            log.exception("feedback update failed")
+            self.show_message(f"Display error (the session keeps running): {exc!r}", "warning")
+
+    def _take_frames(self, session) -> bool:
+        """Poll new frames; feed the newest back (picture and sound) and keep them all for the
+        panels. Returns True when there were any."""
+        frames = session.poll_frames()
+        if not frames:
+            return False
+        self._new_frames.extend(frames)
+        fr = frames[-1]
+        self.feedback_frame = fr
+        self._feed_back(fr)
+        if not self.feedback.isVisible():  # no feedback picture: the operator window shows it
+            self._shown(fr, "display")
+        return True
+
     def _pull(self, session) -> None:
+        # frames no wake-up delivered yet first: the feedback's repaint is queued before the
+        # operator panels'
+        if self._take_frames(session):
+            self.feedback.update()
         data, times = session.recent_data(WINDOW_S)
         self.traces.update_data(data, times)
-        frames = session.poll_frames()
+        frames, self._new_frames = self._new_frames, []
         events = session.poll_events()
         for ev in events:
             kind = getattr(ev, "kind", "")
@@ -445,15 +504,11 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.timeline.add_marker(ev.time_s, "protocol finished")
         now = time.monotonic()
         if frames:
-            self._frames_seen += len(frames)
+            self._frames_seen += len(frames)  # counted as the panels get them
             fr = frames[-1]
             self.timeline.add_frames(frames)
-            self.feedback_frame = fr
-            self._feed_back(fr)
             self.traces.set_quality(tuple(fr.channel_quality))
             self._pending_frame = fr
-            if not self.feedback.isVisible():  # no feedback picture: the operator window shows it
-                self._shown(fr, "display")
         # the snapshot panels follow the newest frame at most PANEL_PERIOD_S apart (every frame
         # still reaches the timeline and the feedback view)
         if self._pending_frame is not None and now - self._last_panels >= PANEL_PERIOD_S:
@@ -502,7 +557,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if score != self.feedback_mode:  # a protocol chose it: the operator's box shows it too
             self.set_feedback_mode(score)
         self.feedback.update_frame(fr, score=value, instruction=instruction, footer=footer, reward=reward)
-        self.status_panel.set_fed_back(score, value)
+        self.status_panel.set_fed_back(score, value)  # stored; drawn with the panels
         self.audio.set_target(float(np.nan_to_num(value)), bool(fr.artifact) or not fr.baseline_complete, fr)
 
     def _shown(self, frame, consumer: str) -> None:
