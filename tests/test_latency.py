@@ -73,15 +73,24 @@ def test_response_time_follows_the_windows_and_smoothing():
     # plus half a hop of waiting for the next frame
     assert response_time_s()["meditation"] == pytest.approx(1.0 + 0.05, abs=0.002)
     assert response_time_s(PipelineConfig(window_s=1.0))["meditation"] == pytest.approx(0.55, abs=0.002)
-    # without pooling and with consonance on the same window, integration is a window too
-    same = PipelineConfig(synchrony_smooth_s=0.0, harmony_window_s=2.0, harmony_segment_s=2.0)
-    assert response_time_s(same)["integration"] == pytest.approx(1.05, abs=0.002)
-    # pooling 4 s of 2-s windows: sync(d) = mean_j clip((d - 0.1 j) / 2, 0, 1), j = 0..40,
-    # which is linear in d between 2 and 4 s; consonance over 8 s; 0.75 sync + 0.25 cons = 0.5
-    d = np.arange(2.0, 4.0, 1e-4)
-    sync = np.clip((d[:, None] - 0.1 * np.arange(41)) / 2.0, 0, 1).mean(axis=1)
-    d_half = d[np.flatnonzero(0.75 * sync + 0.25 * d / 8.0 >= 0.5)[0]]
+    # without pooling, integration follows the synchrony window alone
+    assert response_time_s(PipelineConfig(integration_pool_s=0.0))["integration"] == pytest.approx(
+        1.05, abs=0.002)
+    # pooling the default 1 s of 2-s windows: sync(d) = mean_j clip((d - 0.1 j) / 2, 0, 1),
+    # j = 0..10, half-way at d = 1 + 0.5 (the mean lag), plus half a hop
+    d = np.arange(0.5, 3.0, 1e-4)
+    sync = np.clip((d[:, None] - 0.1 * np.arange(11)) / 2.0, 0, 1).mean(axis=1)
+    d_half = d[np.flatnonzero(sync >= 0.5)[0]]
+    assert d_half == pytest.approx(1.5, abs=0.002)
     assert response_time_s()["integration"] == pytest.approx(d_half + 0.05, abs=0.002)
+    # a causal exponential average on top delays it; the per-sample path is its kernel's own
+    smooth = response_time_s(PipelineConfig(integration_smooth_s=0.5))["integration"]
+    assert d_half + 0.05 < smooth < d_half + 0.05 + 0.5
+    per_sample = PipelineConfig(integration_analytic_tau_s=0.4, integration_analytic_order=3)
+    from neurofeedback.pipeline.analytic import halfway_s
+
+    assert response_time_s(per_sample)["integration"] == pytest.approx(
+        halfway_s(0.4, 3) + 0.2 + 0.05, abs=0.05)  # demodulation delay about 0.2 s
 
 
 def test_status_line_shows_the_latency_and_keeps_it_when_fitted():

@@ -64,8 +64,8 @@ class PipelineConfig:
         this time constant (:class:`~.synchrony.SynchronySmoother`).
     integration_pool_s : float
         The integration score's synchrony pools the windows of the last this-many seconds
-        (default 4, as ``synchrony``; the same debiased pooled wPLI^2, a shorter span follows a
-        change sooner but jitters more: docs/latency.md measures the trade-off). ``synchrony``
+        (default 1; the same debiased pooled wPLI^2 as ``synchrony``, whose 4-s pool follows a
+        change in 2.5 s where this one takes about 1.3 s; docs/latency.md measures the trade-off). ``synchrony``
         (features, chance targets, the report) keeps ``synchrony_smooth_s``.
     integration_smooth_s : float
         Time constant of the causal exponential average of that feedback synchrony, seconds
@@ -78,6 +78,11 @@ class PipelineConfig:
         docs/latency.md measures response and noise). ``synchrony`` is unchanged.
     integration_analytic_order : int
         Number of cascaded exponential stages of that kernel, 1..6 (default 2: gamma-2).
+    consonance_score_smooth_s : float
+        Time constant of the causal exponential average of the consonance z-score the integration
+        score reads, seconds (default 2; 0 = none). Consonance comes from an 8-s spectrum
+        refreshed on a 0.5-s grid, so unsmoothed it moves the score in 0.5-s steps, most of the
+        score's frame-to-frame jitter (docs/latency.md).
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -181,10 +186,11 @@ class PipelineConfig:
     notch: str | float | None = "auto"
     integration_band: tuple[float, float] = (4.0, 8.0)
     synchrony_smooth_s: float = 4.0
-    integration_pool_s: float = 4.0
+    integration_pool_s: float = 1.0
     integration_smooth_s: float = 0.0
     integration_analytic_tau_s: float = 0.0
     integration_analytic_order: int = 2
+    consonance_score_smooth_s: float = 2.0
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
@@ -266,7 +272,8 @@ class PipelineConfig:
                 f"synchrony_smooth_s must be a number of seconds >= 0 (0 = no smoothing); "
                 f"got {self.synchrony_smooth_s!r}"
             )
-        for name in ("integration_pool_s", "integration_smooth_s", "integration_analytic_tau_s"):
+        for name in ("integration_pool_s", "integration_smooth_s", "integration_analytic_tau_s",
+                     "consonance_score_smooth_s"):
             setattr(self, name, _seconds(name, getattr(self, name)))
         order = self.integration_analytic_order
         if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 6:

@@ -205,11 +205,19 @@ def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
       in proportion to the share of its window after the step, ``w(d) = clip(d / window_s,
       0, 1)`` at ``d`` seconds after it;
     - **meditation** = mean of energy and low-mode share, both per-window: ``w(d)``;
-    - **integration** = ``0.75`` synchrony + ``0.25`` consonance: synchrony pools the frames of
-      the last ``synchrony_smooth_s`` (one every ``hop_s``), ``mean_j w(d - j hop_s)``;
-      consonance uses the last ``harmony_window_s``, ``clip(d / harmony_window_s, 0, 1)``;
+    - **integration** follows a change of lagged synchrony (the quantity it rewards; its
+      consonance term has its own 8-s window and does not move with synchrony): the feedback
+      synchrony pools the frames of the last ``integration_pool_s`` (one every ``hop_s``),
+      ``mean_j w(d - j hop_s)``, then its causal exponential average (``integration_smooth_s``)
+      when set; with the per-sample path on (``integration_analytic_tau_s > 0``) it is the gamma
+      kernel's distribution function (``integration_analytic_order`` stages of that time
+      constant) plus the demodulation filter's delay (:class:`.analytic.AnalyticSynchrony`
+      ``halfway_s``);
     - the half-way time is the first ``d`` at which the model reaches 0.5, plus ``hop_s / 2``:
       a step falls anywhere between two frames, and the score changes only at frames.
+
+    The model errs late: noise brings the measured half-way crossing forward by 0.1-0.4 s
+    (``python -m neurofeedback.simulate.steps`` measures it; docs/latency.md).
 
     Processing latency (milliseconds) and the feedback view's own animation come on top.
 
@@ -230,17 +238,31 @@ def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
 
         cfg = PipelineConfig()
     win, hop = float(cfg.window_s), float(cfg.hop_s)
-    span, harm = float(cfg.synchrony_smooth_s), float(cfg.harmony_window_s)
-    t = np.arange(0.0, win + span + harm + 1.0, dt_s)
+    span = float(getattr(cfg, "integration_pool_s", cfg.synchrony_smooth_s))
+    smooth = float(getattr(cfg, "integration_smooth_s", 0.0))
+    tau = float(getattr(cfg, "integration_analytic_tau_s", 0.0))
+    order = int(getattr(cfg, "integration_analytic_order", 2))
+    t = np.arange(0.0, win + span + 10.0 * (smooth + tau * order) + 2.0, dt_s)
 
     def share(d: np.ndarray, length: float) -> np.ndarray:
         return np.clip(d / length, 0.0, 1.0)
 
     meditation = share(t, win)
-    lags = hop * np.arange(int(math.floor(span / hop + 1e-9)) + 1)
-    sync = share(t[:, None] - lags[None, :], win).mean(axis=1)
-    integration = 0.75 * sync + 0.25 * share(t, harm)
+    analytic_s = math.nan
+    if tau > 0:  # the per-sample path's own half-way time (kernel + demodulation delay)
+        from .analytic import AnalyticSynchrony
+
+        analytic_s = AnalyticSynchrony(250.0, 1, cfg.integration_band, tau, order).halfway_s
+        integration = np.zeros_like(t)
+    else:
+        lags = hop * np.arange(int(math.floor(span / hop + 1e-9)) + 1)
+        integration = share(t[:, None] - lags[None, :], win).mean(axis=1)
+        if smooth > 0:  # causal exponential average of the pooled value, sampled finely
+            kernel = np.exp(-t / smooth)
+            integration = np.convolve(integration, kernel / kernel.sum())[: len(t)]
     return {
         "meditation": round(_first_half_way(t, meditation) + hop / 2, 3),
-        "integration": round(_first_half_way(t, integration) + hop / 2, 3),
+        "integration": round(
+            (analytic_s if tau > 0 else _first_half_way(t, integration)) + hop / 2, 3
+        ),
     }

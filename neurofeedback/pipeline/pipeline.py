@@ -268,6 +268,7 @@ class Pipeline:
             if cfg.integration_pool_s != cfg.synchrony_smooth_s else None
         )
         self._feedback_smoother = SynchronySmoother(cfg.integration_smooth_s, cfg.hop_s)
+        self._consonance_smoother = SynchronySmoother(cfg.consonance_score_smooth_s, cfg.hop_s)
         # ...or the per-sample analytic-signal synchrony (.analytic), when configured
         self._analytic = (
             AnalyticSynchrony(self.sfreq, self.n_ch, cfg.integration_band,
@@ -903,6 +904,8 @@ class Pipeline:
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
         low_z = bl.z("spatial_low_share", frame.spatial_low_share)
         cons_z = bl.z("consonance", frame.consonance)
+        if math.isfinite(cons_z):  # undefined consonance leaves the score to synchrony alone
+            cons_z = self._consonance_smoother.update(frame.time_s, cons_z, frame.artifact)
         st = self.estimator.update(
             frame.time_s, frame.energy, frame.temperature, sync_window_z,
             frame.artifact or (hold and not drowsy), bl.complete, drowsy,

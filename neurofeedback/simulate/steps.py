@@ -286,29 +286,38 @@ def format_table(results: dict[str, StepResult]) -> str:
     return "\n".join(lines)
 
 
-#: (integration_pool_s, integration_smooth_s) compared by ``--sweep``; the first is the default
-#: (the integration score reads the reported 4-s pooled synchrony, unsmoothed).
-SWEEP: tuple[tuple[float, float], ...] = (
-    (4.0, 0.0), (2.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.5), (0.0, 0.5), (0.0, 1.0), (1.0, 1.0),
+#: (integration_pool_s, integration_smooth_s, consonance_score_smooth_s) compared by ``--sweep``;
+#: the first is the pre-issue-14 setting (the reported 4-s pooled synchrony, unsmoothed), the
+#: default is marked in the table.
+SWEEP: tuple[tuple[float, float, float], ...] = (
+    (4.0, 0.0, 0.0), (2.0, 0.0, 0.0), (1.0, 0.0, 0.0), (1.0, 0.5, 0.0), (0.0, 0.5, 0.0),
+    (4.0, 0.0, 2.0), (2.0, 0.0, 2.0), (1.0, 0.0, 2.0), (0.8, 0.0, 2.0), (1.0, 0.0, 3.0),
+    (0.5, 0.0, 2.0),
 )
 
 
-def sweep_table(seeds: Sequence[int], sweep: Sequence[tuple[float, float]] = SWEEP) -> str:
-    """Markdown table: the integration score's response and noise for each feedback window."""
+def sweep_table(
+    seeds: Sequence[int], sweep: Sequence[tuple[float, float, float]] = SWEEP
+) -> str:
+    """Markdown table: the integration score's response and noise for each feedback window
+    (synchrony pool span, its smoothing, the consonance term's smoothing)."""
     default = PipelineConfig()
     lines = [
-        "| pool span (s) | smoothing tau (s) | half-way median (s) | p95 (s) | frame-to-frame std "
-        "| std around level | |",
-        "|---|---|---|---|---|---|---|",
+        "| pool span (s) | smoothing tau (s) | consonance tau (s) | half-way median (s) | p95 (s) "
+        "| frame-to-frame std | std around level | |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for pool, tau in sweep:
-        cfg = replace(default, integration_pool_s=pool, integration_smooth_s=tau)
+    for pool, tau, cons in sweep:
+        cfg = replace(default, integration_pool_s=pool, integration_smooth_s=tau,
+                      consonance_score_smooth_s=cons)
         s = measure(seeds, cfg, kinds=("synchrony",))["synchrony"].summary()
-        note = "default" if (pool, tau) == (default.integration_pool_s,
-                                              default.integration_smooth_s) else ""
+        note = "default" if (pool, tau, cons) == (
+            default.integration_pool_s, default.integration_smooth_s,
+            default.consonance_score_smooth_s) else ""
         lines.append(
-            f"| {pool:g} | {tau:g} | {s['latency_median_s']:.2f} | {s['latency_p95_s']:.2f} | "
-            f"{s['noise_diff_std']:.4f} | {s['noise_level_std']:.4f} | {note} |"
+            f"| {pool:g} | {tau:g} | {cons:g} | {s['latency_median_s']:.2f} | "
+            f"{s['latency_p95_s']:.2f} | {s['noise_diff_std']:.4f} | {s['noise_level_std']:.4f} "
+            f"| {note} |"
         )
     return "\n".join(lines)
 
