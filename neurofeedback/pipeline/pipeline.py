@@ -49,6 +49,7 @@ from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
 from .harmony import Harmony
+from .history import SlidingHistory
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
@@ -80,6 +81,7 @@ log = logging.getLogger(__name__)
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
 _MAINS_WINDOWS = 5  # mains is looked for in at most this many first windows (10 s by default)
+_ROOM_S = 4.0  # samples appended to the sliding histories before they move to the front
 _WORKERS = 2  # stage-1 worker threads for long pushes (blocks computed side by side)
 
 
@@ -190,14 +192,15 @@ class Pipeline:
         self.mains_hz: float | None = None
         # the last window of filtered and raw signal stacked (filtered rows first), and the last
         # two of the integration band (the window before is synchrony's chance surrogate)
-        self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
-        self._tail_b = np.zeros((self.n_ch, 2 * self.n_win))
+        room = max(1, int(round(_ROOM_S * self.sfreq)))  # live pushes append without copies
+        self._hist_xr = SlidingHistory(2 * self.n_ch, self.n_win, room)
+        self._hist_b = SlidingHistory(self.n_ch, 2 * self.n_win, room)
         # ...and the last long window of filtered signal (harmony measures), plus one update
         # step: the long window ends on a fixed grid of stream samples (every _grid samples),
         # so successive frames share its Welch segments instead of each transforming new ones
         self.n_harmony = int(round(cfg.harmony_window_s * self.sfreq))
         self._grid = max(1, (int(round(cfg.harmony_segment_s * self.sfreq)) // 2) // 4)
-        self._tail_h = np.zeros((self.n_ch, self.n_harmony + self._grid))
+        self._hist_h = SlidingHistory(self.n_ch, self.n_harmony + self._grid, room)
         self._last_artifact_s = -math.inf  # time of the latest artifact frame
 
         # analysis objects, designed once
@@ -337,7 +340,7 @@ class Pipeline:
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="pipeline-stage1") as pool:
             pending: deque[tuple[np.ndarray, Future]] = deque()
             for s in starts:
-                for job in self._prepare(data[:, s : s + block]):
+                for job in self._prepare(data[:, s : s + block], fresh=True):
                     pending.append((job[0], pool.submit(self._stage1, *job)))
                 while len(pending) > _WORKERS:
                     bnds, fut = pending.popleft()
@@ -376,20 +379,22 @@ class Pipeline:
     def _boundary(self, k: int) -> int:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
-    def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    def _prepare(self, raw: np.ndarray, fresh: bool = False) -> list[tuple[np.ndarray, ...]]:
         """Filter one block; return the stage-1 jobs for the frames it completes (at most
         ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, cat_h, rel_emg,
         rel_slow)``.
         ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
         in one pass; ``cat_b`` (the integration band) begins one window earlier than
         ``cat_xr``, and ``cat_h`` (the filtered rows again) ends where they do and holds a long
-        window plus one harmony grid step before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
+        window plus one harmony grid step before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`).
+        The ``cat_*`` arrays are views of the sliding histories, valid until the next call,
+        unless ``fresh`` (new arrays, for stage 1 in a worker thread)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
-        cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
-        cat_b = np.concatenate([self._tail_b, b], axis=1)
-        cat_h = np.concatenate([self._tail_h, x], axis=1)
+        cat_xr = self._hist_xr.append(x, raw, fresh=fresh)
+        cat_b = self._hist_b.append(b, fresh=fresh)
+        cat_h = self._hist_h.append(x, fresh=fresh)
         n0 = self._n
         self._n += m
         bnds = []
@@ -406,9 +411,6 @@ class Pipeline:
         for s in range(0, len(bnds), _MAX_BATCH):
             sl = slice(s, s + _MAX_BATCH)
             jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, cat_h, rel_emg[sl], rel_slow[sl]))
-        self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
-        self._tail_b = np.ascontiguousarray(cat_b[:, -2 * self.n_win :])
-        self._tail_h = np.ascontiguousarray(cat_h[:, -(self.n_harmony + self._grid) :])
         return jobs
 
     def _quality_labels(
