@@ -40,9 +40,10 @@ from .batch import (
     frame_windows,
     synchrony_batch,
 )
+from .channel_stats import spectral_stats
 from .config import PipelineConfig
 from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
-from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
+from .entropy import lempel_ziv_decimated, lz_decimation
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
@@ -67,7 +68,7 @@ from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
-from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
+from .spectra import SegmentCache, WelchPSD, band_masks
 from .synchrony import (
     LaggedSynchrony,
     SynchronySmoother,
@@ -750,16 +751,9 @@ class Pipeline:
             Band powers (dB, :data:`BANDS` order), broadband power (uV^2), spectral entropy
             and Lempel-Ziv complexity.
         """
-        df = self.welch.df
-        return np.concatenate(
-            [
-                band_power_db(psd, self._band_masks, df),
-                (_c(psd[..., self._broad]).sum(axis=-1) * df)[..., None],
-                spectral_entropy(psd, self._broad)[..., None],
-                lempel_ziv_decimated(x_w, self._lz_q)[..., None],
-            ],
-            axis=-1,
-        )
+        out = spectral_stats(psd, self._band_masks, self._broad, self.welch.df, extra=1)
+        out[..., -1] = lempel_ziv_decimated(x_w, self._lz_q)
+        return out
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
         """The frames of one stage-1 batch, walked in time order for what carries state
