@@ -223,6 +223,7 @@ class Pipeline:
             for n in lengths
         ]
         self.harmony = self._harmonies[-1][1]
+        self._layout_len = np.array([n for n, _ in self._harmonies])  # ascending
         self._harmony_cache = SegmentCache()
         # harmony values of the latest long windows, by (layout, measured channels, end sample):
         # frames on the same grid step reuse them (live pushes only: calling thread)
@@ -584,12 +585,15 @@ class Pipeline:
             # channels); early frames use the longest layout that lies within the stream. The
             # long window moves on a grid (every 0.5 s by default), so successive frames share
             # it: each distinct long window is measured once (:meth:`_harmony_windows`)
-            for k, (n_k, _) in enumerate(self._harmonies):
-                upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
-                sel = np.flatnonzero((end_h[gi] >= n_k) & (end_h[gi] < upper))
-                if not sel.size:
+            # layout k serves long windows ending in [n_k, n_{k+1}) (-1: none yet)
+            lay = np.searchsorted(self._layout_len, end_h[gi], side="right") - 1
+            if gi.size == 1:  # a live frame: its one layout
+                by_layout = [(int(lay[0]), gi)] if lay[0] >= 0 else []
+            else:
+                by_layout = [(k, gi[lay == k]) for k in range(len(self._harmonies))]
+            for k, fr in by_layout:
+                if not fr.size:
                     continue
-                fr = gi[sel]
                 hs, hb = self._harmony_windows(
                     k, mi, end_h[fr], starts_h[fr], cat_h, origin - (n_h + grid - n_win), cached
                 )
