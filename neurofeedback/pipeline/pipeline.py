@@ -41,15 +41,17 @@ from .batch import (
     frame_windows,
     synchrony_batch,
 )
+from .channel_stats import spectral_stats
 from .config import PipelineConfig
 from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
-from .entropy import lempel_ziv_decimated, lz_decimation, spectral_entropy
+from .entropy import lempel_ziv_decimated, lz_decimation
 from .estimator import AnnealingEstimator
 from .eyes import BlinkRegression, GazeCheck
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
 from .harmony import Harmony
+from .history import SlidingHistory
 from .interpolation import Interpolator
 from .quality import (
     ARTIFACT_REASONS,
@@ -67,7 +69,7 @@ from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import alpha_theta_share, integration_score, meditation_score
 from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
-from .spectra import SegmentCache, WelchPSD, band_masks, band_power_db
+from .spectra import SegmentCache, WelchPSD, band_masks
 from .synchrony import (
     LaggedSynchrony,
     SynchronySmoother,
@@ -81,6 +83,7 @@ log = logging.getLogger(__name__)
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
 _MAINS_WINDOWS = 5  # mains is looked for in at most this many first windows (10 s by default)
+_ROOM_S = 4.0  # samples appended to the sliding histories before they move to the front
 _WORKERS = 2  # stage-1 worker threads for long pushes (blocks computed side by side)
 
 
@@ -191,14 +194,15 @@ class Pipeline:
         self.mains_hz: float | None = None
         # the last window of filtered and raw signal stacked (filtered rows first), and the last
         # two of the integration band (the window before is synchrony's chance surrogate)
-        self._tail_xr = np.zeros((2 * self.n_ch, self.n_win))
-        self._tail_b = np.zeros((self.n_ch, 2 * self.n_win))
+        room = max(1, int(round(_ROOM_S * self.sfreq)))  # live pushes append without copies
+        self._hist_xr = SlidingHistory(2 * self.n_ch, self.n_win, room)
+        self._hist_b = SlidingHistory(self.n_ch, 2 * self.n_win, room)
         # ...and the last long window of filtered signal (harmony measures), plus one update
         # step: the long window ends on a fixed grid of stream samples (every _grid samples),
         # so successive frames share its Welch segments instead of each transforming new ones
         self.n_harmony = int(round(cfg.harmony_window_s * self.sfreq))
         self._grid = max(1, (int(round(cfg.harmony_segment_s * self.sfreq)) // 2) // 4)
-        self._tail_h = np.zeros((self.n_ch, self.n_harmony + self._grid))
+        self._hist_h = SlidingHistory(self.n_ch, self.n_harmony + self._grid, room)
         self._last_artifact_s = -math.inf  # time of the latest artifact frame
 
         # analysis objects, designed once
@@ -220,6 +224,7 @@ class Pipeline:
             for n in lengths
         ]
         self.harmony = self._harmonies[-1][1]
+        self._layout_len = np.array([n for n, _ in self._harmonies])  # ascending
         self._harmony_cache = SegmentCache()
         # harmony values of the latest long windows, by (layout, measured channels, end sample):
         # frames on the same grid step reuse them (live pushes only: calling thread)
@@ -352,7 +357,7 @@ class Pipeline:
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="pipeline-stage1") as pool:
             pending: deque[tuple[np.ndarray, Future]] = deque()
             for s in starts:
-                for job in self._prepare(data[:, s : s + block]):
+                for job in self._prepare(data[:, s : s + block], fresh=True):
                     pending.append((job[0], pool.submit(self._stage1, *job)))
                 while len(pending) > _WORKERS:
                     bnds, fut = pending.popleft()
@@ -391,22 +396,24 @@ class Pipeline:
     def _boundary(self, k: int) -> int:
         return self.n_win + int(math.floor(k * self._hop + 0.5))
 
-    def _prepare(self, raw: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    def _prepare(self, raw: np.ndarray, fresh: bool = False) -> list[tuple[np.ndarray, ...]]:
         """Filter one block; return the stage-1 jobs for the frames it completes (at most
         ``_MAX_BATCH`` frames each): ``(bnds, starts, cat_xr, cat_b, cat_h, rel_emg,
         rel_slow)``.
         ``cat_xr`` stacks the filtered rows over the raw ones, so both get their Welch spectra
         in one pass; ``cat_b`` (the integration band) begins one window earlier than
         ``cat_xr``, and ``cat_h`` (the filtered rows again) ends where they do and holds a long
-        window plus one harmony grid step before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`)."""
+        window plus one harmony grid step before each frame; ``rel_*`` are the channel-reference flags (:mod:`.reference`).
+        The ``cat_*`` arrays are views of the sliding histories, valid until the next call,
+        unless ``fresh`` (new arrays, for stage 1 in a worker thread)."""
         m = raw.shape[1]
         x = self._chain.process(raw)
         b = self._band_filter.process(x)
         if self._analytic is not None:
             self._analytic.process(x)
-        cat_xr = np.concatenate([self._tail_xr, np.concatenate([x, raw])], axis=1)
-        cat_b = np.concatenate([self._tail_b, b], axis=1)
-        cat_h = np.concatenate([self._tail_h, x], axis=1)
+        cat_xr = self._hist_xr.append(x, raw, fresh=fresh)
+        cat_b = self._hist_b.append(b, fresh=fresh)
+        cat_h = self._hist_h.append(x, fresh=fresh)
         n0 = self._n
         self._n += m
         bnds = []
@@ -423,9 +430,6 @@ class Pipeline:
         for s in range(0, len(bnds), _MAX_BATCH):
             sl = slice(s, s + _MAX_BATCH)
             jobs.append((bnd_arr[sl], starts[sl], cat_xr, cat_b, cat_h, rel_emg[sl], rel_slow[sl]))
-        self._tail_xr = np.ascontiguousarray(cat_xr[:, -self.n_win :])
-        self._tail_b = np.ascontiguousarray(cat_b[:, -2 * self.n_win :])
-        self._tail_h = np.ascontiguousarray(cat_h[:, -(self.n_harmony + self._grid) :])
         return jobs
 
     def _quality_labels(
@@ -598,12 +602,15 @@ class Pipeline:
             # channels); early frames use the longest layout that lies within the stream. The
             # long window moves on a grid (every 0.5 s by default), so successive frames share
             # it: each distinct long window is measured once (:meth:`_harmony_windows`)
-            for k, (n_k, _) in enumerate(self._harmonies):
-                upper = self._harmonies[k + 1][0] if k + 1 < len(self._harmonies) else math.inf
-                sel = np.flatnonzero((end_h[gi] >= n_k) & (end_h[gi] < upper))
-                if not sel.size:
+            # layout k serves long windows ending in [n_k, n_{k+1}) (-1: none yet)
+            lay = np.searchsorted(self._layout_len, end_h[gi], side="right") - 1
+            if gi.size == 1:  # a live frame: its one layout
+                by_layout = [(int(lay[0]), gi)] if lay[0] >= 0 else []
+            else:
+                by_layout = [(k, gi[lay == k]) for k in range(len(self._harmonies))]
+            for k, fr in by_layout:
+                if not fr.size:
                     continue
-                fr = gi[sel]
                 hs, hb = self._harmony_windows(
                     k, mi, end_h[fr], starts_h[fr], cat_h, origin - (n_h + grid - n_win), cached
                 )
@@ -765,16 +772,9 @@ class Pipeline:
             Band powers (dB, :data:`BANDS` order), broadband power (uV^2), spectral entropy
             and Lempel-Ziv complexity.
         """
-        df = self.welch.df
-        return np.concatenate(
-            [
-                band_power_db(psd, self._band_masks, df),
-                (_c(psd[..., self._broad]).sum(axis=-1) * df)[..., None],
-                spectral_entropy(psd, self._broad)[..., None],
-                lempel_ziv_decimated(x_w, self._lz_q)[..., None],
-            ],
-            axis=-1,
-        )
+        out = spectral_stats(psd, self._band_masks, self._broad, self.welch.df, extra=1)
+        out[..., -1] = lempel_ziv_decimated(x_w, self._lz_q)
+        return out
 
     def _stage2(self, bnds: np.ndarray, r: _Stage1) -> list[FeatureFrame]:
         """The frames of one stage-1 batch, walked in time order for what carries state

@@ -25,6 +25,7 @@ from .baseline import MAD_SCALE
 from .batch import frame_windows
 from .config import PipelineConfig
 from .filters import CausalFilter, design_sos
+from .history import SlidingHistory
 from .quality import SLOW_BAND_HZ, emg_highpass
 
 #: The reference takes one value every this many frames (0.5 s at the default hop).
@@ -58,7 +59,8 @@ class BandReference:
         self.n_ch = int(n_channels)
         self._filters = [CausalFilter(s, n_channels) for s in sos]
         rows = len(sos) * n_channels  # bands stacked: band 0's channels, then band 1's ...
-        self._tail = np.zeros((rows, self.n_win))
+        # squared band-passed samples: the last window, and room for live pushes (no copies)
+        self._squares = SlidingHistory(rows, self.n_win, 4 * self.n_win)
         n_hist = max(1, int(round(config.quality_ref_s / (SAMPLE_EVERY * config.hop_s))))
         self._hist = np.zeros((n_hist, rows))  # ring buffer of log10 powers
         self._n_seen = 0  # values written into the ring so far
@@ -87,9 +89,7 @@ class BandReference:
         ndarray of bool, shape (n_frames, n_bands, n_channels)
             True where the channel's band power stands out from its own reference.
         """
-        h = np.concatenate([f.process(x) for f in self._filters])
-        cat = np.concatenate([self._tail, h * h], axis=1)
-        self._tail = np.ascontiguousarray(cat[:, -self.n_win :])
+        cat = self._squares.append(*[np.square(f.process(x)) for f in self._filters])
         out = np.zeros((len(starts), cat.shape[0]), dtype=bool)
         if len(starts):
             # each window's sum runs over its own contiguous row: the same numbers whatever
