@@ -49,6 +49,9 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
     if math.isfinite(stats.latency_p95_ms):
         parts.append(f"lat {stats.latency_p95_ms:.0f} ms")
     f = stats.frame
+    response = stats.response_s.get(fed_back_score(f)) if stats.response_s else None
+    if response is not None and math.isfinite(response):  # configured, of the fed-back score
+        parts.append(f"resp {response:.1f} s")
     if f is not None:
         if not f.baseline_complete:
             parts.append("baseline")

@@ -23,7 +23,7 @@ import numpy as np
 from .errors import NeurofeedbackError, RecordingError, SourceDisconnected, SourceError
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
-from .pipeline.latency import LatencyTracker, clock
+from .pipeline.latency import LatencyTracker, clock, response_time_s
 from .pipeline.pipeline import Pipeline
 from .protocols import ProtocolEngine
 from .quality_summary import ReasonCounter
@@ -69,6 +69,9 @@ class SessionStats:
     latency_p95_ms : float
         Processing latency of the consumer that asked (:meth:`Session.stats`), 95th
         percentile over its latest frames (about 13 s), milliseconds; NaN before any.
+    response_s : dict
+        Configured response time of each feedback score, seconds (``{"meditation": s,
+        "integration": s}``; :func:`~neurofeedback.pipeline.latency.response_time_s`).
     """
 
     elapsed_s: float
@@ -78,6 +81,7 @@ class SessionStats:
     channel_quality: tuple[str, ...] = ()
     frame: FeatureFrame | None = None
     latency_p95_ms: float = float("nan")
+    response_s: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 class Session:
@@ -520,7 +524,15 @@ class Session:
             channel_quality=latest.channel_quality if latest is not None else (),
             frame=latest,
             latency_p95_ms=p95,
+            response_s=self._response_s(),
         )
+
+    def _response_s(self) -> dict[str, float]:
+        """Configured response time of each score (:func:`~.pipeline.latency.response_time_s`),
+        computed once for the session's pipeline settings; empty before the pipeline exists."""
+        if getattr(self, "_response_cache", None) is None and self.pipeline is not None:
+            self._response_cache = response_time_s(self.pipeline.cfg)
+        return dict(getattr(self, "_response_cache", None) or {})
 
 
 def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -> None:

@@ -4,6 +4,7 @@ measured numbers belong to the benchmarks (``benchmarks/ui_bench.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -100,6 +101,11 @@ def test_status_line_shows_the_latency_and_keeps_it_when_fitted():
     assert line.endswith("| q[................] | lat 23 ms")
     assert "lat 23 ms" in fit_width(line, 70)  # the quality map and the tail go first
     assert "lat" not in format_status(SessionStats(1.0, 250, 0, "ok"))  # not measured yet
+    # the configured response time of the fed-back score (meditation without a protocol)
+    resp = response_time_s()
+    with_resp = dataclasses.replace(stats, response_s=resp)
+    assert format_status(with_resp).endswith(f"| lat 23 ms | resp {resp['meditation']:.1f} s")
+    assert "resp" in fit_width(format_status(with_resp), 70)
 
 
 def test_report_text_of_the_stored_latency_and_of_older_sessions():
