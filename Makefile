@@ -29,8 +29,9 @@ demo: venv
 		$(BIN)/neurofeedback run --board simulated --protocol quick-demo --sim-speed 4 --headless; \
 	fi
 
+## The suite in two processes (each test file in one of them); the 15 slowest tests are listed
 test: venv qt-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q --durations=15
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 ## ruff, then the import layers written in pyproject.toml ([tool.importlinter]).
 lint: venv

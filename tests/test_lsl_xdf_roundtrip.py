@@ -170,7 +170,9 @@ def test_labrecorder_file_holds_the_session(recorded):
     assert protocol == every[-len(protocol):]
     assert len(protocol) >= sum(t >= first for t, _ in every)
     assert "reward:on" in [lab for _, lab in protocol]
-    assert "phase:training-1:start" in [lab for _, lab in protocol]
+    if first < min(t for t, lab in every if lab == "phase:training-1:start"):
+        # (the recorder can join late on a busy machine: then the start went by before it)
+        assert "phase:training-1:start" in [lab for _, lab in protocol]
     # and the estimator's phase changes, which only the LSL stream carries
     assert any(lab.count(":") == 1 and lab.startswith("phase:") for _, lab in got)
 
