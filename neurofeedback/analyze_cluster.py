@@ -226,14 +226,8 @@ def analyze_on_cluster(
     from distributed import as_completed
 
     dirs = output_dirs(paths, out)
-    outcomes: list[FileOutcome | None] = [None] * len(paths)
-    bar = BatchProgress(len(paths), show_progress)
-
-    def done(outcome: FileOutcome) -> None:
-        outcomes[outcome.index] = outcome
-        bar.finish(outcome)
-        if on_done is not None:
-            on_done(outcome, bar)
+    bar = BatchProgress(len(paths), show_progress, on_done)
+    done = bar.done
 
     futures: dict[Any, int] = {}
     todo = list(range(len(paths)))
@@ -281,4 +275,4 @@ def analyze_on_cluster(
     finally:
         bar.close()
         client.close()
-    return [o for o in outcomes if o is not None]
+    return bar.results()

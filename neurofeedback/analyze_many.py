@@ -110,10 +110,17 @@ class BatchProgress:
         Number of inputs.
     enabled : bool
         Draw the bar (False: only count).
+    on_done : callable or None
+        Called as ``on_done(outcome, bar)`` by :meth:`done` as each input finishes.
     """
 
-    def __init__(self, n_files: int, enabled: bool) -> None:
+    def __init__(
+        self, n_files: int, enabled: bool,
+        on_done: Callable[[FileOutcome, BatchProgress], None] | None = None,
+    ) -> None:
         self.n_files = n_files
+        self.outcomes: list[FileOutcome | None] = [None] * n_files
+        self._on_done = on_done
         self.files_done = 0
         self.failed = 0
         self._done_s = 0.0  # EEG seconds of finished inputs
@@ -158,6 +165,17 @@ class BatchProgress:
         else:
             self.failed += 1
         self._refresh()
+
+    def done(self, outcome: FileOutcome) -> None:
+        """Keep ``outcome`` in input order, move the bar, then call ``on_done``."""
+        self.outcomes[outcome.index] = outcome
+        self.finish(outcome)
+        if self._on_done is not None:
+            self._on_done(outcome, self)
+
+    def results(self) -> list[FileOutcome]:
+        """The outcomes of the inputs that finished, in input order."""
+        return [o for o in self.outcomes if o is not None]
 
     def _refresh(self) -> None:
         if self._bar.disable:
@@ -322,15 +340,8 @@ def analyze_files(
         One per input, in input order.
     """
     dirs = output_dirs(paths, out)
-    outcomes: list[FileOutcome | None] = [None] * len(paths)
-    bar = BatchProgress(len(paths), show_progress)
-
-    def done(outcome: FileOutcome) -> None:
-        outcomes[outcome.index] = outcome
-        bar.finish(outcome)
-        if on_done is not None:
-            on_done(outcome, bar)
-
+    bar = BatchProgress(len(paths), show_progress, on_done)
+    done = bar.done
     try:
         if jobs <= 1 or len(paths) == 1:
             for i, (p, d) in enumerate(zip(paths, dirs, strict=True)):
@@ -339,4 +350,4 @@ def analyze_files(
             _run_pool(paths, dirs, baseline_s, jobs, bar, done)
     finally:
         bar.close()
-    return [o for o in outcomes if o is not None]
+    return bar.results()
