@@ -169,7 +169,11 @@ def test_labrecorder_file_holds_the_session(recorded):
     # recorded sample are there too)
     assert protocol == every[-len(protocol):]
     assert len(protocol) >= sum(t >= first for t, _ in every)
-    assert "reward:on" in [lab for _, lab in protocol]
+    labels = [lab for _, lab in protocol]
+    # (a recorder that joined late, on a busy machine, may have missed the first rewards; every
+    # protocol event after it joined is there, checked above)
+    assert "reward:on" in labels or not any(t > first and lab == "reward:on" for t, lab in every)
+    assert any(lab.startswith(("reward:", "phase:")) for lab in labels)
     if first < min(t for t, lab in every if lab == "phase:training-1:start"):
         # (the recorder can join late on a busy machine: then the start went by before it)
         assert "phase:training-1:start" in [lab for _, lab in protocol]
