@@ -83,6 +83,13 @@ class PipelineConfig:
         score reads, seconds (default 2; 0 = none). Consonance comes from an 8-s spectrum
         refreshed on a 0.5-s grid, so unsmoothed it moves the score in 0.5-s steps, most of the
         score's frame-to-frame jitter (docs/latency.md).
+    meditation_segments : int
+        0 (default): the meditation score reads ``energy``, the periodic power of the whole
+        ``window_s`` window (its 1-s Welch segments averaged). k > 0: it reads the periodic
+        power of the window's last k segments only (k = 2: the last 1.5 s; k = 1: the last
+        1 s), over the same aperiodic floor and referred to its own baseline, so it follows a
+        change sooner and jitters more (docs/latency.md measures the trade-off). ``energy``, the
+        estimator and every column are unchanged. At most the window's segment count.
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
     low_modes : int
@@ -191,6 +198,7 @@ class PipelineConfig:
     integration_analytic_tau_s: float = 0.0
     integration_analytic_order: int = 2
     consonance_score_smooth_s: float = 2.0
+    meditation_segments: int = 0
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
@@ -279,6 +287,11 @@ class PipelineConfig:
         if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 6:
             raise UsageError(
                 f"integration_analytic_order must be an integer from 1 to 6; got {order!r}"
+            )
+        k = self.meditation_segments
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise UsageError(
+                f"meditation_segments must be an integer >= 0 (0 = the whole window); got {k!r}"
             )
         if not isinstance(self.region_gate_channels, int) or self.region_gate_channels < 0:
             raise UsageError(

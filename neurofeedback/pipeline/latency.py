@@ -204,7 +204,10 @@ def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
     - a per-window quantity computed from the ``window_s`` samples before a frame's end moves
       in proportion to the share of its window after the step, ``w(d) = clip(d / window_s,
       0, 1)`` at ``d`` seconds after it;
-    - **meditation** = mean of energy and low-mode share, both per-window: ``w(d)``;
+    - **meditation** = mean of energy and low-mode share, both per-window: ``w(d)``; with
+      ``meditation_segments`` = k > 0 its energy reads only the window's last k 1-s Welch
+      segments (0.5-s steps), the last ``min(window_s, 1 + (k - 1) / 2)`` seconds, ``w_k(d)``
+      over that span, and the score follows ``(w_k(d) + w(d)) / 2``;
     - **integration** follows a change of lagged synchrony (the quantity it rewards; its
       consonance term has its own 8-s window and does not move with synchrony): the feedback
       synchrony pools the frames of the last ``integration_pool_s`` (one every ``hop_s``),
@@ -248,6 +251,9 @@ def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
         return np.clip(d / length, 0.0, 1.0)
 
     meditation = share(t, win)
+    k = int(getattr(cfg, "meditation_segments", 0))
+    if k > 0:  # energy from the last k segments, low-mode share from the whole window
+        meditation = 0.5 * (share(t, min(win, 1.0 + 0.5 * (k - 1))) + meditation)
     analytic_s = math.nan
     if tau > 0:  # the per-sample path's own half-way time (kernel + demodulation delay)
         from .analytic import AnalyticSynchrony

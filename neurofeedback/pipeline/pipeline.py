@@ -108,6 +108,9 @@ class _Stage1(NamedTuple):
     #: channels not in use
     ch_periodic: np.ndarray
     ch_exponent: np.ndarray
+    #: per-channel periodic_db of the window's last ``meditation_segments`` Welch segments
+    #: (the meditation score's energy), shape (n_frames, n_channels); None when not configured
+    ch_periodic_recent: np.ndarray | None
     #: per-band consonance, dissonance, noise, shape (n_frames, n_bands, 3)
     band_cdns: np.ndarray
 
@@ -207,6 +210,20 @@ class Pipeline:
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
+        # the meditation score's energy from the window's most recent segments (0: all of them)
+        n_segs = self.welch.starts.size
+        if cfg.meditation_segments > n_segs:
+            raise UsageError(
+                f"meditation_segments must be at most the {n_segs} Welch segments of the "
+                f"{cfg.window_s:g}-s window; got {cfg.meditation_segments}"
+            )
+        self._recent = cfg.meditation_segments if cfg.meditation_segments < n_segs else 0
+        # a window of only those segments, for rows whose spectrum is recomputed (eye fix)
+        self._welch_recent = (
+            WelchPSD(self.sfreq, int(self.n_win - self.welch.starts[-self._recent]),
+                     self.welch.n_per_seg)
+            if self._recent else None
+        )
         # live pushes reuse Welch segment powers across frames (filtered and raw rows stacked)
         self._seg_cache = SegmentCache()
         f = self.welch.freqs
@@ -493,6 +510,13 @@ class Pipeline:
             psd_xr = self.welch.batch(cat_xr, starts)
         # each row's spectrum is computed on its own: splitting gives the same numbers
         psd, raw_psd = _c(psd_xr[:, :n_ch]), _c(psd_xr[:, n_ch:])
+        psd_recent = None
+        if self._recent:  # the same segments (cache entries live), fewer of them averaged
+            if cached:
+                psd_recent = _c(self.welch.batch(
+                    cat_xr, starts, self._seg_cache, origin, last=self._recent)[:, :n_ch])
+            else:
+                psd_recent = self.welch.batch(cat_x, starts, last=self._recent)
         codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
         codes[(codes == 0) & rel_emg] = _EMG_CODE  # muscle relative to the channel's own past
         # horizontal eye movements: a mirror pair swinging in opposite directions (the blink
@@ -529,6 +553,7 @@ class Pipeline:
         low, hent = sc["spatial_low_share"], sc["spatial_mode_entropy"]
         band_cdns = np.full((n_fr, len(self.harmony.bands), 3), math.nan)
         ch_per = np.full((n_fr, n_ch), math.nan)
+        ch_recent = None if psd_recent is None else np.full((n_fr, n_ch), math.nan)
         ch_exp = np.full((n_fr, n_ch), math.nan)
         plv_of: list[np.ndarray | None] = [None] * n_fr
         sums_of: list[tuple[np.ndarray, np.ndarray] | None] = [None] * n_fr
@@ -544,13 +569,14 @@ class Pipeline:
             # left-out electrodes rebuilt from the clean ones (one channel set all session)
             targets, sources, interp = self._interp.plan(clean)
             use = clean.copy()
-            x_g, psd_g, pc_g = x_w, psd, per_ch
+            x_g, psd_g, pc_g, pr_g = x_w, psd, per_ch, psd_recent
             b_g = None
             fix = [k for k, i in enumerate(members) if eye_fix[i] is not None]
             if interp is not None or fix:
                 x_g = _c(x_w[gi])
                 b_g = frame_windows(cat_b, starts[gi] + n_win, n_win)
                 psd_g = _c(psd[gi])
+                pr_g = None if psd_recent is None else _c(psd_recent[gi])
                 pc_g = _c(per_ch[gi])
                 changed = np.zeros((len(gi), n_ch), dtype=bool)
                 for k in fix:  # blink component out of the channels it reaches
@@ -570,6 +596,9 @@ class Pipeline:
                     cc = changed[k]
                     psd_k = self.welch(x_g[k])  # (n_ch, n_freqs)
                     psd_g[k, cc] = psd_k[cc]
+                    if pr_g is not None:
+                        n_r = self._welch_recent.n_window
+                        pr_g[k, cc] = self._welch_recent(_c(x_g[k][:, -n_r:]))[cc]
                     pc_g[k, cc] = self._per_channel(psd_k[None], x_g[k][None])[0, cc]
                 rows = np.arange(len(gi))
             else:
@@ -590,6 +619,8 @@ class Pipeline:
             off, expo = self._aperiodic.fit(psd_u)
             per = self._aperiodic.periodic_db(psd_u, off, expo)
             ch_per[gix_m] = per
+            if ch_recent is not None:  # recent power over the window's own aperiodic floor
+                ch_recent[gix_m] = self._aperiodic.periodic_db(_c(pr_g[ix_m]), off, expo)
             ch_exp[gix_m] = expo
             sc["aperiodic_offset"][gi] = _median_rows(off)
             med_exp = _median_rows(expo)
@@ -670,7 +701,7 @@ class Pipeline:
         ch_exp.setflags(write=False)
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
-            note_of, ch_per, ch_exp, band_cdns,
+            note_of, ch_per, ch_exp, ch_recent, band_cdns,
         )
 
     def _harmony_windows(
@@ -861,7 +892,8 @@ class Pipeline:
                 "spatial_low_share": frame.spatial_low_share,
                 "consonance": frame.consonance,
             }
-            self._finish(frame, values)
+            recent = None if r.ch_periodic_recent is None else r.ch_periodic_recent[i]
+            self._finish(frame, values, recent)
         return out
 
     def _analytic_frame(self, end: int, clean: np.ndarray, artifact: bool) -> float | None:
@@ -876,12 +908,19 @@ class Pipeline:
                                         not artifact)
         return float(pairs.mean()) if pairs.size else math.nan
 
-    def _finish(self, frame: FeatureFrame, values: dict[str, float]) -> None:
-        """Baseline, z-scores, estimator and scores (also for frames without clean channels)."""
+    def _finish(
+        self, frame: FeatureFrame, values: dict[str, float], recent: np.ndarray | None = None
+    ) -> None:
+        """Baseline, z-scores, estimator and scores (also for frames without clean channels).
+
+        ``recent``: per-channel periodic_db of the window's last ``meditation_segments``
+        segments, shape (n_channels,), when configured (the meditation score's energy)."""
         cfg = self.cfg
         bl = self.baseline
         per_ch = {"periodic_db": frame.channel_periodic_db,
                   "aperiodic_exponent": frame.channel_exponent} if values else None
+        if per_ch is not None and recent is not None:
+            per_ch["periodic_recent_db"] = recent
         was_complete = bl.complete
         bl.update(frame.time_s, values, frame.artifact, per_ch)
         if bl.complete and not was_complete:  # the estimator learns how far this head wanders
@@ -915,8 +954,12 @@ class Pipeline:
         frame.estimator_in_range = bool(st.in_range)
         frame.cycle_count = int(st.cycle_count)
         ok = bl.complete and not frame.artifact
+        energy_score = frame.energy
+        if self._recent:  # the window's most recent segments (NaN without clean channels)
+            energy_score = (bl.z_channels("periodic_recent_db", recent)
+                            if per_ch is not None and recent is not None else math.nan)
         frame.meditation_score = meditation_score(
-            frame.energy, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
+            energy_score, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
         frame.alpha_theta_share = alpha_theta_share(frame.bands)
         frame.integration_score = integration_score(

@@ -100,6 +100,7 @@ class WelchPSD:
         starts: np.ndarray,
         cache: SegmentCache | None = None,
         origin: int = 0,
+        last: int = 0,
     ) -> np.ndarray:
         """PSD of many windows of one long signal, each segment transformed only once.
 
@@ -122,15 +123,23 @@ class WelchPSD:
         origin : int
             Stream position of ``signal[:, 0]`` (sample count since the stream began), the
             key ``cache`` uses.
+        last : int
+            Average only each window's last ``last`` segments (0, the default: all of them):
+            a spectrum of the window's most recent part, whose segments are the window's own
+            (the same cache entries, the same numbers).
 
         Returns
         -------
         psd : ndarray, shape (n_frames, n_channels, n_freqs)
             uV^2/Hz at :attr:`freqs`.
         """
+        n_seg = self.starts.size
+        if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or not 0 <= last <= n_seg:
+            raise ValueError(f"last must be an integer from 0 to {n_seg}; got {last!r}")
+        first = n_seg - last if last else 0
         seg_starts = np.asarray(starts, dtype=np.intp)[:, None] + self.starts[None, :]
         if cache is not None and seg_starts.shape[0] == 1:  # one live frame: no index work
-            rows = self._cached_rows(signal, seg_starts[0], cache, int(origin))
+            rows = self._cached_rows(signal, seg_starts[0], cache, int(origin))[first:]
             out = rows[0][None].copy()  # the same sums, in the same order, as below
             for row in rows[1:]:
                 out += row
@@ -148,7 +157,7 @@ class WelchPSD:
         # runs of consecutive segment indices are taken as slices (same values, no gather)
         n_fr = inv.shape[0]
         out = None
-        for k in range(inv.shape[1]):
+        for k in range(first, inv.shape[1]):
             col = inv[:, k]
             i0 = int(col[0])
             run = n_fr == 1 or np.array_equal(col, np.arange(i0, i0 + n_fr))
@@ -157,7 +166,7 @@ class WelchPSD:
                 out = part.copy()
             else:
                 out += part
-        out /= inv.shape[1]
+        out /= inv.shape[1] - first
         return out * self.scale
 
     def _unique_powers(

@@ -30,7 +30,7 @@ deviation of its first difference (how much it jitters from one frame to the nex
 standard deviation around the stretch's median (how far it wanders from its level), each the
 root-mean-square over stretches.
 
-Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json]``.
+Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json] [--meditation] [--sweep]``.
 """
 
 from __future__ import annotations
@@ -354,6 +354,35 @@ def analytic_table(
     return "\n".join(lines)
 
 
+#: ``meditation_segments`` compared by ``--meditation``: all of the window's three 1-s Welch
+#: segments (the default), the last two (1.5 s), the last one (1 s).
+MEDITATION_SWEEP: tuple[int, ...] = (0, 2, 1)
+
+
+def meditation_table(seeds: Sequence[int], sweep: Sequence[int] = MEDITATION_SWEEP) -> str:
+    """Markdown table: the meditation score's response to energy steps and its noise for each
+    ``meditation_segments`` setting, with the configured response time (:func:`response_time_s`)."""
+    from ..pipeline.latency import response_time_s
+
+    default = PipelineConfig()
+    lines = [
+        "| meditation_segments | spectral span (s) | configured (s) | half-way median (s) "
+        "| p95 (s) | frame-to-frame std | std around level | |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for k in sweep:
+        cfg = replace(default, meditation_segments=k)
+        s = measure(seeds, cfg, kinds=("energy",))["energy"].summary()
+        span = default.window_s if k == 0 else min(default.window_s, 1.0 + 0.5 * (k - 1))
+        note = "default" if k == default.meditation_segments else ""
+        lines.append(
+            f"| {k} | {span:g} | {response_time_s(cfg)['meditation']:.2f} | "
+            f"{s['latency_median_s']:.2f} | {s['latency_p95_s']:.2f} | {s['noise_diff_std']:.4f} "
+            f"| {s['noise_level_std']:.4f} | {note} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=MODULE, description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds 0..N-1 (default 5)")
@@ -362,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the benchmark keys as JSON")
     ap.add_argument("--sweep", action="store_true",
                     help="the integration score's response and noise for several feedback windows")
+    ap.add_argument("--meditation", action="store_true",
+                    help="the meditation score's response and noise for several spectral spans")
     ap.add_argument("--analytic", action="store_true",
                     help="the same for the per-sample analytic-signal synchrony's kernels")
     args = ap.parse_args(argv)
@@ -369,7 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --seeds must be >= 1; got {args.seeds}", file=sys.stderr)
         return 2
     logging.getLogger("neurofeedback").setLevel(logging.ERROR)
-    if args.sweep or args.analytic:
+    if args.sweep or args.analytic or args.meditation:
+        if args.meditation:
+            print(meditation_table(range(args.seeds)))
         if args.sweep:
             print(sweep_table(range(args.seeds)))
         if args.analytic:
