@@ -317,8 +317,8 @@ class Session:
                 elif self.source.finished:
                     self.end_reason = "end of file"
                     break
-                else:
-                    self._stop.wait(IDLE_WAIT_S)
+                else:  # until samples arrive (threaded sources wake it at once)
+                    self.source.wait(IDLE_WAIT_S)
         except RecordingError as exc:
             self.error = exc
             self.end_reason = "recording failed"

@@ -162,3 +162,21 @@ def test_streaming_board_receives_a_multicast_stream():
 def test_streaming_board_needs_its_options():
     with pytest.raises(UsageError, match="multicast"):
         make_source("streaming", ip_address="225.1.1.1")
+
+
+def test_wait_returns_when_samples_arrive_and_read_takes_them():
+    # the session sleeps in wait() between reads; a threaded source must wake it when samples
+    # arrive rather than let it sleep out the timeout (a 30-s timeout would fail the bound)
+    src = BrainFlowSource("synthetic")
+    src.start()
+    try:
+        src.read()  # drain what came while starting
+        for _ in range(3):
+            t0 = time.monotonic()
+            src.wait(30.0)
+            assert time.monotonic() - t0 < 10.0
+            chunk = src.read()
+            assert chunk.n_samples > 0
+            assert chunk.sent_s is not None and np.all(np.diff(chunk.sent_s) >= 0)
+    finally:
+        src.stop()

@@ -8,6 +8,8 @@ deterministically, with :meth:`Source.pull`.
 
 from __future__ import annotations
 
+import time
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +210,13 @@ class Source(ABC):
     @abstractmethod
     def read(self) -> Chunk:
         """Return every sample available now (may be empty)."""
+
+    def wait(self, timeout_s: float) -> None:
+        """Block until new samples may have arrived, at most ``timeout_s`` seconds.
+
+        The default sleeps ``timeout_s``; sources fed by their own thread return as soon as
+        samples arrive, so the consumer reads them without waiting out a polling interval."""
+        time.sleep(max(0.0, float(timeout_s)))
 
     def pull(self, n_samples: int) -> Chunk:
         """Return exactly the next ``n_samples`` (fewer only at the end of a file).

@@ -1,7 +1,8 @@
 """Live acquisition from any BrainFlow board, with stall detection and reconnection.
 
-A worker thread polls the board every ``poll_s`` and appends new samples to a buffer that
-:meth:`BrainFlowSource.read` drains. A board that sends nothing for ``stall_timeout_s`` (dongle
+A worker thread polls the board every ``poll_s`` (10 ms: a sample waits at most that long before
+the session sees it) and appends new samples to a buffer that :meth:`BrainFlowSource.read`
+drains; :meth:`BrainFlowSource.wait` returns as soon as samples arrive. A board that sends nothing for ``stall_timeout_s`` (dongle
 unplugged, battery dead) is reported, then re-opened with exponential back-off; if it has not come
 back after ``reconnect_timeout_s`` the source gives up and :meth:`read` raises
 :class:`~neurofeedback.errors.SourceDisconnected` once the buffered samples are drained.
@@ -101,7 +102,7 @@ class BrainFlowSource(Source):
         channels: list[str] | None = None,
         stall_timeout_s: float = 2.0,
         reconnect_timeout_s: float = 10.0,
-        poll_s: float = 0.02,
+        poll_s: float = 0.01,
         verbose: bool = False,
     ):
         self.board_id = resolve_board(board) if isinstance(board, str) else int(board)
@@ -155,6 +156,7 @@ class BrainFlowSource(Source):
         self._pending: list[np.ndarray] = []
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._arrived = threading.Event()  # set when the worker appends samples
         self._status = "idle"
         self._error: SourceError | None = None
         self._last_pkg: float | None = None
@@ -284,8 +286,13 @@ class BrainFlowSource(Source):
     def status(self) -> str:
         return self._status
 
+    def wait(self, timeout_s: float) -> None:
+        """Return as soon as the worker has new samples (or an error), at most ``timeout_s``."""
+        self._arrived.wait(max(0.0, float(timeout_s)))
+
     def read(self) -> Chunk:
         with self._lock:
+            self._arrived.clear()  # what arrives after this sets it again
             pending, self._pending = self._pending, []
             error = self._error
             dropped, self.dropped_unreported = self.dropped_unreported, 0
@@ -379,6 +386,7 @@ class BrainFlowSource(Source):
                     self._pending.append(rows)
                     self.dropped += dropped
                     self.dropped_unreported += dropped
+                    self._arrived.set()
                 if self._status != "ok":
                     log.warning("%s is sending data again", self.info.board_name)
                 self._status = "ok"
@@ -429,4 +437,5 @@ class BrainFlowSource(Source):
                 f"{self.reconnect_timeout_s:.0f} s ({attempt} reconnect attempts; last: {last_err}); "
                 "check the headset's battery and the dongle"
             )
+            self._arrived.set()  # a waiting reader reads the error at once
         return False
