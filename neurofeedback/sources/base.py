@@ -9,7 +9,6 @@ deterministically, with :meth:`Source.pull`.
 from __future__ import annotations
 
 import time
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
