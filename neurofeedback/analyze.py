@@ -14,7 +14,7 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +23,7 @@ import numpy as np
 from .errors import RecordingError, UsageError, setting
 from .io import load_eeg_file
 from .io.loaded import LoadedFile
-from .offline import iter_frames
+from .offline import iter_frames, session_config
 from .pipeline.config import PipelineConfig
 from .pipeline.features import feature_row
 from .pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
@@ -262,7 +262,10 @@ def output_dirs(paths: list[str], out: str | Path) -> list[Path]:
 
 
 def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[LoadedFile, PipelineConfig]:
-    """Load one input with :func:`neurofeedback.io.load_eeg_file` and make its pipeline settings.
+    """Load one input with :func:`neurofeedback.io.load_eeg_file` and make its pipeline settings:
+    a recorded session's own (:func:`~neurofeedback.offline.session_config`: its protocol's
+    integration band and baseline block), with the baseline block replaced by the first
+    ``baseline_s`` seconds when given.
 
     Raises
     ------
@@ -272,8 +275,10 @@ def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[Loade
         When it is shorter than one analysis window.
     """
     loaded = load_eeg_file(path)
-    kwargs = {} if baseline_s is None else {"baseline": (0.0, float(baseline_s))}
-    config = PipelineConfig(**kwargs)
+    # a session recorded with a protocol: its band and baseline block (the live numbers)
+    config = session_config(loaded, loaded.meta)
+    if baseline_s is not None:
+        config = replace(config, baseline=(0.0, float(baseline_s)))
     if loaded.duration_s < config.window_s:
         raise UsageError(
             f"{path}: only {loaded.duration_s:.2f} s of data; analysis needs at least "

@@ -8,6 +8,7 @@ frames from :func:`iter_frames`, so they see exactly what a live session would h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .errors import FileFormatError
 from .io._common import fname
@@ -62,3 +63,24 @@ def iter_frames(
         if progress is not None:
             progress(chunk.shape[1])
         yield frames
+
+
+def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
+    """The pipeline settings a recorded session ran with, so that offline analysis, the report
+    and replay compute what the live session did: the integration band from the stored
+    protocol; the baseline block is the protocol's first baseline phase, placed where its
+    ``phase:<label>:start`` marker says (pipeline defaults otherwise, and for files that are
+    not sessions recorded with a protocol)."""
+    kwargs: dict[str, Any] = {}
+    proto = meta.get("protocol") or {}
+    band = proto.get("integration_band")
+    if band:
+        kwargs["integration_band"] = (float(band[0]), float(band[1]))
+    starts = {label: t for t, label in loaded.markers}
+    for ph in proto.get("phases", []):
+        if str(ph.get("kind", "")).startswith("baseline"):
+            t0 = starts.get(f"phase:{ph.get('label')}:start")
+            if t0 is not None:
+                kwargs["baseline"] = (float(t0), float(t0) + float(ph["duration_s"]))
+            break
+    return PipelineConfig(**kwargs)

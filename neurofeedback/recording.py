@@ -13,6 +13,7 @@ The folder's layout (``raw.csv``, ``session.json``, ``markers.csv``, ``features.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import errno
 import json
@@ -23,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import __version__
 from .errors import RecordingError
@@ -44,6 +47,26 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 50 * 1024 * 1024
 #: Flush interval for raw.csv (seconds); the guarantee is "at most one second lost".
 FLUSH_INTERVAL_S = 0.5
+#: Decimals of every value in raw.csv (1e-6 uV for EEG).
+RAW_DECIMALS = 6
+_RAW_SCALE = 10.0**RAW_DECIMALS
+
+
+def quantized(x: np.ndarray) -> np.ndarray:
+    """``x`` rounded to :data:`RAW_DECIMALS` decimals exactly as raw.csv stores it.
+
+    ``rint(x * 10**d) / 10**d`` is the double nearest to the decimal that ``f"{v:.6f}"``
+    writes for it, and the double that reading that text back gives, so a session that feeds
+    its pipeline these values computes, bit for bit, what an offline analysis of its raw.csv
+    computes. (The rounding is a millionth of a microvolt, far below any amplifier's noise.)
+    """
+    return np.rint(np.asarray(x, dtype=float) * _RAW_SCALE) / _RAW_SCALE
+
+
+def as_recorded(chunk: Chunk) -> Chunk:
+    """The chunk with its samples (and source rows) :func:`quantized` as raw.csv holds them."""
+    rows = None if chunk.rows is None else quantized(chunk.rows)
+    return dataclasses.replace(chunk, data=quantized(chunk.data), rows=rows)
 
 
 def _disk_full(exc: OSError) -> bool:
@@ -208,7 +231,8 @@ class Recorder:
         rows = chunk.rows
         if rows is None:
             rows = rows_from_data(self.info.layout, chunk.data, chunk.timestamps, self.n_samples)
-        lines = "\n".join("\t".join(f"{v:.6f}" for v in col) for col in rows.T) + "\n"
+        fmt = f"{{:.{RAW_DECIMALS}f}}".format
+        lines = "\n".join("\t".join(map(fmt, col.tolist())) for col in rows.T) + "\n"
         try:
             with self._lock:
                 self._raw.write(lines)

@@ -27,7 +27,7 @@ from .pipeline.latency import LatencyTracker, clock, response_time_s
 from .pipeline.pipeline import Pipeline
 from .protocols import ProtocolEngine
 from .quality_summary import ReasonCounter
-from .recording import Recorder
+from .recording import Recorder, as_recorded
 from .sources.base import Chunk, Source
 from .sources.lsl_common import lsl_clock
 
@@ -346,6 +346,9 @@ class Session:
                     dropped=chunk.dropped,
                     sent_s=None if chunk.sent_s is None else chunk.sent_s[:keep],
                 )
+        # everything downstream sees the samples as raw.csv stores them, so an offline analysis
+        # of the recording gives the live numbers bit for bit
+        chunk = as_recorded(chunk)
         if self.recorder is not None:
             self.recorder.write(chunk)
         frames: list[FeatureFrame] = []

@@ -150,3 +150,20 @@ def test_ctrl_c_ends_cleanly(tmp_path):
     meta = json.loads((sdir / "session.json").read_text())
     assert meta["ended_cleanly"] is True and meta["status"] == "complete"
     assert (sdir / "raw.fif").is_file()
+
+
+def test_quantized_samples_survive_the_text_round_trip_bit_for_bit():
+    # what the live pipeline sees (quantized) is exactly what reading raw.csv back gives
+    from neurofeedback.recording import RAW_DECIMALS, quantized
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([
+        rng.standard_normal(20000) * 50.0,          # EEG in uV
+        rng.uniform(-187500.0, 187500.0, 20000),    # up to a Cyton's rail
+        rng.uniform(1.7e9, 1.8e9, 2000),            # unix timestamps
+        np.array([0.0, -0.0, 1e-7, -4e-7, 5e-7, 2.5e-6, 187500.0]),
+    ])
+    q = quantized(x)
+    back = np.array([float(f"{v:.{RAW_DECIMALS}f}") for v in q.tolist()])
+    assert np.array_equal(back, q)
+    assert np.max(np.abs(q - x)) <= 0.5e-6 + 1e-9 * np.max(np.abs(x))

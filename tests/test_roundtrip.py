@@ -67,3 +67,45 @@ def test_live_features_equal_offline_analysis_of_the_recording(tmp_path, capsys)
     offline = (out_dir / "features.csv").read_text().splitlines()
     assert len(live) == len(offline) == 1 + 61  # header, then 2.0 .. 8.0 s every 0.1 s
     assert live == offline
+
+
+PROTOCOL = """
+name = "late-baseline"
+description = "A rest phase first, then the baseline; synchrony in 3-6 Hz."
+integration_band = [3.0, 6.0]
+
+[[phases]]
+kind = "rest"
+duration_s = 6
+instruction = "Settle."
+
+[[phases]]
+kind = "baseline-eyes-open"
+label = "bl"
+duration_s = 10
+instruction = "Baseline."
+
+[[phases]]
+kind = "training"
+duration_s = 10
+score = "meditation"
+instruction = "Train."
+"""
+
+
+def test_analyze_of_a_protocol_session_gives_the_live_numbers(tmp_path, capsys):
+    """With a protocol whose baseline starts late and whose band is not the default, `analyze`
+    of the recording uses the session's settings: features.csv equals the live one, byte for
+    byte (the live pipeline also sees the samples as raw.csv stores them)."""
+    proto = tmp_path / "late.toml"
+    proto.write_text(PROTOCOL)
+    rec_dir, out_dir, plain = tmp_path / "rec", tmp_path / "out", tmp_path / "plain"
+    assert main(["run", "--board", "simulated", "--scenario", "annealing-cycle", "--protocol",
+                 str(proto), "--sim-speed", "20", "--headless", "--record-dir", str(rec_dir)]) == 0
+    (session,) = list(rec_dir.iterdir())
+    assert main(["analyze", str(session), "--out", str(out_dir)]) == 0
+    live = (session / "features.csv").read_bytes()
+    assert live == (out_dir / "features.csv").read_bytes()
+    # the session's settings matter: the defaults (0-60 s baseline, 4-8 Hz) give other numbers
+    assert main(["analyze", str(session), "--out", str(plain), "--baseline", "60"]) == 0
+    assert live != (plain / "features.csv").read_bytes()

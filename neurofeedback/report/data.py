@@ -20,8 +20,7 @@ from ..errors import FileFormatError, ProtocolError, UsageError
 from ..io import load_eeg_file
 from ..io.loaded import LoadedFile
 from ..io.session_folder import FEATURES_NAME, read_session, session_dir_of
-from ..offline import iter_frames
-from ..pipeline.config import PipelineConfig
+from ..offline import iter_frames, session_config
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FEATURES, FeatureFrame
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.scores import alpha_theta_share
@@ -173,25 +172,6 @@ class ReportData:
     protocol: Any = None
     notes: list[str] = field(default_factory=list)
     quality: QualitySummary | None = None
-
-
-def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> Any:
-    """The pipeline settings of a session: the integration band from the stored protocol; the
-    baseline block is the protocol's first baseline phase, placed where its
-    ``phase:<label>:start`` marker says (pipeline defaults otherwise)."""
-    kwargs: dict[str, Any] = {}
-    proto = meta.get("protocol") or {}
-    band = proto.get("integration_band")
-    if band:
-        kwargs["integration_band"] = (float(band[0]), float(band[1]))
-    starts = {label: t for t, label in loaded.markers}
-    for ph in proto.get("phases", []):
-        if str(ph.get("kind", "")).startswith("baseline"):
-            t0 = starts.get(f"phase:{ph.get('label')}:start")
-            if t0 is not None:
-                kwargs["baseline"] = (float(t0), float(t0) + float(ph["duration_s"]))
-            break
-    return PipelineConfig(**kwargs)
 
 
 def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFrame], QualitySummary]:
