@@ -7,16 +7,21 @@ frames from :func:`iter_frames`, so they see exactly what a live session would h
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
-from .errors import FileFormatError
+from .errors import FileFormatError, ProtocolError, UsageError
 from .io._common import fname
 from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
 from .pipeline.pipeline import Pipeline
 from .pipeline.quality import whole_file_status
+from .protocols import protocol_from_dict
+
+log = logging.getLogger(__name__)
 
 #: Length of the chunks a file is pushed in (s); frames do not depend on it.
 CHUNK_S = 60.0
@@ -70,17 +75,27 @@ def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
     and replay compute what the live session did: the integration band from the stored
     protocol; the baseline block is the protocol's first baseline phase, placed where its
     ``phase:<label>:start`` marker says (pipeline defaults otherwise, and for files that are
-    not sessions recorded with a protocol)."""
-    kwargs: dict[str, Any] = {}
-    proto = meta.get("protocol") or {}
-    band = proto.get("integration_band")
-    if band:
-        kwargs["integration_band"] = (float(band[0]), float(band[1]))
+    not sessions recorded with a protocol). A stored protocol that does not validate, or a
+    marker that places the baseline impossibly, leaves the defaults (with a warning)."""
+    stored = meta.get("protocol") if isinstance(meta, dict) else None
+    if not isinstance(stored, dict) or not stored:
+        return PipelineConfig()
+    try:
+        proto = protocol_from_dict(stored, source=f"{fname(loaded.path)}/session.json:protocol")
+    except ProtocolError as exc:
+        log.warning("the protocol stored with the recording could not be read (%s); the "
+                    "default pipeline settings are used", exc)
+        return PipelineConfig()
+    config = PipelineConfig(integration_band=tuple(float(b) for b in proto.integration_band))
     starts = {label: t for t, label in loaded.markers}
-    for ph in proto.get("phases", []):
-        if str(ph.get("kind", "")).startswith("baseline"):
-            t0 = starts.get(f"phase:{ph.get('label')}:start")
+    for ph in proto.phases:
+        if ph.kind.startswith("baseline"):
+            t0 = starts.get(f"phase:{ph.label}:start")
             if t0 is not None:
-                kwargs["baseline"] = (float(t0), float(t0) + float(ph["duration_s"]))
+                try:
+                    config = replace(config, baseline=(float(t0), float(t0) + ph.duration_s))
+                except UsageError as exc:
+                    log.warning("the baseline phase's marker cannot place the baseline (%s); "
+                                "the default block is used", exc)
             break
-    return PipelineConfig(**kwargs)
+    return config

@@ -50,6 +50,7 @@ FLUSH_INTERVAL_S = 0.5
 #: Decimals of every value in raw.csv (1e-6 uV for EEG).
 RAW_DECIMALS = 6
 _RAW_SCALE = 10.0**RAW_DECIMALS
+_EXACT_BELOW = 2.0**31  # |x| * 10**6 below 2^53: rint gives the exact decimal count
 
 
 def quantized(x: np.ndarray) -> np.ndarray:
@@ -59,8 +60,16 @@ def quantized(x: np.ndarray) -> np.ndarray:
     writes for it, and the double that reading that text back gives, so a session that feeds
     its pipeline these values computes, bit for bit, what an offline analysis of its raw.csv
     computes. (The rounding is a millionth of a microvolt, far below any amplifier's noise.)
+    Values of 2^31 or more in magnitude, and non-finite ones, are rounded through the text.
     """
-    return np.rint(np.asarray(x, dtype=float) * _RAW_SCALE) / _RAW_SCALE
+    x = np.asarray(x, dtype=float)
+    out = np.rint(x * _RAW_SCALE) / _RAW_SCALE
+    # beyond 2^31 the product is no longer an exact integer (and 1e308 would overflow): such
+    # absurd values, and inf/NaN, go through the text itself
+    huge = ~(np.abs(x) < _EXACT_BELOW)
+    if huge.any():
+        out[huge] = [float(f"{v:.{RAW_DECIMALS}f}") for v in x[huge].tolist()]
+    return out
 
 
 def as_recorded(chunk: Chunk) -> Chunk:
