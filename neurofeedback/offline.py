@@ -72,8 +72,9 @@ def iter_frames(
 
 def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
     """The pipeline settings a recorded session ran with, so that offline analysis, the report
-    and replay compute what the live session did: the integration band from the stored
-    protocol; the baseline block is the protocol's first baseline phase, placed where its
+    and replay compute what the live session did: the integration band and feedback response
+    from the stored protocol (:meth:`~neurofeedback.protocols.schema.Protocol.pipeline_settings`,
+    as the live session applied them); the baseline block is the protocol's first baseline phase, placed where its
     ``phase:<label>:start`` marker says (pipeline defaults otherwise, and for files that are
     not sessions recorded with a protocol). A stored protocol that does not validate, or a
     marker that places the baseline impossibly, leaves the defaults (with a warning)."""
@@ -86,7 +87,7 @@ def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
         log.warning("the protocol stored with the recording could not be read (%s); the "
                     "default pipeline settings are used", exc)
         return PipelineConfig()
-    config = PipelineConfig(integration_band=tuple(float(b) for b in proto.integration_band))
+    config = PipelineConfig(**proto.pipeline_settings())
     starts = {label: t for t, label in loaded.markers}
     for ph in proto.phases:
         if ph.kind.startswith("baseline"):

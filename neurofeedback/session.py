@@ -154,10 +154,9 @@ class Session:
         self.engine: Any = None
         self.pipeline: Any = None
         if compute_features:
-            if protocol is not None and getattr(protocol, "integration_band", None):
+            if protocol is not None:  # its band and feedback response (as offline analysis)
                 pipeline_config = dataclasses.replace(
-                    pipeline_config or PipelineConfig(),
-                    integration_band=tuple(float(b) for b in protocol.integration_band),
+                    pipeline_config or PipelineConfig(), **protocol.pipeline_settings()
                 )
 
             self.pipeline = Pipeline(

@@ -94,3 +94,40 @@ def test_one_segment_follows_a_simulated_energy_step_sooner() -> None:
             measure_recording("energy", seed, cfg, result=res)
         lat[k] = res.summary()["latency_median_s"]
     assert lat[1] <= lat[0] - 0.15
+
+
+def test_protocol_response_sets_the_span_live_and_offline(tmp_path):
+    # [feedback] response = "fast" reaches the live pipeline and, through session.json, the
+    # settings an offline analysis of the recording uses
+    from neurofeedback.io import load_eeg_file
+    from neurofeedback.offline import session_config
+    from neurofeedback.protocols import load_protocol, protocol_from_dict, validate_protocol
+    from neurofeedback.session import Session
+    from neurofeedback.sources.simulated import SimulatedSource
+
+    base = load_protocol("quick-demo").to_dict()
+    base.pop("path")
+    for response, k in (("steady", 0), ("balanced", 2), ("fast", 1)):
+        d = dict(base, feedback={"mapping": "visual", "response": response})
+        proto = validate_protocol(d, "test")
+        assert proto.pipeline_settings()["meditation_segments"] == k
+        assert protocol_from_dict(proto.to_dict()).response == response
+    fast = validate_protocol(dict(base, feedback={"response": "fast"}), "test")
+    session = Session(SimulatedSource("annealing-cycle", seed=1, speed=50.0), protocol=fast,
+                      record_dir=tmp_path, duration_s=3.0)
+    assert session.pipeline.cfg.meditation_segments == 1
+    session.start()
+    assert session.wait(timeout=60)
+    session.stop()
+    loaded = load_eeg_file(str(session.recording_path))
+    assert session_config(loaded, loaded.meta).meditation_segments == 1
+
+
+def test_protocol_response_is_validated():
+    from neurofeedback.errors import ProtocolError
+    from neurofeedback.protocols import load_protocol, validate_protocol
+
+    d = load_protocol("quick-demo").to_dict()
+    d.pop("path")
+    with pytest.raises(ProtocolError, match='feedback.response.*"steady", "balanced", "fast".*quick'):
+        validate_protocol(dict(d, feedback={"response": "quick"}), "test")

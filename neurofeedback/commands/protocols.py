@@ -48,7 +48,7 @@ def format_detail(p) -> str:
         "",
         f"length            {_minutes(p.duration_s)} ({p.duration_s:g} s), {len(p.phases)} phases",
         f"integration band  {p.integration_band[0]:g}-{p.integration_band[1]:g} Hz",
-        f"feedback          {p.mapping}",
+        f"feedback          {p.mapping}, response {p.response}",
     ]
     if p.scores:
         out.append(

@@ -43,11 +43,15 @@ else:  # pragma: no cover - Python 3.10
 PHASE_KINDS: tuple[str, ...] = ("baseline-eyes-open", "baseline-eyes-closed", "training", "rest")
 SCORES: tuple[str, ...] = ("meditation", "integration", "alpha-theta")
 MAPPINGS: tuple[str, ...] = ("visual", "audio", "both")
+#: How quickly the meditation score follows the brain, and the pipeline setting each choice
+#: means (``meditation_segments``: its energy from the analysis window's last k 1-s Welch
+#: segments, 0 = all of them; docs/latency.md measures response time and jitter).
+RESPONSES: dict[str, int] = {"steady": 0, "balanced": 2, "fast": 1}
 
 TOP_KEYS: tuple[str, ...] = (
     "name", "description", "integration_band", "feedback", "reward", "phases",
 )
-FEEDBACK_KEYS: tuple[str, ...] = ("mapping",)
+FEEDBACK_KEYS: tuple[str, ...] = ("mapping", "response")
 REWARD_KEYS: tuple[str, ...] = (
     "target_rate",
     "initial_threshold",
@@ -158,6 +162,9 @@ class Protocol:
         (low, high) in Hz of the band synchrony is measured in.
     mapping : str
         Feedback channel, one of :data:`MAPPINGS`.
+    response : str
+        How quickly the meditation score follows the brain, one of :data:`RESPONSES`
+        (``steady``, the default, is the whole 2-s window).
     reward : RewardRule
         Protocol-wide reward rule (phases may override parts of it).
     phases : tuple of Phase
@@ -172,6 +179,16 @@ class Protocol:
     reward: RewardRule
     phases: tuple[Phase, ...]
     path: str = ""
+    response: str = "steady"
+
+    def pipeline_settings(self) -> dict[str, Any]:
+        """The :class:`~neurofeedback.pipeline.config.PipelineConfig` fields this protocol sets
+        (its integration band and feedback response); the same for a live session and for any
+        later analysis of its recording."""
+        return {
+            "integration_band": (float(self.integration_band[0]), float(self.integration_band[1])),
+            "meditation_segments": RESPONSES[self.response],
+        }
 
     @property
     def duration_s(self) -> float:
@@ -202,7 +219,7 @@ class Protocol:
             "name": self.name,
             "description": self.description,
             "integration_band": list(self.integration_band),
-            "feedback": {"mapping": self.mapping},
+            "feedback": {"mapping": self.mapping, "response": self.response},
             "reward": self.reward.to_dict(),
             "phases": [p.to_dict() for p in self.phases],
             "path": self.path,
@@ -351,6 +368,7 @@ def validate_protocol(data: Any, source: str) -> Protocol:
     feedback = ck.table(data.get("feedback", {}), "feedback")
     ck.keys(feedback, FEEDBACK_KEYS, "feedback")
     mapping = ck.choice(feedback.get("mapping", "visual"), "feedback.mapping", MAPPINGS)
+    response = ck.choice(feedback.get("response", "steady"), "feedback.response", tuple(RESPONSES))
 
     reward = _reward(ck, ck.table(data.get("reward", {}), "reward"), RewardRule(), "reward")
 
@@ -404,6 +422,7 @@ def validate_protocol(data: Any, source: str) -> Protocol:
         description=description.strip(),
         integration_band=(lo, hi),
         mapping=mapping,
+        response=response,
         reward=reward,
         phases=tuple(phases),
         path=source,
