@@ -107,20 +107,27 @@ def test_protocol_response_sets_the_span_live_and_offline(tmp_path):
 
     base = load_protocol("quick-demo").to_dict()
     base.pop("path")
-    for response, k in (("steady", 0), ("balanced", 2), ("fast", 1)):
+    for response, k, pool in (("steady", 0, 1.0), ("balanced", 2, 0.8), ("fast", 1, 0.5)):
         d = dict(base, feedback={"mapping": "visual", "response": response})
         proto = validate_protocol(d, "test")
         assert proto.pipeline_settings()["meditation_segments"] == k
+        assert proto.pipeline_settings()["integration_pool_s"] == pool
         assert protocol_from_dict(proto.to_dict()).response == response
     fast = validate_protocol(dict(base, feedback={"response": "fast"}), "test")
     session = Session(SimulatedSource("annealing-cycle", seed=1, speed=50.0), protocol=fast,
                       record_dir=tmp_path, duration_s=3.0)
     assert session.pipeline.cfg.meditation_segments == 1
+    assert session.pipeline.cfg.integration_pool_s == 0.5
     session.start()
     assert session.wait(timeout=60)
     session.stop()
     loaded = load_eeg_file(str(session.recording_path))
-    assert session_config(loaded, loaded.meta).meditation_segments == 1
+    cfg = session_config(loaded, loaded.meta)
+    assert (cfg.meditation_segments, cfg.integration_pool_s) == (1, 0.5)
+    # the default protocol response is the pipeline's defaults
+    steady = validate_protocol(base, "test")
+    assert PipelineConfig(**steady.pipeline_settings()) == replace(
+        PipelineConfig(), integration_band=steady.integration_band)
 
 
 def test_protocol_response_is_validated():

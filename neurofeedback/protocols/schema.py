@@ -43,10 +43,16 @@ else:  # pragma: no cover - Python 3.10
 PHASE_KINDS: tuple[str, ...] = ("baseline-eyes-open", "baseline-eyes-closed", "training", "rest")
 SCORES: tuple[str, ...] = ("meditation", "integration", "alpha-theta")
 MAPPINGS: tuple[str, ...] = ("visual", "audio", "both")
-#: How quickly the meditation score follows the brain, and the pipeline setting each choice
-#: means (``meditation_segments``: its energy from the analysis window's last k 1-s Welch
-#: segments, 0 = all of them; docs/latency.md measures response time and jitter).
-RESPONSES: dict[str, int] = {"steady": 0, "balanced": 2, "fast": 1}
+#: How quickly the feedback scores follow the brain, and the pipeline settings each choice
+#: means: ``meditation_segments`` (the meditation score's energy from the analysis window's
+#: last k 1-s Welch segments, 0 = all of them) and ``integration_pool_s`` (the span of 2-s
+#: windows the integration score's synchrony pools). Faster means more frame-to-frame jitter;
+#: docs/latency.md measures both.
+RESPONSES: dict[str, dict[str, Any]] = {
+    "steady": {"meditation_segments": 0, "integration_pool_s": 1.0},
+    "balanced": {"meditation_segments": 2, "integration_pool_s": 0.8},
+    "fast": {"meditation_segments": 1, "integration_pool_s": 0.5},
+}
 
 TOP_KEYS: tuple[str, ...] = (
     "name", "description", "integration_band", "feedback", "reward", "phases",
@@ -163,8 +169,8 @@ class Protocol:
     mapping : str
         Feedback channel, one of :data:`MAPPINGS`.
     response : str
-        How quickly the meditation score follows the brain, one of :data:`RESPONSES`
-        (``steady``, the default, is the whole 2-s window).
+        How quickly the feedback scores follow the brain, one of :data:`RESPONSES`
+        (``steady``, the default, is the pipeline's default windows).
     reward : RewardRule
         Protocol-wide reward rule (phases may override parts of it).
     phases : tuple of Phase
@@ -187,7 +193,7 @@ class Protocol:
         later analysis of its recording."""
         return {
             "integration_band": (float(self.integration_band[0]), float(self.integration_band[1])),
-            "meditation_segments": RESPONSES[self.response],
+            **RESPONSES[self.response],
         }
 
     @property

@@ -30,7 +30,7 @@ deviation of its first difference (how much it jitters from one frame to the nex
 standard deviation around the stretch's median (how far it wanders from its level), each the
 root-mean-square over stretches.
 
-Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json] [--meditation] [--sweep]``.
+Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json] [--responses] [--meditation] [--sweep]``.
 """
 
 from __future__ import annotations
@@ -383,6 +383,33 @@ def meditation_table(seeds: Sequence[int], sweep: Sequence[int] = MEDITATION_SWE
     return "\n".join(lines)
 
 
+def responses_table(seeds: Sequence[int]) -> str:
+    """Markdown table: for each protocol ``[feedback] response`` choice
+    (:data:`~neurofeedback.protocols.schema.RESPONSES`), the configured response times and
+    the measured half-way medians and frame-to-frame std of both scores."""
+    from ..pipeline.latency import response_time_s
+    from ..protocols.schema import RESPONSES
+
+    lines = [
+        "| response | settings | meditation: configured (s) | half-way median (s) "
+        "| frame-to-frame std | integration: configured (s) | half-way median (s) "
+        "| frame-to-frame std |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, settings in RESPONSES.items():
+        cfg = replace(PipelineConfig(), **settings)
+        res = measure(seeds, cfg, kinds=("energy", "synchrony"))
+        med, integ = res["energy"].summary(), res["synchrony"].summary()
+        conf = response_time_s(cfg)
+        desc = ", ".join(f"{k} = {v:g}" for k, v in settings.items())
+        lines.append(
+            f"| {name} | {desc} | {conf['meditation']:.2f} | {med['latency_median_s']:.2f} "
+            f"| {med['noise_diff_std']:.4f} | {conf['integration']:.2f} "
+            f"| {integ['latency_median_s']:.2f} | {integ['noise_diff_std']:.4f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=MODULE, description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds 0..N-1 (default 5)")
@@ -391,6 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the benchmark keys as JSON")
     ap.add_argument("--sweep", action="store_true",
                     help="the integration score's response and noise for several feedback windows")
+    ap.add_argument("--responses", action="store_true",
+                    help="both scores' response and noise for each protocol response choice")
     ap.add_argument("--meditation", action="store_true",
                     help="the meditation score's response and noise for several spectral spans")
     ap.add_argument("--analytic", action="store_true",
@@ -400,7 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --seeds must be >= 1; got {args.seeds}", file=sys.stderr)
         return 2
     logging.getLogger("neurofeedback").setLevel(logging.ERROR)
-    if args.sweep or args.analytic or args.meditation:
+    if args.sweep or args.analytic or args.meditation or args.responses:
+        if args.responses:
+            print(responses_table(range(args.seeds)))
         if args.meditation:
             print(meditation_table(range(args.seeds)))
         if args.sweep:
