@@ -69,3 +69,19 @@ def test_feedback_window_config_is_validated(name: str, bad: object) -> None:
 
     with pytest.raises(UsageError, match=f"{name} must be a number of seconds >= 0; got"):
         PipelineConfig(**{name: bad})
+
+
+def test_real_jitter_table_on_a_real_recording(shared_data, capsys):
+    # eyes-closed EEGMMIDB run: every response choice gives a finite jitter for both scores,
+    # over the same clean frame pairs after the 20-s baseline
+    from neurofeedback.protocols.schema import RESPONSES
+    from neurofeedback.simulate.steps import main, real_jitter
+
+    path = str(shared_data / "eegmmidb" / "S002R02.edf")
+    got = {n: real_jitter(path, s) for n, s in RESPONSES.items()}
+    assert len({g["pairs"] for g in got.values()}) == 1 and got["steady"]["pairs"] > 300
+    assert all(math.isfinite(g[k]) and 0 < g[k] < 0.5 for g in got.values()
+               for k in ("meditation", "integration"))
+    assert main(["--real", str(shared_data / "no-such.edf")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "no-such.edf" in err[0]

@@ -30,7 +30,7 @@ deviation of its first difference (how much it jitters from one frame to the nex
 standard deviation around the stretch's median (how far it wanders from its level), each the
 root-mean-square over stretches.
 
-Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json] [--responses] [--meditation] [--sweep]``.
+Run ``python -m neurofeedback.simulate.steps [--seeds N] [--table] [--json] [--responses] [--real PATH...] [--meditation] [--sweep]``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import FileFormatError, UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.pipeline import run_pipeline
 from ..validation import check_option
@@ -410,6 +410,60 @@ def responses_table(seeds: Sequence[int]) -> str:
     return "\n".join(lines)
 
 
+#: Baseline block (s) of the real recordings in :func:`real_jitter_table` (EEGMMIDB's runs
+#: are 61 s long, so the usual 60 s would leave nothing after it).
+REAL_BASELINE_S = 20.0
+
+
+def real_jitter(path: str, settings: dict[str, object]) -> dict[str, float]:
+    """Frame-to-frame std of the meditation and integration scores on one real recording.
+
+    The recording is analysed with :data:`REAL_BASELINE_S` of baseline and ``settings``
+    (:class:`PipelineConfig` fields); the std is over pairs of consecutive frames that are
+    both after the baseline and not artifact frames. Returns ``{"meditation": std,
+    "integration": std, "pairs": n}``.
+    """
+    from ..io import load_eeg_file
+
+    loaded = load_eeg_file(path)
+    cfg = replace(PipelineConfig(baseline=(0.0, REAL_BASELINE_S)), **settings)
+    frames = run_pipeline(loaded.data, loaded.sfreq, list(loaded.ch_names), cfg, loaded.rail_uv)
+    ok = np.array([f.baseline_complete and not f.artifact for f in frames])
+    both = ok[1:] & ok[:-1]
+    out: dict[str, float] = {"pairs": float(both.sum())}
+    for name in ("meditation", "integration"):
+        y = np.array([getattr(f, f"{name}_score") for f in frames], float)
+        out[name] = float(np.std(np.diff(y)[both])) if both.any() else math.nan
+    return out
+
+
+def real_jitter_table(paths: Sequence[str]) -> str:
+    """Markdown table: per real recording and protocol response choice, the frame-to-frame
+    std of both scores (:func:`real_jitter`), and the root-mean-square over recordings."""
+    from ..io._common import fname
+    from ..protocols.schema import RESPONSES
+
+    names = list(RESPONSES)
+    head = " | ".join(f"{n}: meditation | {n}: integration" for n in names)
+    lines = [f"| recording | clean pairs | {head} |", "|---|---|" + "---|" * (2 * len(names))]
+    sq = {n: [] for n in names}
+    for path in paths:
+        cells = []
+        pairs = 0.0
+        for n in names:
+            j = real_jitter(path, RESPONSES[n])
+            pairs = j["pairs"]
+            sq[n].append((j["meditation"], j["integration"]))
+            cells += [f"{j['meditation']:.4f}", f"{j['integration']:.4f}"]
+        lines.append(f"| {fname(path)} | {pairs:.0f} | " + " | ".join(cells) + " |")
+    rms = []
+    for n in names:
+        a = np.array(sq[n], float)
+        rms += [f"{np.sqrt(np.nanmean(a[:, 0] ** 2)):.4f}", f"{np.sqrt(np.nanmean(a[:, 1] ** 2)):.4f}"]
+    lines.append("| **RMS over recordings** | | " + " | ".join(rms) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=MODULE, description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds 0..N-1 (default 5)")
@@ -420,6 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="the integration score's response and noise for several feedback windows")
     ap.add_argument("--responses", action="store_true",
                     help="both scores' response and noise for each protocol response choice")
+    ap.add_argument("--real", nargs="+", metavar="PATH",
+                    help="frame-to-frame jitter of both scores on these real recordings, for "
+                         "each protocol response choice")
     ap.add_argument("--meditation", action="store_true",
                     help="the meditation score's response and noise for several spectral spans")
     ap.add_argument("--analytic", action="store_true",
@@ -429,6 +486,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --seeds must be >= 1; got {args.seeds}", file=sys.stderr)
         return 2
     logging.getLogger("neurofeedback").setLevel(logging.ERROR)
+    if args.real:
+        try:
+            print(real_jitter_table(args.real))
+        except (UsageError, FileFormatError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.sweep or args.analytic or args.meditation or args.responses:
         if args.responses:
             print(responses_table(range(args.seeds)))
