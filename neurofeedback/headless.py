@@ -176,7 +176,7 @@ def run_headless(spec: SessionSpec, as_json: bool = False) -> int:
     finally:  # after a Ctrl-C, run_until_done ignored further ones until the end was saved
         if main_thread and previous is not None:
             signal.signal(signal.SIGINT, previous)
-    printer.finish(session.stats("status"))
+    printer.finish(session.stats("status", whole_session=True))  # latency: the session's p95
     out = sys.stdout
     if result.stop_error is not None:
         sys.stderr.write(f"error: stopping the session: {result.stop_error}\n")

@@ -196,6 +196,7 @@ class Session:
         }
         #: wakes a consumer when frames arrive (see the class docstring)
         self.on_frames: Callable[[], None] | None = None
+        self._acquiring = True  # False once the worker has left its loop
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -329,6 +330,7 @@ class Session:
             self.error = NeurofeedbackError(f"internal error: {exc!r}")
             self.end_reason = "internal error"
         finally:
+            self._acquiring = False  # frames shown from here on are not live feedback
             if not self._stop.is_set():
                 self._finish()
             else:
@@ -489,7 +491,8 @@ class Session:
     def frame_shown(self, frame: FeatureFrame | None, consumer: str, now_s: float | None = None) -> float:
         """Record the processing latency of ``frame`` for ``consumer`` (one of
         :data:`LATENCY_CONSUMERS`): ``now`` minus the moment its newest sample left the source.
-        Call it once per frame, when the frame is first drawn, played or printed.
+        Call it once per frame, when the frame is first drawn, played or printed. Frames shown
+        after the session stopped acquiring (while it saves) are not counted.
 
         Returns
         -------
@@ -502,6 +505,9 @@ class Session:
             )
         if frame is None:
             return math.nan
+        if not self._acquiring:  # shown while the session saves: not counted (not live)
+            now = clock() if now_s is None else now_s
+            return now - float(frame.sample_clock_s)
         return self.latency[consumer].record(float(frame.sample_clock_s), now_s)
 
     def latency_summary(self) -> dict[str, dict[str, Any]]:
@@ -511,13 +517,19 @@ class Session:
         :meth:`~neurofeedback.pipeline.latency.LatencyTracker.summary`)."""
         return {c: t.summary() for c, t in self.latency.items() if t.n}
 
-    def stats(self, consumer: str | None = None) -> SessionStats:
+    def stats(self, consumer: str | None = None, whole_session: bool = False) -> SessionStats:
         """What a status display shows; ``latency_p95_ms`` is that of ``consumer`` (NaN
-        without one)."""
+        without one) over its latest frames, or over the whole session with
+        ``whole_session`` (the closing line)."""
         latest = self._latest
         p95 = math.nan
         if consumer is not None:
-            p95 = 1000.0 * self.latency[consumer].recent_percentile(95)
+            tracker = self.latency[consumer]
+            if whole_session:
+                p95_ms = tracker.summary().get("p95_ms")
+                p95 = math.nan if p95_ms is None else float(p95_ms)
+            else:
+                p95 = 1000.0 * tracker.recent_percentile(95)
         return SessionStats(
             elapsed_s=self.elapsed_s,
             n_samples=self.n_samples,
@@ -538,16 +550,26 @@ class Session:
 
 
 def run_until_done(session: Session, on_tick: Any = None, tick_s: float = 0.5) -> None:
-    """Start ``session`` and block until it ends or Ctrl-C; call ``on_tick(stats)`` regularly.
+    """Start ``session`` and block until it ends or Ctrl-C; call ``on_tick(stats)`` as soon as
+    a new frame is computed (the session's ``on_frames`` wake-up, when nobody else set one),
+    and at least every ``tick_s``.
 
     Each new frame ``on_tick`` is given counts as shown by the ``status`` consumer (its
     processing latency is recorded) when ``on_tick`` returns anything but False (False: it
     printed nothing this time).
     """
+    # woken by each new frame (the status line shows it at once), else every ``tick_s``
+    woke = threading.Event()
+    if session.on_frames is None:
+        session.on_frames = woke.set
     session.start()
     last_shown = None
     try:
-        while not session.wait(tick_s):
+        while True:
+            woke.wait(tick_s)
+            woke.clear()
+            if session.wait(0):
+                break
             # nobody else consumes frames here: drain them so they do not pile up
             session.poll_frames()
             session.poll_events()

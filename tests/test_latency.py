@@ -177,6 +177,30 @@ def test_session_json_and_report_give_the_session_latency(paced_session, tmp_pat
     assert f"meditation {r['meditation']:.1f} s" in text
 
 
+def test_status_loop_wakes_on_each_frame_not_on_its_tick(tmp_path):
+    # tick every 30 s: without the session's frame wake-up the loop would see at most the end;
+    # with it, on_tick runs for (nearly) every frame of 4 s of stream at 2x speed (21 frames)
+    src = SimulatedSource("annealing-cycle", seed=1, speed=2.0)
+    session = Session(src, record_dir=None, duration_s=4.0)
+    seen: list[float] = []
+
+    def on_tick(stats):
+        if stats.frame is not None and (not seen or stats.frame.time_s != seen[-1]):
+            seen.append(stats.frame.time_s)
+        return True
+
+    run_until_done(session, on_tick=on_tick, tick_s=30.0)
+    assert len(seen) >= 10
+    assert session.latency_summary()["status"]["n"] == len(seen)
+
+
+def test_frames_shown_after_the_session_ended_are_not_counted(paced_session):
+    session, shown = paced_session
+    before = session.latency_summary()["status"]["n"]
+    late = session.frame_shown(shown[-1], "status")
+    assert late > 0 and session.latency_summary()["status"]["n"] == before
+
+
 def test_unknown_consumer_is_refused_with_the_allowed_names(paced_session):
     session, _ = paced_session
     with pytest.raises(ValueError, match="consumer must be one of .*display.*got 'screen'"):
