@@ -124,6 +124,11 @@ def test_protocol_response_sets_the_span_live_and_offline(tmp_path):
     loaded = load_eeg_file(str(session.recording_path))
     cfg = session_config(loaded, loaded.meta)
     assert (cfg.meditation_segments, cfg.integration_pool_s) == (1, 0.5)
+    from neurofeedback.report import write_report
+
+    text = write_report(session.recording_path, tmp_path / "r.html").read_text()
+    r = response_time_s(cfg)
+    assert f"protocol response fast: meditation {r['meditation']:.1f} s" in text
     # the default protocol response is the pipeline's defaults
     steady = validate_protocol(base, "test")
     assert PipelineConfig(**steady.pipeline_settings()) == replace(

@@ -121,9 +121,11 @@ def processing_latency_text(meta: dict[str, Any]) -> str:
 
 def response_time_text(d: ReportData) -> str:
     """The configured response time of the meditation and integration scores with this
-    session's pipeline settings (:func:`~neurofeedback.pipeline.latency.response_time_s`)."""
+    session's pipeline settings (:func:`~neurofeedback.pipeline.latency.response_time_s`),
+    after the protocol's response choice when the session had a protocol."""
     r = response_time_s(session_config(d.loaded, d.meta))
-    return " \u00b7 ".join(f"{k} {v:.1f} s" for k, v in r.items()) + \
+    choice = f"protocol response {d.protocol.response}: " if d.protocol is not None else ""
+    return choice + " \u00b7 ".join(f"{k} {v:.1f} s" for k, v in r.items()) + \
         " (half-way to a step change in the brain)"
 
 
