@@ -15,6 +15,7 @@ from typing import Any
 from .errors import FileFormatError, ProtocolError, UsageError
 from .io._common import fname
 from .io.loaded import LoadedFile
+from .io.session_folder import quantized
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
 from .pipeline.pipeline import Pipeline
@@ -64,20 +65,42 @@ def iter_frames(
     step = max(1, int(CHUNK_S * loaded.sfreq))
     for s in range(0, loaded.n_samples, step):
         chunk = loaded.data[:, s : s + step]
-        frames = pipe.push(chunk)
+        # on raw.csv's 1e-6 uV grid, as a live session feeds its pipeline (a replay of this
+        # file, a recording of it and this analysis agree bit for bit)
+        frames = pipe.push(quantized(chunk))
         if progress is not None:
             progress(chunk.shape[1])
         yield frames
 
 
+def stored_pipeline_config(meta: Any) -> PipelineConfig | None:
+    """The pipeline settings a session stored in its ``session.json`` (``pipeline``: every
+    setting, the baseline block in force included), or None when it stored none or they do
+    not validate (logged)."""
+    stored = meta.get("pipeline") if isinstance(meta, dict) else None
+    if stored is None:
+        return None
+    try:
+        return PipelineConfig.from_dict(stored)
+    except UsageError as exc:
+        log.warning("the pipeline settings stored with the recording could not be used (%s); "
+                    "they are rebuilt from its protocol", exc)
+        return None
+
+
 def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
     """The pipeline settings a recorded session ran with, so that offline analysis, the report
-    and replay compute what the live session did: the integration band and feedback response
+    and replay compute what the live session did: those it stored
+    (:func:`stored_pipeline_config`); for older sessions, the integration band and feedback response
     from the stored protocol (:meth:`~neurofeedback.protocols.schema.Protocol.pipeline_settings`,
     as the live session applied them); the baseline block is the protocol's first baseline phase, placed where its
     ``phase:<label>:start`` marker says (pipeline defaults otherwise, and for files that are
     not sessions recorded with a protocol). A stored protocol that does not validate, or a
     marker that places the baseline impossibly, leaves the defaults (with a warning)."""
+    recorded = stored_pipeline_config(meta)
+    if recorded is not None:
+        return recorded
+    # sessions recorded before the settings were stored: rebuilt from the protocol
     stored = meta.get("protocol") if isinstance(meta, dict) else None
     if not isinstance(stored, dict) or not stored:
         return PipelineConfig()

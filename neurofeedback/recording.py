@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __version__
 from .errors import RecordingError
 from .io.export import export_loaded
@@ -35,7 +33,9 @@ from .io.session_folder import (
     FIF_NAME,
     MARKERS_NAME,
     META_NAME,
+    RAW_DECIMALS,
     RAW_NAME,
+    quantized,
     read_session,
 )
 from .pipeline.frame import FEATURE_COLUMNS, FeatureFrame
@@ -47,31 +47,6 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 50 * 1024 * 1024
 #: Flush interval for raw.csv (seconds); the guarantee is "at most one second lost".
 FLUSH_INTERVAL_S = 0.5
-#: Decimals of every value in raw.csv (1e-6 uV for EEG).
-RAW_DECIMALS = 6
-_RAW_SCALE = 10.0**RAW_DECIMALS
-_EXACT_BELOW = 2.0**31  # |x| * 10**6 below 2^53: rint gives the exact decimal count
-
-
-def quantized(x: np.ndarray) -> np.ndarray:
-    """``x`` rounded to :data:`RAW_DECIMALS` decimals exactly as raw.csv stores it.
-
-    ``rint(x * 10**d) / 10**d`` is the double nearest to the decimal that ``f"{v:.6f}"``
-    writes for it, and the double that reading that text back gives, so a session that feeds
-    its pipeline these values computes, bit for bit, what an offline analysis of its raw.csv
-    computes. (The rounding is a millionth of a microvolt, far below any amplifier's noise.)
-    Values of 2^31 or more in magnitude, and non-finite ones, are rounded through the text.
-    """
-    x = np.asarray(x, dtype=float)
-    out = np.rint(x * _RAW_SCALE) / _RAW_SCALE
-    # beyond 2^31 the product is no longer an exact integer (and 1e308 would overflow): such
-    # absurd values, and inf/NaN, go through the text itself
-    huge = ~(np.abs(x) < _EXACT_BELOW)
-    if huge.any():
-        out[huge] = [float(f"{v:.{RAW_DECIMALS}f}") for v in x[huge].tolist()]
-    return out
-
-
 def as_recorded(chunk: Chunk) -> Chunk:
     """The chunk with its samples (and source rows) :func:`quantized` as raw.csv holds them."""
     rows = None if chunk.rows is None else quantized(chunk.rows)

@@ -117,8 +117,9 @@ class Session:
         :meth:`frame_shown`; their summaries go to ``session.json`` at the end.
     on_frames : callable or None
         Called without arguments from the worker thread right after new frames become
-        available to :meth:`poll_frames`, so a consumer can wake at once instead of polling
-        (the window posts itself an event; it must return quickly and not raise). None: nobody.
+        available to :meth:`poll_frames`, and once more when the session has ended, so a
+        consumer can wake at once instead of polling (the window posts itself an event; it
+        must return quickly and not raise). None: nobody.
     """
 
     def __init__(
@@ -177,6 +178,15 @@ class Session:
                 window = self.engine.baseline_window()
                 if window is not None:
                     self.pipeline.set_baseline(*window)
+        # the settings the pipeline runs with (before any sample-rate adaptation, with the
+        # baseline block in force), stored in session.json: replay and offline analysis of the
+        # recording use them, so they compute the live numbers
+        self._pipeline_settings: PipelineConfig | None = None
+        if self.pipeline is not None:
+            bl = self.pipeline.baseline
+            self._pipeline_settings = dataclasses.replace(
+                pipeline_config or PipelineConfig(), baseline=(bl.start_s, bl.end_s)
+            )
         self._lock = threading.Lock()
         # consumers poll these; bounded so a consumer that never polls (headless) cannot make
         # memory grow (a frame with its spectra is ~18 kB): 3000 frames = 5 minutes
@@ -210,6 +220,8 @@ class Session:
             meta = dict(self.extra_meta)
             if self.protocol is not None and hasattr(self.protocol, "to_dict"):
                 meta["protocol"] = self.protocol.to_dict()
+            if self._pipeline_settings is not None:
+                meta["pipeline"] = self._pipeline_settings.to_dict()
             self.recorder = Recorder.create(
                 self.record_dir or ".", self.info, meta, folder=self.record_folder
             )
@@ -335,6 +347,7 @@ class Session:
                 self._finish()
             else:
                 self._done.set()
+            self._wake()  # a consumer waiting for frames learns that the session ended
 
     def _process(self, chunk: Chunk, received_s: float = math.nan) -> None:
         if self.duration_s is not None:
@@ -391,8 +404,13 @@ class Session:
             self._events.extend(events)
             if frames:
                 self._latest = frames[-1]
+        if frames:
+            self._wake()
+
+    def _wake(self) -> None:
+        """Call the ``on_frames`` wake-up (new frames, or the session's end)."""
         wake = self.on_frames
-        if frames and wake is not None:
+        if wake is not None:
             try:
                 wake()
             except Exception:  # noqa: BLE001 - a consumer's wake-up must not end the session

@@ -109,3 +109,36 @@ def test_analyze_of_a_protocol_session_gives_the_live_numbers(tmp_path, capsys):
     # the session's settings matter: the defaults (0-60 s baseline, 4-8 Hz) give other numbers
     assert main(["analyze", str(session), "--out", str(plain), "--baseline", "60"]) == 0
     assert live != (plain / "features.csv").read_bytes()
+
+
+def test_a_session_run_with_baseline_replays_and_analyses_to_its_live_numbers(tmp_path, capsys):
+    """No protocol, `--baseline 10`: session.json stores the pipeline settings, and both
+    `analyze` and `replay` of the folder use them (byte-identical features.csv)."""
+    rec, out, rep = tmp_path / "rec", tmp_path / "out", tmp_path / "rep"
+    assert main(["run", "--board", "simulated", "--duration", "25", "--sim-speed", "20",
+                 "--baseline", "10", "--headless", "--record-dir", str(rec)]) == 0
+    (session,) = list(rec.iterdir())
+    meta = json.loads((session / "session.json").read_text())
+    assert meta["pipeline"]["baseline"] == [0.0, 10.0]
+    live = (session / "features.csv").read_bytes()
+    assert main(["analyze", str(session), "--out", str(out)]) == 0
+    assert (out / "features.csv").read_bytes() == live
+    assert main(["replay", str(session), "--speed", "0", "--headless", "--record-dir", str(rep)]) == 0
+    (replayed,) = list(rep.iterdir())
+    assert (replayed / "features.csv").read_bytes() == live
+
+
+def test_replay_of_a_file_and_analysis_of_the_file_and_of_the_replay_agree(tmp_path, capsys,
+                                                                          shared_data):
+    """Every path into the pipeline feeds it samples on raw.csv's 1e-6 uV grid: replaying an
+    EDF, analysing the EDF and analysing the replay's recording give the same bytes."""
+    edf = str(shared_data / "eegmmidb" / "S002R02.edf")
+    rep, a1, a2 = tmp_path / "rep", tmp_path / "a1", tmp_path / "a2"
+    assert main(["replay", edf, "--speed", "0", "--baseline", "20", "--headless",
+                 "--record-dir", str(rep)]) == 0
+    (replayed,) = list(rep.iterdir())
+    assert main(["analyze", edf, "--baseline", "20", "--out", str(a1)]) == 0
+    assert main(["analyze", str(replayed), "--out", str(a2)]) == 0
+    live = (replayed / "features.csv").read_bytes()
+    assert live.count(b"\n") > 500
+    assert (a1 / "features.csv").read_bytes() == live == (a2 / "features.csv").read_bytes()

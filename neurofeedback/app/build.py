@@ -12,6 +12,7 @@ import time
 
 from ..errors import UsageError, setting
 from ..io.session_folder import read_meta, session_dir_of
+from ..offline import stored_pipeline_config
 from ..outputs.osc import OscOutput, parse_target
 from ..pipeline.config import PipelineConfig
 from ..protocols import Protocol, load_protocol
@@ -149,9 +150,16 @@ def load_spec_protocol(spec: SessionSpec) -> Protocol | None:
 
 def build_session(spec: SessionSpec) -> Session:
     """A :class:`~neurofeedback.session.Session` (not started) for ``spec``: protocol, baseline,
-    source and recording. The protocol and the options are checked before the source opens."""
+    source and recording. The protocol and the options are checked before the source opens. A
+    replay of one of our session folders without ``--baseline`` uses the pipeline settings the
+    session stored (its baseline block included), so its numbers are the live ones."""
     protocol = load_spec_protocol(spec)
     cfg = pipeline_config(spec.baseline_s)
+    if cfg is None and spec.kind == "replay" and spec.replay_path:
+        # a replay of one of our sessions runs the pipeline settings it was recorded with
+        folder = session_dir_of(spec.replay_path)
+        if folder is not None:
+            cfg = stored_pipeline_config(read_meta(folder))
     outputs: list = [OscOutput(*parse_target(spec.osc))] if spec.osc else []
     source = build_source(spec)
     if spec.lsl_out:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from ..errors import UsageError
 from ..validation import check_option, check_positive
+
+log = logging.getLogger(__name__)
 
 
 def _check_band(name: str, band: tuple[float, float]) -> tuple[float, float]:
@@ -234,6 +238,37 @@ class PipelineConfig:
     drowsy_hold: float = 0.35
     score_gain: float = 1.5
     score_offset: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting, JSON-ready (pairs as lists): ``session.json``'s ``pipeline``."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Any) -> PipelineConfig:
+        """Settings from :meth:`to_dict` output, validated as any settings are; keys this
+        version does not know are left out (and logged).
+
+        Raises
+        ------
+        UsageError
+            ``d`` is not a dict, or a setting does not validate.
+        """
+        if not isinstance(d, dict):
+            raise UsageError(f"pipeline settings must be a table of name: value; got {d!r}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in d if k not in known)
+        if unknown:
+            log.info("pipeline settings this version does not know are ignored: %s",
+                     ", ".join(unknown))
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in known}
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError, OverflowError) as exc:  # types the checks do not expect
+            raise UsageError(f"pipeline settings do not validate: {exc}") from None
 
     def __post_init__(self) -> None:
         self.window_s = check_positive("window_s", self.window_s)

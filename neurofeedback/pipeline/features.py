@@ -247,12 +247,17 @@ FEATURES: tuple[Feature, ...] = (
             "lay outside the range its phase templates cover: the phase is an extrapolation.",
             "estimator", null="True", default=True),
     Feature("meditation_score", "0..1", "float",
-            "Meditation feedback score: a logistic of energy and low-mode share z; exactly 0 in "
-            "artifact frames, drowsy frames (drowsiness >= 0.5) and before the baseline is "
-            "complete.", "score", null="0", default=0.0),
+            "Meditation feedback score: a logistic of energy and low-mode share z (with a "
+            "protocol's balanced or fast response, the energy of the window's last 1.5 s or 1 s "
+            "instead of the energy column); exactly 0 in artifact frames, drowsy frames "
+            "(drowsiness >= 0.5) and before the baseline is complete.", "score", null="0",
+            default=0.0),
     Feature("integration_score", "0..1", "float",
-            "Integration feedback score: a logistic of synchrony and consonance z; exactly 0 in "
-            "artifact frames, drowsy frames and before the baseline is complete.", "score", null="0", default=0.0),
+            "Integration feedback score: a logistic of the z-scores of lagged synchrony (pooled "
+            "over its own last 1 s of windows, 0.8 or 0.5 s with a protocol's balanced or fast "
+            "response; the synchrony column pools 4 s) and consonance (averaged over 2 s); "
+            "exactly 0 in artifact frames, drowsy frames and before the baseline is complete.",
+            "score", null="0", default=0.0),
     Feature("alpha_theta_share", "0..1", "float",
             "Alpha (8-13 Hz) plus theta (4-8 Hz) share of the summed linear power of the five "
             "bands, mean band powers of the clean channels; the alpha-theta protocol rewards "
