@@ -31,6 +31,7 @@ from neurofeedback.analyze import (
     iter_frames,
 )
 from neurofeedback.io.loaded import LoadedFile
+from neurofeedback.io.session_folder import quantized
 from neurofeedback.pipeline.batch import (
     BatchQuality,
     FastMetastability,
@@ -103,7 +104,9 @@ def _config() -> PipelineConfig:
 def test_offline_analysis_equals_streaming_small_chunks(recording):
     offline = [f for fr in iter_frames(recording, _config()) for f in fr]
     live = Pipeline(SF, NAMES, _config(), RAIL)
-    streamed = [f for s in range(0, recording.n_samples, 7) for f in live.push(recording.data[:, s : s + 7])]
+    # a live session feeds its pipeline samples on raw.csv's grid, as iter_frames does
+    x = quantized(recording.data)
+    streamed = [f for s in range(0, recording.n_samples, 7) for f in live.push(x[:, s : s + 7])]
     assert len(offline) == 221  # 2.0 .. 24.0 s every 0.1 s
     # every branch was exercised: bad channels, artifacts and clean frames
     reasons = {r for f in offline for r in f.channel_quality}
@@ -123,7 +126,8 @@ def test_frames_do_not_depend_on_batch_layout(recording, monkeypatch):
 def test_analyze_csv_equals_csv_of_streamed_frames(recording, tmp_path):
     analyze_to_dir(recording, tmp_path, _config())
     live = Pipeline(SF, NAMES, _config(), RAIL)
-    frames = [f for s in range(0, recording.n_samples, 25) for f in live.push(recording.data[:, s : s + 25])]
+    x = quantized(recording.data)  # as a live session feeds it (raw.csv's grid)
+    frames = [f for s in range(0, recording.n_samples, 25) for f in live.push(x[:, s : s + 25])]
     feat = Path(tmp_path / FEATURES_NAME).read_text().splitlines()
     assert feat[0].split(",") == list(FEATURE_COLUMNS)
     assert len(feat) == len(frames) + 1
