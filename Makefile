@@ -35,7 +35,7 @@ test: venv qt-deps
 
 ## ruff, then the import layers written in pyproject.toml ([tool.importlinter]).
 lint: venv
-	$(BIN)/ruff check neurofeedback tests benchmarks
+	$(BIN)/ruff check neurofeedback ui tests benchmarks
 	$(BIN)/lint-imports
 
 ## The documentation site: generated pages (docs/gen_pages.py), then a strict build into site/.
