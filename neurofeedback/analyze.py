@@ -263,8 +263,8 @@ def output_dirs(paths: list[str], out: str | Path) -> list[Path]:
 
 def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[LoadedFile, PipelineConfig]:
     """Load one input with :func:`neurofeedback.io.load_eeg_file` and make its pipeline settings:
-    a recorded session's own (:func:`~neurofeedback.offline.session_config`: its protocol's
-    integration band and baseline block), with the baseline block replaced by the first
+    a recorded session's own (:func:`~neurofeedback.offline.session_config`: the settings it
+    stored, baseline block included), with the baseline block replaced by the first
     ``baseline_s`` seconds when given.
 
     Raises
@@ -275,8 +275,7 @@ def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[Loade
         When it is shorter than one analysis window.
     """
     loaded = load_eeg_file(path)
-    # a session recorded with a protocol: its band and baseline block (the live numbers)
-    config = session_config(loaded, loaded.meta)
+    config = session_config(loaded, loaded.meta)  # a session's own: the live numbers
     if baseline_s is not None:
         config = replace(config, baseline=(0.0, float(baseline_s)))
     if loaded.duration_s < config.window_s:

@@ -90,13 +90,15 @@ def stored_pipeline_config(meta: Any) -> PipelineConfig | None:
 
 def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
     """The pipeline settings a recorded session ran with, so that offline analysis, the report
-    and replay compute what the live session did: those it stored
-    (:func:`stored_pipeline_config`); for older sessions, the integration band and feedback response
-    from the stored protocol (:meth:`~neurofeedback.protocols.schema.Protocol.pipeline_settings`,
-    as the live session applied them); the baseline block is the protocol's first baseline phase, placed where its
-    ``phase:<label>:start`` marker says (pipeline defaults otherwise, and for files that are
-    not sessions recorded with a protocol). A stored protocol that does not validate, or a
-    marker that places the baseline impossibly, leaves the defaults (with a warning)."""
+    and replay compute what the live session did.
+
+    Those it stored (:func:`stored_pipeline_config`). For sessions recorded before settings
+    were stored: the stored protocol's settings (integration band, feedback response;
+    :meth:`~neurofeedback.protocols.schema.Protocol.pipeline_settings`, as the live session
+    applied them) and its first baseline phase, placed where its ``phase:<label>:start``
+    marker says. Pipeline defaults for files that are not sessions, and when a stored protocol
+    does not validate or a marker places the baseline impossibly (with a warning).
+    """
     recorded = stored_pipeline_config(meta)
     if recorded is not None:
         return recorded

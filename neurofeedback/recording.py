@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 50 * 1024 * 1024
 #: Flush interval for raw.csv (seconds); the guarantee is "at most one second lost".
 FLUSH_INTERVAL_S = 0.5
+
+
 def as_recorded(chunk: Chunk) -> Chunk:
     """The chunk with its samples (and source rows) :func:`quantized` as raw.csv holds them."""
     rows = None if chunk.rows is None else quantized(chunk.rows)

@@ -75,7 +75,6 @@ def quantized(x: np.ndarray) -> np.ndarray:
     return out
 
 
-
 def session_dir_of(path: str | Path) -> Path | None:
     """Return the session folder if ``path`` is one (or a file inside one), else None."""
     p = Path(path)

@@ -194,6 +194,15 @@ def _first_half_way(t: np.ndarray, y: np.ndarray) -> float:
     return float(t[idx[0]]) if len(idx) else math.nan
 
 
+def meditation_span_s(cfg: Any) -> float:
+    """Seconds of signal the meditation score's energy reads: the whole ``window_s``, or with
+    ``meditation_segments`` = k > 0 the window's last k 1-s Welch segments (0.5-s steps),
+    ``min(window_s, 1 + (k - 1) / 2)``."""
+    k = int(getattr(cfg, "meditation_segments", 0))
+    win = float(cfg.window_s)
+    return win if k <= 0 else min(win, 1.0 + 0.5 * (k - 1))
+
+
 def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
     """Configured response time of each feedback score: seconds from a step change in the
     brain until the score has moved half-way to its new level.
@@ -251,9 +260,8 @@ def response_time_s(cfg: Any = None, dt_s: float = 0.001) -> dict[str, float]:
         return np.clip(d / length, 0.0, 1.0)
 
     meditation = share(t, win)
-    k = int(getattr(cfg, "meditation_segments", 0))
-    if k > 0:  # energy from the last k segments, low-mode share from the whole window
-        meditation = 0.5 * (share(t, min(win, 1.0 + 0.5 * (k - 1))) + meditation)
+    if getattr(cfg, "meditation_segments", 0) > 0:  # energy over the recent span, low-mode
+        meditation = 0.5 * (share(t, meditation_span_s(cfg)) + meditation)  # share the window
     analytic_s = math.nan
     if tau > 0:  # the per-sample path's own half-way time (kernel + demodulation delay)
         from .analytic import AnalyticSynchrony

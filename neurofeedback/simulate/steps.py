@@ -362,7 +362,7 @@ MEDITATION_SWEEP: tuple[int, ...] = (0, 2, 1)
 def meditation_table(seeds: Sequence[int], sweep: Sequence[int] = MEDITATION_SWEEP) -> str:
     """Markdown table: the meditation score's response to energy steps and its noise for each
     ``meditation_segments`` setting, with the configured response time (:func:`response_time_s`)."""
-    from ..pipeline.latency import response_time_s
+    from ..pipeline.latency import meditation_span_s, response_time_s
 
     default = PipelineConfig()
     lines = [
@@ -373,7 +373,7 @@ def meditation_table(seeds: Sequence[int], sweep: Sequence[int] = MEDITATION_SWE
     for k in sweep:
         cfg = replace(default, meditation_segments=k)
         s = measure(seeds, cfg, kinds=("energy",))["energy"].summary()
-        span = default.window_s if k == 0 else min(default.window_s, 1.0 + 0.5 * (k - 1))
+        span = meditation_span_s(cfg)
         note = "default" if k == default.meditation_segments else ""
         lines.append(
             f"| {k} | {span:g} | {response_time_s(cfg)['meditation']:.2f} | "
