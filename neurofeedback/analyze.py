@@ -21,7 +21,7 @@ from typing import TextIO
 import numpy as np
 
 from .errors import RecordingError, UsageError, setting
-from .io import load_eeg_file
+from .io import ReadOptions
 from .io.loaded import LoadedFile
 from .offline import iter_frames, session_config
 from .pipeline.config import PipelineConfig
@@ -261,11 +261,14 @@ def output_dirs(paths: list[str], out: str | Path) -> list[Path]:
     return dirs
 
 
-def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[LoadedFile, PipelineConfig]:
+def load_for_analysis(
+    path: str, baseline_s: float | None = None, read: ReadOptions | None = None
+) -> tuple[LoadedFile, PipelineConfig]:
     """Load one input with :func:`neurofeedback.io.load_eeg_file` and make its pipeline settings:
     a recorded session's own (:func:`~neurofeedback.offline.session_config`: the settings it
     stored, baseline block included), with the baseline block replaced by the first
-    ``baseline_s`` seconds when given.
+    ``baseline_s`` seconds when given. ``read`` carries ``--board``, ``--channels`` and
+    ``--sfreq`` (default: none).
 
     Raises
     ------
@@ -274,7 +277,7 @@ def load_for_analysis(path: str, baseline_s: float | None = None) -> tuple[Loade
     UsageError
         When it is shorter than one analysis window.
     """
-    loaded = load_eeg_file(path)
+    loaded = (read or ReadOptions()).load(path)
     config = session_config(loaded, loaded.meta)  # a session's own: the live numbers
     if baseline_s is not None:
         config = replace(config, baseline=(0.0, float(baseline_s)))
@@ -291,6 +294,7 @@ def analyze_path(
     out_dir: str | Path,
     baseline_s: float | None = None,
     progress: Callable[[float, float], None] | None = None,
+    read: ReadOptions | None = None,
 ) -> AnalysisSummary:
     """Load one input and analyse it into ``out_dir`` (:func:`analyze_to_dir`).
 
@@ -304,8 +308,10 @@ def analyze_path(
         Baseline block = the first ``baseline_s`` seconds (default: the pipeline's, 60 s).
     progress : callable or None
         Called as ``progress(done_s, total_s)`` (seconds of EEG) after each 60-s chunk.
+    read : ReadOptions or None
+        ``--board``, ``--channels``, ``--sfreq`` for reading the input.
     """
-    loaded, config = load_for_analysis(path, baseline_s)
+    loaded, config = load_for_analysis(path, baseline_s, read)
     cb = None
     if progress is not None:
         done = [0]

@@ -40,6 +40,7 @@ from .analyze import (
 )
 from .analyze_many import BatchProgress, FileOutcome, failure
 from .errors import FileFormatError, UsageError, setting
+from .io import ReadOptions
 from .io._common import fname
 from .io.session_folder import session_dir_of
 
@@ -91,7 +92,8 @@ def pack_input(path: str) -> tuple[str, InputFiles]:
 
 
 def cluster_task(
-    index: int, path: str, name: str, files: InputFiles, baseline_s: float | None
+    index: int, path: str, name: str, files: InputFiles, baseline_s: float | None,
+    read: ReadOptions | None = None,
 ) -> tuple[FileOutcome, bytes, bytes]:
     """Run on a worker: analyse one shipped input and return the two tables.
 
@@ -105,6 +107,8 @@ def cluster_task(
         What :func:`pack_input` returned.
     baseline_s : float or None
         Baseline block = the first ``baseline_s`` seconds (default 60).
+    read : ReadOptions or None
+        ``--board``, ``--channels`` and ``--sfreq`` for reading the input.
 
     Returns
     -------
@@ -118,7 +122,7 @@ def cluster_task(
                 target = Path(tmp, rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            loaded, config = load_for_analysis(os.path.join(tmp, name), baseline_s)
+            loaded, config = load_for_analysis(os.path.join(tmp, name), baseline_s, read)
             ff = io.StringIO(newline="")
             bf = io.StringIO(newline="")
             counts = write_tables(loaded, ff, bf, config)
@@ -199,13 +203,14 @@ def analyze_on_cluster(
     show_progress: bool = False,
     on_done: Callable[[FileOutcome, BatchProgress], None] | None = None,
     timeout_s: float = CONNECT_TIMEOUT_S,
+    read: ReadOptions | None = None,
 ) -> list[FileOutcome]:
     """Analyse several inputs on the Dask cluster at ``address``; outputs as
     :func:`neurofeedback.analyze_many.analyze_files` writes them.
 
     Parameters
     ----------
-    paths, out, baseline_s, show_progress, on_done
+    paths, out, baseline_s, show_progress, on_done, read
         As for :func:`neurofeedback.analyze_many.analyze_files`.
     address : str
         The scheduler, e.g. ``tcp://10.0.0.5:8786``.
@@ -241,7 +246,7 @@ def analyze_on_cluster(
                 done(failure(i, paths[i], exc))
                 continue
             [data] = client.scatter([files], hash=False)
-            fut = client.submit(cluster_task, i, paths[i], name, data, baseline_s, pure=False,
+            fut = client.submit(cluster_task, i, paths[i], name, data, baseline_s, read, pure=False,
                                 key=f"neurofeedback-analyze-{i}-{uuid.uuid4().hex}")
             futures[fut] = i
             return fut

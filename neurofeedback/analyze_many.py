@@ -34,6 +34,7 @@ from tqdm import tqdm
 
 from .analyze import AnalysisSummary, analyze_path, output_dirs, remove_partial
 from .errors import NeurofeedbackError
+from .io import ReadOptions
 from .io._common import fname
 from .pipeline import kernels_compiled
 from .pipeline.pipeline import Pipeline
@@ -85,14 +86,16 @@ def run_one(
     out_dir: str | Path,
     baseline_s: float | None = None,
     progress: Callable[[float, float], None] | None = None,
+    read: ReadOptions | None = None,
 ) -> FileOutcome:
     """Analyse one input into ``out_dir``; any error becomes the outcome's one-line ``error``.
 
-    ``progress(done_s, total_s)`` is called after each 60-s chunk (seconds of EEG).
+    ``progress(done_s, total_s)`` is called after each 60-s chunk (seconds of EEG); ``read``
+    carries ``--board``, ``--channels`` and ``--sfreq``.
     :class:`KeyboardInterrupt` is not caught.
     """
     try:
-        return FileOutcome(index, path, analyze_path(path, out_dir, baseline_s, progress))
+        return FileOutcome(index, path, analyze_path(path, out_dir, baseline_s, progress, read))
     except Exception as exc:  # noqa: BLE001 - one input's failure must not stop the batch
         return failure(index, path, exc)
 
@@ -227,14 +230,16 @@ def _init_worker(progress_queue: Any, level: int) -> None:
         logging.getLogger("mne").setLevel(logging.ERROR)
 
 
-def _worker_task(index: int, path: str, out_dir: str, baseline_s: float | None) -> FileOutcome:
+def _worker_task(
+    index: int, path: str, out_dir: str, baseline_s: float | None, read: ReadOptions | None
+) -> FileOutcome:
     q = _PROGRESS
 
     def progress(done_s: float, total_s: float) -> None:
         if q is not None:
             q.put((index, done_s, total_s))
 
-    return run_one(index, path, out_dir, baseline_s, progress)
+    return run_one(index, path, out_dir, baseline_s, progress, read)
 
 
 # --- parent side ---------------------------------------------------------------------------
@@ -256,6 +261,7 @@ def _run_pool(
     paths: list[str],
     dirs: list[Path],
     baseline_s: float | None,
+    read: ReadOptions | None,
     jobs: int,
     bar: BatchProgress,
     done: Callable[[FileOutcome], None],
@@ -280,7 +286,7 @@ def _run_pool(
 
     try:
         for i, (p, d) in enumerate(zip(paths, dirs, strict=True)):
-            futs[pool.submit(_worker_task, i, p, str(d), baseline_s)] = i
+            futs[pool.submit(_worker_task, i, p, str(d), baseline_s, read)] = i
         pending = set(futs)
         while pending:
             ready, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
@@ -315,6 +321,7 @@ def analyze_files(
     jobs: int = 1,
     show_progress: bool = False,
     on_done: Callable[[FileOutcome, BatchProgress], None] | None = None,
+    read: ReadOptions | None = None,
 ) -> list[FileOutcome]:
     """Analyse several inputs into ``out`` (see :func:`neurofeedback.analyze.output_dirs`).
 
@@ -333,6 +340,8 @@ def analyze_files(
     on_done : callable or None
         Called as ``on_done(outcome, bar)`` as each input finishes (in completion order), e.g. to
         print a failure at once with ``bar.write``.
+    read : ReadOptions or None
+        ``--board``, ``--channels`` and ``--sfreq``, the same for every input.
 
     Returns
     -------
@@ -345,9 +354,9 @@ def analyze_files(
     try:
         if jobs <= 1 or len(paths) == 1:
             for i, (p, d) in enumerate(zip(paths, dirs, strict=True)):
-                done(run_one(i, p, d, baseline_s, lambda s, t, i=i: bar.update(i, s, t)))
+                done(run_one(i, p, d, baseline_s, lambda s, t, i=i: bar.update(i, s, t), read))
         else:
-            _run_pool(paths, dirs, baseline_s, jobs, bar, done)
+            _run_pool(paths, dirs, baseline_s, read, jobs, bar, done)
     finally:
         bar.close()
     return bar.results()

@@ -33,6 +33,90 @@ REFERENCE_SUFFIXES = frozenset(
 #: Sites that are reference electrodes themselves (ears, mastoids).
 REFERENCE_SITES = frozenset({"A1", "A2", "M1", "M2"})
 
+#: Labels of signals that are not EEG, whatever type a file gives them: a prefix not followed
+#: by a letter (``EKG1-REF``, ``CQ_AF3``, ``GYROX``), after an optional ``EEG`` type prefix.
+#: Polysomnography (ECG, EOG, LOC/ROC, EMG, chin, legs, respiration, SpO2, position, ...),
+#: clinical EEG systems' extra channels (TUH: ``PHOTIC``, ``IBI``, ``BURSTS``, ``SUPPR``;
+#: Nihon Kohden ``DC``; Natus ``X``), trigger/status channels, and consumer headsets' bookkeeping
+#: (Emotiv: ``COUNTER``, ``INTERPOLATED``, ``RAW_CQ``, ``CQ_*``, ``EQ_*``, ``GYRO*``, ``MARKER``,
+#: ``BATTERY``, ``TIME_STAMP``). No 10-05 site name starts with any of them.
+_NON_EEG_LABEL = re.compile(
+    r"^(?:EEG[ ._:]?)?(?:ECG|EKG|EOG|VEOG|HEOG|LOC|ROC|EMG|CHIN|LEG|LLEG|RLEG|RESP|SPO2|SAO2|"
+    r"PULSE|PLETH|HR|STATUS|TRIG|TRIGGER|STI|TEMP|EVENT|MARKER|POSITION|POS|LIGHT|SNORE|FLOW|"
+    r"AIRFLOW|NASAL|THOR|ABDO|HYPNOGRAM|PHOTIC|IBI|BURSTS|SUPPR|DC|X|COUNTER|INTERPOLATED|"
+    r"RAW_CQ|CQ|EQ|GYRO[XYZ]?|ACC[XYZ]?|MAG[XYZ]?|MOT|BATTERY|TIME|TIMESTAMP|SAMPLE|SAMPLEINDEX|INDEX|PACKET|SYNC)"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def is_non_eeg_label(label: str) -> bool:
+    """True when a channel label names a signal that is not EEG (see ``_NON_EEG_LABEL``).
+
+    Parameters
+    ----------
+    label : str
+        A channel label as found in a file, e.g. ``"EEG EKG1-REF"``, ``"CQ_AF3"``, ``"Fp1"``.
+
+    Returns
+    -------
+    bool
+        ``True`` for ``ECG``, ``EEG EKG1-REF``, ``PHOTIC-REF``, ``GYROX``, ``COUNTER`` ...;
+        ``False`` for every 10-05 site (``Fp1``, ``POz``, ``T7``, ``Cz``) and for ``Ch1``.
+    """
+    return bool(_NON_EEG_LABEL.match(str(label).strip()))
+
+
+_BIOSEMI_LABEL = re.compile(r"^([A-H])([1-9][0-9]?)$", re.IGNORECASE)
+
+
+def biosemi_labels(names: Sequence[str]) -> tuple[bool, list[str] | None]:
+    """Whether ``names`` are BioSemi's cap labels, and the 10-20 names of the standard caps.
+
+    BioSemi ActiveTwo files label the electrodes by cap position: ``A1``-``A32``, then
+    ``B1``-``B32`` ... There ``A1`` and ``A2`` are scalp electrodes, not the 10-20 ear sites.
+    The 32- and 64-electrode caps have a fixed 10-20 layout (MNE's ``biosemi32`` and
+    ``biosemi64`` montages, in label order); larger caps use radial positions without 10-20
+    names.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Channel labels (EEG only).
+
+    Returns
+    -------
+    is_biosemi : bool
+        True when at least 8 labels follow the letter-number pattern and at least 4 of them
+        are no 10-05 site name (a 10-20 file's ``C3``, ``F8``, ``A1`` fit the pattern too).
+    names_1020 : list of str or None
+        For exactly ``A1``-``A32`` (or ``A1``-``A32`` and ``B1``-``B32``), the cap's 10-20 name
+        of each label, same order as ``names``; otherwise None.
+    """
+    keys = []
+    for n in names:
+        m = _BIOSEMI_LABEL.match(str(n).strip())
+        if m:
+            keys.append((m.group(1).upper(), int(m.group(2))))
+    found = set(keys)
+    # 10-20 names fit the pattern too (C3, F8; A1 and A2 are the ears): BioSemi's are the
+    # labels that are no 10-05 site (A3, B7, D12)
+    other = [k for k in found if not is_standard_site(f"{k[0]}{k[1]}".capitalize())]
+    if len(found) < 8 or len(other) < 4:
+        return False, None
+    if len(keys) != len(names):
+        return True, None
+    for size in (32, 64):
+        cap = [(letter, i) for letter in "AB"[: size // 32] for i in range(1, 33)]
+        if found == set(cap) and len(keys) == size:
+            import mne  # imported here: only BioSemi files need the montage
+
+            order = mne.channels.make_standard_montage(f"biosemi{size}").ch_names
+            lookup = dict(zip(cap, order, strict=True))
+            return True, [lookup[k] for k in keys]
+    return True, None
+
+
 #: OpenBCI's default electrode layouts (OpenBCI GUI / docs "default electrode placement").
 OPENBCI_DEFAULTS: dict[str, tuple[str, ...]] = {
     "cyton": ("Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"),

@@ -26,7 +26,7 @@ import numpy as np
 
 from .analyze import iter_frames
 from .channels import is_standard_site, normalize_name
-from .errors import FileFormatError, NeurofeedbackError, UsageError
+from .errors import FileFormatError, MissingRateError, NeurofeedbackError, UsageError
 from .io import load_eeg_file
 from .pipeline.config import PipelineConfig
 from .pipeline.features import CYCLE_PHASES
@@ -220,7 +220,7 @@ class FileFrames:
     error: str = ""
 
 
-def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
+def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None = None) -> FileFrames:
     """Run the ``analyze`` pipeline over one file and keep what validation needs.
 
     Parameters
@@ -229,6 +229,9 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
         Any file :func:`neurofeedback.io.load_eeg_file` reads.
     label : str or None
         Name to report (default: ``path``).
+    sfreq : float or None
+        Sample rate for a file that does not give one (a CSV without a time column), Hz;
+        files that give their rate keep it.
 
     Returns
     -------
@@ -238,7 +241,12 @@ def analyse_file(path: str | Path, label: str | None = None) -> FileFrames:
     """
     label = str(path) if label is None else label
     try:
-        loaded = load_eeg_file(path)
+        try:
+            loaded = load_eeg_file(path)
+        except MissingRateError:
+            if sfreq is None:
+                raise
+            loaded = load_eeg_file(path, sfreq=sfreq)
         config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
         index = {n: i for i, n in enumerate(loaded.ch_names)}
@@ -555,7 +563,7 @@ def pooled_rest(rows: list[SpanRow]) -> tuple[int, float, float]:
     return n, cyc, e4
 
 
-def validate(conditions_csv: str | Path, jobs: int = 1) -> ValidationResult:
+def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = None) -> ValidationResult:
     """Analyse every file listed in ``conditions_csv`` and measure each of its spans.
 
     Parameters
@@ -564,6 +572,8 @@ def validate(conditions_csv: str | Path, jobs: int = 1) -> ValidationResult:
         A ``conditions.csv`` (file paths relative to its folder).
     jobs : int
         Files analysed in parallel processes (>= 1).
+    sfreq : float or None
+        Sample rate of the files that do not give one (CSV files without a time column), Hz.
 
     Returns
     -------
@@ -577,10 +587,10 @@ def validate(conditions_csv: str | Path, jobs: int = 1) -> ValidationResult:
     files = list(dict.fromkeys(s.file for s in spans))
     paths = [root / f for f in files]
     if jobs == 1 or len(files) == 1:
-        results = [analyse_file(p, f) for p, f in zip(paths, files, strict=True)]
+        results = [analyse_file(p, f, sfreq) for p, f in zip(paths, files, strict=True)]
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            results = list(pool.map(analyse_file, paths, files))
+            results = list(pool.map(analyse_file, paths, files, [sfreq] * len(files)))
     analysed = dict(zip(files, results, strict=True))
     rows = [measure_span(analysed[s.file], s) for s in spans]
     return ValidationResult(rows, alpha_differences(spans, analysed), analysed)

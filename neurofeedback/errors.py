@@ -28,6 +28,10 @@ class FileFormatError(NeurofeedbackError):
     """A file is missing, empty, truncated, corrupt or of an unknown format."""
 
 
+class MissingRateError(FileFormatError):
+    """A file that does not say its sample rate (a CSV without a time column): give ``--sfreq``."""
+
+
 class RecordingError(NeurofeedbackError):
     """The recording directory cannot be written (permissions, full disk)."""
 

@@ -1,4 +1,5 @@
-"""``neurofeedback analyze PATH... --out DIR [--baseline S] [--jobs N | --scheduler ADDRESS]``."""
+"""``neurofeedback analyze PATH... --out DIR [--baseline S] [--jobs N | --scheduler ADDRESS]
+[--board NAME] [--channels NAMES] [--sfreq HZ]``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..analyze_cluster import analyze_on_cluster
 from ..analyze_many import BatchProgress, FileOutcome, analyze_files
 from ..errors import UsageError
 from ..pipeline import COMPILE_NOTE, kernels_compiled
+from ._read_args import add_read_arguments, read_options
 
 NAME = "analyze"
 HELP = "compute the feature table (features.csv, bandpower.csv) of EEG files offline"
@@ -30,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run on a Dask cluster, e.g. tcp://host:8786 (needs the 'cluster' extra: "
                              "the 'distributed' package); the tables come back to this machine")
     parser.add_argument("--json", action="store_true", help="print the results as JSON (for scripts)")
+    add_read_arguments(parser)
 
 
 def _report_failure(outcome: FileOutcome, bar: BatchProgress) -> None:
@@ -48,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--jobs applies to a run on this machine; with --scheduler the "
                              f"cluster's workers share the inputs (got --jobs {args.jobs})")
         outcomes = analyze_on_cluster(list(args.paths), args.out, args.scheduler, args.baseline,
-                                      show_progress=show, on_done=_report_failure)
+                                      show_progress=show, on_done=_report_failure,
+                                      read=read_options(args))
     else:
         if not kernels_compiled():
             sys.stderr.write(COMPILE_NOTE + "\n")
         outcomes = analyze_files(list(args.paths), args.out, args.baseline, args.jobs,
-                                 show_progress=show, on_done=_report_failure)
+                                 show_progress=show, on_done=_report_failure,
+                                 read=read_options(args))
     failed = [o for o in outcomes if not o.ok]
     if args.json:
         print(json.dumps([dataclasses.asdict(o.summary) if o.summary is not None

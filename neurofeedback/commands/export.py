@@ -7,10 +7,10 @@ import argparse
 from pathlib import Path
 
 from ..errors import UsageError
-from ..io import load_eeg_file
 from ..io.bids import export_bids
 from ..io.export import default_out_path, export_loaded
 from ..pipeline.filters import detect_mains
+from ._read_args import add_read_arguments, read_options
 
 NAME = "export"
 HELP = "convert a recording or any readable EEG file to FIF, EDF, BDF or a BIDS dataset"
@@ -32,12 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--format bids: replace a run with the same labels")
     parser.add_argument("--out", metavar="PATH", default=None,
                         help="output file (default: <session>/raw.<fmt>, or next to the input file)")
-    parser.add_argument("--board", metavar="NAME", default=None,
-                        help="board that recorded the input (BrainFlow CSV without session.json)")
-    parser.add_argument("--channels", metavar="NAMES", default=None,
-                        help="comma-separated channel names overriding the file's")
-    parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
-                        help="sample rate of a CSV file without a time column")
+    add_read_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--format bids needs --bids-root DIR and --subject ID")
     elif args.bids_root or args.subject or args.bids_session:
         raise UsageError("--bids-root, --subject and --session only apply to --format bids")
-    loaded = load_eeg_file(args.session, board=args.board, channels=args.channels, sfreq=args.sfreq)
+    loaded = read_options(args).load(args.session)
     if args.fmt == "bids":
         # the mains frequency BIDS requires: the session's, else the hum found in the first 10 s
         n = min(loaded.data.shape[1], int(10 * loaded.sfreq))

@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from ..info import describe, format_info
-from ..io import load_eeg_file
+from ._read_args import add_read_arguments, read_options
 
 NAME = "info"
 HELP = "describe an EEG file or recording: format, channels, rate, duration, channel quality"
@@ -17,12 +17,7 @@ ORDER = 40
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="EEG file or recording folder")
-    parser.add_argument("--board", metavar="NAME", default=None,
-                        help="board that recorded the file (needed for a BrainFlow CSV without session.json)")
-    parser.add_argument("--channels", metavar="NAMES", default=None,
-                        help="comma-separated channel names overriding the file's, e.g. Fp1,Fp2,C3,C4")
-    parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
-                        help="sample rate of a CSV file without a time column")
+    add_read_arguments(parser)
     parser.add_argument("--full", action="store_true",
                         help="run the quality checks over every frame of a recording longer than "
                              "10 min (default: 60 evenly spaced 10-s stretches)")
@@ -41,7 +36,7 @@ def _clean(obj: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    loaded = load_eeg_file(args.path, board=args.board, channels=args.channels, sfreq=args.sfreq)
+    loaded = read_options(args).load(args.path)
     d = describe(loaded, full=args.full)
     if args.json:
         print(json.dumps(_clean(d), indent=2))

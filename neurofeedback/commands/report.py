@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..report import write_report
+from ._read_args import add_read_arguments, read_options
 
 NAME = "report"
 HELP = "write a self-contained HTML report of a recording folder or an EEG file"
@@ -17,9 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "FIF, OpenBCI txt, ...); analysed first when it has no features.csv")
     parser.add_argument("--out", metavar="PATH.html", default=None,
                         help="where to write (default: SESSION/report.html, or FILE.report.html)")
+    add_read_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    path = write_report(args.session, args.out)
+    path = write_report(args.session, args.out, read_options(args))
     print(f"report written to {path}")
     return 0

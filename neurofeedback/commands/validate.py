@@ -91,6 +91,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the tables and how to read them to this Markdown file")
     parser.add_argument("--jobs", metavar="N", type=int, default=1,
                         help="analyse up to N files in parallel processes (default 1)")
+    parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
+                        help="sample rate of the files that do not give one (CSV files without a "
+                             "time column); files that give their rate keep it")
 
 
 def _cell(text: str) -> str:
@@ -184,13 +187,16 @@ def run(args: argparse.Namespace) -> int:
     if not csv_path.is_file():
         raise UsageError(f"DATA_DIR must hold a conditions.csv; found none in {data}")
     t0 = time.perf_counter()
-    result = validate(csv_path, jobs=args.jobs)
+    if args.sfreq is not None and not 1.0 <= args.sfreq <= 100_000.0:
+        raise UsageError(f"--sfreq must be a rate in 1-100000 Hz; got {args.sfreq:g}")
+    result = validate(csv_path, jobs=args.jobs, sfreq=args.sfreq)
     seconds = time.perf_counter() - t0
     log.info("validated %d files in %.1f s", len(result.files), seconds)
     print(format_tables(result), end="")
     if args.out:
         command = f"neurofeedback validate {args.data_dir}"
         command += f" --out {args.out}" + (f" --jobs {args.jobs}" if args.jobs != 1 else "")
+        command += f" --sfreq {args.sfreq:g}" if args.sfreq is not None else ""
         text = format_document(result, command, datetime.date.today().isoformat(), seconds)
         try:
             Path(args.out).write_text(text, encoding="utf-8")

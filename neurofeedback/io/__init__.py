@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..channels import apply_channel_override
@@ -176,4 +177,29 @@ def load_eeg_file(
         ) from exc
 
 
-__all__ = ["LoadedFile", "load_eeg_file", "SUPPORTED_FORMATS"]
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a file may not say about itself: the ``--board``, ``--channels`` and ``--sfreq``
+    options of every command that reads files, passed along as one value (picklable, so it
+    reaches worker processes and cluster workers too).
+
+    Attributes
+    ----------
+    board : str or None
+        Board that recorded the file (a BrainFlow CSV without ``session.json``).
+    channels : str or None
+        Comma-separated channel names overriding the file's.
+    sfreq : float or None
+        Sample rate of a CSV file without a time column, Hz.
+    """
+
+    board: str | None = None
+    channels: str | None = None
+    sfreq: float | None = None
+
+    def load(self, path: str | os.PathLike) -> LoadedFile:
+        """:func:`load_eeg_file` with these options."""
+        return load_eeg_file(path, board=self.board, channels=self.channels, sfreq=self.sfreq)
+
+
+__all__ = ["LoadedFile", "ReadOptions", "load_eeg_file", "SUPPORTED_FORMATS"]

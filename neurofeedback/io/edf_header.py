@@ -165,6 +165,12 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
                 f"{values['digital_min']:g} >= maximum {values['digital_max']:g} (must be lower), so "
                 f"its samples cannot be scaled; {_HOW_TO_FIX}"
             )
+    if all(_is_annotation(label) for label in labels):
+        raise FileFormatError(
+            f"{name}: an EDF+ annotation file (no signals, only annotations such as sleep stages "
+            "or events), so there is no EEG to read; open the recording it annotates (for a "
+            "Sleep-EDF hypnogram, the matching -PSG.edf file)"
+        )
     if not 0 < duration <= MAX_RECORD_DURATION_S:
         raise FileFormatError(
             f"{name}: corrupt header: the data-record duration is {duration:g} s (must be > 0 and "

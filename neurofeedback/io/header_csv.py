@@ -10,7 +10,9 @@ Three layouts, told apart by the header row:
   the EEG columns are all but the time and the ``AUX`` ones.
 - **generic**: any other header of channel names, with an optional time column (``time``,
   ``timestamp``, ``timestamps``, ``time_s``; seconds) and label columns (``class``, ``label``,
-  ``marker``, ``event``, ``condition``; each change of value becomes a marker ``class=1``).
+  ``marker``, ``event``, ``condition``; each change of value becomes a marker ``class=1``);
+  columns of other signals (ECG, EOG, counters, motion sensors, contact quality:
+  :func:`neurofeedback.channels.is_non_eeg_label`) are left out.
   Without a time column the rate must be given (``--sfreq``), e.g. the UCI eye-state file.
 
 The rate is ``sfreq`` when given, else the number of steps over the time column's span; values
@@ -27,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..channels import apply_channel_override, normalize_names
-from ..errors import FileFormatError
+from ..channels import apply_channel_override, is_non_eeg_label, normalize_names
+from ..errors import FileFormatError, MissingRateError
 from ._common import check_finite, fname
 from .loaded import LoadedFile
 from .text_rows import is_number
@@ -142,15 +144,15 @@ def read_header_csv(
             fmt = "CSV with a header row"
         t_col = next((j for j, h in enumerate(low) if h in _TIME_NAMES), None)
         label_cols = [j for j, h in enumerate(low) if h in _LABEL_NAMES]
-        eeg = [j for j, h in enumerate(low)
-               if j != t_col and j not in label_cols and "aux" not in h]
+        eeg = [j for j, h in enumerate(low) if j != t_col and j not in label_cols
+               and "aux" not in h and not is_non_eeg_label(header[j])]
         if not eeg:
             raise FileFormatError(f"{name}: no EEG columns in the header {header!r}")
         names = [header[j] for j in eeg]
         data = np.vstack([_floats(list(cols[j]), header[j], name) for j in eeg])
         t = _floats(list(cols[t_col]), header[t_col], name) if t_col is not None else None
         if t is None and sfreq is None:
-            raise FileFormatError(
+            raise MissingRateError(
                 f"{name}: no time column ({', '.join(_TIME_NAMES)}); give the sample rate with --sfreq"
             )
         for j in label_cols:

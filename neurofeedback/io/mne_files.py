@@ -4,14 +4,20 @@
 What is kept:
 
 - EEG channels only. EDF/BDF channel types are inferred from the label prefix
-  (``EEG Fp1`` -> EEG, ``ECG ECG`` -> ECG), and labels starting with ECG/EKG/EOG/EMG/RESP or
-  another polysomnography signal (SpO2, pleth, temperature, event marker, position, light,
-  snore, flow, thorax, abdomen, hypnogram) are treated as non-EEG in every format. If nothing is typed EEG, all data channels are kept with
-  a warning.
+  (``EEG Fp1`` -> EEG, ``ECG ECG`` -> ECG), and labels of other signals are non-EEG whatever
+  their type (:func:`neurofeedback.channels.is_non_eeg_label`: ECG/EKG (``EEG EKG1-REF``),
+  EOG, EMG, respiration and the other polysomnography signals, clinical systems' photic and
+  burst channels, trigger/status channels, consumer headsets' counters, contact quality and
+  motion sensors). If nothing is typed EEG, all data channels are kept with a warning.
 - Reference-only derivations (``A2-A1``, ``A1``, ``M1-M2``: ear or mastoid electrodes, not
-  scalp sites) are dropped; their names are kept in ``meta["dropped_channels"]``.
+  scalp sites) are dropped; their names are kept in ``meta["dropped_channels"]``. Not in a
+  BioSemi file labelled by cap position (``A1``-``A32``, ``B1``...), where ``A1`` and ``A2`` are
+  scalp electrodes; the 32- and 64-electrode caps get their 10-20 names
+  (:func:`neurofeedback.channels.biosemi_labels`, with a warning; ``--channels`` overrides).
 - Volts become microvolts, names are normalised to 10-20 spelling, annotations become markers
-  (onset in seconds from the first sample, description).
+  (onset in seconds from the first sample, description), and so does each change of a trigger
+  channel to a non-zero value (BioSemi's ``Status``, any ``stim`` channel, Emotiv's
+  ``MARKER``): ``"Status=3"``.
 """
 
 from __future__ import annotations
@@ -27,7 +33,14 @@ from pathlib import Path
 import mne
 import numpy as np
 
-from ..channels import REFERENCE_SITES, apply_channel_override, normalize_names
+from ..channels import (
+    REFERENCE_SITES,
+    REFERENCE_SUFFIXES,
+    apply_channel_override,
+    biosemi_labels,
+    is_non_eeg_label,
+    normalize_names,
+)
 from ..errors import FileFormatError
 from ._common import check_finite, fname
 from .edf_header import read_edf_header
@@ -44,11 +57,6 @@ MNE_EXTENSIONS = {
     ".lay": "Persyst", ".mef": "MEF", ".xdf": "XDF", ".snirf": "SNIRF", ".eeg": "Nihon Kohden",
     ".ds": "CTF", ".vmrk": "BrainVision",
 }
-_NON_EEG_PREFIX = re.compile(
-    r"^(ECG|EKG|EOG|VEOG|HEOG|EMG|RESP|SPO2|SAO2|PULSE|PLETH|STATUS|TRIG|TEMP|EVENT|MARKER|"
-    r"POSITION|LIGHT|SNORE|FLOW|THOR|ABDO|HYPNOGRAM)\b",
-    re.IGNORECASE,
-)
 
 
 def mne_format_name(path: Path) -> str | None:
@@ -61,8 +69,48 @@ def mne_format_name(path: Path) -> str | None:
 
 
 def _is_reference_only(label: str) -> bool:
+    """An ear or mastoid electrode (``A1``, ``A2-A1``, TUH's ``A1-REF``), not a scalp site."""
     parts = [p.strip().upper() for p in label.split("-")]
-    return all(p in REFERENCE_SITES for p in parts) and bool(parts)
+    return (parts[0] in REFERENCE_SITES
+            and all(p in REFERENCE_SITES or p in REFERENCE_SUFFIXES for p in parts))
+
+
+#: Labels of trigger channels MNE may type as data (Emotiv's ``MARKER``, a ``TRIG`` channel).
+_TRIGGER_LABEL = re.compile(r"^(STATUS|TRIG|TRIGGER|STI|MARKER|MARKERS)(?![A-Za-z])", re.IGNORECASE)
+#: A trigger channel changing value more often than once per this many seconds on average is an
+#: analog signal, not a trigger channel: it gives no markers.
+_MIN_TRIGGER_SPACING_S = 0.5
+
+
+def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None) -> list[tuple[float, str]]:
+    """Markers from trigger channels (MNE's ``stim`` type, e.g. BioSemi's ``Status``, whose
+    trigger bits MNE already masks; or a label like ``MARKER``): each change of value to a
+    non-zero one is a marker ``"<channel>=<value>"`` at that sample (seconds from the first).
+    A channel read as data (scaled and quantised) gives its codes as multiples of its smallest
+    step above its commonest (resting) value."""
+    sfreq = float(raw.info["sfreq"])
+    out: list[tuple[float, str]] = []
+    for i, (name, kind) in enumerate(zip(names, types, strict=True)):
+        if kind != "stim" and not _TRIGGER_LABEL.match(name):
+            continue
+        x = raw.get_data(picks=[i], stop=stop)[0]
+        if not np.isfinite(x).all() or not x.size:
+            continue
+        if kind != "stim":  # scaled and quantised as data: codes are steps above the resting value
+            vals, counts = np.unique(x, return_counts=True)
+            x = x - vals[np.argmax(counts)]
+            nz = np.abs(x[x != 0])
+            if not nz.size:
+                continue
+            x = np.round(x / nz.min())
+        change = np.flatnonzero((x[1:] != x[:-1]) & (x[1:] != 0)) + 1
+        if x.size and x[0] != 0:
+            change = np.concatenate([[0], change])
+        if change.size > max(1.0, x.size / sfreq / _MIN_TRIGGER_SPACING_S):
+            log.debug("%s: %d value changes; not read as triggers", name, change.size)
+            continue
+        out += [(k / sfreq, f"{name}={x[k]:g}") for k in change.tolist()]
+    return out
 
 
 def _linked(path: Path, ext: str, tmp: str) -> Path:
@@ -160,7 +208,7 @@ def read_mne_file(
     types = raw.get_channel_types()
     names = list(raw.ch_names)
     eeg = [i for i, (n, t) in enumerate(zip(names, types, strict=True))
-           if t == "eeg" and not _NON_EEG_PREFIX.match(n)]
+           if t == "eeg" and not is_non_eeg_label(n)]
     if not eeg:
         eeg = list(mne.pick_types(raw.info, meg=True, eeg=True, seeg=True, ecog=True, dbs=True,
                                   fnirs=True, eog=False, ecg=False, emg=False, misc=False,
@@ -168,7 +216,10 @@ def read_mne_file(
         if not eeg:
             eeg = [i for i, t in enumerate(types) if t not in ("stim", "syst")]
         log.warning("%s: no channel is typed EEG; keeping all %d data channels", fname(path), len(eeg))
-    dropped_ch = [names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
+    biosemi, cap_names = biosemi_labels([names[i] for i in eeg])
+    # on a BioSemi cap A1 and A2 are scalp electrodes, not the ear sites
+    dropped_ch = [] if biosemi else [
+        names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
     keep = [i for i in eeg if names[i] not in dropped_ch]
     if not keep:
         raise FileFormatError(f"{fname(path)}: no EEG channels in the file (channels: {', '.join(names[:10])})")
@@ -177,6 +228,12 @@ def read_mne_file(
     if data.shape[1] == 0:
         raise FileFormatError(f"{fname(path)}: the file has no samples (empty)")
     ch_names = normalize_names([names[i] for i in keep])
+    if cap_names is not None and channels is None:
+        log.warning("%s: channels labelled %s are read as BioSemi's %d-electrode cap "
+                    "(A1 = %s, A2 = %s, ...); give --channels if your cap differs", fname(path),
+                    "A1-B32" if len(cap_names) > 32 else "A1-A32", len(cap_names),
+                    cap_names[0], cap_names[1])
+        ch_names = cap_names
     ch_names = apply_channel_override(ch_names, channels)
     check_finite(str(path), data, ch_names, sfreq)
 
@@ -185,7 +242,10 @@ def read_mne_file(
     offset = raw.first_time if ann.orig_time is not None else 0.0
     for onset, desc in zip(ann.onset, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
+    markers = sorted(markers + _trigger_markers(raw, names, types, n_keep), key=lambda m: m[0])
     meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
+    if cap_names is not None and channels is None:
+        meta["channel_labels"] = [names[i] for i in keep]  # the file's own (BioSemi cap) labels
     if raw.info["meas_date"] is not None:
         meta["meas_date"] = raw.info["meas_date"].isoformat()
         meta["first_time_s"] = float(raw.first_time)  # the data start this long after meas_date

@@ -48,6 +48,7 @@ from scipy.signal import butter, sosfreqz
 
 from ..errors import UsageError
 from .synchrony import triu_pairs
+from .wpli_ratio import wpli2_ratio
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +349,5 @@ def _wpli2(st: np.ndarray, bias_k: float) -> np.ndarray:  # pragma: no cover - c
         s = st[k, 1, last] / mass
         a = st[k, 2, last] / mass
         q = bias_k * st[k, 3, last] / mass
-        den = a * a - q
-        out[k] = min((s * s - q) / den, 1.0) if den > 0 else 0.0
+        out[k] = wpli2_ratio(s, a, q)
     return out

@@ -22,6 +22,7 @@ from numba import njit
 from .filters import sos_step_cols
 from .quality import QualityChecker, quality_masks
 from .synchrony import Metastability
+from .wpli_ratio import wpli2_ratio
 
 
 def _c(a: np.ndarray) -> np.ndarray:
@@ -520,9 +521,7 @@ def _wpli2(
     sums[f, p, 0] = s
     sums[f, p, 1] = a
     sums[f, p, 2] = q
-    q *= q_scale
-    den = a * a - q
-    return min((s * s - q) / den, 1.0) if den > 0 else 0.0
+    return wpli2_ratio(s, a, q * q_scale)
 
 
 @njit(cache=True, nogil=True)

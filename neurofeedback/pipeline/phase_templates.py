@@ -54,7 +54,7 @@ class PhaseTemplate:
 #: calibration runs; the estimator reports ``interp(probability, *CONFIDENCE_MAP)``.
 CONFIDENCE_MAP: tuple[tuple[float, ...], tuple[float, ...]] = (
     (0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1),
-    (0.000, 0.256, 0.325, 0.385, 0.469, 0.583, 0.599, 0.599, 0.632, 0.733, 0.982),
+    (0.000, 0.256, 0.329, 0.385, 0.472, 0.583, 0.598, 0.598, 0.633, 0.733, 0.982),
 )
 
 DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
@@ -76,11 +76,11 @@ DEFAULT_TEMPLATES: dict[str, PhaseTemplate] = {
     "annealing": PhaseTemplate(
         start=(16.495, 6.090, -2.511, -1.297),
         end=(2.845, 1.255, 5.630, -4.477),
-        spread=(2.044, 1.422, 1.524, 1.517),
+        spread=(2.044, 1.422, 1.525, 1.517),
     ),
     "integrated": PhaseTemplate(
         start=(1.616, 0.260, 6.251, -3.009),
-        end=(0.210, 0.193, 6.250, 0.504),
+        end=(0.210, 0.193, 6.249, 0.504),
         spread=(8.000, 1.191, 1.858, 1.488),
     ),
 }

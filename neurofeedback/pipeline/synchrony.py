@@ -22,6 +22,8 @@ import numpy as np
 from numba import njit
 from scipy.signal import sosfreqz
 
+from .wpli_ratio import wpli2_ratio
+
 
 @lru_cache(maxsize=64)
 def triu_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -278,7 +280,5 @@ def _pooled_wpli2(
             q += sums[k, p, 2]
         s /= m
         a /= m
-        q = inflation * (q / m) * ov / (m * m)
-        den = a * a - q
-        out[p] = min((s * s - q) / den, 1.0) if den > 0 else 0.0
+        out[p] = wpli2_ratio(s, a, inflation * (q / m) * ov / (m * m))
     return out

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RecordingError, setting
+from ..io import ReadOptions
 from ..io.dates import format_start, recording_start
 from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.latency import response_time_s
@@ -290,7 +291,9 @@ def render(d: ReportData) -> str:
     return "\n".join(parts)
 
 
-def write_report(session_dir: str | Path, out_path: str | Path | None = None) -> Path:
+def write_report(
+    session_dir: str | Path, out_path: str | Path | None = None, read: ReadOptions | None = None
+) -> Path:
     """Write the HTML report of a recording folder or an EEG file.
 
     Parameters
@@ -301,6 +304,8 @@ def write_report(session_dir: str | Path, out_path: str | Path | None = None) ->
     out_path : str or Path, optional
         Where to write; default ``<session>/report.html`` for a folder, ``<file>.report.html``
         beside a file.
+    read : ReadOptions, optional
+        ``--board``, ``--channels`` and ``--sfreq`` for reading an EEG file.
 
     Returns
     -------
@@ -314,7 +319,7 @@ def write_report(session_dir: str | Path, out_path: str | Path | None = None) ->
     RecordingError
         The report cannot be written.
     """
-    d = gather(session_dir)
+    d = gather(session_dir, read)
     if out_path is None:
         src = Path(d.source)
         out = src / "report.html" if src.is_dir() else src.with_name(src.name + ".report.html")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FileFormatError, ProtocolError, UsageError
-from ..io import load_eeg_file
+from ..io import ReadOptions
 from ..io.loaded import LoadedFile
 from ..io.session_folder import FEATURES_NAME, read_session, session_dir_of
 from ..offline import iter_frames, session_config
@@ -187,8 +187,9 @@ def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFram
     return frames, summary
 
 
-def gather(path: str | Path) -> ReportData:
-    """Read a session folder (or an EEG file) and make sure there are feature frames.
+def gather(path: str | Path, read: ReadOptions | None = None) -> ReportData:
+    """Read a session folder (or an EEG file, with ``read``'s ``--board``, ``--channels`` and
+    ``--sfreq``) and make sure there are feature frames.
 
     Raises
     ------
@@ -217,7 +218,7 @@ def gather(path: str | Path) -> ReportData:
             notes.append(f"{FEATURES_NAME} was missing or empty: the analysis was run for this "
                          "report (the recording folder was not changed).")
     else:
-        loaded = load_eeg_file(p)
+        loaded = (read or ReadOptions()).load(p)
         meta = dict(loaded.meta)
         source = p
         frames, quality = _analyse(loaded, meta)

@@ -1,0 +1,201 @@
+"""Which channels of a file are EEG, and what else a file's channels say (triggers, rates).
+
+Files laid out as other systems write them: a clinical (TUH-style) EDF with an ECG channel
+labelled as EEG, an Emotiv export with its bookkeeping channels, a BioSemi BDF labelled by cap
+position with a Status channel, a Sleep-EDF hypnogram (annotations only), and a CSV without a
+time column given to every command that reads files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import edfio
+import mne
+import numpy as np
+import pytest
+
+from neurofeedback.channels import biosemi_labels, is_non_eeg_label, standard_montage
+from neurofeedback.cli import main
+from neurofeedback.conditions import validate
+from neurofeedback.io import ReadOptions, load_eeg_file
+
+SF = 250
+
+
+def _eeg(n_ch: int, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.cumsum(rng.standard_normal((n_ch, n)), axis=1) * 0.3 + 5 * rng.standard_normal((n_ch, n))
+
+
+def _edf(path, signals: dict[str, np.ndarray], sfreq: int = SF, bdf: bool = False) -> None:
+    kind = edfio.BdfSignal if bdf else edfio.EdfSignal
+    sigs = []
+    for label, x in signals.items():
+        lo, hi = float(x.min()) - 1, float(x.max()) + 1
+        sigs.append(kind(x, sfreq, label=label, physical_dimension="uV", physical_range=(lo, hi)))
+    cls = edfio.Bdf if bdf else edfio.Edf
+    cls(sigs, starttime=dt.time(10, 0)).write(str(path))
+
+
+# ---- the label rule --------------------------------------------------------------------------
+
+
+def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
+    sites = standard_montage().ch_names
+    assert not [s for s in sites if is_non_eeg_label(s)]
+    for label in ("EEG EKG1-REF", "ECG", "EOG horizontal", "EMG submental", "Resp oro-nasal",
+                  "EEG PHOTIC-REF", "IBI", "BURSTS", "SUPPR", "COUNTER", "INTERPOLATED", "RAW_CQ",
+                  "CQ_AF3", "GYROX", "MARKER_HARDWARE", "TIME_STAMP_s", "Status", "STI 014",
+                  "LOC-A2", "EEG.Counter"):
+        assert is_non_eeg_label(label), label
+    for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9"):
+        assert not is_non_eeg_label(label), label
+
+
+def test_biosemi_cap_labels_get_the_caps_10_20_names_and_10_20_files_are_not_biosemi():
+    is_b, names = biosemi_labels([f"A{i}" for i in range(1, 33)])
+    assert is_b and names == mne.channels.make_standard_montage("biosemi32").ch_names
+    ab = [f"A{i}" for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]
+    assert biosemi_labels(ab)[1] == mne.channels.make_standard_montage("biosemi64").ch_names
+    abcd = ab + [f"C{i}" for i in range(1, 33)] + [f"D{i}" for i in range(1, 33)]
+    assert biosemi_labels(abcd) == (True, None)  # radial 128 cap: no 10-20 names
+    tuh = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "A1", "A2"]
+    assert biosemi_labels(tuh) == (False, None)  # C3, F8, A1 fit the pattern but are sites
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+
+def test_clinical_edf_ecg_photic_and_ear_channels_are_not_eeg(tmp_path):
+    n = 20 * SF
+    x = _eeg(5, n, seed=1)
+    t = np.arange(n) / SF
+    ecg = 800.0 * (np.mod(t, 1 / 1.2) < 0.02)  # a 1.2-Hz heartbeat, 800 uV spikes
+    scalp = {f"EEG {c}-REF": x[k] for k, c in enumerate(["FP1", "FP2", "O1", "O2", "CZ"])}
+    extra = {"EEG A1-REF": x[0] * 0.5, "EEG A2-REF": x[1] * 0.5, "EEG EKG1-REF": ecg,
+             "EEG PHOTIC-REF": np.zeros(n), "IBI": np.zeros(n), "BURSTS": np.zeros(n),
+             "SUPPR": np.zeros(n)}
+    _edf(tmp_path / "tuh.edf", {**scalp, **extra})
+    _edf(tmp_path / "scalp.edf", scalp)
+    full, only = load_eeg_file(tmp_path / "tuh.edf"), load_eeg_file(tmp_path / "scalp.edf")
+    assert full.ch_names == ["Fp1", "Fp2", "O1", "O2", "Cz"]
+    # the same EEG as the file without the other signals: the same numbers downstream
+    np.testing.assert_array_equal(full.data, only.data)
+    dropped = full.meta["dropped_channels"]
+    assert {"A1-REF", "A2-REF", "EKG1-REF", "PHOTIC-REF", "IBI", "BURSTS", "SUPPR"} <= set(dropped)
+
+
+def test_emotiv_export_keeps_the_14_electrodes_and_reads_its_marker_channel(tmp_path):
+    n = 30 * 128
+    emo = ["AF3", "F7", "F3", "FC5", "T7", "P7", "O1", "O2", "P8", "T8", "FC6", "F4", "F8", "AF4"]
+    x = _eeg(14, n, seed=2) + 4200.0
+    marker = np.zeros(n)
+    marker[[5 * 128, 17 * 128]] = [1.0, 2.0]
+    sig = {"COUNTER": np.arange(n) % 128.0, "INTERPOLATED": np.zeros(n)}
+    sig |= dict(zip(emo, x, strict=True))
+    sig |= {"RAW_CQ": np.full(n, 500.0), "GYROX": np.full(n, 8000.0), "GYROY": np.full(n, 8000.0),
+            "MARKER": marker, "SYNC": np.zeros(n)}
+    sig |= {f"CQ_{c}": np.full(n, 4.0) for c in emo}
+    _edf(tmp_path / "emotiv.edf", sig, sfreq=128)
+    lf = load_eeg_file(tmp_path / "emotiv.edf")
+    assert lf.ch_names == emo and lf.sfreq == 128
+    assert [(round(t, 6), d) for t, d in lf.markers] == [(5.0, "MARKER=1"), (17.0, "MARKER=2")]
+
+
+def test_biosemi_bdf_labelled_by_cap_position_keeps_a1_a2_and_reads_status(tmp_path, caplog):
+    sf = 256
+    n = 20 * sf
+    x = _eeg(32, n, seed=3) + 30000.0  # BioSemi's DC offsets
+    status = np.zeros(n)
+    for k, v in ((2, 1), (9, 3), (15, 2)):
+        status[k * sf : k * sf + 10] = v
+    sig = {f"A{i}": x[i - 1] for i in range(1, 33)}
+    sigs = [edfio.BdfSignal(v, sf, label=k, physical_dimension="uV",
+                            physical_range=(-262144, 262143)) for k, v in sig.items()]
+    sigs.append(edfio.BdfSignal(status, sf, label="Status", physical_dimension="Boolean",
+                                physical_range=(-8388608, 8388607)))
+    path = tmp_path / "biosemi.bdf"
+    edfio.Bdf(sigs, starttime=dt.time(10, 0)).write(str(path))
+    with caplog.at_level(logging.WARNING, logger="neurofeedback"):
+        lf = load_eeg_file(path)
+    assert lf.ch_names == mne.channels.make_standard_montage("biosemi32").ch_names
+    assert "BioSemi's 32-electrode cap" in caplog.text
+    assert lf.meta["channel_labels"] == list(sig)
+    np.testing.assert_allclose(lf.data[:2], x[:2], atol=0.05)  # A1 and A2 are kept, as recorded
+    assert [(round(t, 6), d) for t, d in lf.markers] == [(2.0, "Status=1"), (9.0, "Status=3"),
+                                                         (15.0, "Status=2")]
+    # the user's own names override the cap's (32 of them: A1 and A2 count)
+    mine = [f"E{i}" for i in range(1, 33)]
+    assert load_eeg_file(path, channels=",".join(mine)).ch_names == mine
+
+
+def test_annotation_only_edf_plus_is_one_clear_error(tmp_path, capsys):
+    hyp = edfio.Edf([], annotations=[edfio.EdfAnnotation(0, 30, "Sleep stage W"),
+                                     edfio.EdfAnnotation(30, 30, "Sleep stage 2")],
+                    starttime=dt.time(22, 0))
+    path = tmp_path / "SC4001EC-Hypnogram.edf"
+    hyp.write(str(path))
+    assert main(["info", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "annotation file" in err[0] and "PSG" in err[0]
+    assert "Traceback" not in err[0]
+
+
+def test_header_csv_leaves_out_ecg_and_counter_columns(tmp_path):
+    x = _eeg(2, 500, seed=4)
+    lines = ["time,Cz,ECG,COUNTER,Pz"] + [
+        f"{k / 250:.4f},{x[0, k]:.2f},{1000 * (k % 200 == 0)},{k % 128},{x[1, k]:.2f}"
+        for k in range(500)]
+    p = tmp_path / "table.csv"
+    p.write_text("\n".join(lines) + "\n")
+    lf = load_eeg_file(p)
+    assert lf.ch_names == ["Cz", "Pz"]
+    np.testing.assert_allclose(lf.data, x, atol=0.006)
+
+
+# ---- a CSV without a time column through every command that reads files ------------------------
+
+
+@pytest.fixture
+def no_time_csv(tmp_path):
+    n = 12 * 128
+    x = _eeg(3, n, seed=5)
+    cls = (np.arange(n) >= 6 * 128).astype(int)
+    lines = ["O1,O2,Pz,class"] + [f"{x[0, k]:.2f},{x[1, k]:.2f},{x[2, k]:.2f},{cls[k]}"
+                                  for k in range(n)]
+    p = tmp_path / "data" / "eye-state.csv"
+    p.parent.mkdir()
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def test_analyze_and_report_take_sfreq(no_time_csv, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["analyze", str(no_time_csv), "--out", str(out)]) == 2
+    assert "--sfreq" in capsys.readouterr().err
+    assert main(["analyze", str(no_time_csv), "--out", str(out), "--sfreq", "128"]) == 0
+    rows = (out / "features.csv").read_text().strip().splitlines()
+    # 12 s at 128 Hz: frames every 0.1 s once the first 2-s window is full
+    assert len(rows) - 1 == int(round((12.0 - 2.0) / 0.1)) + 1
+    html = tmp_path / "r.html"
+    assert main(["report", str(no_time_csv), "--sfreq", "128", "--out", str(html)]) == 0
+    assert html.stat().st_size > 10_000
+    # the options reach the loader as one value
+    assert ReadOptions(sfreq=128.0).load(no_time_csv).sfreq == 128.0
+
+
+def test_validate_gives_a_rate_only_to_files_without_one(no_time_csv):
+    data = no_time_csv.parent
+    _edf(data / "rec.edf", {c: v for c, v in zip(["O1", "O2"], _eeg(2, 12 * SF, seed=6), strict=True)})
+    (data / "conditions.csv").write_text(
+        "file,start_s,end_s,condition,how_known\n"
+        "eye-state.csv,0,12,see_class_column,test\nrec.edf,0,12,rest,test\n")
+    without = validate(data / "conditions.csv")
+    assert "no time column" in without.rows[0].error and not without.rows[1].error
+    given = validate(data / "conditions.csv", sfreq=128.0)
+    assert not given.rows[0].error and given.rows[0].n_frames > 0
+    # the EDF keeps its own 250 Hz: the same frames with or without --sfreq
+    assert given.rows[1].n_frames == without.rows[1].n_frames
+    assert given.files["rec.edf"].time_s[-1] == pytest.approx(12.0)
