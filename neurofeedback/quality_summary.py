@@ -241,29 +241,6 @@ class ReasonCounter:
         return out
 
 
-def summarize_frames(
-    frames: Iterable[FeatureFrame], ch_names: list[str], duration_s: float,
-    mains_hz: float | None = None, config: PipelineConfig | None = None,
-) -> QualitySummary:
-    """Summary of frames already computed over a whole recording (e.g. by the report).
-
-    Parameters
-    ----------
-    frames : iterable of FeatureFrame
-    ch_names : list of str
-        Channel order of the frames.
-    duration_s : float
-        Length of the recording, s.
-    mains_hz : float or None
-        The pipeline's notch frequency (for the description only).
-    config : PipelineConfig or None
-        The pipeline's settings (window and hop, for the description).
-    """
-    counter = ReasonCounter(ch_names)
-    counter.add(frames)
-    return counter.summary(duration_s, mains_hz, config)
-
-
 def stretch_starts(duration_s: float, n: int = N_STRETCHES, length_s: float = STRETCH_S,
                    warmup_s: float = WARMUP_S) -> list[float]:
     """Start times (s) of ``n`` evenly spaced stretches of ``length_s`` seconds in

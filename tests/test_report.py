@@ -225,3 +225,38 @@ def test_drowsy_share_of_a_feature_table():
     # an old features.csv without the column: only the phase share
     del cols["drowsiness"]
     assert _drowsy_share(FeatureTable(cols, [()] * 4, "test")).startswith("50.0 %")
+
+
+def test_long_tables_are_built_in_parts_with_the_same_numbers(protocol_session, tmp_path,
+                                                              monkeypatch):
+    """A night's features.csv (or analysis) is turned into columns a part at a time; the parts
+    joined are the table read whole, and the report's own analysis of the raw samples gives
+    the live features.csv's numbers."""
+    import shutil
+
+    import neurofeedback.report.data as rd
+
+    sdir, _, _ = protocol_session
+    whole = rd.read_feature_table(sdir / "features.csv")
+    monkeypatch.setattr(rd, "_ROWS_PER_PART", 7)  # 1201 rows: 171 parts and a short last one
+    parts = rd.read_feature_table(sdir / "features.csv")
+    assert parts.n_frames == whole.n_frames and parts.bad_channels == whole.bad_channels
+    for k, v in whole.columns.items():
+        np.testing.assert_array_equal(parts.columns[k], v, err_msg=k)
+    # without features.csv the report analyses the raw samples chunk by chunk: the table of
+    # all the frames at once
+    from neurofeedback.offline import iter_frames, session_config
+    from neurofeedback.recording import read_session
+
+    copy = tmp_path / "session"
+    shutil.copytree(sdir, copy)
+    (copy / "features.csv").unlink()
+    analysed = rd.gather(copy).features
+    loaded = read_session(copy)
+    frames = [f for c in iter_frames(loaded, session_config(loaded, loaded.meta)) for f in c]
+    at_once = rd.table_from_frames(frames, "all frames")
+    assert analysed.n_frames == at_once.n_frames == whole.n_frames
+    assert analysed.bad_channels == at_once.bad_channels
+    for k, v in at_once.columns.items():
+        np.testing.assert_array_equal(analysed.columns[k], v, err_msg=k)
+    assert rd.concat_tables([], "none").n_frames == 0

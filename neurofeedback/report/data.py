@@ -28,7 +28,6 @@ from ..protocols import protocol_from_dict
 from ..quality_summary import (
     QualitySummary,
     ReasonCounter,
-    summarize_frames,
     summarize_loaded,
 )
 
@@ -123,20 +122,43 @@ def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> Fe
     return FeatureTable(columns, bad, source)
 
 
+#: Rows converted to columns at a time: the text of a long recording's table (a night of sleep
+#: is about 300 000 rows) is never held whole.
+_ROWS_PER_PART = 10_000
+
+
+def concat_tables(parts: list[FeatureTable], source: str) -> FeatureTable:
+    """One :class:`FeatureTable` of ``parts`` in order (an empty one for no parts)."""
+    if not parts:
+        return table_from_rows(list(FEATURE_COLUMNS), [], source)
+    columns = {k: np.concatenate([p.columns[k] for p in parts]) for k in parts[0].columns}
+    return FeatureTable(columns, [b for p in parts for b in p.bad_channels], source)
+
+
 def read_feature_table(path: Path) -> FeatureTable:
-    """Read a ``features.csv`` file."""
+    """Read a ``features.csv`` file (converted to columns :data:`_ROWS_PER_PART` rows at a time)."""
+    parts = []
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         try:
             header = next(reader)
         except StopIteration:
             raise FileFormatError(f"{path} is empty; delete it to re-run the analysis") from None
-        rows = [r for r in reader if r]
-    return table_from_rows(header, rows, str(path))
+        rows: list[list[str]] = []
+        for r in reader:
+            if r:
+                rows.append(r)
+            if len(rows) == _ROWS_PER_PART:
+                parts.append(table_from_rows(header, rows, str(path)))
+                rows = []
+        if rows or not parts:
+            parts.append(table_from_rows(header, rows, str(path)))
+    return concat_tables(parts, str(path))
 
 
 def table_from_frames(frames: list[FeatureFrame], source: str) -> FeatureTable:
-    """Build a :class:`FeatureTable` from frames computed in memory."""
+    """Build a :class:`FeatureTable` from frames computed in memory (the numbers of their
+    ``features.csv`` rows: the same text, read back)."""
     rows = [[str(v) for v in f.to_row()] for f in frames]
     return table_from_rows(list(FEATURE_COLUMNS), rows, source)
 
@@ -174,17 +196,22 @@ class ReportData:
     quality: QualitySummary | None = None
 
 
-def _analyse(loaded: LoadedFile, meta: dict[str, Any]) -> tuple[list[FeatureFrame], QualitySummary]:
+def _analyse(loaded: LoadedFile, meta: dict[str, Any], source: str) -> tuple[FeatureTable, QualitySummary]:
     """Run the offline analysis on ``loaded`` with the session's settings (:func:`session_config`).
 
-    Returns the frames and the summary of their per-channel quality reasons.
+    Returns the feature table and the summary of the frames' per-channel quality reasons. The
+    frames are turned into table columns chunk by chunk (memory grows by a few hundred bytes
+    per 0.1-s frame, not by the frames themselves: a night's recording fits).
     """
     config = session_config(loaded, meta)
     pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
-    frames = [f for chunk in iter_frames(loaded, config, pipe=pipe) for f in chunk]
-    summary = summarize_frames(frames, list(loaded.ch_names), loaded.duration_s, pipe.mains_hz,
-                               config)
-    return frames, summary
+    counter = ReasonCounter(list(loaded.ch_names))
+    parts = []
+    for chunk in iter_frames(loaded, config, pipe=pipe):
+        counter.add(chunk)
+        parts.append(table_from_frames(chunk, source))
+    summary = counter.summary(loaded.duration_s, pipe.mains_hz, config)
+    return concat_tables(parts, source), summary
 
 
 def gather(path: str | Path, read: ReadOptions | None = None) -> ReportData:
@@ -213,16 +240,14 @@ def gather(path: str | Path, read: ReadOptions | None = None) -> ReportData:
             if table.n_frames == 0:
                 table = None
         if table is None:
-            frames, quality = _analyse(loaded, meta)
-            table = table_from_frames(frames, f"analysis of {sdir.name}")
+            table, quality = _analyse(loaded, meta, f"analysis of {sdir.name}")
             notes.append(f"{FEATURES_NAME} was missing or empty: the analysis was run for this "
                          "report (the recording folder was not changed).")
     else:
         loaded = (read or ReadOptions()).load(p)
         meta = dict(loaded.meta)
         source = p
-        frames, quality = _analyse(loaded, meta)
-        table = table_from_frames(frames, f"analysis of {p.name}")
+        table, quality = _analyse(loaded, meta, f"analysis of {p.name}")
         notes.append(f"{p.name} is not a recording of this program: it was analysed with the "
                      "default pipeline settings for this report.")
     if table.n_frames == 0:

@@ -109,7 +109,7 @@ def channel_quality(loaded: LoadedFile, summary: QualitySummary) -> list[Channel
         data shape (n_channels, n_samples), uV.
     summary : QualitySummary
         The pipeline's per-frame reasons summarised over the recording
-        (:func:`neurofeedback.quality_summary.summarize_frames` or ``summarize_loaded``).
+        (:class:`neurofeedback.quality_summary.ReasonCounter` or ``summarize_loaded``).
     """
     facts = raw_facts(loaded)
     bands = channel_band_db(loaded)
