@@ -34,18 +34,24 @@ REFERENCE_SUFFIXES = frozenset(
 REFERENCE_SITES = frozenset({"A1", "A2", "M1", "M2"})
 
 #: Labels of signals that are not EEG, whatever type a file gives them: a prefix not followed
-#: by a letter (``EKG1-REF``, ``CQ_AF3``, ``GYROX``), after an optional ``EEG`` type prefix.
-#: Polysomnography (ECG, EOG, LOC/ROC, EMG, chin, legs, respiration, SpO2, position, ...),
-#: clinical EEG systems' extra channels (TUH: ``PHOTIC``, ``IBI``, ``BURSTS``, ``SUPPR``;
-#: Nihon Kohden ``DC``; Natus ``X``), trigger/status channels, and consumer headsets' bookkeeping
-#: (Emotiv: ``COUNTER``, ``INTERPOLATED``, ``RAW_CQ``, ``CQ_*``, ``EQ_*``, ``GYRO*``, ``MARKER``,
-#: ``BATTERY``, ``TIME_STAMP``). No 10-05 site name starts with any of them.
+#: by a letter (``EKG1-REF``, ``CQ_AF3``, ``GYROX``), after an optional ``EEG`` or ``POL``
+#: (Nihon Kohden) type prefix; or a word that is never the start of an electrode name, whatever
+#: follows (``MarkerIndex``, ``BatteryPercent``, ``OriginalTimestamp``). Polysomnography (ECG,
+#: EOG and its Neuroscan ``HEO``/``VEO`` and canthus ``LUC``/``RLC`` forms, LOC/ROC, EMG, chin,
+#: legs, respiration, SpO2, position, ...), clinical EEG systems' extra channels (TUH:
+#: ``PHOTIC``, ``IBI``, ``BURSTS``, ``SUPPR``; Nihon Kohden ``DC``; Natus ``X``),
+#: trigger/status channels, and consumer headsets' bookkeeping (Emotiv: ``COUNTER``,
+#: ``INTERPOLATED``, ``RAW_CQ``, ``CQ_*``, ``EQ_*``, ``GYRO*``, ``MARKER``, ``BATTERY``,
+#: ``TIME_STAMP``, band powers ``POW.*``, metrics ``PM.*``). No 10-05 site name starts with any
+#: of them.
 _NON_EEG_LABEL = re.compile(
-    r"^(?:EEG[ ._:]?)?(?:ECG|EKG|EOG|VEOG|HEOG|LOC|ROC|EMG|CHIN|LEG|LLEG|RLEG|RESP|SPO2|SAO2|"
-    r"PULSE|PLETH|HR|STATUS|TRIG|TRIGGER|STI|TEMP|EVENT|MARKER|POSITION|POS|LIGHT|SNORE|FLOW|"
-    r"AIRFLOW|NASAL|THOR|ABDO|HYPNOGRAM|PHOTIC|IBI|BURSTS|SUPPR|DC|X|COUNTER|INTERPOLATED|"
-    r"RAW_CQ|CQ|EQ|GYRO[XYZ]?|ACC[XYZ]?|MAG[XYZ]?|MOT|BATTERY|TIME|TIMESTAMP|SAMPLE|SAMPLEINDEX|INDEX|PACKET|SYNC)"
-    r"(?![A-Za-z])",
+    r"^(?:(?:EEG|POL)[ ._:]?)?(?:"
+    r"(?:ECG|EKG|EOG|VEOG|HEOG|HEO|VEO|LOC|ROC|LUC|LLC|RUC|RLC|EMG|CHIN|LEG|LLEG|RLEG|RESP|SPO2|"
+    r"SAO2|PULSE|PLETH|HR|STATUS|TRIG|TRIGGER|STI|STIM|TEMP|EVENT|MARKERS?|POSITION|POS|LIGHT|"
+    r"SNORE|FLOW|AIRFLOW|NASAL|THOR|ABDO|HYPNOGRAM|PHOTIC|IBI|BURSTS|SUPPR|DC|X|COUNTER|"
+    r"INTERPOLATED|RAW_?CQ|CQ|EQ|GYRO[XYZ]?|ACC[XYZ]?|MAG[XYZ]?|MOT|BATTERY|TIME|TIMESTAMP|"
+    r"SAMPLE|SAMPLEINDEX|INDEX|PACKET|SYNC|POW|PM)(?![A-Za-z])"
+    r"|MARKER|BATTERY|COUNTER|TIMESTAMP|ORIGINALTIMESTAMP)",
     re.IGNORECASE,
 )
 
@@ -68,16 +74,18 @@ def is_non_eeg_label(label: str) -> bool:
 
 
 _BIOSEMI_LABEL = re.compile(r"^([A-H])([1-9][0-9]?)$", re.IGNORECASE)
+#: BioSemi's external electrodes (mastoids, EOG, ECG: not scalp EEG).
+_BIOSEMI_EXTERNAL = re.compile(r"^EXG\d+$", re.IGNORECASE)
 
 
-def biosemi_labels(names: Sequence[str]) -> tuple[bool, list[str] | None]:
-    """Whether ``names`` are BioSemi's cap labels, and the 10-20 names of the standard caps.
+def biosemi_names(names: Sequence[str]) -> list[str | None] | None:
+    """BioSemi cap labels (``A1``-``A32``, ``B1``...) renamed for what they are.
 
     BioSemi ActiveTwo files label the electrodes by cap position: ``A1``-``A32``, then
-    ``B1``-``B32`` ... There ``A1`` and ``A2`` are scalp electrodes, not the 10-20 ear sites.
-    The 32- and 64-electrode caps have a fixed 10-20 layout (MNE's ``biosemi32`` and
-    ``biosemi64`` montages, in label order); larger caps use radial positions without 10-20
-    names.
+    ``B1``-``B32`` ... There ``A1`` and ``A2`` are scalp electrodes, not the 10-20 ear sites,
+    and on caps of 128 or more ``C3`` or ``F8`` are radial positions, not 10-20 sites. The 32-
+    and 64-electrode caps have a fixed 10-20 layout (MNE's ``biosemi32`` and ``biosemi64``
+    montages, in label order).
 
     Parameters
     ----------
@@ -86,26 +94,25 @@ def biosemi_labels(names: Sequence[str]) -> tuple[bool, list[str] | None]:
 
     Returns
     -------
-    is_biosemi : bool
-        True when at least 8 labels follow the letter-number pattern and at least 4 of them
-        are no 10-05 site name (a 10-20 file's ``C3``, ``F8``, ``A1`` fit the pattern too).
-    names_1020 : list of str or None
-        For exactly ``A1``-``A32`` (or ``A1``-``A32`` and ``B1``-``B32``), the cap's 10-20 name
-        of each label, same order as ``names``; otherwise None.
+    list or None
+        None when the labels are not BioSemi's (fewer than 8 ``A`` labels, or fewer than 4
+        labels that are no 10-05 site: a 10-20 file's ``C3``, ``F8``, ``A1`` fit the pattern
+        too, and EGI's ``E1``... carry no ``A``). Otherwise one entry per label: on a 32- or
+        64-electrode cap (labels ``A1``-``A32`` [and ``B1``-``B32``] exactly, in any order,
+        beside other channels) the cap label's 10-20 name; on a larger cap ``BioSemi-C3`` (no
+        10-20 position); ``None`` for an external electrode ``EXG1``... (not scalp EEG: left
+        out); any other label unchanged.
     """
-    keys = []
-    for n in names:
+    keys: dict[int, tuple[str, int]] = {}
+    for i, n in enumerate(names):
         m = _BIOSEMI_LABEL.match(str(n).strip())
         if m:
-            keys.append((m.group(1).upper(), int(m.group(2))))
-    found = set(keys)
-    # 10-20 names fit the pattern too (C3, F8; A1 and A2 are the ears): BioSemi's are the
-    # labels that are no 10-05 site (A3, B7, D12)
+            keys[i] = (m.group(1).upper(), int(m.group(2)))
+    found = set(keys.values())
     other = [k for k in found if not is_standard_site(f"{k[0]}{k[1]}".capitalize())]
-    if len(found) < 8 or len(other) < 4:
-        return False, None
-    if len(keys) != len(names):
-        return True, None
+    if sum(k[0] == "A" for k in found) < 8 or len(other) < 4:
+        return None
+    lookup: dict[tuple[str, int], str] | None = None
     for size in (32, 64):
         cap = [(letter, i) for letter in "AB"[: size // 32] for i in range(1, 33)]
         if found == set(cap) and len(keys) == size:
@@ -113,8 +120,16 @@ def biosemi_labels(names: Sequence[str]) -> tuple[bool, list[str] | None]:
 
             order = mne.channels.make_standard_montage(f"biosemi{size}").ch_names
             lookup = dict(zip(cap, order, strict=True))
-            return True, [lookup[k] for k in keys]
-    return True, None
+    out: list[str | None] = []
+    for i, n in enumerate(names):
+        if i in keys:
+            k = keys[i]
+            out.append(lookup[k] if lookup is not None else f"BioSemi-{k[0]}{k[1]}")
+        elif _BIOSEMI_EXTERNAL.match(str(n).strip()):
+            out.append(None)
+        else:
+            out.append(str(n))
+    return out
 
 
 #: OpenBCI's default electrode layouts (OpenBCI GUI / docs "default electrode placement").
@@ -130,7 +145,7 @@ OPENBCI_DEFAULTS: dict[str, tuple[str, ...]] = {
 #: How messages name the channel-name override (``channels=`` of the readers and sources).
 _CHANNELS = setting("channels", "--channels")
 
-_PREFIX = re.compile(r"^(?:EEG|EXG)[\s_:\-]+", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:EEG|EXG)[\s_:\-.]+", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ import mne
 import numpy as np
 import pytest
 
-from neurofeedback.channels import biosemi_labels, is_non_eeg_label, standard_montage
+from neurofeedback.channels import biosemi_names, is_non_eeg_label, standard_montage
 from neurofeedback.cli import main
 from neurofeedback.conditions import validate
 from neurofeedback.io import ReadOptions, load_eeg_file
@@ -48,21 +48,32 @@ def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
     for label in ("EEG EKG1-REF", "ECG", "EOG horizontal", "EMG submental", "Resp oro-nasal",
                   "EEG PHOTIC-REF", "IBI", "BURSTS", "SUPPR", "COUNTER", "INTERPOLATED", "RAW_CQ",
                   "CQ_AF3", "GYROX", "MARKER_HARDWARE", "TIME_STAMP_s", "Status", "STI 014",
-                  "LOC-A2", "EEG.Counter"):
+                  "LOC-A2", "EEG.Counter", "Markers", "STIM", "Stim 1", "HEO", "VEO",
+                  "EEG LUC-REF", "EEG RLC-REF", "POL DC01", "POL X1", "OriginalTimestamp",
+                  "EEG.RawCq", "EEG.BatteryPercent", "MarkerIndex", "MarkerValueInt",
+                  "EEG.MarkerHardware", "POW.AF3.Theta", "PM.Engagement.IsActive"):
         assert is_non_eeg_label(label), label
-    for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9"):
+    for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9",
+                  "E1", "E57", "E128", "EXG1", "Xz", "EEG 1", "CP3", "F5", "PO3", "EEG.AF3"):
         assert not is_non_eeg_label(label), label
 
 
 def test_biosemi_cap_labels_get_the_caps_10_20_names_and_10_20_files_are_not_biosemi():
-    is_b, names = biosemi_labels([f"A{i}" for i in range(1, 33)])
-    assert is_b and names == mne.channels.make_standard_montage("biosemi32").ch_names
-    ab = [f"A{i}" for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]
-    assert biosemi_labels(ab)[1] == mne.channels.make_standard_montage("biosemi64").ch_names
+    a32 = [f"A{i}" for i in range(1, 33)]
+    assert biosemi_names(a32) == mne.channels.make_standard_montage("biosemi32").ch_names
+    ab = a32 + [f"B{i}" for i in range(1, 33)]
+    assert biosemi_names(ab) == mne.channels.make_standard_montage("biosemi64").ch_names
+    # the externals beside them are left out (None); order does not matter
+    exg = [f"EXG{i}" for i in range(1, 9)]
+    mixed = biosemi_names(exg[:2] + a32[::-1] + exg[2:])
+    assert mixed[:2] == [None, None] and mixed[-6:] == [None] * 6
+    assert mixed[2:-6] == mne.channels.make_standard_montage("biosemi32").ch_names[::-1]
+    # radial 128 cap: C3 there is no 10-20 C3, so no 10-20 name and no position
     abcd = ab + [f"C{i}" for i in range(1, 33)] + [f"D{i}" for i in range(1, 33)]
-    assert biosemi_labels(abcd) == (True, None)  # radial 128 cap: no 10-20 names
+    assert biosemi_names(abcd) == [f"BioSemi-{n}" for n in abcd]
     tuh = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "A1", "A2"]
-    assert biosemi_labels(tuh) == (False, None)  # C3, F8, A1 fit the pattern but are sites
+    assert biosemi_names(tuh) is None  # C3, F8, A1 fit the pattern but are sites
+    assert biosemi_names([f"E{i}" for i in range(1, 129)]) is None  # EGI
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -104,31 +115,88 @@ def test_emotiv_export_keeps_the_14_electrodes_and_reads_its_marker_channel(tmp_
     assert [(round(t, 6), d) for t, d in lf.markers] == [(5.0, "MARKER=1"), (17.0, "MARKER=2")]
 
 
+def _biosemi_bdf(path, labels: list[str], status: np.ndarray, sf: int, seed: int) -> np.ndarray:
+    n = status.size
+    x = _eeg(len(labels), n, seed=seed) + 30000.0  # BioSemi's DC offsets
+    sigs = [edfio.BdfSignal(v, sf, label=k, physical_dimension="uV",
+                            physical_range=(-262144, 262143)) for k, v in zip(labels, x, strict=True)]
+    sigs.append(edfio.BdfSignal(status, sf, label="Status", physical_dimension="Boolean",
+                                physical_range=(-8388608, 8388607)))
+    edfio.Bdf(sigs, starttime=dt.time(10, 0)).write(str(path))
+    return x
+
+
 def test_biosemi_bdf_labelled_by_cap_position_keeps_a1_a2_and_reads_status(tmp_path, caplog):
     sf = 256
     n = 20 * sf
-    x = _eeg(32, n, seed=3) + 30000.0  # BioSemi's DC offsets
     status = np.zeros(n)
     for k, v in ((2, 1), (9, 3), (15, 2)):
         status[k * sf : k * sf + 10] = v
-    sig = {f"A{i}": x[i - 1] for i in range(1, 33)}
-    sigs = [edfio.BdfSignal(v, sf, label=k, physical_dimension="uV",
-                            physical_range=(-262144, 262143)) for k, v in sig.items()]
-    sigs.append(edfio.BdfSignal(status, sf, label="Status", physical_dimension="Boolean",
-                                physical_range=(-8388608, 8388607)))
+    labels = [f"A{i}" for i in range(1, 33)] + [f"EXG{i}" for i in range(1, 9)]
     path = tmp_path / "biosemi.bdf"
-    edfio.Bdf(sigs, starttime=dt.time(10, 0)).write(str(path))
+    x = _biosemi_bdf(path, labels, status, sf, seed=3)
     with caplog.at_level(logging.WARNING, logger="neurofeedback"):
         lf = load_eeg_file(path)
     assert lf.ch_names == mne.channels.make_standard_montage("biosemi32").ch_names
-    assert "BioSemi's 32-electrode cap" in caplog.text
-    assert lf.meta["channel_labels"] == list(sig)
+    assert "32-electrode cap's 10-20 sites (A1 = Fp1, A2 = AF3" in caplog.text
+    assert "external electrodes left out: EXG1" in caplog.text
+    assert lf.meta["channel_labels"] == labels[:32]
+    assert {f"EXG{i}" for i in range(1, 9)} <= set(lf.meta["dropped_channels"])
     np.testing.assert_allclose(lf.data[:2], x[:2], atol=0.05)  # A1 and A2 are kept, as recorded
     assert [(round(t, 6), d) for t, d in lf.markers] == [(2.0, "Status=1"), (9.0, "Status=3"),
                                                          (15.0, "Status=2")]
     # the user's own names override the cap's (32 of them: A1 and A2 count)
     mine = [f"E{i}" for i in range(1, 33)]
     assert load_eeg_file(path, channels=",".join(mine)).ch_names == mine
+
+
+def test_biosemi_status_codes_are_the_16_trigger_bits_away_from_rest(tmp_path):
+    """Trigger pins idle high (0xFF00) and the system's status bits (16-23) set, as BioSemi
+    files often have them: a marker at each trigger, none at each return to rest."""
+    sf = 128
+    n = 12 * sf
+    status = np.full(n, float(0xFF00 | 0x100000 | 0x020000))
+    for k, v in ((3, 0xFF01), (7, 0xFF05)):
+        status[k * sf : k * sf + 5] = float(v | 0x100000 | 0x020000)
+    status = np.where(status >= 0x800000, status - 0x1000000, status)  # 24-bit signed
+    path = tmp_path / "idle-high.bdf"
+    _biosemi_bdf(path, [f"A{i}" for i in range(1, 33)], status, sf, seed=7)
+    marks = [(round(t, 6), d) for t, d in load_eeg_file(path).markers]
+    assert marks == [(3.0, f"Status={0xFF01}"), (7.0, f"Status={0xFF05}")]
+
+
+def test_fif_events_are_not_read_twice(tmp_path):
+    """A FIF with the single-line STI 001 and the composite STI 014 channels and annotations
+    of the same events: one marker per event, the annotation's."""
+    sf = 200.0
+    n = int(10 * sf)
+    info = mne.create_info(["Fz", "Cz", "Pz", "STI 001", "STI 014"], sf,
+                           ["eeg", "eeg", "eeg", "stim", "stim"])
+    data = np.vstack([_eeg(3, n, seed=8) * 1e-6, np.zeros((2, n))])
+    for t, code in ((2.0, 5), (6.0, 1)):
+        data[3:, int(t * sf) : int(t * sf) + 4] = code
+    raw = mne.io.RawArray(data, info, verbose="error")
+    raw.set_annotations(mne.Annotations([2.0, 6.0], [0.0, 0.0], ["stim/5", "stim/1"]))
+    path = tmp_path / "events_raw.fif"
+    raw.save(path, verbose="error")
+    assert load_eeg_file(path).markers == [(2.0, "stim/5"), (6.0, "stim/1")]
+    # without annotations the composite channel alone gives them
+    raw.set_annotations(None)
+    raw.save(path, overwrite=True, verbose="error")
+    assert load_eeg_file(path).markers == [(2.0, "STI 014=5"), (6.0, "STI 014=1")]
+
+
+def test_fast_triggers_on_a_stim_channel_are_all_kept(tmp_path):
+    sf = 200.0
+    n = int(10 * sf)
+    info = mne.create_info(["Fz", "Cz", "STI 014"], sf, ["eeg", "eeg", "stim"])
+    data = np.vstack([_eeg(2, n, seed=9) * 1e-6, np.zeros((1, n))])
+    onsets = np.arange(0.5, 9.5, 1 / 3)  # 3 events a second (rapid presentation)
+    for t in onsets:
+        data[2, int(round(t * sf)) : int(round(t * sf)) + 2] = 1
+    path = tmp_path / "rsvp_raw.fif"
+    mne.io.RawArray(data, info, verbose="error").save(path, verbose="error")
+    assert len(load_eeg_file(path).markers) == onsets.size
 
 
 def test_annotation_only_edf_plus_is_one_clear_error(tmp_path, capsys):

@@ -8,6 +8,7 @@ from ..app import build_source, spec_from_args
 from ..app.options import add_session_arguments
 from ..headless import has_screen, run_headless
 from . import gui
+from ._read_args import add_read_arguments
 
 NAME = "replay"
 HELP = "replay a recording or any EEG file (OpenBCI txt, BrainFlow CSV, EDF/BDF/FIF...)"
@@ -18,9 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH", help="a session folder or an EEG file")
     p.add_argument("--speed", metavar="X", type=float, default=1.0, help="multiple of real time; 0 = as fast as possible (default 1)")
     p.add_argument("--start", metavar="S", type=float, default=0.0, help="start at S seconds into the file")
-    p.add_argument("--board", metavar="NAME", default=None, help="board that recorded a BrainFlow CSV without session.json")
-    p.add_argument("--channels", metavar="NAMES", default=None, help="comma-separated channel names overriding the file's")
-    p.add_argument("--sfreq", metavar="HZ", type=float, default=None, help="sample rate of a CSV file without a time column")
+    add_read_arguments(p)
     p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
     p.add_argument("--json", action="store_true",

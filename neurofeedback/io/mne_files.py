@@ -13,11 +13,13 @@ What is kept:
   scalp sites) are dropped; their names are kept in ``meta["dropped_channels"]``. Not in a
   BioSemi file labelled by cap position (``A1``-``A32``, ``B1``...), where ``A1`` and ``A2`` are
   scalp electrodes; the 32- and 64-electrode caps get their 10-20 names
-  (:func:`neurofeedback.channels.biosemi_labels`, with a warning; ``--channels`` overrides).
+  (:func:`neurofeedback.channels.biosemi_names`, with a warning; ``--channels`` overrides),
+  larger caps keep their labels as ``BioSemi-C3`` (no 10-20 position), and the external
+  electrodes ``EXG1``... are left out.
 - Volts become microvolts, names are normalised to 10-20 spelling, annotations become markers
   (onset in seconds from the first sample, description), and so does each change of a trigger
-  channel to a non-zero value (BioSemi's ``Status``, any ``stim`` channel, Emotiv's
-  ``MARKER``): ``"Status=3"``.
+  channel away from its resting value (BioSemi's ``Status``, any ``stim`` channel, Emotiv's
+  ``MARKER``): ``"Status=3"``, unless an annotation already marks that sample.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..channels import (
     REFERENCE_SITES,
     REFERENCE_SUFFIXES,
     apply_channel_override,
-    biosemi_labels,
+    biosemi_names,
     is_non_eeg_label,
     normalize_names,
 )
@@ -76,41 +78,88 @@ def _is_reference_only(label: str) -> bool:
 
 
 #: Labels of trigger channels MNE may type as data (Emotiv's ``MARKER``, a ``TRIG`` channel).
-_TRIGGER_LABEL = re.compile(r"^(STATUS|TRIG|TRIGGER|STI|MARKER|MARKERS)(?![A-Za-z])", re.IGNORECASE)
-#: A trigger channel changing value more often than once per this many seconds on average is an
-#: analog signal, not a trigger channel: it gives no markers.
+_TRIGGER_LABEL = re.compile(r"^(STATUS|TRIG|TRIGGER|STI|STIM|MARKER|MARKERS)(?![A-Za-z])", re.IGNORECASE)
+#: FIF's composite trigger channels: when one is present, the single-line ``STI 001``... repeat it.
+_COMPOSITE_STIM = ("STI 014", "STI101", "STI 101")
+#: A channel read as data (not typed ``stim``) that changes value more often than once per this
+#: many seconds on average is an analog signal, not a trigger channel: it gives no markers.
 _MIN_TRIGGER_SPACING_S = 0.5
 
 
-def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None) -> list[tuple[float, str]]:
-    """Markers from trigger channels (MNE's ``stim`` type, e.g. BioSemi's ``Status``, whose
-    trigger bits MNE already masks; or a label like ``MARKER``): each change of value to a
-    non-zero one is a marker ``"<channel>=<value>"`` at that sample (seconds from the first).
-    A channel read as data (scaled and quantised) gives its codes as multiples of its smallest
-    step above its commonest (resting) value."""
+def _trigger_codes(x: np.ndarray, name: str, kind: str) -> np.ndarray | None:
+    """The channel's codes, 0 at rest: a ``stim`` channel's integer values (BioSemi's
+    ``Status``: its 16 trigger bits) minus their commonest (resting) value; a channel read as
+    data (scaled and quantised) in multiples of its smallest step from rest. None if constant."""
+    if kind == "stim":
+        codes = np.round(x).astype(np.int64)
+        if name.upper() == "STATUS":  # BioSemi: bits 16-23 are the system's status, not triggers
+            codes &= 0xFFFF
+        values, counts = np.unique(codes, return_counts=True)
+        rest = values[np.argmax(counts)]
+        return np.where(codes == rest, 0, codes) if values.size > 1 else None
+    values, counts = np.unique(x, return_counts=True)
+    d = x - values[np.argmax(counts)]
+    nz = np.abs(d[d != 0])
+    return np.round(d / nz.min()) if nz.size else None
+
+
+def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None,
+                     taken: list[float], where: str) -> list[tuple[float, str]]:
+    """Markers from trigger channels (MNE's ``stim`` type, e.g. BioSemi's ``Status``, or a
+    label like Emotiv's ``MARKER``): each change of the channel's code (:func:`_trigger_codes`)
+    to a non-zero one is a marker ``"<channel>=<code>"`` at that sample (seconds from the
+    first). A FIF file's single-line ``STI 001``... are skipped when its composite ``STI 014``
+    is there, and so is a marker within one sample of ``taken`` (the file's annotations, which
+    often repeat its trigger channel: EGI, MNE-written FIF)."""
     sfreq = float(raw.info["sfreq"])
+    upper = {n.upper() for n in names}
+    composite = any(c in upper for c in _COMPOSITE_STIM)
+    taken_arr = np.sort(np.asarray(taken, dtype=float))
     out: list[tuple[float, str]] = []
     for i, (name, kind) in enumerate(zip(names, types, strict=True)):
         if kind != "stim" and not _TRIGGER_LABEL.match(name):
             continue
+        if composite and name.upper().startswith("STI") and name.upper() not in _COMPOSITE_STIM:
+            continue
         x = raw.get_data(picks=[i], stop=stop)[0]
-        if not np.isfinite(x).all() or not x.size:
+        if not x.size or not np.isfinite(x).all():
             continue
-        if kind != "stim":  # scaled and quantised as data: codes are steps above the resting value
-            vals, counts = np.unique(x, return_counts=True)
-            x = x - vals[np.argmax(counts)]
-            nz = np.abs(x[x != 0])
-            if not nz.size:
-                continue
-            x = np.round(x / nz.min())
-        change = np.flatnonzero((x[1:] != x[:-1]) & (x[1:] != 0)) + 1
-        if x.size and x[0] != 0:
+        codes = _trigger_codes(x, name, kind)
+        if codes is None:
+            continue
+        change = np.flatnonzero((codes[1:] != codes[:-1]) & (codes[1:] != 0)) + 1
+        if codes[0] != 0:
             change = np.concatenate([[0], change])
-        if change.size > max(1.0, x.size / sfreq / _MIN_TRIGGER_SPACING_S):
-            log.debug("%s: %d value changes; not read as triggers", name, change.size)
+        if kind != "stim" and change.size > max(1.0, x.size / sfreq / _MIN_TRIGGER_SPACING_S):
+            log.warning("%s: channel %s changes %d times, too often for triggers; no markers read "
+                        "from it", where, name, change.size)
             continue
-        out += [(k / sfreq, f"{name}={x[k]:g}") for k in change.tolist()]
+        for k in change.tolist():
+            t = k / sfreq
+            j = np.searchsorted(taken_arr, t)
+            near = [taken_arr[m] for m in (j - 1, j) if 0 <= m < taken_arr.size]
+            if any(abs(t - u) <= 1.0 / sfreq for u in near):
+                continue
+            out.append((t, f"{name}={codes[k]:g}"))
     return out
+
+
+def _biosemi_note(names: list[str], renamed: dict[int, str | None]) -> str:
+    """What was made of a BioSemi file's cap labels, in one line."""
+    by_label = {names[i]: new for i, new in renamed.items()}
+    n_cap = sum(1 for i, new in renamed.items() if new is not None and new != names[i])
+    external = [names[i] for i, new in renamed.items() if new is None]
+    if by_label.get("A1", "").startswith("BioSemi-"):
+        text = (f"{n_cap} BioSemi cap labels (A1...) name radial positions without 10-20 sites; "
+                "they are kept as BioSemi-A1... without positions (regions and synchrony need "
+                "10-20 names: give --channels)")
+    else:
+        text = (f"BioSemi cap labels read as the {n_cap}-electrode cap's 10-20 sites (A1 = "
+                f"{by_label.get('A1')}, A2 = {by_label.get('A2')}, ...); give --channels if your "
+                "cap differs")
+    if external:
+        text += f"; external electrodes left out: {', '.join(external)}"
+    return text
 
 
 def _linked(path: Path, ext: str, tmp: str) -> Path:
@@ -215,11 +264,14 @@ def read_mne_file(
                                   exclude=[]))
         if not eeg:
             eeg = [i for i, t in enumerate(types) if t not in ("stim", "syst")]
+        eeg = [i for i in eeg if not is_non_eeg_label(names[i])] or eeg
         log.warning("%s: no channel is typed EEG; keeping all %d data channels", fname(path), len(eeg))
-    biosemi, cap_names = biosemi_labels([names[i] for i in eeg])
-    # on a BioSemi cap A1 and A2 are scalp electrodes, not the ear sites
-    dropped_ch = [] if biosemi else [
-        names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
+    cap = biosemi_names([names[i] for i in eeg])
+    renamed = None if cap is None else dict(zip(eeg, cap, strict=True))
+    if renamed is not None:  # BioSemi: A1 and A2 are scalp electrodes; EXG1... are external
+        dropped_ch = [names[i] for i in eeg if renamed[i] is None]
+    else:
+        dropped_ch = [names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
     keep = [i for i in eeg if names[i] not in dropped_ch]
     if not keep:
         raise FileFormatError(f"{fname(path)}: no EEG channels in the file (channels: {', '.join(names[:10])})")
@@ -227,13 +279,9 @@ def read_mne_file(
     data = raw.get_data(picks=keep, stop=n_keep) * 1e6  # V -> uV
     if data.shape[1] == 0:
         raise FileFormatError(f"{fname(path)}: the file has no samples (empty)")
-    ch_names = normalize_names([names[i] for i in keep])
-    if cap_names is not None and channels is None:
-        log.warning("%s: channels labelled %s are read as BioSemi's %d-electrode cap "
-                    "(A1 = %s, A2 = %s, ...); give --channels if your cap differs", fname(path),
-                    "A1-B32" if len(cap_names) > 32 else "A1-A32", len(cap_names),
-                    cap_names[0], cap_names[1])
-        ch_names = cap_names
+    ch_names = normalize_names([names[i] if renamed is None else str(renamed[i]) for i in keep])
+    if renamed is not None and channels is None:
+        log.warning("%s: %s", fname(path), _biosemi_note(names, renamed))
     ch_names = apply_channel_override(ch_names, channels)
     check_finite(str(path), data, ch_names, sfreq)
 
@@ -242,9 +290,10 @@ def read_mne_file(
     offset = raw.first_time if ann.orig_time is not None else 0.0
     for onset, desc in zip(ann.onset, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
-    markers = sorted(markers + _trigger_markers(raw, names, types, n_keep), key=lambda m: m[0])
+    triggers = _trigger_markers(raw, names, types, n_keep, [m[0] for m in markers], fname(path))
+    markers = sorted(markers + triggers, key=lambda m: m[0])
     meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
-    if cap_names is not None and channels is None:
+    if renamed is not None and channels is None:
         meta["channel_labels"] = [names[i] for i in keep]  # the file's own (BioSemi cap) labels
     if raw.info["meas_date"] is not None:
         meta["meas_date"] = raw.info["meas_date"].isoformat()

@@ -177,8 +177,9 @@ class LaggedSynchrony:
       ``ov(d) = max(0, 1 - |d| / window_s)`` the share of samples two windows have in common:
       for independent signals ``E[S^2] = Q`` (``n / N_eff`` is the variance inflation of a sum
       of band-passed samples, :func:`effective_samples`; overlapping windows share samples);
-    - ``wPLI^2 = (S^2 - Q) / (A^2 - Q)``, signed (chance reads 0 on average), at most 1, 0
-      when ``A^2 <= Q``. With ``M = 1`` this is the single window's estimator.
+    - ``wPLI^2 = (S^2 - Q) / (A^2 - Q)``, signed (chance reads 0 on average), in [-1, 1], 0
+      when ``A^2 <= 2 Q`` (:func:`.wpli_ratio.wpli2_ratio`). With ``M = 1`` this is the single
+      window's estimator.
 
     A frame whose regions differ from the held frames' restarts the pool; artifact frames and
     frames without regions are not added (the pool keeps its frames until they age out).

@@ -10,9 +10,12 @@ nearly all of ``A`` (one window or sample far larger than the rest, e.g. an unfl
 ``A^2 - Q`` is tiny and the ratio can read -10 (measured on a consumer-headset recording).
 Such sums hold fewer than about two independent terms' worth of evidence, ``A^2 <= 2 Q``;
 the estimate is then undefined and reads 0, the chance value. With ``A^2 > 2 Q`` the ratio
-lies in [-1, 1] (``(S^2 - Q) / (A^2 - Q) >= -Q / (A^2 - Q) > -1``). On independent noise the
-cut never applies (``A^2`` grows as the square of the number of terms, ``Q`` linearly), so
-the chance level stays 0.
+lies in [-1, 1] (``(S^2 - Q) / (A^2 - Q) >= -Q / (A^2 - Q) > -1``). The cut depends only on
+magnitudes, and the terms' signs are symmetric under independence, so chance still reads 0
+on average. It applies only to sums of a few effective terms: for Gaussian terms in 27 % of
+draws at 3 effective terms, 6 % at 4, practically never from about 6 on (``A^2`` grows as the
+square of the number of terms, ``Q`` linearly); a 2-s window of a 4-8 Hz band holds about 10,
+and the pipeline pools many windows. With 2 or fewer, even perfect locking reads 0.
 """
 
 from __future__ import annotations

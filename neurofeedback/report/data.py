@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import FileFormatError, ProtocolError, UsageError
 from ..io import ReadOptions
 from ..io.loaded import LoadedFile
-from ..io.session_folder import FEATURES_NAME, read_session, session_dir_of
+from ..io.session_folder import FEATURES_NAME, session_dir_of
 from ..offline import iter_frames, session_config
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FEATURES, FeatureFrame
 from ..pipeline.pipeline import Pipeline
@@ -229,7 +229,7 @@ def gather(path: str | Path, read: ReadOptions | None = None) -> ReportData:
     notes: list[str] = []
     sdir = session_dir_of(p)
     if sdir is not None:
-        loaded = read_session(sdir)
+        loaded = (read or ReadOptions()).load(sdir)  # a session folder: --channels may rename
         meta = dict(loaded.meta)
         source = sdir
         fpath = sdir / FEATURES_NAME
