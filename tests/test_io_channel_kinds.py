@@ -267,3 +267,30 @@ def test_validate_gives_a_rate_only_to_files_without_one(no_time_csv):
     # the EDF keeps its own 250 Hz: the same frames with or without --sfreq
     assert given.rows[1].n_frames == without.rows[1].n_frames
     assert given.files["rec.edf"].time_s[-1] == pytest.approx(12.0)
+
+
+def test_emotivpro_csv_reads_the_14_electrodes_at_their_time_stamps(tmp_path):
+    """An EmotivPRO export: a metadata line, a header of EEG.* and bookkeeping columns, and
+    rows of motion data (no EEG value) between the EEG samples."""
+    emo = ["AF3", "F7", "F3", "FC5", "T7", "P7", "O1", "O2", "P8", "T8", "FC6", "F4", "F8", "AF4"]
+    n = 10 * 128
+    x = _eeg(14, n, seed=10) + 4200.0
+    t0 = 1_700_000_000.0
+    head = (["Timestamp", "OriginalTimestamp", "EEG.Counter", "EEG.Interpolated"]
+            + [f"EEG.{c}" for c in emo]
+            + ["EEG.RawCq", "EEG.Battery", "EEG.BatteryPercent", "MarkerIndex", "MarkerType",
+               "MarkerValueInt", "EEG.MarkerHardware", "CQ.AF3", "EQ.OVERALL", "MOT.GyroX",
+               "POW.AF3.Theta"])
+    lines = ["title:,recordedDate:2026-11-30T10:00:00.000000+01:00,headset type:EPOCX,"
+             "sampling rate:eeg_128;mot_64;pow_8,labels:" + " ".join(head), ",".join(head)]
+    for k in range(n):
+        eeg = ",".join(f"{v:.3f}" for v in x[:, k])
+        lines.append(f"{t0 + k / 128:.6f},{t0 + k / 128:.6f},{k % 128},0,{eeg},500,4,100,,,,0,4,100,,")
+        if k % 2 == 0:  # a motion row between two EEG rows: no EEG value
+            lines.append(f"{t0 + (k + 0.5) / 128:.6f},,,,{',' * 13},,,,,,,,,,8000.5,")
+    p = tmp_path / "emotiv_EPOCX_2026.csv"
+    p.write_text("\n".join(lines) + "\n")
+    lf = load_eeg_file(p)
+    assert lf.format == "EmotivPRO CSV" and lf.ch_names == emo
+    assert lf.sfreq == pytest.approx(128.0, rel=1e-6)
+    np.testing.assert_allclose(lf.data, x, atol=6e-4)

@@ -15,7 +15,7 @@ XDF (LabRecorder)                      first bytes ``XDF:``                     
 FIF                                    FIF file-id tag / ``.fif``, ``.fif.gz``          :mod:`.mne_files`
 BrainVision, EEGLAB, CNT, ...          extension (``.vhdr``, ``.set``, ``.cnt`` ...)    :mod:`.mne_files`
 Muse (Mind Monitor, muse-lsl), CSV      a first row of column names                      :mod:`.header_csv`
-with a header row
+with a header row, EmotivPRO CSV       (EmotivPRO: a ``title:`` metadata line first)
 BrainFlow CSV                          lines of numbers separated by tabs or commas     :mod:`.brainflow_csv`
 =====================================  ==============================================  ==========================
 """
@@ -33,7 +33,7 @@ from ..channels import apply_channel_override
 from ..errors import FileFormatError, NeurofeedbackError, setting
 from ._common import fname
 from .brainflow_csv import looks_like_brainflow_csv, read_brainflow_csv
-from .header_csv import looks_like_header_csv, read_header_csv
+from .header_csv import is_emotiv_metadata, looks_like_header_csv, read_header_csv
 from .loaded import LoadedFile
 from .mne_files import mne_format_name, read_mne_file
 from .openbci_txt import looks_like_openbci, read_openbci_txt
@@ -102,7 +102,7 @@ def _load(path: Path, board: str | None, channels, sfreq: float | None = None) -
     label = mne_format_name(path)
     if label is not None or head.startswith(_FIF_MAGIC):
         return read_mne_file(path, channels=channels, label=label or "FIF")
-    if b"\x00" not in head and looks_like_header_csv(first_line):
+    if b"\x00" not in head and (looks_like_header_csv(first_line) or is_emotiv_metadata(first_line)):
         return read_header_csv(path, channels=channels, sfreq=sfreq)
     if b"\x00" not in head and looks_like_brainflow_csv(first_line):
         return read_brainflow_csv(path, board=board, channels=channels)

@@ -8,6 +8,10 @@ Three layouts, told apart by the header row:
   clenches, markers the user pressed) become markers at their time and hold no sample.
 - **muse-lsl / Petal** (``timestamps, TP9, AF7, AF8, TP10, Right AUX``): unix-second time stamps;
   the EEG columns are all but the time and the ``AUX`` ones.
+- **EmotivPRO** (a first line of metadata ``title:...,sampling rate:eeg_128,...``, then a header
+  ``Timestamp, OriginalTimestamp, EEG.Counter, ..., EEG.AF3, ...``): the ``EEG.*`` electrode
+  columns (named ``AF3``...; counters, contact quality, motion and band powers left out), times
+  from ``Timestamp``; rows without EEG values (other streams) are skipped.
 - **generic**: any other header of channel names, with an optional time column (``time``,
   ``timestamp``, ``timestamps``, ``time_s``; seconds) and label columns (``class``, ``label``,
   ``marker``, ``event``, ``condition``; each change of value becomes a marker ``class=1``);
@@ -38,6 +42,12 @@ from .text_rows import is_number
 _TIME_NAMES = ("time", "timestamp", "timestamps", "time_s", "times")
 _LABEL_NAMES = ("class", "label", "labels", "marker", "markers", "event", "events", "condition")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 _\-.()/]*$")
+
+
+def is_emotiv_metadata(first_line: str) -> bool:
+    """True for the first line of an EmotivPRO CSV export (``title:...,sampling rate:eeg_128,...``)."""
+    low = first_line.lstrip("\ufeff").strip().lower()
+    return low.startswith("title:") and "sampling rate:" in low
 
 
 def looks_like_header_csv(first_line: str) -> bool:
@@ -110,6 +120,9 @@ def read_header_csv(
     text = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     rows = [r for r in rows if any(c.strip() for c in r)]
+    emotiv = bool(rows) and is_emotiv_metadata(",".join(rows[0]))
+    if emotiv:  # EmotivPRO: a line of recording metadata above the header
+        rows = rows[1:]
     if len(rows) < 3:
         raise FileFormatError(f"{name}: a header row but fewer than 2 samples; the recording is empty")
     header = [h.strip().strip('"') for h in rows[0]]
@@ -138,7 +151,9 @@ def read_header_csv(
                     markers.append((float(t_all[k]), e.strip()))
         data, t = data_all[:, has], t_all[has]
     else:
-        if low[0] == "timestamps" and any("aux" in h for h in low):
+        if emotiv:
+            fmt = "EmotivPRO CSV"
+        elif low[0] == "timestamps" and any("aux" in h for h in low):
             fmt = "muse-lsl CSV"
         else:
             fmt = "CSV with a header row"
@@ -151,6 +166,13 @@ def read_header_csv(
         names = [header[j] for j in eeg]
         data = np.vstack([_floats(list(cols[j]), header[j], name) for j in eeg])
         t = _floats(list(cols[t_col]), header[t_col], name) if t_col is not None else None
+        # rows without any EEG value carry another stream's values (EmotivPRO's motion and band
+        # powers at their own rates): not samples
+        rows_kept = np.flatnonzero(~np.isnan(data).all(axis=0))
+        if rows_kept.size < data.shape[1]:
+            data = data[:, rows_kept]
+            t = None if t is None else t[rows_kept]
+            cols = [tuple(c[k] for k in rows_kept) for c in cols]
         if t is None and sfreq is None:
             raise MissingRateError(
                 f"{name}: no time column ({', '.join(_TIME_NAMES)}); give the sample rate with --sfreq"
