@@ -239,10 +239,10 @@ def normalize_names(names: Sequence[str]) -> list[str]:
     out: list[str] = []
     seen: dict[str, int] = {}
     for n in names:
-        new = normalize_name(n)
-        if new in seen:
-            seen[new] += 1
-            new = f"{new}-{seen[new]}"
+        base = new = normalize_name(n)
+        while new in seen:  # "Fp1-2" may itself be a name already given
+            seen[base] += 1
+            new = f"{base}-{seen[base]}"
         seen.setdefault(new, 1)
         out.append(new)
     return out

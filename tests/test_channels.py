@@ -82,3 +82,10 @@ def test_channel_override():
         apply_channel_override(names, "F3,Cz,cz,Oz")
     with pytest.raises(UsageError, match="empty name"):
         apply_channel_override(names, "F3,,Cz,Oz")
+
+
+def test_normalized_names_stay_unique_when_a_file_already_has_the_suffixed_name():
+    from neurofeedback.channels import normalize_names
+
+    assert normalize_names(["Fp1-2", "Fp1", "Fp1-REF"]) == ["Fp1-2", "Fp1", "Fp1-3"]
+    assert normalize_names(["Fp1", "Fp1-REF", "Fp1-A1"]) == ["Fp1", "Fp1-2", "Fp1-3"]

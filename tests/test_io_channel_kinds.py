@@ -103,7 +103,7 @@ def test_emotiv_export_keeps_the_14_electrodes_and_reads_its_marker_channel(tmp_
     emo = ["AF3", "F7", "F3", "FC5", "T7", "P7", "O1", "O2", "P8", "T8", "FC6", "F4", "F8", "AF4"]
     x = _eeg(14, n, seed=2) + 4200.0
     marker = np.zeros(n)
-    marker[[5 * 128, 17 * 128]] = [1.0, 2.0]
+    marker[[5 * 128, 17 * 128]] = [3.0, 7.0]
     sig = {"COUNTER": np.arange(n) % 128.0, "INTERPOLATED": np.zeros(n)}
     sig |= dict(zip(emo, x, strict=True))
     sig |= {"RAW_CQ": np.full(n, 500.0), "GYROX": np.full(n, 8000.0), "GYROY": np.full(n, 8000.0),
@@ -112,7 +112,7 @@ def test_emotiv_export_keeps_the_14_electrodes_and_reads_its_marker_channel(tmp_
     _edf(tmp_path / "emotiv.edf", sig, sfreq=128)
     lf = load_eeg_file(tmp_path / "emotiv.edf")
     assert lf.ch_names == emo and lf.sfreq == 128
-    assert [(round(t, 6), d) for t, d in lf.markers] == [(5.0, "MARKER=1"), (17.0, "MARKER=2")]
+    assert [(round(t, 6), d) for t, d in lf.markers] == [(5.0, "MARKER=3"), (17.0, "MARKER=7")]
 
 
 def _biosemi_bdf(path, labels: list[str], status: np.ndarray, sf: int, seed: int) -> np.ndarray:
@@ -294,3 +294,69 @@ def test_emotivpro_csv_reads_the_14_electrodes_at_their_time_stamps(tmp_path):
     assert lf.format == "EmotivPRO CSV" and lf.ch_names == emo
     assert lf.sfreq == pytest.approx(128.0, rel=1e-6)
     np.testing.assert_allclose(lf.data, x, atol=6e-4)
+
+
+def _stim_fif(path, stim: np.ndarray, sf: float, name: str = "STI 014", ann=None) -> None:
+    info = mne.create_info(["Fz", "Cz", name], sf, ["eeg", "eeg", "stim"])
+    raw = mne.io.RawArray(np.vstack([_eeg(2, stim.size, seed=11) * 1e-6, stim[None]]), info,
+                          verbose="error")
+    if ann is not None:
+        raw.set_annotations(ann)
+    raw.save(path, overwrite=True, verbose="error")
+
+
+def test_a_code_held_for_most_of_the_recording_is_still_a_trigger(tmp_path):
+    sf = 100.0
+    stim = np.zeros(int(20 * sf))
+    stim[200:800] = 1  # held 6 s, then 6 s more: most samples carry the code
+    stim[1000:1600] = 1
+    stim[1700:1705] = 2
+    _stim_fif(tmp_path / "held_raw.fif", stim, sf)
+    assert load_eeg_file(tmp_path / "held_raw.fif").markers == [
+        (2.0, "STI 014=1"), (10.0, "STI 014=1"), (17.0, "STI 014=2")]
+
+
+def test_a_noisy_trigger_channel_gives_no_markers_and_says_so(tmp_path, caplog):
+    sf = 100.0
+    rng = np.random.default_rng(12)
+    _stim_fif(tmp_path / "analog_raw.fif", rng.integers(0, 200, int(20 * sf)).astype(float), sf)
+    with caplog.at_level(logging.WARNING, logger="neurofeedback"):
+        assert load_eeg_file(tmp_path / "analog_raw.fif").markers == []
+    assert "too often for triggers" in caplog.text
+
+
+def test_a_bad_segment_annotation_does_not_hide_a_trigger(tmp_path):
+    sf = 100.0
+    stim = np.zeros(int(10 * sf))
+    stim[200:204] = 5
+    ann = mne.Annotations([2.0], [1.0], ["BAD_blink"])
+    _stim_fif(tmp_path / "bad_raw.fif", stim, sf, ann=ann)
+    assert load_eeg_file(tmp_path / "bad_raw.fif").markers == [(2.0, "BAD_blink"), (2.0, "STI 014=5")]
+
+
+def test_empty_eeg_rows_in_a_generic_csv_are_an_error_not_dropped(tmp_path, capsys):
+    x = _eeg(2, 600, seed=13)
+    lines = ["time,Fz,Cz"] + [f"{k / 200:.4f}," + ("," if 300 <= k < 350 else f"{x[0, k]:.2f},{x[1, k]:.2f}")
+                             for k in range(600)]
+    p = tmp_path / "gap.csv"
+    p.write_text("\n".join(lines) + "\n")
+    assert main(["info", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "NaN" in err and "1.5" in err  # the gap named where it starts, nothing squeezed
+
+
+def test_emotivpro_mental_command_rows_are_not_samples(tmp_path):
+    emo = ["AF3", "F7", "F3", "FC5", "T7", "P7", "O1", "O2", "P8", "T8", "FC6", "F4", "F8", "AF4"]
+    n = 5 * 128
+    x = _eeg(14, n, seed=14)
+    head = ["Timestamp", "EEG.Counter", *[f"EEG.{c}" for c in emo], "MC.Action", "MC.ActionPower",
+            "FE.UpperFaceAction"]
+    lines = ["title:,headset type:EPOCX,sampling rate:eeg_128;mc_8;fe_32", ",".join(head)]
+    for k in range(n):
+        lines.append(f"{1.7e9 + k / 128:.6f},{k % 128}," + ",".join(f"{v:.3f}" for v in x[:, k]) + ",,,")
+        if k % 16 == 0:
+            lines.append(f"{1.7e9 + (k + 0.5) / 128:.6f},," + "," * 13 + ",1,0.5,2")
+    p = tmp_path / "mc.csv"
+    p.write_text("\n".join(lines) + "\n")
+    lf = load_eeg_file(p)
+    assert lf.ch_names == emo and lf.data.shape == (14, n)

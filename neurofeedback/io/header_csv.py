@@ -160,16 +160,17 @@ def read_header_csv(
         t_col = next((j for j, h in enumerate(low) if h in _TIME_NAMES), None)
         label_cols = [j for j, h in enumerate(low) if h in _LABEL_NAMES]
         eeg = [j for j, h in enumerate(low) if j != t_col and j not in label_cols
-               and "aux" not in h and not is_non_eeg_label(header[j])]
+               and "aux" not in h and not is_non_eeg_label(header[j])
+               and (not emotiv or h.startswith("eeg."))]  # EmotivPRO: EEG.<electrode> only
         if not eeg:
             raise FileFormatError(f"{name}: no EEG columns in the header {header!r}")
         names = [header[j] for j in eeg]
         data = np.vstack([_floats(list(cols[j]), header[j], name) for j in eeg])
         t = _floats(list(cols[t_col]), header[t_col], name) if t_col is not None else None
-        # rows without any EEG value carry another stream's values (EmotivPRO's motion and band
-        # powers at their own rates): not samples
+        # EmotivPRO: rows without any EEG value carry another stream's values (motion, band
+        # powers, mental commands at their own rates), not samples
         rows_kept = np.flatnonzero(~np.isnan(data).all(axis=0))
-        if rows_kept.size < data.shape[1]:
+        if emotiv and rows_kept.size < data.shape[1]:
             data = data[:, rows_kept]
             t = None if t is None else t[rows_kept]
             cols = [tuple(c[k] for k in rows_kept) for c in cols]

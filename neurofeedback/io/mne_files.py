@@ -86,21 +86,39 @@ _COMPOSITE_STIM = ("STI 014", "STI101", "STI 101")
 _MIN_TRIGGER_SPACING_S = 0.5
 
 
+#: A trigger channel with more distinct codes than this is an analog signal, not triggers.
+_MAX_TRIGGER_CODES = 256
+
+
+def _rest(values: np.ndarray, counts: np.ndarray) -> float:
+    """A trigger channel's resting value: 0 when it occurs (a code may be held for most of the
+    recording), else the commonest value (BioSemi pins idling high)."""
+    return 0.0 if (values == 0).any() else float(values[np.argmax(counts)])
+
+
 def _trigger_codes(x: np.ndarray, name: str, kind: str) -> np.ndarray | None:
-    """The channel's codes, 0 at rest: a ``stim`` channel's integer values (BioSemi's
-    ``Status``: its 16 trigger bits) minus their commonest (resting) value; a channel read as
-    data (scaled and quantised) in multiples of its smallest step from rest. None if constant."""
+    """The channel's codes, 0 at rest (:func:`_rest`). A ``stim`` channel gives its integer
+    values (BioSemi's ``Status``: its 16 trigger bits); a channel read as data gives its values
+    as integers when they are (also after MNE's microvolt scaling), else multiples of its
+    smallest step from rest. None when it never leaves rest or has more than
+    :data:`_MAX_TRIGGER_CODES` distinct values."""
     if kind == "stim":
-        codes = np.round(x).astype(np.int64)
+        x = np.round(x).astype(np.int64)
         if name.upper() == "STATUS":  # BioSemi: bits 16-23 are the system's status, not triggers
-            codes &= 0xFFFF
-        values, counts = np.unique(codes, return_counts=True)
-        rest = values[np.argmax(counts)]
-        return np.where(codes == rest, 0, codes) if values.size > 1 else None
+            x &= 0xFFFF
     values, counts = np.unique(x, return_counts=True)
-    d = x - values[np.argmax(counts)]
-    nz = np.abs(d[d != 0])
-    return np.round(d / nz.min()) if nz.size else None
+    if values.size < 2 or values.size > _MAX_TRIGGER_CODES + 1:
+        return None
+    rest = _rest(values, counts)
+    if kind == "stim":
+        return np.where(x == rest, 0, x)
+    d = x - rest
+    moved = d != 0
+    for scale in (1.0, 1e6):  # as written, or written in uV and read by MNE in V
+        y = d * scale
+        if np.all(np.abs(y - np.round(y)) < 1e-3) and np.all(np.round(y[moved]) != 0):
+            return np.round(y)
+    return np.round(d / np.abs(d[moved]).min())
 
 
 def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None,
@@ -109,17 +127,20 @@ def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None,
     label like Emotiv's ``MARKER``): each change of the channel's code (:func:`_trigger_codes`)
     to a non-zero one is a marker ``"<channel>=<code>"`` at that sample (seconds from the
     first). A FIF file's single-line ``STI 001``... are skipped when its composite ``STI 014``
-    is there, and so is a marker within one sample of ``taken`` (the file's annotations, which
-    often repeat its trigger channel: EGI, MNE-written FIF)."""
+    is there, and so is a marker within one sample of ``taken`` (the file's event annotations,
+    which often repeat its trigger channel: EGI, MNE-written FIF). A stim channel changing on
+    more than a quarter of its samples, or any other channel more than twice a second, is not
+    a trigger channel (a warning says so)."""
     sfreq = float(raw.info["sfreq"])
     upper = {n.upper() for n in names}
     composite = any(c in upper for c in _COMPOSITE_STIM)
+    single_line = re.compile(r"^STI ?\d{3}$", re.IGNORECASE)
     taken_arr = np.sort(np.asarray(taken, dtype=float))
     out: list[tuple[float, str]] = []
     for i, (name, kind) in enumerate(zip(names, types, strict=True)):
         if kind != "stim" and not _TRIGGER_LABEL.match(name):
             continue
-        if composite and name.upper().startswith("STI") and name.upper() not in _COMPOSITE_STIM:
+        if composite and single_line.match(name) and name.upper() not in _COMPOSITE_STIM:
             continue
         x = raw.get_data(picks=[i], stop=stop)[0]
         if not x.size or not np.isfinite(x).all():
@@ -130,7 +151,8 @@ def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None,
         change = np.flatnonzero((codes[1:] != codes[:-1]) & (codes[1:] != 0)) + 1
         if codes[0] != 0:
             change = np.concatenate([[0], change])
-        if kind != "stim" and change.size > max(1.0, x.size / sfreq / _MIN_TRIGGER_SPACING_S):
+        limit = x.size / 4 if kind == "stim" else max(1.0, x.size / sfreq / _MIN_TRIGGER_SPACING_S)
+        if change.size > limit:
             log.warning("%s: channel %s changes %d times, too often for triggers; no markers read "
                         "from it", where, name, change.size)
             continue
@@ -146,17 +168,17 @@ def _trigger_markers(raw, names: list[str], types: list[str], stop: int | None,
 
 def _biosemi_note(names: list[str], renamed: dict[int, str | None]) -> str:
     """What was made of a BioSemi file's cap labels, in one line."""
-    by_label = {names[i]: new for i, new in renamed.items()}
-    n_cap = sum(1 for i, new in renamed.items() if new is not None and new != names[i])
+    mapped = [(names[i], new) for i, new in sorted(renamed.items())
+              if new is not None and new != names[i]]
     external = [names[i] for i, new in renamed.items() if new is None]
-    if by_label.get("A1", "").startswith("BioSemi-"):
-        text = (f"{n_cap} BioSemi cap labels (A1...) name radial positions without 10-20 sites; "
-                "they are kept as BioSemi-A1... without positions (regions and synchrony need "
-                "10-20 names: give --channels)")
+    if any(new.startswith("BioSemi-") for _, new in mapped):
+        text = (f"{len(mapped)} BioSemi cap labels name radial positions without 10-20 sites; "
+                f"they are kept as {mapped[0][1]}... without positions (regions and synchrony "
+                "need 10-20 names: give --channels)")
     else:
-        text = (f"BioSemi cap labels read as the {n_cap}-electrode cap's 10-20 sites (A1 = "
-                f"{by_label.get('A1')}, A2 = {by_label.get('A2')}, ...); give --channels if your "
-                "cap differs")
+        example = ", ".join(f"{old} = {new}" for old, new in mapped[:2])
+        text = (f"BioSemi cap labels read as the {len(mapped)}-electrode cap's 10-20 sites "
+                f"({example}, ...); give --channels if your cap differs")
     if external:
         text += f"; external electrodes left out: {', '.join(external)}"
     return text
@@ -269,7 +291,8 @@ def read_mne_file(
     cap = biosemi_names([names[i] for i in eeg])
     renamed = None if cap is None else dict(zip(eeg, cap, strict=True))
     if renamed is not None:  # BioSemi: A1 and A2 are scalp electrodes; EXG1... are external
-        dropped_ch = [names[i] for i in eeg if renamed[i] is None]
+        dropped_ch = [names[i] for i in eeg if renamed[i] is None or (
+            renamed[i] == names[i] and _is_reference_only(names[i].replace("EEG ", "")))]
     else:
         dropped_ch = [names[i] for i in eeg if _is_reference_only(names[i].replace("EEG ", ""))]
     keep = [i for i in eeg if names[i] not in dropped_ch]
@@ -290,7 +313,8 @@ def read_mne_file(
     offset = raw.first_time if ann.orig_time is not None else 0.0
     for onset, desc in zip(ann.onset, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
-    triggers = _trigger_markers(raw, names, types, n_keep, [m[0] for m in markers], fname(path))
+    events = [m[0] for m in markers if not m[1].upper().startswith(("BAD", "EDGE"))]
+    triggers = _trigger_markers(raw, names, types, n_keep, events, fname(path))
     markers = sorted(markers + triggers, key=lambda m: m[0])
     meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
     if renamed is not None and channels is None:
