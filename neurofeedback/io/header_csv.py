@@ -169,8 +169,8 @@ def read_header_csv(
         t = _floats(list(cols[t_col]), header[t_col], name) if t_col is not None else None
         # EmotivPRO: rows without any EEG value carry another stream's values (motion, band
         # powers, mental commands at their own rates), not samples
-        rows_kept = np.flatnonzero(~np.isnan(data).all(axis=0))
-        if emotiv and rows_kept.size < data.shape[1]:
+        if emotiv:
+            rows_kept = np.flatnonzero(~np.isnan(data).all(axis=0))
             data = data[:, rows_kept]
             t = None if t is None else t[rows_kept]
             cols = [tuple(c[k] for k in rows_kept) for c in cols]
