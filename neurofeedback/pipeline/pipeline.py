@@ -113,6 +113,9 @@ class _Stage1(NamedTuple):
     ch_periodic_recent: np.ndarray | None
     #: per-band consonance, dissonance, noise, shape (n_frames, n_bands, 3)
     band_cdns: np.ndarray
+    #: per frame, gated by frontal blink codes alone while the channels away from the eyes
+    #: read asleep (:meth:`Pipeline._sleep_waves`), shape (n_frames,)
+    sleep_waves: np.ndarray
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -122,6 +125,7 @@ _EMG_CODE = REASONS.index("emg")
 _AMPLITUDE_CODE = REASONS.index("amplitude")
 _GAZE_CODE = REASONS.index("gaze")
 _BLINK_CODE = REASONS.index("blink")
+_BLINK_LABEL = "blink:"  # an artifact label's prefix (reason:channel)
 
 #: Per-window scalars copied from stage 1 onto each frame (feature-table names).
 _WINDOW_SCALARS: tuple[str, ...] = tuple(
@@ -534,6 +538,7 @@ class Pipeline:
         per_ch = self._per_channel(psd, x_w)  # (F, C, n_bands + 3)
         band_power = _c(per_ch[..., : len(BANDS)])  # (F, C, n_bands), dB
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
+        sleep_waves = self._sleep_waves(codes, labels, psd, per_ch)
         # one slow wave on every electrode that works (artifacted ones included: a sway also
         # trips each channel's own slow-power check)
         cm_ratio, cm_rms = common_mode_slow_wave(x_w, ~_IS_BAD[codes], self.sfreq)
@@ -701,7 +706,7 @@ class Pipeline:
         ch_exp.setflags(write=False)
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
-            note_of, ch_per, ch_exp, ch_recent, band_cdns,
+            note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves,
         )
 
     def _harmony_windows(
@@ -787,6 +792,56 @@ class Pipeline:
             return scal, band
         return scal[inv], band[inv]
 
+    def _sleep_waves(
+        self, codes: np.ndarray, labels: list[tuple], psd: np.ndarray, per_ch: np.ndarray
+    ) -> np.ndarray:
+        """Frames gated by frontal ``blink`` codes alone whose other channels read asleep.
+
+        An eye blink is a large slow frontal deflection, and so are the slow waves and
+        K-complexes of sleep: largest over the forehead, 75 uV and more. Where a montage has
+        few frontal electrodes (a sleep lab's Fpz-Cz beside Pz-Oz), they pass the blink check
+        and gate the frame. People asleep do not blink, and the channels away from the eyes
+        tell the two apart: a frame counts here when every artifact that gates it is a blink
+        and the window drowsiness (:func:`.drowsiness.window_drowsiness`) of the median
+        exponent and slowing over the non-frontal channels without a problem is at or above
+        ``drowsy_threshold``. Stage 2 lifts the gate of such a frame only while the smoothed
+        drowsiness already reads drowsy, so no frame that can give feedback is affected (a
+        drowsy frame gives none). The frontal channels stay left out of the frame's measures.
+
+        Parameters
+        ----------
+        codes : ndarray of int8, shape (n_frames, n_channels)
+            Reason codes of the quality checks.
+        labels : list of tuple
+            :meth:`_quality_labels` of each frame.
+        psd : ndarray, shape (n_frames, n_channels, n_freqs)
+            Welch PSD of the filtered windows, uV^2/Hz.
+        per_ch : ndarray, shape (n_frames, n_channels, n_bands + 3)
+            :meth:`_per_channel` of the same windows (band powers in dB first).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_frames,)
+        """
+        out = np.zeros(len(labels), dtype=bool)
+        away = np.flatnonzero(~self._bquality.frontal)
+        if not away.size:  # a frontal-only headset: nothing to tell blinks from slow waves
+            return out
+        frames = np.array([i for i, lab in enumerate(labels) if lab[3] and all(
+            a.startswith(_BLINK_LABEL) for a in lab[3])], dtype=np.intp)
+        if not frames.size:
+            return out
+        ok = codes[np.ix_(frames, away)] == 0  # (F_b, n_away)
+        _, expo = self._aperiodic.fit(_c(psd[np.ix_(frames, away)]))
+        slow = slowing(per_ch[np.ix_(frames, away)][..., : len(BANDS)])
+        med_exp = np.full(frames.size, math.nan)  # NaN (not asleep): no usable channel
+        med_slow = np.full(frames.size, math.nan)
+        for k in np.flatnonzero(ok.any(axis=1)):
+            med_exp[k] = np.median(expo[k, ok[k]])
+            med_slow[k] = np.median(slow[k, ok[k]])
+        out[frames] = window_drowsiness(med_exp, med_slow) >= self.cfg.drowsy_threshold
+        return out
+
     def _per_channel(self, psd: np.ndarray, x_w: np.ndarray) -> np.ndarray:
         """What is averaged over the channels in use, per frame and channel.
 
@@ -820,6 +875,8 @@ class Pipeline:
         out = []
         for i in range(len(bnds)):
             reasons, clean, bad, art = labels[i]
+            if art and r.sleep_waves[i] and self._drowsy.value >= self.cfg.drowsy_threshold:
+                art = ()  # asleep: frontal slow waves, not blinks (the channels stay left out)
             fb_analytic = self._analytic_frame(int(bnds[i]), clean, bool(art))
             frame = FeatureFrame(
                 time_s=float(bnds[i]) / self.sfreq,
