@@ -151,6 +151,33 @@ def test_drowsy_frames_get_no_meditation_reward_and_their_own_phase(drowsy_run):
     assert not any(f.phase in ("heating", "disintegration", "search") for f in falling)
 
 
+def test_scores_fade_on_the_way_to_sleep(drowsy_run):
+    # between drowsy_hold (0.35) and drowsy_threshold (0.5) both scores are scaled down
+    # linearly to 0: theta growing with drowsiness is not rewarded as it nears the line
+    _, _, truth, frames = drowsy_run
+    cfg = PipelineConfig()
+    falling = [f for f in frames if cfg.drowsy_hold <= f.drowsiness < cfg.drowsy_threshold]
+    assert len(falling) > 100
+    for f in falling:
+        w = (cfg.drowsy_threshold - f.drowsiness) / (cfg.drowsy_threshold - cfg.drowsy_hold)
+        assert f.meditation_score <= w + 1e-12 and f.integration_score <= w + 1e-12
+    # drifting into sleep (truth 0.25-0.5) earns on average no more than wakefulness does
+    td = _truth_at(truth, frames, "drowsiness")
+    ms = np.array([f.meditation_score for f in frames])
+    done = np.array([f.baseline_complete for f in frames])
+    assert ms[done & (td >= 0.25) & (td < 0.5)].mean() <= ms[done & (td < 0.25)].mean()
+
+
+def test_wakefulness_weight():
+    from neurofeedback.pipeline.scores import wakefulness
+
+    assert wakefulness(0.2, 0.35, 0.5) == 1.0
+    assert wakefulness(0.35, 0.35, 0.5) == 1.0
+    assert wakefulness(0.425, 0.35, 0.5) == pytest.approx(0.5)
+    assert wakefulness(0.5, 0.35, 0.5) == 0.0
+    assert wakefulness(math.nan, 0.35, 0.5) == 1.0
+
+
 def test_drowsiness_on_one_channel(drowsy_run):
     # a one-electrode headset (or a sleep lab's single central channel): Cz alone
     gen, data, truth, _ = drowsy_run

@@ -184,7 +184,8 @@ class PipelineConfig:
         Drowsiness at or above which the estimator takes no evidence (its phase is held, as in
         artifact frames) although the frame is not yet drowsy (default 0.35, at most
         ``drowsy_threshold``): a brain on its way to sleep grows theta, which must not read as
-        heating. Awake validation recordings have medians of 0.00-0.29.
+        heating. From here to ``drowsy_threshold`` both feedback scores fade linearly to 0
+        (:func:`.scores.wakefulness`). Awake validation recordings have medians of 0.00-0.29.
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).
     """

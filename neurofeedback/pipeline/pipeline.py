@@ -67,7 +67,7 @@ from .quality import (
 from .rates import announce, plan_for_rate
 from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
-from .scores import alpha_theta_share, integration_score, meditation_score
+from .scores import alpha_theta_share, integration_score, meditation_score, wakefulness
 from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
 from .spectra import SegmentCache, WelchPSD, band_masks
 from .synchrony import (
@@ -1015,11 +1015,13 @@ class Pipeline:
         if self._recent:  # the window's most recent segments (NaN without clean channels)
             energy_score = (bl.z_channels("periodic_recent_db", recent)
                             if per_ch is not None and recent is not None else math.nan)
-        frame.meditation_score = meditation_score(
+        # on the way to sleep (drowsy_hold .. drowsy_threshold) both scores fade to 0
+        awake = wakefulness(frame.drowsiness, cfg.drowsy_hold, cfg.drowsy_threshold)
+        frame.meditation_score = awake * meditation_score(
             energy_score, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
         frame.alpha_theta_share = alpha_theta_share(frame.bands)
-        frame.integration_score = integration_score(
+        frame.integration_score = awake * integration_score(
             sync_z, cons_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
         )
 

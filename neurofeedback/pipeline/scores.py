@@ -35,6 +35,27 @@ def meditation_score(
     return logistic(_mean_finite(energy_z, low_share_z), gain, offset)
 
 
+def wakefulness(drowsiness: float, hold: float, threshold: float) -> float:
+    """Weight of the feedback scores on the way to sleep, 0..1.
+
+    1 below ``hold``, falling linearly to 0 at ``threshold`` (where the frame is drowsy and
+    both scores are 0 anyway), so theta growing with drowsiness is never rewarded as it
+    approaches the drowsy line. 1 for NaN (no drowsiness measured yet).
+
+    Parameters
+    ----------
+    drowsiness : float
+        Smoothed drowsiness, 0..1.
+    hold, threshold : float
+        ``drowsy_hold`` and ``drowsy_threshold`` of the pipeline settings, ``hold <= threshold``.
+    """
+    if not math.isfinite(drowsiness) or drowsiness < hold:
+        return 1.0
+    if drowsiness >= threshold:
+        return 0.0
+    return (threshold - drowsiness) / (threshold - hold)
+
+
 def integration_score(
     synchrony_z: float, consonance_z: float, gain: float, offset: float, ok: bool
 ) -> float:
