@@ -54,7 +54,7 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         path, format, board, board_id, start_time (ISO 8601 UTC, ``...Z``, or None),
         start_time_local (``2026-03-01 14:05:09 +01:00 (13:05:09 UTC)``, or "not recorded"; see
         :mod:`neurofeedback.io.dates`), channels (list), n_channels, sfreq, duration_s,
-        n_samples, dropped_samples, markers (count), rail_uv, quality_method (dict: frames,
+        n_samples, dropped_samples, markers (count), spans (count of markers with a duration), rail_uv, quality_method (dict: frames,
         analysed_s, stretches or None, mains_hz, window_s, hop_s, verdict_rule, text), and
         quality: one dict per channel with channel, verdict, left_out_pct, artifact_pct,
         reasons (% of frames per reason, every reason), offset_uv, railed_pct, rms_uv.
@@ -103,6 +103,7 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         "n_samples": int(loaded.n_samples),
         "dropped_samples": int(loaded.dropped_samples),
         "markers": len(loaded.markers),
+        "spans": len(loaded.spans),
         "rail_uv": loaded.rail_uv,
         "quality_method": method,
         "quality": quality,
@@ -127,7 +128,8 @@ def format_info(d: dict[str, Any]) -> str:
         f"rate:      {d['sfreq']:g} Hz",
         f"duration:  {d['duration_s']:.2f} s ({d['n_samples']} samples)",
         f"dropped:   {d['dropped_samples']} samples",
-        f"markers:   {d['markers']}",
+        f"markers:   {d['markers']}" + (f" ({d['spans']} of them spans with a duration)"
+                                          if d.get("spans") else ""),
         "",
         f"quality: {m['text']}",
     ]

@@ -17,6 +17,15 @@ def add_read_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sample rate of a CSV file without a time column")
 
 
+def add_annotations_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--annotations FILE`` (:mod:`neurofeedback.io.annotations`)."""
+    parser.add_argument("--annotations", metavar="FILE", default=None,
+                        help="a file of annotations for the recording, e.g. a Sleep-EDF "
+                             "*-Hypnogram.edf (EDF+), MNE .fif/.csv/.txt annotations, a "
+                             "BrainVision .vmrk or an EEGLAB .set")
+
+
 def read_options(args: argparse.Namespace) -> ReadOptions:
     """The parsed options as one :class:`~neurofeedback.io.ReadOptions`."""
-    return ReadOptions(board=args.board, channels=args.channels, sfreq=args.sfreq)
+    return ReadOptions(board=args.board, channels=args.channels, sfreq=args.sfreq,
+                       annotations=getattr(args, "annotations", None))

@@ -10,7 +10,7 @@ from ..errors import UsageError
 from ..io.bids import export_bids
 from ..io.export import default_out_path, export_loaded
 from ..pipeline.filters import detect_mains
-from ._read_args import add_read_arguments, read_options
+from ._read_args import add_annotations_argument, add_read_arguments, read_options
 
 NAME = "export"
 HELP = "convert a recording or any readable EEG file to FIF, EDF, BDF or a BIDS dataset"
@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="PATH", default=None,
                         help="output file (default: <session>/raw.<fmt>, or next to the input file)")
     add_read_arguments(parser)
+    add_annotations_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

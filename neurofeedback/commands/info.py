@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from ..info import describe, format_info
-from ._read_args import add_read_arguments, read_options
+from ._read_args import add_annotations_argument, add_read_arguments, read_options
 
 NAME = "info"
 HELP = "describe an EEG file or recording: format, channels, rate, duration, channel quality"
@@ -18,6 +18,7 @@ ORDER = 40
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="EEG file or recording folder")
     add_read_arguments(parser)
+    add_annotations_argument(parser)
     parser.add_argument("--full", action="store_true",
                         help="run the quality checks over every frame of a recording longer than "
                              "10 min (default: 60 evenly spaced 10-s stretches)")

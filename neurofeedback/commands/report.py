@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..report import write_report
-from ._read_args import add_read_arguments, read_options
+from ._read_args import add_annotations_argument, add_read_arguments, read_options
 
 NAME = "report"
 HELP = "write a self-contained HTML report of a recording folder or an EEG file"
@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="PATH.html", default=None,
                         help="where to write (default: SESSION/report.html, or FILE.report.html)")
     add_read_arguments(parser)
+    add_annotations_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

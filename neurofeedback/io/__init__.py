@@ -191,15 +191,24 @@ class ReadOptions:
         Comma-separated channel names overriding the file's.
     sfreq : float or None
         Sample rate of a CSV file without a time column, Hz.
+    annotations : str or None
+        A file of annotations to add (``--annotations``: a Sleep-EDF hypnogram, ...;
+        :mod:`neurofeedback.io.annotations`).
     """
 
     board: str | None = None
     channels: str | None = None
     sfreq: float | None = None
+    annotations: str | None = None
 
     def load(self, path: str | os.PathLike) -> LoadedFile:
-        """:func:`load_eeg_file` with these options."""
-        return load_eeg_file(path, board=self.board, channels=self.channels, sfreq=self.sfreq)
+        """:func:`load_eeg_file` with these options (and the annotations file added)."""
+        loaded = load_eeg_file(path, board=self.board, channels=self.channels, sfreq=self.sfreq)
+        if self.annotations is not None:
+            from .annotations import with_annotations
+
+            loaded = with_annotations(loaded, self.annotations)
+        return loaded
 
 
 __all__ = ["LoadedFile", "ReadOptions", "load_eeg_file", "SUPPORTED_FORMATS"]

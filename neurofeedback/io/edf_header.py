@@ -169,7 +169,8 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
         raise FileFormatError(
             f"{name}: an EDF+ annotation file (no signals, only annotations such as sleep stages "
             "or events), so there is no EEG to read; open the recording it annotates (for a "
-            "Sleep-EDF hypnogram, the matching -PSG.edf file)"
+            "Sleep-EDF hypnogram, the matching -PSG.edf file) and give this one as "
+            "--annotations FILE"
         )
     if not 0 < duration <= MAX_RECORD_DURATION_S:
         raise FileFormatError(

@@ -53,7 +53,7 @@ def loaded_to_raw(loaded: LoadedFile):
             raw.info["line_freq"] = float(mains)
     onsets, durations, labels = annotation_lists(
         loaded.markers, (loaded.meta or {}).get("artifact_spans") or [],
-        loaded.data.shape[1] / float(loaded.sfreq),
+        loaded.data.shape[1] / float(loaded.sfreq), loaded.spans,
     )
     if onsets:
         with warnings.catch_warnings():
@@ -64,19 +64,25 @@ def loaded_to_raw(loaded: LoadedFile):
 
 
 def annotation_lists(
-    markers: list[tuple[float, str]], artifact_spans: list[tuple[float, float]], end_s: float
+    markers: list[tuple[float, str]], artifact_spans: list[tuple[float, float]], end_s: float,
+    spans: list[tuple[float, float, str]] = (),
 ) -> tuple[list[float], list[float], list[str]]:
     """Markers and artifact spans as annotation onsets, durations and descriptions.
 
     A protocol phase (``phase:NAME:start`` ... ``phase:NAME:end``) becomes one ``phase:NAME``
     annotation lasting the phase, a reward (``reward:on`` ... ``reward:off``) one ``reward``
-    annotation (an open one runs to ``end_s``); every other marker is an instant; each artifact
-    span is a ``BAD_artifact`` annotation (MNE's ``reject_by_annotation`` skips it).
+    annotation (an open one runs to ``end_s``); a marker that opens one of ``spans`` (the
+    file's annotations with a duration: ``LoadedFile.spans``) lasts as long as it; every other
+    marker is an instant; each artifact span is a ``BAD_artifact`` annotation (MNE's
+    ``reject_by_annotation`` skips it).
     """
     onsets: list[float] = []
     durations: list[float] = []
     labels: list[str] = []
     open_at: dict[str, float] = {}
+    lasting: dict[tuple[float, str], list[float]] = {}
+    for onset, duration, label in spans:
+        lasting.setdefault((onset, label), []).append(duration)
     for t, label in markers:
         if label.startswith("phase:") and label.endswith((":start", ":end")):
             name, _, edge = label.rpartition(":")
@@ -93,7 +99,8 @@ def annotation_lists(
                 start = open_at.pop("reward")
                 onsets.append(start), durations.append(t - start), labels.append("reward")
             continue
-        onsets.append(t), durations.append(0.0), labels.append(label)
+        d = lasting.get((t, label))
+        onsets.append(t), durations.append(d.pop(0) if d else 0.0), labels.append(label)
     for name, start in open_at.items():  # still open when the recording ended
         onsets.append(start), durations.append(max(0.0, end_s - start)), labels.append(name)
     for onset, duration in artifact_spans:

@@ -46,6 +46,9 @@ class LoadedFile:
         :mod:`neurofeedback.io.text_rows`).
     markers : list of (float, str)
         (time in seconds from the first sample, label) pairs found in the file.
+    spans : list of (float, float, str)
+        (onset s from the first sample, duration s, label) of the file's annotations that last
+        (an EDF+ sleep stage, a FIF ``BAD_`` span, ...); each also has its onset in ``markers``.
     meta : dict
         Anything else the reader learned (e.g. the session.json of our own recordings).
     """
@@ -65,6 +68,7 @@ class LoadedFile:
     cut_lines: int = 0
     markers: list[tuple[float, str]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    spans: list[tuple[float, float, str]] = field(default_factory=list)
 
     @property
     def n_samples(self) -> int:

@@ -17,7 +17,8 @@ What is kept:
   larger caps keep their labels as ``BioSemi-C3`` (no 10-20 position), and the external
   electrodes ``EXG1``... are left out.
 - Volts become microvolts, names are normalised to 10-20 spelling, annotations become markers
-  (onset in seconds from the first sample, description), and so does each change of a trigger
+  (onset in seconds from the first sample, description; those with a duration also spans), and
+  so does each change of a trigger
   channel away from its resting value (BioSemi's ``Status``, any ``stim`` channel, Emotiv's
   ``MARKER``): ``"Status=3"``, unless an annotation already marks that sample.
 """
@@ -311,8 +312,11 @@ def read_mne_file(
     markers: list[tuple[float, str]] = []
     ann = raw.annotations
     offset = raw.first_time if ann.orig_time is not None else 0.0
-    for onset, desc in zip(ann.onset, ann.description, strict=True):
+    spans: list[tuple[float, float, str]] = []
+    for onset, duration, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
+        if duration > 0:
+            spans.append((float(onset - offset), float(duration), str(desc)))
     events = [m[0] for m in markers if not m[1].upper().startswith(("BAD", "EDGE"))]
     triggers = _trigger_markers(raw, names, types, n_keep, events, fname(path))
     markers = sorted(markers + triggers, key=lambda m: m[0])
@@ -331,4 +335,5 @@ def read_mne_file(
         timestamps=np.arange(data.shape[1]) / sfreq,
         markers=markers,
         meta=meta,
+        spans=spans,
     )

@@ -2,8 +2,8 @@
 
 ``write_report(session_dir, out_path=None) -> Path`` works for any recording folder of this program
 and for any EEG file :func:`neurofeedback.io.load_eeg_file` reads (which is analysed first).
-Sections (ids in the HTML): ``facts``, ``quality``, ``bands``, ``state``, ``cycles``, ``blocks``,
-``baselines``. A section that cannot show its content says why.
+Sections (ids in the HTML): ``facts``, ``quality``, ``bands``, ``state``, ``cycles``,
+``annotations``, ``blocks``, ``baselines``. A section that cannot show its content says why.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("bands", "Band power over time"),
     ("state", "Energy, temperature and synchrony"),
     ("cycles", "Annealing cycles"),
+    ("annotations", "Annotated spans"),
     ("blocks", "Protocol blocks: time in target and reward rate"),
     ("baselines", "Closing baseline against opening baseline"),
 )
@@ -212,6 +213,30 @@ def _cycles(runs: list[tuple[str, float, float]]) -> str:
     return out
 
 
+def _annotations(d: ReportData) -> str:
+    spans = d.loaded.spans
+    if not spans:
+        return _missing("No annotated spans in this recording (annotations with a duration, as "
+                        "EDF+, FIF, BrainVision or EEGLAB files carry them). Give a separate "
+                        "file with --annotations FILE, e.g. a Sleep-EDF *-Hypnogram.edf.")
+    window_s = session_config(d.loaded, d.meta).window_s
+    rows = stats.span_summary(d.features, spans, window_s)
+    out = _table(["label", "spans", "total (s)", "frames", "clean (%)", "drowsy (%)",
+                  "drowsiness", "alpha (dB)", "energy (z)", "meditation", "integration"],
+                 [[r["label"], r["n_spans"], r["total_s"], r["n_frames"], r["clean_pct"],
+                   r["drowsy_pct"], r["drowsiness"], r["alpha"], r["energy"],
+                   r["meditation_score"], r["integration_score"]] for r in rows], 2)
+    src = d.meta.get("annotations_file")
+    labels = len({s[2] for s in spans})
+    out += (f'<p class="note">{len(spans)} annotated spans'
+            f"{f' from {_esc(Path(src).name)}' if src else ''}. A frame counts in a span when "
+            f"its whole {window_s:g}-s analysis window lies inside it. Medians over the span's "
+            "clean frames; drowsy (%): share of all its frames read drowsy (no feedback).</p>")
+    if labels > stats.MAX_SPAN_LABELS:
+        out += _missing(f"{labels} labels: the {stats.MAX_SPAN_LABELS} longest in total are shown.")
+    return out
+
+
 def _blocks(d: ReportData) -> str:
     if d.protocol is None:
         return _missing("No protocol was run in this recording, so there are no blocks, no time "
@@ -276,6 +301,7 @@ def render(d: ReportData) -> str:
         "bands": _bands(d, q),
         "state": _state(d, runs),
         "cycles": _cycles(runs),
+        "annotations": _annotations(d),
         "blocks": _blocks(d),
         "baselines": _baselines(d),
     }

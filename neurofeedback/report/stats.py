@@ -266,3 +266,61 @@ def compare_windows(table: FeatureTable, opening: tuple[float, float],
                        cohen_d=float((y.mean() - x.mean()) / pooled) if pooled > 0 else math.nan)
         out.append(row)
     return out
+
+
+# -- annotated spans ------------------------------------------------------------------------------
+#: The spans table lists at most this many labels (the longest in total).
+MAX_SPAN_LABELS = 30
+
+
+def span_summary(
+    table: FeatureTable, spans: list[tuple[float, float, str]], window_s: float
+) -> list[dict[str, Any]]:
+    """Per annotation label, what the pipeline read in the spans carrying it.
+
+    A frame belongs to a span when its whole analysis window lies inside it (as in
+    ``neurofeedback validate``), so spans shorter than ``window_s`` have no frames.
+
+    Parameters
+    ----------
+    table : FeatureTable
+    spans : list of (float, float, str)
+        (onset s, duration s, label).
+    window_s : float
+        The analysis window, s.
+
+    Returns
+    -------
+    list of dict
+        In order of each label's first onset, at most :data:`MAX_SPAN_LABELS` (the longest in
+        total): ``label``, ``n_spans``, ``total_s``, ``n_frames``, ``clean_pct``, ``drowsy_pct``
+        (share of frames read drowsy), and medians over the clean frames of ``drowsiness``,
+        ``alpha`` (dB), ``energy`` (z), ``meditation_score`` and ``integration_score`` (NaN
+        without such frames).
+    """
+    t = table["time_s"]
+    by_label: dict[str, list[tuple[float, float]]] = {}
+    for onset, dur, label in sorted(spans):
+        by_label.setdefault(label, []).append((onset, onset + dur))
+    labels = sorted(by_label, key=lambda k: -sum(b - a for a, b in by_label[k]))[:MAX_SPAN_LABELS]
+    labels.sort(key=lambda k: by_label[k][0][0])
+    phase = table["phase"]
+    out = []
+    for label in labels:
+        m = np.zeros(t.size, dtype=bool)
+        for a, b in by_label[label]:
+            m |= (t - window_s >= a - 1e-6) & (t <= b + 1e-6)
+        n = int(m.sum())
+        clean = m & ~table["artifact"]
+        row: dict[str, Any] = {
+            "label": label, "n_spans": len(by_label[label]),
+            "total_s": float(sum(b - a for a, b in by_label[label])), "n_frames": n,
+            "clean_pct": 100.0 * float(clean.sum()) / n if n else math.nan,
+            "drowsy_pct": 100.0 * float(np.mean(phase[m] == "drowsy")) if n else math.nan,
+        }
+        for q in ("drowsiness", "alpha", "energy", "meditation_score", "integration_score"):
+            v = table[q][clean] if q in table.columns else np.empty(0)
+            v = v[np.isfinite(v)]
+            row[q] = float(np.median(v)) if v.size else math.nan
+        out.append(row)
+    return out

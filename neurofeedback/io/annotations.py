@@ -1,0 +1,146 @@
+"""Annotations kept in a file of their own: ``--annotations FILE``.
+
+Sleep laboratories score a recording in a separate file (Sleep-EDF's ``*-Hypnogram.edf``: an
+EDF+ file of annotations only, "Sleep stage W", "Sleep stage 2", ... each 30 s or longer), and
+other tools save annotations beside the data (MNE's ``.fif``/``.csv``/``.txt`` annotation
+files, BrainVision ``.vmrk``, EEGLAB ``.set``). :func:`with_annotations` reads such a file with
+``mne.read_annotations`` and adds its annotations to a loaded recording: each one a marker at
+its onset, and each one with a duration also a span (:attr:`LoadedFile.spans`), which the
+report summarises per label.
+
+Times: an annotation file that records its own start (EDF+, FIF) is placed by it, relative to
+the recording's start (:func:`neurofeedback.io.dates.recording_start`); otherwise its onsets are
+taken as seconds from the recording's first sample. Annotations outside the recording are left
+out, spans cut at its ends; a file none of whose annotations falls inside the recording is an
+error (the wrong hypnogram, most likely).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import logging
+import os
+from pathlib import Path
+
+from ..errors import FileFormatError
+from .dates import recording_start
+from .loaded import LoadedFile
+
+log = logging.getLogger(__name__)
+
+#: What ``--annotations`` accepts, for messages.
+ANNOTATION_FILES = ("an EDF+ annotations file (a Sleep-EDF hypnogram), a FIF, CSV or TXT "
+                    "annotations file as MNE writes them, a BrainVision .vmrk or an EEGLAB .set")
+
+
+def read_annotation_file(
+    path: str | os.PathLike, loaded: LoadedFile
+) -> tuple[list[tuple[float, str]], list[tuple[float, float, str]]]:
+    """The annotations of ``path`` on ``loaded``'s time line.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The annotations file.
+    loaded : LoadedFile
+        The recording they annotate.
+
+    Returns
+    -------
+    markers : list of (float, str)
+        (onset in seconds from the first sample, description), every annotation inside the
+        recording.
+    spans : list of (float, float, str)
+        (onset s, duration s, description) of those with a duration, cut at the recording's
+        ends.
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, unreadable or empty, or none of its annotations falls inside the
+        recording.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileFormatError(f"--annotations {p}: no such file; give {ANNOTATION_FILES}")
+    import mne
+
+    try:
+        ann = mne.read_annotations(p)
+    except Exception as exc:  # the boundary: MNE raises many kinds for files it cannot read
+        log.debug("cannot read annotations from %s", p, exc_info=True)
+        msg = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise FileFormatError(
+            f"--annotations {p.name}: cannot read annotations ({msg}); give {ANNOTATION_FILES}"
+        ) from None
+    if not len(ann):
+        raise FileFormatError(f"--annotations {p.name}: no annotations found in it; give "
+                              f"{ANNOTATION_FILES}")
+    shift = 0.0
+    start = recording_start(loaded)
+    own = ann.orig_time if ann.orig_time is not None else _edf_start(p)
+    if own is not None and start is not None:
+        shift = (own - start).total_seconds()
+    end = loaded.duration_s
+    markers: list[tuple[float, str]] = []
+    spans: list[tuple[float, float, str]] = []
+    for onset, duration, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
+        t0 = float(onset) + shift
+        if 0.0 <= t0 <= end:
+            markers.append((t0, str(desc)))
+        if duration > 0:  # a span: kept where it overlaps the recording
+            a, b = max(t0, 0.0), min(t0 + float(duration), end)
+            if b > a:
+                spans.append((a, b - a, str(desc)))
+    if not markers and not spans:
+        raise FileFormatError(
+            f"--annotations {p.name}: nothing falls inside {Path(loaded.path).name} (its "
+            f"{len(ann)} annotations run {ann.onset.min() + shift:.0f} to "
+            f"{(ann.onset + ann.duration).max() + shift:.0f} s from the recording's start, "
+            f"which lasts {end:.0f} s); is it the annotations file of this recording?"
+        )
+    return markers, spans
+
+
+def _edf_start(path: Path) -> _dt.datetime | None:
+    """The start an EDF/BDF header records (bytes 168-184, ``dd.mm.yyhh.mm.ss``; years 85-99
+    are 19xx, 00-84 20xx, as the EDF specification has it), in UTC as MNE reads EDF times; None
+    for other files or an unreadable field. ``mne.read_annotations`` gives EDF annotations
+    without it."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(184)
+    except OSError:
+        return None
+    if len(head) < 184 or not head.startswith((b"0       ", b"\xffBIOSEMI")):
+        return None
+    try:
+        day, month, year = (int(v) for v in head[168:176].decode("ascii").split("."))
+        hh, mm, ss = (int(v) for v in head[176:184].decode("ascii").split("."))
+        year += 1900 if year >= 85 else 2000
+        return _dt.datetime(year, month, day, hh, mm, ss, tzinfo=_dt.UTC)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def with_annotations(loaded: LoadedFile, path: str | os.PathLike) -> LoadedFile:
+    """``loaded`` with the annotations of ``path`` added to its markers and spans (a copy).
+
+    Raises
+    ------
+    FileFormatError
+        See :func:`read_annotation_file`.
+    """
+    markers, spans = read_annotation_file(path, loaded)
+    meta = dict(loaded.meta)
+    meta["annotations_file"] = str(path)
+    return dataclasses.replace(
+        loaded,
+        markers=sorted([*loaded.markers, *markers], key=lambda m: m[0]),
+        spans=sorted([*loaded.spans, *spans], key=lambda s: s[0]),
+        meta=meta,
+    )
+
+
+__all__ = ["ANNOTATION_FILES", "read_annotation_file", "with_annotations"]

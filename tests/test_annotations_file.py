@@ -1,0 +1,151 @@
+"""Annotations from a file of their own (``--annotations``: a Sleep-EDF hypnogram), spans with a
+duration in the file itself, and the report's table of annotated spans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import edfio
+import mne
+import numpy as np
+import pytest
+from _sleep import FS, NAMES, night
+
+from neurofeedback.cli import main
+from neurofeedback.io import ReadOptions, load_eeg_file
+from neurofeedback.report import write_report
+from neurofeedback.report.data import gather
+from neurofeedback.report.stats import span_summary
+
+WAKE_S, SLEEP_S = 120.0, 180.0
+START = dt.time(23, 10, 0)
+DAY = dt.date(1989, 4, 24)
+
+
+def _psg(path, annotations=()):
+    """A Sleep-EDF-like PSG: the two EEG derivations and a horizontal EOG, 30-s records."""
+    data, _ = night(WAKE_S, SLEEP_S)
+    sigs = [edfio.EdfSignal(data[i], FS, label=f"EEG {n}", physical_dimension="uV",
+                            physical_range=(-500, 500)) for i, n in enumerate(NAMES)]
+    sigs.append(edfio.EdfSignal(np.zeros(data.shape[1]), FS, label="EOG horizontal",
+                                physical_dimension="uV", physical_range=(-500, 500)))
+    edfio.Edf(sigs, starttime=START, data_record_duration=30, annotations=list(annotations),
+              recording=edfio.Recording(startdate=DAY)).write(path)
+    return path
+
+
+def _hypnogram(path, start=START, day=DAY, shift_s=0.0):
+    """Stages as Sleep-EDF scores them: an EDF+ file of annotations only."""
+    ann = [edfio.EdfAnnotation(0.0 + shift_s, WAKE_S, "Sleep stage W"),
+           edfio.EdfAnnotation(WAKE_S + shift_s, SLEEP_S, "Sleep stage 3")]
+    edfio.Edf([], annotations=ann, starttime=start,
+              recording=edfio.Recording(startdate=day)).write(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("psg")
+    return _psg(d / "SC-PSG.edf"), _hypnogram(d / "SC-Hypnogram.edf")
+
+
+def test_hypnogram_becomes_spans_and_markers(files):
+    psg, hyp = files
+    plain = load_eeg_file(psg)
+    assert plain.spans == [] and plain.ch_names == NAMES
+    lf = ReadOptions(annotations=str(hyp)).load(psg)
+    assert lf.spans == [(0.0, WAKE_S, "Sleep stage W"), (WAKE_S, SLEEP_S, "Sleep stage 3")]
+    assert lf.markers == [(0.0, "Sleep stage W"), (WAKE_S, "Sleep stage 3")]
+    np.testing.assert_array_equal(lf.data, plain.data)
+
+
+def test_hypnogram_placed_by_its_own_start_time(tmp_path, files):
+    psg, _ = files
+    # scored from 30 s after the recording began: its onsets are relative to its own start
+    later = (dt.datetime.combine(DAY, START) + dt.timedelta(seconds=30)).time()
+    hyp = _hypnogram(tmp_path / "late.edf", start=later)
+    lf = ReadOptions(annotations=str(hyp)).load(psg)
+    assert lf.spans == [(30.0, WAKE_S, "Sleep stage W"),
+                        (30.0 + WAKE_S, SLEEP_S - 30.0, "Sleep stage 3")]  # cut at the end
+
+
+def test_spans_inside_the_file_itself(tmp_path):
+    ann = [edfio.EdfAnnotation(0.0, WAKE_S, "Sleep stage W"),
+           edfio.EdfAnnotation(150.0, 0.0, "lights off")]
+    lf = load_eeg_file(_psg(tmp_path / "with.edf", ann))
+    assert lf.spans == [(0.0, WAKE_S, "Sleep stage W")]
+    assert (150.0, "lights off") in lf.markers
+
+
+def test_report_table_per_sleep_stage(files):
+    psg, hyp = files
+    d = gather(psg, ReadOptions(annotations=str(hyp)))
+    rows = {r["label"]: r for r in span_summary(d.features, d.loaded.spans, 2.0)}
+    assert list(rows) == ["Sleep stage W", "Sleep stage 3"]
+    w, n3 = rows["Sleep stage W"], rows["Sleep stage 3"]
+    # every frame whose 2-s window lies inside the span: 0.1-s hops from 2 s in
+    assert w["n_frames"] == round((WAKE_S - 2.0) / 0.1) + 1
+    assert w["drowsiness"] < 0.25 and w["drowsy_pct"] == 0.0
+    assert n3["drowsiness"] > 0.6 and n3["drowsy_pct"] > 80.0
+    assert n3["meditation_score"] == 0.0
+    # the same medians as the feature table's own frames in the span
+    t = d.features["time_s"]
+    m = (t - 2.0 >= WAKE_S - 1e-6) & ~d.features["artifact"]
+    assert n3["drowsiness"] == pytest.approx(float(np.median(d.features["drowsiness"][m])))
+
+
+def test_report_cli_with_hypnogram(tmp_path, files):
+    psg, hyp = files
+    out = tmp_path / "r.html"
+    assert main(["report", str(psg), "--annotations", str(hyp), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index('id="annotations"'):text.index('id="blocks"')]
+    assert "Sleep stage W" in section and "Sleep stage 3" in section
+    assert "from SC-Hypnogram.edf" in section
+    out2 = tmp_path / "plain.html"
+    assert main(["report", str(psg), "--out", str(out2)]) == 0
+    assert "--annotations FILE" in out2.read_text(encoding="utf-8")  # says how to get the table
+
+
+def test_export_keeps_span_durations(tmp_path, files):
+    psg, hyp = files
+    out = tmp_path / "x_raw.fif"
+    assert main(["export", str(psg), "--annotations", str(hyp), "--format", "fif",
+                 "--out", str(out)]) == 0
+    ann = mne.io.read_raw_fif(out, verbose="error").annotations
+    assert list(ann.description) == ["Sleep stage W", "Sleep stage 3"]
+    np.testing.assert_allclose(ann.duration, [WAKE_S, SLEEP_S])
+
+
+@pytest.mark.parametrize("case", ["missing", "not-annotations", "unreadable", "other-night"])
+def test_bad_annotations_file_is_one_error_line(tmp_path, capsys, files, case):
+    psg, _ = files
+    if case == "missing":
+        ann, words = tmp_path / "nope.edf", "no such file"
+    elif case == "not-annotations":
+        ann, words = tmp_path / "junk.edf", "no annotations found"
+        ann.write_bytes(b"\x00\x01garbage" * 50)
+    elif case == "unreadable":  # a format MNE has no annotations reader for
+        ann, words = tmp_path / "notes.docx", "cannot read annotations"
+        ann.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    else:  # scored a day later: nothing falls inside this recording
+        ann = _hypnogram(tmp_path / "other.edf", day=DAY + dt.timedelta(days=1))
+        words = "nothing falls inside SC-PSG.edf"
+    out = tmp_path / "r.html"
+    assert main(["report", str(psg), "--annotations", str(ann), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --annotations") and words in err[0], err
+    assert "Traceback" not in err[0] and not out.exists()
+
+
+def test_info_counts_spans(files, capsys):
+    psg, hyp = files
+    assert main(["info", str(psg), "--annotations", str(hyp)]) == 0
+    assert "markers:   2 (2 of them spans with a duration)" in capsys.readouterr().out
+
+
+def test_write_report_without_spans_says_so(tmp_path, files):
+    psg, _ = files
+    out = write_report(psg, tmp_path / "r.html")
+    section = out.read_text(encoding="utf-8").split('id="annotations"')[1].split("</section>")[0]
+    assert "No annotated spans" in section
