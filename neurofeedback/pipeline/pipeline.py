@@ -77,6 +77,7 @@ from .synchrony import (
     effective_samples,
     triu_pairs,
 )
+from .threads import one_blas_thread
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ class Pipeline:
         #: one sentence per adaptation to the sample rate (empty when nothing was adapted)
         self.rate_notes: tuple[str, ...] = rate_plan.notes
         self.cfg = cfg = rate_plan.config
+        one_blas_thread()  # small products beside other busy threads (.threads)
         nyq = self.sfreq / 2.0
         self.n_win = int(round(cfg.window_s * self.sfreq))
         if self.n_win < 32:
