@@ -21,6 +21,7 @@ import gc
 import io
 import logging
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -53,12 +54,35 @@ CONNECT_TIMEOUT_S = 10.0
 InputFiles = dict[str, bytes]
 
 
+def named_companions(header: Path) -> list[Path]:
+    """The files a recording's header names beside it: a BrainVision ``.vhdr``'s ``DataFile``
+    and ``MarkerFile``, an EEGLAB ``.set``'s ``datfile``. Empty for other files, or when the
+    header cannot be read (the reader then says what is wrong)."""
+    names: list[str] = []
+    suffix = header.suffix.lower()
+    try:
+        if suffix == ".vhdr":
+            text = header.read_text(encoding="utf-8", errors="replace")
+            names = re.findall(r"^\s*(?:DataFile|MarkerFile)\s*=\s*(.+?)\s*$", text, re.MULTILINE)
+        elif suffix == ".set":
+            from scipy.io import loadmat
+
+            mat = loadmat(header, variable_names=["EEG", "datfile"], squeeze_me=True,
+                          struct_as_record=False)
+            dat = mat.get("datfile", getattr(mat.get("EEG"), "datfile", None))
+            names = [dat] if isinstance(dat, str) and dat else []
+    except (OSError, ValueError, NotImplementedError, TypeError):
+        return []
+    return [header.parent / Path(n.replace("\\", "/")).name for n in names]
+
+
 def pack_input(path: str) -> tuple[str, InputFiles]:
     """Read an input into memory, with the files it needs, for a worker without the disk.
 
     A folder travels whole; a file inside a recording folder travels with that folder; any other
     file travels with the files beside it that share its name before the extension (BrainVision's
-    ``.vhdr``/``.vmrk``/``.eeg``, EEGLAB's ``.set``/``.fdt``).
+    ``.vhdr``/``.vmrk``/``.eeg``, EEGLAB's ``.set``/``.fdt``) and with those its header names
+    (:func:`named_companions`).
 
     Returns
     -------
@@ -81,8 +105,9 @@ def pack_input(path: str) -> tuple[str, InputFiles]:
             files = {f.relative_to(base).as_posix(): f.read_bytes()
                      for f in sorted(root.rglob("*")) if f.is_file()}
             return p.resolve().relative_to(base).as_posix(), files
-        siblings = [f for f in p.parent.iterdir()
-                    if f.is_file() and f != p and f.name.split(".")[0] == p.name.split(".")[0]]
+        siblings = {f for f in p.parent.iterdir()
+                    if f.is_file() and f != p and f.name.split(".")[0] == p.name.split(".")[0]}
+        siblings |= {f for f in named_companions(p) if f.is_file() and f != p}
         files = {f.name: f.read_bytes() for f in [p, *sorted(siblings)]}
     except OSError as exc:
         raise FileFormatError(

@@ -149,3 +149,17 @@ def test_write_report_without_spans_says_so(tmp_path, files):
     out = write_report(psg, tmp_path / "r.html")
     section = out.read_text(encoding="utf-8").split('id="annotations"')[1].split("</section>")[0]
     assert "No annotated spans" in section
+
+
+def test_one_sample_events_are_not_spans(tmp_path):
+    # BrainVision markers and GDF events come one sample long: events, not spans
+    fs = 250.0
+    info = mne.create_info(["Fp1", "O1"], fs, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((2, 2500)) * 1e-5, info,
+                          verbose="error")
+    raw.set_annotations(mne.Annotations([1.0, 2.0, 3.0], [1 / fs, 0.0, 4.0],
+                                        ["Stimulus/S  1", "tap", "eyes closed"]))
+    raw.save(tmp_path / "x_raw.fif", verbose="error")
+    lf = load_eeg_file(tmp_path / "x_raw.fif")
+    assert [m[1] for m in lf.markers] == ["Stimulus/S  1", "tap", "eyes closed"]
+    assert lf.spans == [(3.0, 4.0, "eyes closed")]

@@ -51,7 +51,8 @@ def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
                   "LOC-A2", "EEG.Counter", "Markers", "STIM", "Stim 1", "HEO", "VEO",
                   "EEG LUC-REF", "EEG RLC-REF", "POL DC01", "POL X1", "OriginalTimestamp",
                   "EEG.RawCq", "EEG.BatteryPercent", "MarkerIndex", "MarkerValueInt",
-                  "EEG.MarkerHardware", "POW.AF3.Theta", "PM.Engagement.IsActive"):
+                  "EEG.MarkerHardware", "POW.AF3.Theta", "PM.Engagement.IsActive",
+                  "HEOGL", "HEOGR", "VEOGb", "VEOGU", "EOGV", "EOGH", "LEOG", "REOG", "EOG_L"):
         assert is_non_eeg_label(label), label
     for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9",
                   "E1", "E57", "E128", "EXG1", "Xz", "EEG 1", "CP3", "F5", "PO3", "EEG.AF3"):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import FileFormatError
 from .dates import recording_start
-from .loaded import LoadedFile
+from .loaded import SPAN_MIN_SAMPLES, LoadedFile
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def read_annotation_file(
         t0 = float(onset) + shift
         if 0.0 <= t0 <= end:
             markers.append((t0, str(desc)))
-        if duration > 0:  # a span: kept where it overlaps the recording
+        if duration * loaded.sfreq > SPAN_MIN_SAMPLES:  # a span (not a one-sample event)
             a, b = max(t0, 0.0), min(t0 + float(duration), end)
             if b > a:
                 spans.append((a, b - a, str(desc)))

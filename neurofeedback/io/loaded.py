@@ -9,6 +9,10 @@ import numpy as np
 
 from ..sources.base import RowLayout
 
+#: An annotation lasting at most this many samples is an event, not a span
+#: (:attr:`LoadedFile.spans`): BrainVision markers and GDF events are written one sample long.
+SPAN_MIN_SAMPLES = 1.5
+
 
 @dataclass
 class LoadedFile:

@@ -48,7 +48,7 @@ from ..errors import FileFormatError
 from ._common import check_finite, fname
 from .edf_header import read_edf_header
 from .fif_check import check_fif_chain
-from .loaded import LoadedFile
+from .loaded import SPAN_MIN_SAMPLES, LoadedFile
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ MNE_EXTENSIONS = {
     ".vhdr": "BrainVision", ".set": "EEGLAB", ".cnt": "Neuroscan CNT", ".egi": "EGI",
     ".mff": "EGI MFF", ".data": "Nicolet", ".sqd": "KIT", ".con": "KIT", ".nxe": "Nexstim",
     ".lay": "Persyst", ".mef": "MEF", ".xdf": "XDF", ".snirf": "SNIRF", ".eeg": "Nihon Kohden",
-    ".ds": "CTF", ".vmrk": "BrainVision",
+    ".ds": "CTF", ".vmrk": "BrainVision", ".fdt": "EEGLAB",
 }
 
 
@@ -68,6 +68,32 @@ def mne_format_name(path: Path) -> str | None:
     for ext, label in MNE_EXTENSIONS.items():
         if lower.endswith(ext):
             return label
+    return None
+
+
+#: Files that hold one part of a recording whose header is another file: (extension, the
+#: header's extensions, what the part is).
+_PARTS = (
+    (".eeg", (".vhdr", ".VHDR"), "the data of a BrainVision recording"),
+    (".vmrk", (".vhdr", ".VHDR"), "the markers of a BrainVision recording"),
+    (".fdt", (".set", ".SET"), "the data of an EEGLAB recording"),
+)
+
+
+def _header_of_part(path: Path) -> str | None:
+    """The message for a file that is one part of a recording (a BrainVision ``.eeg`` or
+    ``.vmrk``, an EEGLAB ``.fdt``) given in place of its header, or None. A ``.eeg`` without a
+    ``.vhdr`` beside it is left to MNE (Nihon Kohden uses ``.eeg`` too)."""
+    lower = path.name.lower()
+    for ext, headers, what in _PARTS:
+        if not lower.endswith(ext):
+            continue
+        beside = [path.with_suffix(h) for h in headers if path.with_suffix(h).is_file()]
+        if beside:
+            return f"{fname(path)} holds {what}: open its header, {beside[0].name}"
+        if ext != ".eeg":
+            return (f"{fname(path)} holds {what}: open its header "
+                    f"({headers[0]} file), which names this file")
     return None
 
 
@@ -263,10 +289,20 @@ def read_mne_file(
     """
     path = Path(path)
     label = label or mne_format_name(path) or "MNE-readable"
+    header = _header_of_part(path)
+    if header is not None:
+        raise FileFormatError(header)
     try:
         raw, n_keep = _read_raw(path, label)
     except FileFormatError:
         raise
+    except FileNotFoundError as exc:  # a header whose data file is not beside it
+        named = exc.filename or re.sub(r"^File (.*) not found\.?$", r"\1", str(exc).strip())
+        missing = Path(str(named)).name[:200]
+        raise FileFormatError(
+            f"{fname(path)}: the {label} data file it names, {missing}, is missing; keep the "
+            "header and its data file together in one folder, with the names the header gives"
+        ) from exc
     except Exception as exc:  # MNE raises many types; the boundary turns them into one line
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise FileFormatError(
@@ -315,7 +351,7 @@ def read_mne_file(
     spans: list[tuple[float, float, str]] = []
     for onset, duration, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
-        if duration > 0:
+        if duration * sfreq > SPAN_MIN_SAMPLES:  # not an event written one sample long
             spans.append((float(onset - offset), float(duration), str(desc)))
     events = [m[0] for m in markers if not m[1].upper().startswith(("BAD", "EDGE"))]
     triggers = _trigger_markers(raw, names, types, n_keep, events, fname(path))
