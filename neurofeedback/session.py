@@ -359,6 +359,7 @@ class Session:
                     rows=None if chunk.rows is None else chunk.rows[:, :keep],
                     dropped=chunk.dropped,
                     sent_s=None if chunk.sent_s is None else chunk.sent_s[:keep],
+                    markers=tuple(m for m in chunk.markers if m[0] < keep),
                 )
         # everything downstream sees the samples as raw.csv stores them, so an offline analysis
         # of the recording gives the live numbers bit for bit
@@ -391,6 +392,12 @@ class Session:
             self._lsl_anchor = last - end_s
         if self.markers_in is not None and chunk.n_samples:
             self._external_markers()
+        for k, label in chunk.markers:  # a replayed file's own markers, at their samples
+            t = (self.n_samples + k) / self.info.sfreq
+            if self.recorder is not None:
+                self.recorder.add_marker(t, label)
+            for out in self.outputs:
+                out.send((), (label,))
         for out in self.outputs:
             if hasattr(out, "send_chunk") and self._lsl_anchor is not None:  # LSL output
                 out.send_chunk(chunk.data, end_s, mains, self._lsl_anchor)

@@ -22,6 +22,30 @@ def test_replay_uses_the_recorded_protocol(tmp_path):
                  "--protocol", "none", "--record-dir", str(tmp_path / "bare")]) == 0
     (bare,) = list((tmp_path / "bare").iterdir())
     assert json.loads((bare / "session.json").read_text()).get("protocol") is None
+    # the recorded session's protocol markers are not carried into a replay (it makes its own)
+    assert "phase:" in (live / "markers.csv").read_text()
+    assert "phase:" not in (bare / "markers.csv").read_text()
+
+
+def test_replay_keeps_the_files_own_markers(tmp_path):
+    import mne
+    import numpy as np
+
+    fs = 250.0
+    info = mne.create_info(["Fp1", "Fp2", "O1", "O2"], fs, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((4, int(12 * fs))) * 1e-5,
+                          info, verbose="error")
+    raw.set_annotations(mne.Annotations([2.0, 5.5, 6.0, 10.0], [0.0, 0.0, 3.0, 0.0],
+                                        ["tap", "S  1", "eyes closed", "after the end"]))
+    raw.save(tmp_path / "x_raw.fif", verbose="error")
+    assert main(["replay", str(tmp_path / "x_raw.fif"), "--speed", "0", "--start", "1",
+                 "--duration", "8", "--headless", "--protocol", "none",
+                 "--record-dir", str(tmp_path / "rec")]) == 0
+    (rec,) = list((tmp_path / "rec").iterdir())
+    lines = (rec / "markers.csv").read_text().strip().splitlines()[1:]
+    got = [(float(t), label) for t, label in (ln.split(",", 1) for ln in lines)]
+    # times on the replay's own clock (it starts 1 s into the file); 10 s is past its 8 s
+    assert got == [(1.0, "tap"), (4.5, "S  1"), (5.0, "eyes closed")]
 
 
 def test_a_protocol_stopped_early_is_not_complete(tmp_path):

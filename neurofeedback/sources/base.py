@@ -139,6 +139,9 @@ class Chunk:
         the LSL timestamp mapped to this clock for LSL. None when the source does not know
         (pulled by hand, or replayed as fast as possible): the session then uses the moment
         it received the chunk.
+    markers : tuple of (int, str)
+        Markers that come with the samples (a replayed file's own annotations): the index of
+        the sample inside this chunk, and the label.
     """
 
     data: np.ndarray
@@ -146,6 +149,7 @@ class Chunk:
     rows: np.ndarray | None = None
     dropped: int = 0
     sent_s: np.ndarray | None = None
+    markers: tuple[tuple[int, str], ...] = ()
 
     @property
     def n_samples(self) -> int:

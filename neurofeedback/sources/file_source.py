@@ -1,7 +1,9 @@
 """Replay of an EEG file (any format :func:`neurofeedback.io.load_eeg_file` reads) as a source.
 
 Paced by the wall clock at ``speed`` times real time, or as fast as possible (``speed=0``), from
-``start_s``; pausable and seekable. :meth:`FileSource.pull` is deterministic.
+``start_s``; pausable and seekable. :meth:`FileSource.pull` is deterministic. The file's markers
+come with the chunks that hold their samples (:attr:`~.base.Chunk.markers`), so a replay's
+recording keeps them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .base import Chunk, RowLayout, Source, SourceInfo, rows_from_data
 
 #: Samples per read() when replaying as fast as possible.
 FAST_BLOCK_S = 1.0
+#: Marker labels a session of this program writes for its protocol (a replay makes its own).
+_SESSION_MARKERS = ("phase:", "reward:")
 
 
 class FileSource(Source):
@@ -65,6 +69,12 @@ class FileSource(Source):
             duration_s=loaded.duration_s,
             description={"replayed_file": loaded.path, "file_format": loaded.format},
         )
+        # the file's markers, by sample (a session's own protocol markers are left out: a
+        # replay with a protocol makes its own)
+        own = [(int(round(t * loaded.sfreq)), label) for t, label in loaded.markers
+               if not label.startswith(_SESSION_MARKERS)]
+        self._marker_k = np.array([k for k, _ in own], dtype=np.int64)
+        self._marker_label = [label for _, label in own]
         self._lock = threading.Lock()
         self._pos = int(round(start_s * loaded.sfreq))
         self._clock_pos = self._pos
@@ -130,10 +140,12 @@ class FileSource(Source):
         self._pos = b
         rows = self._rows[:, a:b]
         lay = self.info.layout
+        hit = np.flatnonzero((self._marker_k >= a) & (self._marker_k < b))
         return Chunk(
             data=rows[list(lay.eeg_rows)].astype(float),
             timestamps=rows[lay.timestamp_row].astype(float),
             rows=rows,
+            markers=tuple((int(self._marker_k[i]) - a, self._marker_label[i]) for i in hit),
         )
 
     def read(self) -> Chunk:
