@@ -136,6 +136,9 @@ def test_ctrl_c_ends_cleanly(tmp_path):
         [sys.executable, "-m", "neurofeedback", "run", "--board", "synthetic", "--headless",
          "--record-dir", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Ctrl-C as from a terminal: a test worker may run with SIGINT ignored at the OS level
+        # (a library's doing, seen under pytest-xdist), and an ignored signal is inherited
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tmp_path.glob("*/features.csv")):
