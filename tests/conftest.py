@@ -24,3 +24,16 @@ def shared_data() -> Path:
     """The folder of real recordings (``tests/data``, copies of the team's shared recordings)."""
     assert DATA_DIR.is_dir(), f"test recordings missing at {DATA_DIR}"
     return DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_collected_between_tests(request):
+    """After a Qt test, collect its garbage at once. Left to the collector's own timing, a
+    previous test's plot items were freed while a later test's window was processing events,
+    and pyqtgraph's InfiniteLine asked its then-deleted view for a size inside Qt's paint code,
+    which aborts the worker (seen in ``tests/test_ui_parts.py`` under pytest-xdist)."""
+    yield
+    if "qtbot" in request.fixturenames:
+        import gc
+
+        gc.collect()

@@ -204,6 +204,9 @@ def test_idle_window_says_what_to_do(qtbot):
     qtbot.addWidget(w)
     assert w.banner_text == IDLE_TEXT and "press Start" in IDLE_TEXT
     assert not w.banner.isHidden()
+    # closed as the application closes it (its timer stopped, its feedback window closed)
+    # before the test lets go of it: a main window freed with its timer running crashed Qt
+    w.close()
 
 
 def _luminance(rgb) -> float:

@@ -105,9 +105,8 @@ class TimelineWidget(QtWidgets.QWidget):
     def reset(self) -> None:
         """Forget everything (a new session)."""
         for attr in ("bands", "markers"):
-            for items in getattr(self, attr, []):
-                for it in items:
-                    it.getViewBox() and it.getViewBox().removeItem(it)
+            for pair in getattr(self, attr, []):
+                self._remove(pair)
         self.t = np.zeros(CAPACITY)
         self.values = {k: np.full(CAPACITY, np.nan) for k in SERIES}
         self.n_points = 0
@@ -183,8 +182,7 @@ class TimelineWidget(QtWidgets.QWidget):
             pair.append(item)
         self.bands.append((pair[0], pair[1]))
         if len(self.bands) > MAX_BANDS:
-            for it in self.bands.pop(0):
-                it.getViewBox().removeItem(it)
+            self._remove(self.bands.pop(0))
 
     def _extend_band(self, t: float) -> None:
         if self.bands:
@@ -213,8 +211,14 @@ class TimelineWidget(QtWidgets.QWidget):
         self.bottom.addItem(bottom)
         self.markers.append((top, bottom))
         if len(self.markers) > MAX_MARKERS:
-            for it in self.markers.pop(0):
-                it.getViewBox().removeItem(it)
+            self._remove(self.markers.pop(0))
+
+    def _remove(self, pair: tuple) -> None:
+        """Take a (top, bottom) pair of items off their plots. Through the plot, not its view
+        box: the plot keeps a list of its items, and one left there without a view box breaks
+        the plot's next bounding-box pass (an exception inside Qt's paint, which aborts)."""
+        for plot, it in zip((self.top, self.bottom), pair, strict=True):
+            plot.removeItem(it)
 
     def point_count(self) -> int:
         """Points drawn per series (for tests)."""
