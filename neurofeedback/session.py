@@ -393,11 +393,7 @@ class Session:
         if self.markers_in is not None and chunk.n_samples:
             self._external_markers()
         for k, label in chunk.markers:  # a replayed file's own markers, at their samples
-            t = (self.n_samples + k) / self.info.sfreq
-            if self.recorder is not None:
-                self.recorder.add_marker(t, label)
-            for out in self.outputs:
-                out.send((), (label,))
+            self._mark((self.n_samples + k) / self.info.sfreq, label)
         for out in self.outputs:
             if hasattr(out, "send_chunk") and self._lsl_anchor is not None:  # LSL output
                 out.send_chunk(chunk.data, end_s, mains, self._lsl_anchor)
@@ -444,11 +440,15 @@ class Session:
         """Write the external markers that arrived, on the session clock (their LSL stamps
         minus the session's LSL anchor)."""
         for stamp, label in self.markers_in.pull():
-            t = max(0.0, stamp - self._lsl_anchor)
-            if self.recorder is not None:
-                self.recorder.add_marker(t, label)
-            for out in self.outputs:
-                out.send((), (label,))
+            self._mark(max(0.0, stamp - self._lsl_anchor), label)
+
+    def _mark(self, t: float, label: str) -> None:
+        """A marker that came from outside the session (an LSL stream, a replayed file) at
+        session time ``t``, s: into the recording and to every output."""
+        if self.recorder is not None:
+            self.recorder.add_marker(t, label)
+        for out in self.outputs:
+            out.send((), (label,))
 
     def _append_display(self, data: np.ndarray) -> None:
         """Shift ``data`` into the display ring (caller holds ``self._lock``)."""

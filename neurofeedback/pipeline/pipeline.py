@@ -540,7 +540,6 @@ class Pipeline:
         per_ch = self._per_channel(psd, x_w)  # (F, C, n_bands + 3)
         band_power = _c(per_ch[..., : len(BANDS)])  # (F, C, n_bands), dB
         labels = [self._quality_labels(codes[i]) for i in range(n_fr)]
-        sleep_waves = self._sleep_waves(codes, labels, psd, per_ch)
         # one slow wave on every electrode that works (artifacted ones included: a sway also
         # trips each channel's own slow-power check)
         cm_ratio, cm_rms = common_mode_slow_wave(x_w, ~_IS_BAD[codes], self.sfreq)
@@ -548,6 +547,8 @@ class Pipeline:
         for i in np.flatnonzero(cm_hit):
             reasons, clean, bad, art = labels[i]
             labels[i] = (reasons, clean, bad, (*art, f"{_COMMON_MODE}:all"))
+        # after common mode: a frame it gates is not one gated by blinks alone
+        sleep_waves = self._sleep_waves(codes, labels, psd, per_ch)
         groups: dict[bytes, list[int]] = {}
         for i, lab in enumerate(labels):
             groups.setdefault(lab[1].tobytes(), []).append(i)
