@@ -48,6 +48,26 @@ IDLE_WAIT_S = 0.005
 DISPLAY_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
+class MarkerEvent:
+    """A marker that came from outside the session's protocol (an external LSL marker stream,
+    a replayed file's own markers), as :meth:`Session.poll_events` gives it to views.
+
+    Attributes
+    ----------
+    time_s : float
+        Session time, seconds (the frames' ``time_s`` clock).
+    label : str
+        The marker's text, as written to ``markers.csv``.
+    kind : str
+        Always ``"marker"`` (protocol events carry their own kinds).
+    """
+
+    time_s: float
+    label: str
+    kind: str = "marker"
+
+
 @dataclass
 class SessionStats:
     """What the status line shows.
@@ -449,6 +469,8 @@ class Session:
             self.recorder.add_marker(t, label)
         for out in self.outputs:
             out.send((), (label,))
+        with self._lock:  # for the views (the window's timeline draws it)
+            self._events.append(MarkerEvent(t, label))
 
     def _append_display(self, data: np.ndarray) -> None:
         """Shift ``data`` into the display ring (caller holds ``self._lock``)."""
@@ -474,7 +496,8 @@ class Session:
         return out
 
     def poll_events(self) -> list[Any]:
-        """Protocol events since the last call."""
+        """Protocol events (:class:`~neurofeedback.protocols.engine.ProtocolEvent`) and markers
+        from an external stream or a replayed file (:class:`MarkerEvent`) since the last call."""
         with self._lock:
             out = list(self._events)
             self._events.clear()

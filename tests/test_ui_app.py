@@ -166,6 +166,27 @@ def test_replay_pause_resume_seek(qtbot, window):
     assert rc.source.speed == 2.0
 
 
+def test_replayed_files_markers_are_drawn_on_the_timeline(qtbot, window, tmp_path):
+    """A replayed file's own markers reach the timeline at their times on the replay's clock,
+    as the user's markers do."""
+    import mne
+
+    fs = 250.0
+    info = mne.create_info(["Fp1", "Fp2", "O1", "O2"], fs, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((4, int(8 * fs))) * 1e-5,
+                          info, verbose="error")
+    raw.set_annotations(mne.Annotations([1.0, 2.5], [0.0, 2.0], ["tap", "eyes closed"]))
+    raw.save(tmp_path / "x_raw.fif", verbose="error")
+    w = window
+    spec = SessionSpec(kind="replay", replay_path=str(tmp_path / "x_raw.fif"), speed=8.0,
+                       record=False)
+    assert w.start_session(spec), w.banner_text
+    qtbot.waitUntil(lambda: len(w.timeline.markers) >= 2, timeout=20000)
+    drawn = [(top.value(), top.label.toPlainText()) for top, _ in w.timeline.markers]
+    assert drawn == [(pytest.approx(1.0), "tap"), (pytest.approx(2.5), "eyes closed")]
+    assert w.markers == []  # the user's own marker list stays the user's
+
+
 def test_markers_land_in_recording(qtbot, window, tmp_path):
     w = window
     folder = tmp_path / "session"

@@ -502,6 +502,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.timeline.add_marker(ev.time_s, ev.label.removeprefix("phase:").removesuffix(":start"))
             elif kind == "finished":
                 self.timeline.add_marker(ev.time_s, "protocol finished")
+            elif kind == "marker":  # an external stream's or a replayed file's own marker
+                self.timeline.add_marker(ev.time_s, ev.label)
         now = time.monotonic()
         if frames:
             self._frames_seen += len(frames)  # counted as the panels get them
