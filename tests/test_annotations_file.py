@@ -163,3 +163,19 @@ def test_one_sample_events_are_not_spans(tmp_path):
     lf = load_eeg_file(tmp_path / "x_raw.fif")
     assert [m[1] for m in lf.markers] == ["Stimulus/S  1", "tap", "eyes closed"]
     assert lf.spans == [(3.0, 4.0, "eyes closed")]
+
+
+@pytest.mark.parametrize(("year", "expected"), [(1989, 1989), (2084, 2084)])
+def test_edf_start_reads_the_header_date_with_the_spec_century_rule(tmp_path, year, expected):
+    from neurofeedback.io.edf_header import edf_start
+
+    path = tmp_path / "x.edf"
+    sig = edfio.EdfSignal(np.zeros(100), 100, label="EEG Cz", physical_range=(-1, 1))
+    edfio.Edf([sig], starttime=dt.time(23, 4, 5),
+              recording=edfio.Recording(startdate=dt.date(year, 4, 24))).write(path)
+    got = edf_start(path)
+    # dd.mm.yy: 85-99 are 19xx, 00-84 are 20xx (EDF specification)
+    assert got == dt.datetime(expected, 4, 24, 23, 4, 5, tzinfo=dt.timezone.utc)
+    assert edf_start(tmp_path / "missing.edf") is None
+    (tmp_path / "x.txt").write_text("not an EDF file")
+    assert edf_start(tmp_path / "x.txt") is None

@@ -18,13 +18,13 @@ error (the wrong hypnogram, most likely).
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import logging
 import os
 from pathlib import Path
 
 from ..errors import FileFormatError
 from .dates import recording_start
+from .edf_header import edf_start
 from .loaded import SPAN_MIN_SAMPLES, LoadedFile
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def read_annotation_file(
                               f"{ANNOTATION_FILES}")
     shift = 0.0
     start = recording_start(loaded)
-    own = ann.orig_time if ann.orig_time is not None else _edf_start(p)
+    own = ann.orig_time if ann.orig_time is not None else edf_start(p)
     if own is not None and start is not None:
         shift = (own - start).total_seconds()
     end = loaded.duration_s
@@ -101,27 +101,6 @@ def read_annotation_file(
             f"which lasts {end:.0f} s); is it the annotations file of this recording?"
         )
     return markers, spans
-
-
-def _edf_start(path: Path) -> _dt.datetime | None:
-    """The start an EDF/BDF header records (bytes 168-184, ``dd.mm.yyhh.mm.ss``; years 85-99
-    are 19xx, 00-84 20xx, as the EDF specification has it), in UTC as MNE reads EDF times; None
-    for other files or an unreadable field. ``mne.read_annotations`` gives EDF annotations
-    without it."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(184)
-    except OSError:
-        return None
-    if len(head) < 184 or not head.startswith((b"0       ", b"\xffBIOSEMI")):
-        return None
-    try:
-        day, month, year = (int(v) for v in head[168:176].decode("ascii").split("."))
-        hh, mm, ss = (int(v) for v in head[176:184].decode("ascii").split("."))
-        year += 1900 if year >= 85 else 2000
-        return _dt.datetime(year, month, day, hh, mm, ss, tzinfo=_dt.UTC)
-    except (UnicodeDecodeError, ValueError):
-        return None
 
 
 def with_annotations(loaded: LoadedFile, path: str | os.PathLike) -> LoadedFile:

@@ -3,9 +3,9 @@
 MNE accepts headers that lie (a record duration of 0 or 1e9 s, a signal with 0 samples per
 record, a physical or digital range of zero width, a record count that disagrees with the file
 size) and then returns silently wrong data. The layout checked here is the public EDF
-specification: a fixed 256-byte header (ASCII fields: header size at bytes 184-192, number of
-data records at 236-244, record duration in seconds at 244-252, number of signals ``ns`` at
-252-256), then ``ns`` values of each per-signal field, then the data records, each holding
+specification: a fixed 256-byte header (ASCII fields: start date and time at bytes 168-184,
+header size at 184-192, number of data records at 236-244, record duration in seconds at
+244-252, number of signals ``ns`` at 252-256), then ``ns`` values of each per-signal field, then the data records, each holding
 ``samples_per_record[i]`` samples of every signal ``i`` (2 bytes each in EDF, 3 in BDF).
 
 Policy on the record count:
@@ -19,6 +19,7 @@ Policy on the record count:
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import math
 from dataclasses import dataclass
@@ -207,3 +208,24 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
         log.warning("%s: %d bytes after the %d data records the header declares: ignored",
                     name, data_bytes - declared * record_bytes, declared)
     return header
+
+
+def edf_start(path: str | Path) -> _dt.datetime | None:
+    """The start an EDF/BDF header records (bytes 168-184, ``dd.mm.yyhh.mm.ss``; years 85-99
+    are 19xx, 00-84 20xx, as the EDF specification has it), in UTC as MNE reads EDF times; None
+    for other files or an unreadable field. ``mne.read_annotations`` gives EDF annotations
+    without it."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(184)
+    except OSError:
+        return None
+    if len(head) < 184 or not head.startswith((b"0       ", b"\xffBIOSEMI")):
+        return None
+    try:
+        day, month, year = (int(v) for v in head[168:176].decode("ascii").split("."))
+        hh, mm, ss = (int(v) for v in head[176:184].decode("ascii").split("."))
+        year += 1900 if year >= 85 else 2000
+        return _dt.datetime(year, month, day, hh, mm, ss, tzinfo=_dt.timezone.utc)
+    except (UnicodeDecodeError, ValueError):
+        return None
