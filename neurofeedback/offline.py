@@ -15,6 +15,7 @@ from typing import Any
 from .errors import FileFormatError, ProtocolError, UsageError
 from .io._common import fname
 from .io.loaded import LoadedFile
+from .io.marker_labels import phase_start
 from .io.session_folder import quantized
 from .pipeline.config import PipelineConfig
 from .pipeline.frame import FeatureFrame
@@ -116,7 +117,7 @@ def session_config(loaded: LoadedFile, meta: dict[str, Any]) -> PipelineConfig:
     starts = {label: t for t, label in loaded.markers}
     for ph in proto.phases:
         if ph.kind.startswith("baseline"):
-            t0 = starts.get(f"phase:{ph.label}:start")
+            t0 = starts.get(phase_start(ph.label))
             if t0 is not None:
                 try:
                     config = replace(config, baseline=(float(t0), float(t0) + ph.duration_s))

@@ -30,6 +30,7 @@ from neurofeedback.app import (
     modality,
 )
 from neurofeedback.errors import NeurofeedbackError
+from neurofeedback.io.marker_labels import phase_edge
 from neurofeedback.pipeline.latency import response_time_s
 
 from .audio import AudioFeedback
@@ -499,7 +500,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for ev in events:
             kind = getattr(ev, "kind", "")
             if kind == "phase_start":
-                self.timeline.add_marker(ev.time_s, ev.label.removeprefix("phase:").removesuffix(":start"))
+                edge = phase_edge(ev.label)
+                self.timeline.add_marker(ev.time_s, ev.label if edge is None else edge[0])
             elif kind == "finished":
                 self.timeline.add_marker(ev.time_s, "protocol finished")
             elif kind == "marker":  # an external stream's or a replayed file's own marker

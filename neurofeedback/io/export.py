@@ -24,6 +24,7 @@ from ..errors import RecordingError, UsageError, setting
 from ..validation import check_option
 from .dates import stored_start
 from .loaded import LoadedFile
+from .marker_labels import PHASE_PREFIX, REWARD_OFF, REWARD_ON, phase_edge
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +85,18 @@ def annotation_lists(
     for onset, duration, label in spans:
         lasting.setdefault((onset, label), []).append(duration)
     for t, label in markers:
-        if label.startswith("phase:") and label.endswith((":start", ":end")):
-            name, _, edge = label.rpartition(":")
+        phase = phase_edge(label)
+        if phase is not None:
+            name, edge = phase
+            name = PHASE_PREFIX + name
             if edge == "start":
                 open_at[name] = t
             elif name in open_at:
                 start = open_at.pop(name)
                 onsets.append(start), durations.append(t - start), labels.append(name)
             continue
-        if label in ("reward:on", "reward:off"):
-            if label == "reward:on":
+        if label in (REWARD_ON, REWARD_OFF):
+            if label == REWARD_ON:
                 open_at["reward"] = t
             elif "reward" in open_at:
                 start = open_at.pop("reward")

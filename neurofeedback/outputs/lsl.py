@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pylsl
 
+from ..io.marker_labels import estimator_phase
 from ..pipeline.filters import FilterChain
 from .osc import NUMBER_COLUMNS, frame_numbers
 
@@ -108,7 +109,7 @@ class LslOutput:
             self.features.push_sample(frame_numbers(fr, NUMBER_COLUMNS), self._stamp(fr.time_s))
             if fr.phase != self._phase:
                 self._phase = fr.phase
-                self.markers.push_sample([f"phase:{fr.phase}"], self._stamp(fr.time_s))
+                self.markers.push_sample([estimator_phase(fr.phase)], self._stamp(fr.time_s))
         for ev in events:
             t = getattr(ev, "time_s", None)
             stamp = self._stamp(t) if t is not None else pylsl.local_clock()

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..io import marker_labels
 from ..pipeline.frame import FeatureFrame
 from .schema import Phase, Protocol
 from .threshold import AdaptiveThreshold
@@ -308,7 +309,7 @@ class ProtocolEngine:
                 self._index = n
                 self._finished = True
                 events.append(ProtocolEvent(
-                    "finished", end, f"protocol:{self.protocol.name}:finished", n
+                    "finished", end, marker_labels.finished(self.protocol.name), n
                 ))
                 log.info("protocol %s finished at %.1f s", self.protocol.name, end)
 
@@ -320,7 +321,7 @@ class ProtocolEngine:
         if phase.score and phase.reward is not None:
             self._thresholds[phase.score].set_rule(phase.reward)
         self._target_since = None
-        events.append(ProtocolEvent("phase_start", start, f"phase:{phase.label}:start", index))
+        events.append(ProtocolEvent("phase_start", start, marker_labels.phase_start(phase.label), index))
         log.info("phase %s (%s, %.0f s) starts at %.1f s", phase.label, phase.kind,
                  phase.duration_s, start)
 
@@ -328,9 +329,9 @@ class ProtocolEngine:
         phase = self.protocol.phases[self._index]
         if self._reward_on:
             self._reward_on = False
-            events.append(ProtocolEvent("reward_off", end, "reward:off", self._index))
+            events.append(ProtocolEvent("reward_off", end, marker_labels.REWARD_OFF, self._index))
         self._target_since = None
-        events.append(ProtocolEvent("phase_end", end, f"phase:{phase.label}:end", self._index))
+        events.append(ProtocolEvent("phase_end", end, marker_labels.phase_end(phase.label), self._index))
 
     def _score(self, frame: FeatureFrame, phase: Phase, events: list[ProtocolEvent]) -> None:
         block = self._blocks[-1]
@@ -359,7 +360,7 @@ class ProtocolEngine:
         if want != self._reward_on:
             self._reward_on = want
             kind = "reward_on" if want else "reward_off"
-            events.append(ProtocolEvent(kind, frame.time_s, f"reward:{kind[7:]}", self._index))
+            events.append(ProtocolEvent(kind, frame.time_s, marker_labels.reward(kind[7:]), self._index))
         if want and usable:
             block.n_rewarded += 1
         if usable and not frame.artifact:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RecordingError, setting
-from ..io import ReadOptions
+from ..io import ReadOptions, marker_labels
 from ..io.dates import format_start, recording_start
 from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.latency import response_time_s
@@ -182,7 +182,7 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
     if tab.n_frames == 0:
         return _missing("No feature frames: the state over time cannot be shown.")
     out = _img(figures.state_figure(tab, runs, d.markers), "energy temperature synchrony")
-    if not any(m.startswith("phase:") for _, m in d.markers):
+    if not any(marker_labels.phase_edge(m) for _, m in d.markers):
         out += _missing("No protocol phase markers in this recording, so no protocol phases are "
                         "marked; the shading shows the estimator's annealing phases.")
     if not np.isfinite(tab["energy"]).any():

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..io import marker_labels  # noqa: E402
 from ..pipeline.frame import BANDS, PHASES  # noqa: E402
 from .data import FeatureTable  # noqa: E402
 
@@ -44,7 +45,8 @@ _LABEL_GAP_PX = 3.0  # least horizontal gap between two labels in one row, pixel
 
 def _phase_starts(markers: list[tuple[float, str]]) -> list[tuple[float, str]]:
     """``(time_s, phase name)`` of every ``phase:NAME:start`` marker."""
-    return [(t, m[6:-6]) for t, m in markers if m.startswith("phase:") and m.endswith(":start")]
+    edges = ((t, marker_labels.phase_edge(m)) for t, m in markers)
+    return [(t, e[0]) for t, e in edges if e is not None and e[1] == "start"]
 
 
 def _protocol_marks(ax: Any, markers: list[tuple[float, str]], label: bool) -> list[Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..io import marker_labels
 from ..io.loaded import LoadedFile
 from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.spectra import WelchPSD, band_masks, band_power_db
@@ -186,7 +187,7 @@ def annealing_cycles(runs: list[tuple[str, float, float]]) -> list[dict[str, Any
 # -- protocol blocks ------------------------------------------------------------------------------
 def protocol_start(markers: list[tuple[float, str]], protocol: Any) -> float | None:
     """Stream time of the protocol's first phase start marker (None if it is not there)."""
-    label = f"phase:{protocol.phases[0].label}:start"
+    label = marker_labels.phase_start(protocol.phases[0].label)
     for t, m in markers:
         if m == label:
             return float(t)
@@ -206,7 +207,7 @@ def replay_blocks(table: FeatureTable, markers: list[tuple[float, str]], protoco
     replayed_on = 0
     for f in table.to_frames():
         replayed_on += sum(1 for e in engine.update(f) if e.kind == "reward_on")
-    recorded_on = sum(1 for _, m in markers if m == "reward:on")
+    recorded_on = sum(1 for _, m in markers if m == marker_labels.REWARD_ON)
     return engine.block_summary(), {"recorded": recorded_on, "replayed": replayed_on}
 
 
@@ -228,7 +229,7 @@ def baseline_windows(markers: list[tuple[float, str]], protocol: Any, duration_s
 
         def window(i: int) -> tuple[float, float] | None:
             lab = protocol.phases[i].label
-            a, b = times.get(f"phase:{lab}:start"), times.get(f"phase:{lab}:end")
+            a, b = times.get(marker_labels.phase_start(lab)), times.get(marker_labels.phase_end(lab))
             return None if a is None or b is None else (float(a), float(b))
 
         first, last = protocol.phases[idx[0]].label, protocol.phases[idx[-1]].label

@@ -16,13 +16,12 @@ import numpy as np
 
 from ..errors import UsageError, setting
 from ..io.loaded import LoadedFile
+from ..io.marker_labels import is_session_marker
 from ..validation import check_positive
 from .base import Chunk, RowLayout, Source, SourceInfo, rows_from_data
 
 #: Samples per read() when replaying as fast as possible.
 FAST_BLOCK_S = 1.0
-#: Marker labels a session of this program writes for its protocol (a replay makes its own).
-_SESSION_MARKERS = ("phase:", "reward:")
 
 
 class FileSource(Source):
@@ -72,7 +71,7 @@ class FileSource(Source):
         # the file's markers, by sample (a session's own protocol markers are left out: a
         # replay with a protocol makes its own)
         own = [(int(round(t * loaded.sfreq)), label) for t, label in loaded.markers
-               if not label.startswith(_SESSION_MARKERS)]
+               if not is_session_marker(label)]
         self._marker_k = np.array([k for k, _ in own], dtype=np.int64)
         self._marker_label = [label for _, label in own]
         self._lock = threading.Lock()

@@ -1,0 +1,64 @@
+"""The marker labels a session writes into ``markers.csv`` for its protocol.
+
+One vocabulary for the writer (the protocol engine) and every reader (the report, ``export``,
+``analyze``'s baseline from a recorded protocol, a replay, the window):
+
+- ``phase:<label>:start`` and ``phase:<label>:end`` at a protocol phase's nominal start and end;
+- ``reward:on`` and ``reward:off`` when the reward turns on and off;
+- ``protocol:<name>:finished`` when the last phase ends;
+- ``phase:<estimator phase>`` (no ``:start``/``:end``) on the LSL marker stream at each change
+  of the annealing estimator's phase (a recording of that stream holds them).
+
+User markers (``mark``, digits) and a file's own markers are any other text.
+"""
+
+from __future__ import annotations
+
+PHASE_PREFIX = "phase:"
+REWARD_PREFIX = "reward:"
+REWARD_ON = "reward:on"
+REWARD_OFF = "reward:off"
+#: Prefixes of the markers a session makes for its protocol (a replay makes its own again).
+SESSION_PREFIXES: tuple[str, ...] = (PHASE_PREFIX, REWARD_PREFIX)
+_EDGES = ("start", "end")
+
+
+def phase_start(label: str) -> str:
+    """``phase:<label>:start``."""
+    return f"{PHASE_PREFIX}{label}:start"
+
+
+def phase_end(label: str) -> str:
+    """``phase:<label>:end``."""
+    return f"{PHASE_PREFIX}{label}:end"
+
+
+def reward(kind: str) -> str:
+    """``reward:on`` or ``reward:off`` for ``kind`` ``"on"`` or ``"off"``."""
+    if kind not in ("on", "off"):
+        raise ValueError(f"kind must be 'on' or 'off'; got {kind!r}")
+    return f"{REWARD_PREFIX}{kind}"
+
+
+def finished(protocol_name: str) -> str:
+    """``protocol:<name>:finished``."""
+    return f"protocol:{protocol_name}:finished"
+
+
+def estimator_phase(phase: str) -> str:
+    """``phase:<phase>``: the LSL marker stream's label for a change of the estimator's phase."""
+    return f"{PHASE_PREFIX}{phase}"
+
+
+def phase_edge(marker: str) -> tuple[str, str] | None:
+    """``(label, "start" | "end")`` of a protocol phase marker, None for any other marker
+    (an estimator phase change too)."""
+    if not marker.startswith(PHASE_PREFIX):
+        return None
+    label, _, edge = marker[len(PHASE_PREFIX):].rpartition(":")
+    return (label, edge) if edge in _EDGES and label else None
+
+
+def is_session_marker(marker: str) -> bool:
+    """True for the phase and reward markers a session writes for its protocol."""
+    return marker.startswith(SESSION_PREFIXES)

@@ -1,0 +1,54 @@
+"""The marker vocabulary: what the protocol engine writes is what every reader parses."""
+
+from __future__ import annotations
+
+import pytest
+
+from neurofeedback.io import marker_labels as ml
+from neurofeedback.pipeline.frame import FeatureFrame
+from neurofeedback.protocols import ProtocolEngine, validate_protocol
+
+
+def _engine_labels() -> list[str]:
+    proto = validate_protocol({
+        "name": "two", "description": "d",
+        "phases": [
+            {"kind": "baseline-eyes-open", "duration_s": 2, "instruction": "b",
+             "label": "open-eyes"},
+            {"kind": "training", "duration_s": 3, "instruction": "t", "score": "meditation",
+             "reward": {"sustain_s": 0.0}},
+        ],
+    }, "two.toml")
+    eng = ProtocolEngine(proto, start_s=0.0)
+    out = []
+    for k in range(1, 61):
+        fr = FeatureFrame(time_s=k * 0.1)
+        fr.baseline_complete = True
+        fr.meditation_score = 1.0 if k % 10 < 5 else 0.0  # in and out of target
+        out += [e.label for e in eng.update(fr)]
+    return out
+
+
+def test_engine_markers_parse_back():
+    got = _engine_labels()
+    edges = [ml.phase_edge(m) for m in got if ml.phase_edge(m)]
+    assert edges == [("open-eyes", "start"), ("open-eyes", "end"),
+                     ("training-1", "start"), ("training-1", "end")]
+    assert ml.REWARD_ON in got and ml.REWARD_OFF in got
+    assert got[-1] == ml.finished("two")
+    assert all(ml.is_session_marker(m) for m in got if m != ml.finished("two"))
+
+
+@pytest.mark.parametrize("marker", ["mark", "3", "S  1", "phase", "eyes closed", "Sleep stage 2"])
+def test_user_and_file_markers_are_not_the_sessions(marker):
+    assert not ml.is_session_marker(marker) and ml.phase_edge(marker) is None
+
+
+def test_estimator_phase_changes_are_not_protocol_phases():
+    m = ml.estimator_phase("heating")
+    assert m == "phase:heating" and ml.phase_edge(m) is None
+
+
+def test_reward_kind_is_checked():
+    with pytest.raises(ValueError, match="'on' or 'off'"):
+        ml.reward("maybe")
