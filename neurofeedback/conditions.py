@@ -9,6 +9,12 @@ inside the span say: the clean-frame share, the commonest artifact reasons, each
 left-out share, and the mains frequency found. Per recording (or pair of recordings of one
 subject, as EEGMMIDB's eyes-open run 1 and eyes-closed run 2) it measures the occipital alpha
 difference eyes closed minus eyes open.
+
+A ``condition`` cell ``@FILE`` takes the conditions from an annotations file instead (a
+hypnogram: ``SC4001EC-Hypnogram.edf``; anything ``--annotations`` reads, path relative to the
+CSV's folder): each of its spans with a duration that lies in the row's ``start_s``-``end_s``
+becomes a span whose condition is its label (``Sleep stage 2``). ``@`` alone takes the
+recording's own spans (an EDF+ file with its stages inside).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from .analyze import iter_frames
 from .channels import is_standard_site, normalize_name
 from .errors import FileFormatError, MissingRateError, NeurofeedbackError, UsageError
 from .io import load_eeg_file
+from .io.annotations import read_annotation_file
+from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
 from .pipeline.features import CYCLE_PHASES
 from .pipeline.frame import BANDS
@@ -58,6 +66,8 @@ TOP_REASONS = 3
 _ALPHA = list(BANDS).index("alpha")
 _RUN_NAME = re.compile(r"^(S\d+)R\d+$", re.IGNORECASE)  # EEGMMIDB: S<subject>R<run>
 _TOL = 1e-9
+#: A ``condition`` cell starting with this takes its conditions from annotations (module doc).
+FROM_ANNOTATIONS = "@"
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,9 @@ def read_conditions(path: str | Path) -> list[ConditionSpan]:
     Parameters
     ----------
     path : str or Path
-        The CSV file (header ``file,start_s,end_s,condition[,how_known]``).
+        The CSV file (header ``file,start_s,end_s,condition[,how_known]``). An ``@...`` row
+        (conditions from annotations) may leave ``start_s`` and ``end_s`` empty: the whole
+        recording.
 
     Returns
     -------
@@ -116,22 +128,24 @@ def read_conditions(path: str | Path) -> list[ConditionSpan]:
         )
     spans = []
     for line, row in enumerate(rows, start=2):
+        condition = (row["condition"] or "").strip()
+        whole = condition.startswith(FROM_ANNOTATIONS)  # may leave the span empty: all of it
         try:
-            start, end = float(row["start_s"]), float(row["end_s"])
+            start = float(row["start_s"]) if (row["start_s"] or "").strip() or not whole else 0.0
+            end = float(row["end_s"]) if (row["end_s"] or "").strip() or not whole else math.inf
         except (TypeError, ValueError):
             raise FileFormatError(
                 f"{path}, line {line}: start_s and end_s must be numbers of seconds; got "
                 f"{row['start_s']!r}, {row['end_s']!r}"
             ) from None
-        if not (0 <= start < end and math.isfinite(end)):
+        if not (0 <= start < end and (math.isfinite(end) or whole)):
             raise FileFormatError(
                 f"{path}, line {line}: the span must satisfy 0 <= start_s < end_s; got {start:g}, {end:g}"
             )
         name = (row["file"] or "").strip()
         if not name:
             raise FileFormatError(f"{path}, line {line}: the file column is empty")
-        spans.append(ConditionSpan(name, start, end, (row["condition"] or "").strip(),
-                                   (row.get("how_known") or "").strip()))
+        spans.append(ConditionSpan(name, start, end, condition, (row.get("how_known") or "").strip()))
     return spans
 
 
@@ -218,9 +232,45 @@ class FileFrames:
     drowsiness: np.ndarray = field(default_factory=lambda: np.zeros(0))
     in_range: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     error: str = ""
+    annotated: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
+    annotation_errors: dict[str, str] = field(default_factory=dict)
 
 
-def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None = None) -> FileFrames:
+def merged_spans(spans: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """``(start_s, end_s, label)`` of ``(onset_s, duration_s, label)`` spans, in time order,
+    with spans of one label that touch or overlap joined (a hypnogram's run of 30-s epochs of
+    one stage becomes one span)."""
+    out: list[tuple[float, float, str]] = []
+    for onset, duration, label in sorted(spans, key=lambda s: s[0]):
+        start, end = float(onset), float(onset) + float(duration)
+        if out and out[-1][2] == label and out[-1][1] >= start - _TOL:
+            out[-1] = (out[-1][0], max(out[-1][1], end), label)
+        else:
+            out.append((start, end, label))
+    return out
+
+
+def _annotated(loaded: LoadedFile, sources: tuple[tuple[str, Path | None], ...]
+               ) -> tuple[dict[str, list[tuple[float, float, str]]], dict[str, str]]:
+    """The spans of each annotation source (``(name as in the CSV, path)``; path None: the
+    recording's own spans), merged, and the error of each source that could not be read."""
+    spans: dict[str, list[tuple[float, float, str]]] = {}
+    errors: dict[str, str] = {}
+    for name, path in sources:
+        if path is None:
+            own = list(loaded.spans)
+        else:
+            try:
+                own = read_annotation_file(path, loaded)[1]
+            except NeurofeedbackError as exc:
+                errors[name] = str(exc).removeprefix("--annotations ")
+                continue
+        spans[name] = merged_spans(own)
+    return spans, errors
+
+
+def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None = None,
+                 annotations: tuple[tuple[str, Path | None], ...] = ()) -> FileFrames:
     """Run the ``analyze`` pipeline over one file and keep what validation needs.
 
     Parameters
@@ -232,6 +282,9 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
     sfreq : float or None
         Sample rate for a file that does not give one (a CSV without a time column), Hz;
         files that give their rate keep it.
+    annotations : tuple of (str, Path or None)
+        Annotation sources whose spans to keep (``FileFrames.annotated``, by the name given):
+        a file's path, or None for the recording's own spans.
 
     Returns
     -------
@@ -247,6 +300,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
             if sfreq is None:
                 raise
             loaded = load_eeg_file(path, sfreq=sfreq)
+        annotated, annotation_errors = _annotated(loaded, annotations)
         config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
         index = {n: i for i, n in enumerate(loaded.ch_names)}
@@ -297,6 +351,8 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
         energy=np.array(energy, dtype=float),
         drowsiness=np.array(drowsy, dtype=float),
         in_range=np.array(in_range, dtype=bool),
+        annotated=annotated,
+        annotation_errors=annotation_errors,
     )
 
 
@@ -525,7 +581,8 @@ class ValidationResult:
     Attributes
     ----------
     rows : list of SpanRow
-        One per line of ``conditions.csv``, in its order.
+        One per span, in the order of ``conditions.csv``: a line of it, or each annotated span
+        an ``@...`` line takes (:func:`expand_annotated`).
     alpha : list of AlphaDifference
         One per recording or subject pair with eyes-open and eyes-closed spans.
     files : dict of str to FileFrames
@@ -586,11 +643,51 @@ def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = No
     root = conditions_csv.parent
     files = list(dict.fromkeys(s.file for s in spans))
     paths = [root / f for f in files]
+    sources = [tuple(dict.fromkeys(
+        (name, root / name if name else None)
+        for name in (s.condition[len(FROM_ANNOTATIONS):] for s in spans
+                     if s.file == f and s.condition.startswith(FROM_ANNOTATIONS))
+    )) for f in files]
     if jobs == 1 or len(files) == 1:
-        results = [analyse_file(p, f, sfreq) for p, f in zip(paths, files, strict=True)]
+        results = [analyse_file(p, f, sfreq, a) for p, f, a in zip(paths, files, sources, strict=True)]
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            results = list(pool.map(analyse_file, paths, files, [sfreq] * len(files)))
+            results = list(pool.map(analyse_file, paths, files, [sfreq] * len(files), sources))
     analysed = dict(zip(files, results, strict=True))
-    rows = [measure_span(analysed[s.file], s) for s in spans]
+    spans = expand_annotated(spans, analysed)
+    rows = [_annotation_error_row(s, analysed[s.file]) or measure_span(analysed[s.file], s)
+            for s in spans]
     return ValidationResult(rows, alpha_differences(spans, analysed), analysed)
+
+
+def expand_annotated(spans: list[ConditionSpan], analysed: dict[str, FileFrames]) -> list[ConditionSpan]:
+    """``spans`` with every ``@...`` row replaced by the annotated spans it names that lie in
+    its ``start_s``-``end_s`` (cut there), each with its label as its condition. A row whose
+    annotations could not be read, or hold no span there, is kept as it is (its table row says
+    why: :func:`_annotation_error_row`)."""
+    out: list[ConditionSpan] = []
+    for s in spans:
+        ff = analysed[s.file]
+        if not s.condition.startswith(FROM_ANNOTATIONS) or ff.error:
+            out.append(s)
+            continue
+        name = s.condition[len(FROM_ANNOTATIONS):]
+        inside = [
+            ConditionSpan(s.file, max(a, s.start_s), min(b, s.end_s), label,
+                          f"annotations of {name}" if name else "the recording's own annotations")
+            for a, b, label in ff.annotated.get(name, [])
+            if min(b, s.end_s) > max(a, s.start_s)
+        ]
+        out += inside or [s]
+    return out
+
+
+def _annotation_error_row(span: ConditionSpan, ff: FileFrames) -> SpanRow | None:
+    """The table row of an ``@...`` row that :func:`expand_annotated` could not expand (None
+    for any other span)."""
+    if not span.condition.startswith(FROM_ANNOTATIONS) or ff.error:
+        return None
+    name = span.condition[len(FROM_ANNOTATIONS):]
+    why = ff.annotation_errors.get(name) or (
+        f"no annotated span of {name or 'the recording'} lies in {span.start_s:g}-{span.end_s:g} s")
+    return SpanRow(span.file, span.start_s, span.end_s, span.condition, error=why)

@@ -8,6 +8,8 @@ Fpz-Cz than on Pz-Oz (AASM: frontal maximum). No real polysomnogram is in the pr
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 FS = 100.0
@@ -50,3 +52,33 @@ def night(wake_s: float, sleep_s: float, seed: int = 11) -> tuple[np.ndarray, np
     front[nw:] += band(ns, 0.5, 2.0, 45.0, rng)  # deep sleep: frontal-dominant slow waves
     back[nw:] += band(ns, 0.5, 2.0, 18.0, rng)
     return np.array([front, back]), blink_at
+
+
+START = dt.time(23, 10, 0)
+DAY = dt.date(1989, 4, 24)
+
+
+def write_psg(path, wake_s: float, sleep_s: float, annotations=()):
+    """A Sleep-EDF-like PSG of :func:`night`: the two EEG derivations and a flat horizontal
+    EOG, 30-s records, starting at :data:`START` on :data:`DAY`."""
+    import edfio
+
+    data, _ = night(wake_s, sleep_s)
+    sigs = [edfio.EdfSignal(data[i], FS, label=f"EEG {n}", physical_dimension="uV",
+                            physical_range=(-500, 500)) for i, n in enumerate(NAMES)]
+    sigs.append(edfio.EdfSignal(np.zeros(data.shape[1]), FS, label="EOG horizontal",
+                                physical_dimension="uV", physical_range=(-500, 500)))
+    edfio.Edf(sigs, starttime=START, data_record_duration=30, annotations=list(annotations),
+              recording=edfio.Recording(startdate=DAY)).write(path)
+    return path
+
+
+def write_hypnogram(path, stages, start=START, day=DAY, shift_s: float = 0.0):
+    """Stages as Sleep-EDF scores them, an EDF+ file of annotations only: ``stages`` is a list
+    of ``(onset_s, duration_s, label)``."""
+    import edfio
+
+    ann = [edfio.EdfAnnotation(onset + shift_s, duration, label) for onset, duration, label in stages]
+    edfio.Edf([], annotations=ann, starttime=start,
+              recording=edfio.Recording(startdate=day)).write(path)
+    return path

@@ -9,7 +9,7 @@ import edfio
 import mne
 import numpy as np
 import pytest
-from _sleep import FS, NAMES, night
+from _sleep import DAY, NAMES, START, write_hypnogram, write_psg
 
 from neurofeedback.cli import main
 from neurofeedback.io import ReadOptions, load_eeg_file
@@ -18,29 +18,15 @@ from neurofeedback.report.data import gather
 from neurofeedback.report.stats import span_summary
 
 WAKE_S, SLEEP_S = 120.0, 180.0
-START = dt.time(23, 10, 0)
-DAY = dt.date(1989, 4, 24)
+STAGES = [(0.0, WAKE_S, "Sleep stage W"), (WAKE_S, SLEEP_S, "Sleep stage 3")]
 
 
 def _psg(path, annotations=()):
-    """A Sleep-EDF-like PSG: the two EEG derivations and a horizontal EOG, 30-s records."""
-    data, _ = night(WAKE_S, SLEEP_S)
-    sigs = [edfio.EdfSignal(data[i], FS, label=f"EEG {n}", physical_dimension="uV",
-                            physical_range=(-500, 500)) for i, n in enumerate(NAMES)]
-    sigs.append(edfio.EdfSignal(np.zeros(data.shape[1]), FS, label="EOG horizontal",
-                                physical_dimension="uV", physical_range=(-500, 500)))
-    edfio.Edf(sigs, starttime=START, data_record_duration=30, annotations=list(annotations),
-              recording=edfio.Recording(startdate=DAY)).write(path)
-    return path
+    return write_psg(path, WAKE_S, SLEEP_S, annotations)
 
 
 def _hypnogram(path, start=START, day=DAY, shift_s=0.0):
-    """Stages as Sleep-EDF scores them: an EDF+ file of annotations only."""
-    ann = [edfio.EdfAnnotation(0.0 + shift_s, WAKE_S, "Sleep stage W"),
-           edfio.EdfAnnotation(WAKE_S + shift_s, SLEEP_S, "Sleep stage 3")]
-    edfio.Edf([], annotations=ann, starttime=start,
-              recording=edfio.Recording(startdate=day)).write(path)
-    return path
+    return write_hypnogram(path, STAGES, start, day, shift_s)
 
 
 @pytest.fixture(scope="module")

@@ -255,3 +255,46 @@ def test_bad_conditions_table(tmp_path, capsys):
     assert err.startswith("error: ") and "line 2" in err and "start_s < end_s" in err
     assert main(["validate", str(tmp_path / "nowhere")]) == 2
     assert "conditions.csv" in capsys.readouterr().err
+
+
+def test_hypnogram_stages_become_conditions_pooled_per_condition(tmp_path, capsys):
+    """``@FILE`` rows: a hypnogram's stages become spans (two touching epochs of one stage
+    join); the by-condition table pools frames, counting a frame in two spans once."""
+    from _sleep import write_hypnogram, write_psg
+
+    from neurofeedback.condition_pool import pool_by_condition
+    from neurofeedback.conditions import span_mask
+
+    write_psg(tmp_path / "n-PSG.edf", 120.0, 180.0)
+    write_hypnogram(tmp_path / "n-Hyp.edf", [(0.0, 60.0, "Sleep stage W"),
+                                             (60.0, 60.0, "Sleep stage W"),
+                                             (120.0, 180.0, "Sleep stage 3")])
+    (tmp_path / "conditions.csv").write_text(
+        "file,start_s,end_s,condition\n"
+        "n-PSG.edf,,,@n-Hyp.edf\n"
+        "n-PSG.edf,0,60,part\n"
+        "n-PSG.edf,30,120,part\n"
+        "n-PSG.edf,0,300,@missing.edf\n")
+    res = validate(tmp_path / "conditions.csv")
+    rows = res.rows
+    assert [(r.start_s, r.end_s, r.condition) for r in rows[:4]] == [
+        (0.0, 120.0, "Sleep stage W"), (120.0, 300.0, "Sleep stage 3"), (0.0, 60.0, "part"),
+        (30.0, 120.0, "part")]
+    assert "missing.edf" in rows[4].error and "no such file" in rows[4].error
+    ff = res.files["n-PSG.edf"]
+    pools = {p.condition: p for p in pool_by_condition(rows, res.files)}
+    assert set(pools) == {"Sleep stage W", "Sleep stage 3", "part"}  # the error row pools nothing
+    wake, deep, part = pools["Sleep stage W"], pools["Sleep stage 3"], pools["part"]
+    # one span: the pool is that span's row
+    assert wake.n_frames == rows[0].n_frames == int(span_mask(ff, 0.0, 120.0).sum())
+    assert wake.clean_share == rows[0].clean_share
+    assert deep.drowsiness_median == pytest.approx(rows[1].drowsiness_median)
+    # two overlapping spans: the union of their frames, each counted once
+    union = span_mask(ff, 0.0, 60.0) | span_mask(ff, 30.0, 120.0)
+    assert part.n_spans == 2 and part.n_frames == int(union.sum()) < rows[2].n_frames + rows[3].n_frames
+    assert part.clean_share == pytest.approx(1.0 - ff.artifact[union].mean())
+    # awake reads awake, deep sleep reads drowsy (the recording's made-to-facts stages)
+    assert wake.drowsy_share <= 0.05 and deep.drowsy_share >= 0.9
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "### By condition" in out and "| Sleep stage 3 | 1 | 1 |" in out

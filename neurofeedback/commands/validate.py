@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from .. import __version__
+from ..condition_pool import ConditionPool, pool_by_condition
 from ..conditions import (
     BASELINE_S,
     LEFT_OUT_MIN_SHARE,
@@ -38,6 +39,9 @@ SPAN_HEADER = (
 REST_HEADER = ("file", "span s", "condition", "steady", "clean frames after the baseline",
                "annealing-cycle phase %", "|energy z| <= 4 %", "estimator inputs in range %",
                "median drowsiness")
+POOL_HEADER = ("condition", "spans", "files", "frames", "clean %",
+               "commonest artifact reasons, % of frames", "clean frames after the baseline",
+               "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness", "drowsy %")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
 
@@ -79,6 +83,15 @@ keeps frames after its baseline. A frame belongs to a span when its whole
   pooled line adds up the steady spans of a person sitting still. A span entered after the
   baseline (eyes closing after an eyes-open baseline) is a real change: closing the eyes
   raises alpha, a natural rhythm, so its energy rises and the estimator may read heating.
+- **By condition**: every span of one condition pooled, over all files: the same numbers
+  over the pooled frames (a long span weighs more than a short one; a frame in two spans of
+  one condition counts once), and **drowsy %**, the share of the clean frames after the
+  baseline whose drowsiness reaches the pipeline's drowsy threshold (those give no feedback).
+  An awake person should read few drowsy frames; sleep stages N2 and N3 should read mostly
+  drowsy.
+- A condition `@FILE` in `conditions.csv` takes the spans of an annotations file (a
+  hypnogram) as conditions, each labelled with its own text (runs of one label joined), each
+  a row of its own; `@` alone, the recording's own annotated spans.
 - A file that cannot be read or analysed gets a row saying why instead of numbers.
 """
 
@@ -150,6 +163,15 @@ def rest_cells(row: SpanRow) -> list[str]:
             _pct(row.cycle_share), _pct(row.energy_within4), _pct(row.in_range_share), d]
 
 
+def pool_cells(p: ConditionPool) -> list[str]:
+    """The cells of one row of the by-condition table, in :data:`POOL_HEADER` order."""
+    reasons = ", ".join(f"{r} {100 * s:.1f}" for r, s in p.top_reasons) or "-"
+    d = "" if p.drowsiness_median != p.drowsiness_median else f"{p.drowsiness_median:.2f}"
+    return [p.condition, str(p.n_spans), str(p.n_files), str(p.n_frames), _pct(p.clean_share),
+            reasons, str(p.n_after), _pct(p.cycle_share), _pct(p.energy_within4), d,
+            _pct(p.drowsy_share)]
+
+
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
@@ -166,8 +188,10 @@ def format_tables(result: ValidationResult) -> str:
     pooled = (f"Steady spans of a person sitting still ({', '.join(REST_CONDITIONS)}), pooled: "
               f"{n} clean frames after the baseline, {_pct(cyc)} % in an annealing-cycle phase "
               f"(target <= 20 %), {_pct(e4)} % with |energy z| <= 4 (target >= 80 %).\n")
+    pools = _table(POOL_HEADER, [pool_cells(p) for p in pool_by_condition(result.rows, result.files)])
     return (f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"
-            f"\n### Steady rest: energy and the estimator after the baseline\n\n{rest}\n{pooled}")
+            f"\n### Steady rest: energy and the estimator after the baseline\n\n{rest}\n{pooled}"
+            f"\n### By condition, pooled over spans and files\n\n{pools}")
 
 
 def format_document(result: ValidationResult, command: str, date: str, seconds: float) -> str:
