@@ -52,7 +52,10 @@ def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
                   "EEG LUC-REF", "EEG RLC-REF", "POL DC01", "POL X1", "OriginalTimestamp",
                   "EEG.RawCq", "EEG.BatteryPercent", "MarkerIndex", "MarkerValueInt",
                   "EEG.MarkerHardware", "POW.AF3.Theta", "PM.Engagement.IsActive",
-                  "HEOGL", "HEOGR", "VEOGb", "VEOGU", "EOGV", "EOGH", "LEOG", "REOG", "EOG_L"):
+                  "HEOGL", "HEOGR", "VEOGb", "VEOGU", "EOGV", "EOGH", "LEOG", "REOG", "EOG_L",
+                  "Accelerometer X", "Gyroscope Z", "Magnetometer Y", "Validation Indicator",
+                  "AUX_RIGHT", "HeadBandOn", "HSI_TP9", "GSR", "EDA", "PPG", "BVP",
+                  "Analog Channel 0", "Digital Channel 0 (D11)", "Quality"):
         assert is_non_eeg_label(label), label
     for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9",
                   "E1", "E57", "E128", "EXG1", "Xz", "EEG 1", "CP3", "F5", "PO3", "EEG.AF3"):
@@ -222,6 +225,24 @@ def test_header_csv_leaves_out_ecg_and_counter_columns(tmp_path):
     lf = load_eeg_file(p)
     assert lf.ch_names == ["Cz", "Pz"]
     np.testing.assert_allclose(lf.data, x, atol=0.006)
+
+
+def test_header_csv_leaves_out_motion_battery_and_validation_columns(tmp_path):
+    """A table laid out as g.tec's Unicorn Recorder writes it: numbered EEG columns, then the
+    motion sensors, battery, counter and validation indicator in words."""
+    x = _eeg(8, 500, seed=6)
+    extra = ["Accelerometer X", "Accelerometer Y", "Accelerometer Z", "Gyroscope X",
+             "Gyroscope Y", "Gyroscope Z", "Battery Level", "Counter", "Validation Indicator"]
+    head = [f"EEG {i + 1}" for i in range(8)] + extra
+    lines = [",".join(head)] + [
+        ",".join([f"{v:.3f}" for v in x[:, k]] + ["0.01", "-0.98", "0.12", "1.5", "-0.4", "0.2",
+                                                  "87.5", str(k), "1"])
+        for k in range(500)]
+    p = tmp_path / "UnicornRecorder.csv"
+    p.write_text("\n".join(lines) + "\n")
+    lf = load_eeg_file(p, sfreq=250.0)
+    assert lf.ch_names == head[:8] and lf.sfreq == 250.0
+    np.testing.assert_allclose(lf.data, x, atol=0.0006)
 
 
 # ---- a CSV without a time column through every command that reads files ------------------------
