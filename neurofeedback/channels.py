@@ -54,7 +54,9 @@ _NON_EEG_LABEL = re.compile(
     # motion sensors and device columns written out in words (g.tec Unicorn, Muse, OpenBCI
     # GUI), skin conductance and pulse sensors
     r"ACCEL|ACCELEROMETER|GYROSCOPE|MAGNETOMETER|VALIDATION|QUALITY|BATT|AUX|ANALOG|DIGITAL|"
-    r"HEADBANDON|HSI|GSR|EDA|PPG|BVP)(?![A-Za-z])"
+    r"HEADBANDON|HSI|GSR|EDA|PPG|BVP|"
+    # the CAP sleep database's leg EMG (DX right, SX left), snore microphone, status
+    r"DX|SX|MIC|STAT)(?![A-Za-z])"
     r"|MARKER|BATTERY|COUNTER|TIMESTAMP|ORIGINALTIMESTAMP"
     # EOG with its side or direction written on: HEOGL, VEOGb (MNE's BrainVision names), EOGV,
     # LEOG, REOG
@@ -78,6 +80,36 @@ def is_non_eeg_label(label: str) -> bool:
         ``False`` for every 10-05 site (``Fp1``, ``POz``, ``T7``, ``Cz``) and for ``Ch1``.
     """
     return bool(_NON_EEG_LABEL.match(str(label).strip()))
+
+
+#: Physical dimensions of signals that are not voltages (an EDF/BDF header's per-signal field):
+#: oximetry, heart rate, temperature, pressure, flow, impedance, skin conductance, position,
+#: motion, light, sound. Written case-insensitively, with or without a space.
+_NON_VOLTAGE_UNIT = re.compile(
+    r"^(?:%|%sp?o2|bpm|beats?/min|1/min|/min|min-1|deg ?c|°c|degc|deg ?f|°f|k|mmhg|cmh2o|mbar|"
+    r"bar|k?pa|hpa|l/min|lpm|l/s|ml|l|k?ohms?|[kmµu]?Ω|[µu]s|[µu]?siemens|ms|hz|db|dba|g|mg|"
+    r"m/s\^?2|m/s²|deg|degrees?|°|rad|lux|lx|rpm|kg|cm|mm|n|nm)$",
+    re.IGNORECASE,
+)
+
+
+def is_non_voltage_unit(unit: str) -> bool:
+    """True when a signal's physical dimension names something other than a voltage.
+
+    Parameters
+    ----------
+    unit : str
+        As an EDF/BDF header writes it: ``"uV"``, ``"%"``, ``"bpm"``, ``"DegC"``, ``""``.
+
+    Returns
+    -------
+    bool
+        ``True`` for ``%``, ``bpm``, ``degC``, ``mmHg``, ``L/min``, ``Ohm``, ``uS`` and the other
+        units of polysomnography's and wearables' sensors; ``False`` for voltages (``uV``,
+        ``µV``, ``mV``, ``V``), an empty field and anything not recognised (an EEG channel is
+        never dropped for an odd unit).
+    """
+    return bool(_NON_VOLTAGE_UNIT.match(str(unit).strip()))
 
 
 _BIOSEMI_LABEL = re.compile(r"^([A-H])([1-9][0-9]?)$", re.IGNORECASE)

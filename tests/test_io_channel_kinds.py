@@ -55,7 +55,8 @@ def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
                   "HEOGL", "HEOGR", "VEOGb", "VEOGU", "EOGV", "EOGH", "LEOG", "REOG", "EOG_L",
                   "Accelerometer X", "Gyroscope Z", "Magnetometer Y", "Validation Indicator",
                   "AUX_RIGHT", "HeadBandOn", "HSI_TP9", "GSR", "EDA", "PPG", "BVP",
-                  "Analog Channel 0", "Digital Channel 0 (D11)", "Quality"):
+                  "Analog Channel 0", "Digital Channel 0 (D11)", "Quality", "DX1-DX2",
+                  "SX1-SX2", "MIC", "STAT"):
         assert is_non_eeg_label(label), label
     for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9",
                   "E1", "E57", "E128", "EXG1", "Xz", "EEG 1", "CP3", "F5", "PO3", "EEG.AF3"):
@@ -81,6 +82,43 @@ def test_biosemi_cap_labels_get_the_caps_10_20_names_and_10_20_files_are_not_bio
 
 
 # ---- files -------------------------------------------------------------------------------------
+
+
+def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path):
+    """Oximetry, heart rate and position under labels the label rule does not know (the
+    CAP database's Italian ``Ossimetria``, a ``Posizione`` channel) are left out by their
+    units; EEG with a blank unit field stays, in microvolts."""
+    n = 10 * SF
+    x = _eeg(3, n, seed=8)
+    sigs = [edfio.EdfSignal(x[0], SF, label="Fp2-F4", physical_dimension="uV",
+                            physical_range=(-500, 500)),
+            edfio.EdfSignal(x[1] / 1000.0, SF, label="C4-A1", physical_dimension="mV",
+                            physical_range=(-0.5, 0.5)),
+            edfio.EdfSignal(x[2], SF, label="O2-A1", physical_dimension="",
+                            physical_range=(-500, 500)),
+            edfio.EdfSignal(np.full(n, 96.0), SF, label="Ossimetria", physical_dimension="%",
+                            physical_range=(0, 100)),
+            edfio.EdfSignal(np.full(n, 62.0), SF, label="Frequenza", physical_dimension="bpm",
+                            physical_range=(0, 250)),
+            edfio.EdfSignal(np.full(n, 2.0), SF, label="Posizione", physical_dimension="deg",
+                            physical_range=(0, 360))]
+    edfio.Edf(sigs).write(tmp_path / "cap.edf")
+    lf = load_eeg_file(tmp_path / "cap.edf")
+    assert lf.ch_names == ["Fp2-F4", "C4", "O2"]  # ear-referenced derivations named by site
+    np.testing.assert_allclose(lf.data[:2], x[:2], atol=0.02)  # uV and mV both in uV
+    assert {"Ossimetria", "Frequenza", "Posizione"} <= set(lf.meta["dropped_channels"])
+    # a blank unit is kept as EEG (in the file's scaling, as MNE reads it)
+    assert np.isfinite(lf.data[2]).all()
+
+
+@pytest.mark.parametrize(("unit", "expected"), [
+    ("uV", False), ("µV", False), ("mV", False), ("V", False), ("", False), ("a.u.", False),
+    ("%", True), ("bpm", True), ("DegC", True), ("mmHg", True), ("L/min", True), ("Ohm", True),
+    ("uS", True), ("deg", True)])
+def test_non_voltage_units(unit, expected):
+    from neurofeedback.channels import is_non_voltage_unit
+
+    assert is_non_voltage_unit(unit) is expected
 
 
 def test_clinical_edf_ecg_photic_and_ear_channels_are_not_eeg(tmp_path):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FileFormatError
@@ -61,6 +61,9 @@ class EdfHeader:
         Samples of each signal in one record, length ``ns``.
     bytes_per_sample : int
         2 (EDF) or 3 (BDF).
+    units : list of str
+        Physical dimension of each signal as written (``uV``, ``%``, ``bpm``, empty), length
+        ``ns``.
     """
 
     n_records: int
@@ -69,6 +72,12 @@ class EdfHeader:
     labels: list[str]
     samples_per_record: list[int]
     bytes_per_sample: int
+    units: list[str] = field(default_factory=list)
+
+    def signal_units(self) -> list[str]:
+        """:attr:`units` of the signals that are not annotation channels (the channels MNE
+        reads, in their order)."""
+        return [u for lab, u in zip(self.labels, self.units, strict=True) if not _is_annotation(lab)]
 
     @property
     def record_bytes(self) -> int:
@@ -136,15 +145,16 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
     if len(signal_head) < 256 * ns:
         raise FileFormatError(f"{name}: truncated inside the header ({size} of {header_bytes} bytes); {_HOW_TO_FIX}")
 
-    def field(key: str, i: int) -> bytes:
+    def signal_field(key: str, i: int) -> bytes:
         base, width = _SIGNAL_FIELDS[key]
         start = base * ns + width * i
         return signal_head[start: start + width]
 
-    labels = [field("label", i).decode("latin-1").strip() for i in range(ns)]
+    labels = [signal_field("label", i).decode("latin-1").strip() for i in range(ns)]
+    units = [signal_field("unit", i).decode("latin-1").strip() for i in range(ns)]
     spr = []
     for i, label in enumerate(labels):
-        n = int(_number(field("samples_per_record", i), f"samples per record of signal {i + 1} ({label!r})", name, int))
+        n = int(_number(signal_field("samples_per_record", i), f"samples per record of signal {i + 1} ({label!r})", name, int))
         if n <= 0:
             raise FileFormatError(
                 f"{name}: corrupt header: signal {i + 1} ({label!r}) has {n} samples per data record "
@@ -153,7 +163,7 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
         spr.append(n)
         if _is_annotation(label):
             continue
-        values = {k: _number(field(k, i), f"{k.replace('_', ' ')} of signal {i + 1} ({label!r})", name)
+        values = {k: _number(signal_field(k, i), f"{k.replace('_', ' ')} of signal {i + 1} ({label!r})", name)
                   for k in ("physical_min", "physical_max", "digital_min", "digital_max")}
         if values["physical_min"] == values["physical_max"]:
             raise FileFormatError(
@@ -179,7 +189,7 @@ def read_edf_header(path: str | Path, bytes_per_sample: int) -> EdfHeader:
             f"<= {MAX_RECORD_DURATION_S:g} s), so the sample rate is unknown; {_HOW_TO_FIX}"
         )
 
-    header = EdfHeader(declared, declared, duration, labels, spr, bytes_per_sample)
+    header = EdfHeader(declared, declared, duration, labels, spr, bytes_per_sample, units)
     record_bytes = header.record_bytes
     data_bytes = max(size - header_bytes, 0)
     held, partial = divmod(data_bytes, record_bytes)

@@ -42,6 +42,7 @@ from ..channels import (
     apply_channel_override,
     biosemi_names,
     is_non_eeg_label,
+    is_non_voltage_unit,
     normalize_names,
 )
 from ..errors import FileFormatError
@@ -247,11 +248,15 @@ def _read_raw(path: Path, label: str):
     raw : mne.io.Raw
     n_keep : int or None
         Samples to keep (the EDF/BDF header's records, when the file holds more), else None.
+    units : list of str
+        Each channel's physical dimension from an EDF/BDF header (empty strings otherwise).
     """
     n_keep = None
+    units: list[str] = []
     if label in ("EDF", "BDF") and path.is_file():
         header = read_edf_header(path, 2 if label == "EDF" else 3)
         n_keep = header.n_records
+        units = header.signal_units()
     elif label == "FIF" and path.is_file():
         check_fif_chain(path)
     with warnings.catch_warnings(record=True) as caught:
@@ -261,7 +266,9 @@ def _read_raw(path: Path, label: str):
         log.debug("MNE warning reading %s: %s", fname(path), w.message)
     if n_keep is not None:
         n_keep = min(int(round(n_keep * header.record_duration * raw.info["sfreq"])), raw.n_times)
-    return raw, n_keep
+    if len(units) != len(raw.ch_names):  # channels not one per header signal: no units known
+        units = [""] * len(raw.ch_names)
+    return raw, n_keep, units
 
 
 def read_mne_file(
@@ -293,7 +300,7 @@ def read_mne_file(
     if header is not None:
         raise FileFormatError(header)
     try:
-        raw, n_keep = _read_raw(path, label)
+        raw, n_keep, units = _read_raw(path, label)
     except FileFormatError:
         raise
     except FileNotFoundError as exc:  # a header whose data file is not beside it
@@ -315,15 +322,17 @@ def read_mne_file(
         raise FileFormatError(f"{fname(path)}: sample rate must be > 0 Hz; the file declares {sfreq!r}")
     types = raw.get_channel_types()
     names = list(raw.ch_names)
-    eeg = [i for i, (n, t) in enumerate(zip(names, types, strict=True))
-           if t == "eeg" and not is_non_eeg_label(n)]
+    # a signal measured in %, bpm, degC ... is no EEG whatever its label (oximetry, heart rate)
+    eeg = [i for i, (n, t, u) in enumerate(zip(names, types, units, strict=True))
+           if t == "eeg" and not is_non_eeg_label(n) and not is_non_voltage_unit(u)]
     if not eeg:
         eeg = list(mne.pick_types(raw.info, meg=True, eeg=True, seeg=True, ecog=True, dbs=True,
                                   fnirs=True, eog=False, ecg=False, emg=False, misc=False,
                                   exclude=[]))
         if not eeg:
             eeg = [i for i, t in enumerate(types) if t not in ("stim", "syst")]
-        eeg = [i for i in eeg if not is_non_eeg_label(names[i])] or eeg
+        eeg = [i for i in eeg
+               if not is_non_eeg_label(names[i]) and not is_non_voltage_unit(units[i])] or eeg
         log.warning("%s: no channel is typed EEG; keeping all %d data channels", fname(path), len(eeg))
     cap = biosemi_names([names[i] for i in eeg])
     renamed = None if cap is None else dict(zip(eeg, cap, strict=True))
