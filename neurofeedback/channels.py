@@ -28,8 +28,19 @@ log = logging.getLogger(__name__)
 #: Reference electrodes / reference schemes that may follow a site name after ``-``.
 REFERENCE_SUFFIXES = frozenset(
     {"REF", "LE", "RE", "AVG", "AV", "AVE", "AR", "CAR", "A1", "A2", "M1", "M2", "A1A2",
-     "M1M2", "LM", "RM", "MAST", "EAR", "EARS"}
+     "M1M2", "LM", "RM", "MAST", "EAR", "EARS", "AVERAGE", "LINKED",
+     # the MASS sleep cohort: computed linked ears, linked-ear reference
+     "CLE", "LER"}
 )
+#: Between the two electrodes of a derivation: ``C3-A2``, ``C3:M2`` (some sleep systems),
+#: ``C3_M2`` (the Dreem open datasets), with or without spaces.
+_DERIVATION_SEP = re.compile(r"\s*[-:_]\s*")
+
+
+def derivation_parts(label: str) -> list[str]:
+    """The electrodes of a derivation label: ``"C3-A2"``, ``"C3:M2"``, ``"C3_M2"`` ->
+    ``["C3", "A2"]`` (or ``["C3", "M2"]``); a single electrode -> ``[label]``."""
+    return _DERIVATION_SEP.split(str(label).strip())
 #: Sites that are reference electrodes themselves (ears, mastoids).
 REFERENCE_SITES = frozenset({"A1", "A2", "M1", "M2"})
 
@@ -60,7 +71,10 @@ _NON_EEG_LABEL = re.compile(
     r"|MARKER|BATTERY|COUNTER|TIMESTAMP|ORIGINALTIMESTAMP"
     # EOG with its side or direction written on: HEOGL, VEOGb (MNE's BrainVision names), EOGV,
     # LEOG, REOG
-    r"|[HV]EOG[A-Z]*|EOG[HVLRUD](?![A-Za-z])|[LR]EOG(?![A-Za-z]))",
+    r"|[HV]EOG[A-Z]*|EOG[HVLRUD](?![A-Za-z])|[LR]EOG(?![A-Za-z])"
+    # the AASM's EOG electrodes E1 and E2 against a mastoid or ear (E1-M2, E2:M1); an EGI
+    # net's E1 alone is EEG
+    r"|E[12]\s*[-:_]\s*[AM][12](?![0-9]))",
     re.IGNORECASE,
 )
 
@@ -245,7 +259,7 @@ def normalize_name(name: str) -> str:
         site = _site(cand)
         if site is not None:
             return site
-        parts = re.split(r"\s*-\s*", cand)
+        parts = derivation_parts(cand)
         if len(parts) == 2 and parts[0] and parts[1]:
             first = _site(parts[0])
             second_up = parts[1].strip().strip(".").upper()

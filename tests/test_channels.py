@@ -37,6 +37,14 @@ from neurofeedback.errors import UsageError
         ("EXG Channel 0", "EXG Channel 0"),
         ("ECG ECG", "ECG ECG"),
         ("Status", "Status"),
+        # sleep systems: linked-ear references (MASS), ':' and '_' between the electrodes
+        ("EEG C3-CLE", "C3"),
+        ("EEG O1-LER", "O1"),
+        ("F4:M1", "F4"),
+        ("C3_M2", "C3"),
+        ("EEG F3_M2", "F3"),
+        ("FP1_F3", "Fp1-F3"),
+        ("CQ_AF3", "CQ_AF3"),  # not a derivation of a site
     ],
 )
 def test_normalize_name(label, expected):

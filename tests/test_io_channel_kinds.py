@@ -56,7 +56,7 @@ def test_no_10_05_site_is_called_non_eeg_and_other_signals_are():
                   "Accelerometer X", "Gyroscope Z", "Magnetometer Y", "Validation Indicator",
                   "AUX_RIGHT", "HeadBandOn", "HSI_TP9", "GSR", "EDA", "PPG", "BVP",
                   "Analog Channel 0", "Digital Channel 0 (D11)", "Quality", "DX1-DX2",
-                  "SX1-SX2", "MIC", "STAT"):
+                  "SX1-SX2", "MIC", "STAT", "E1-M2", "E2:M1", "E1_M2", "E2-A1"):
         assert is_non_eeg_label(label), label
     for label in ("EEG Fp1", "Fp1-REF", "EEG FP1-LE", "Cz..", "Ch1", "EXG Channel 0", "TP9",
                   "E1", "E57", "E128", "EXG1", "Xz", "EEG 1", "CP3", "F5", "PO3", "EEG.AF3"):
@@ -109,6 +109,21 @@ def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path):
     assert {"Ossimetria", "Frequenza", "Posizione"} <= set(lf.meta["dropped_channels"])
     # a blank unit is kept as EEG (in the file's scaling, as MNE reads it)
     assert np.isfinite(lf.data[2]).all()
+
+
+def test_sleep_lab_labels_linked_ears_colons_and_aasm_eog(tmp_path):
+    """MASS-style linked-ear derivations read as their sites, the ear channel itself and the
+    AASM EOG electrodes (E1-M2, E2:M1) are left out."""
+    n = 10 * SF
+    x = _eeg(6, n, seed=9)
+    labels = ["EEG C3-CLE", "EEG O1-CLE", "EEG A2-CLE", "F4:M1", "E1-M2", "E2:M1"]
+    sigs = [edfio.EdfSignal(x[i], SF, label=lab, physical_dimension="uV",
+                            physical_range=(-500, 500)) for i, lab in enumerate(labels)]
+    edfio.Edf(sigs).write(tmp_path / "mass.edf")
+    lf = load_eeg_file(tmp_path / "mass.edf")
+    assert lf.ch_names == ["C3", "O1", "F4"]
+    np.testing.assert_allclose(lf.data, x[[0, 1, 3]], atol=0.02)
+    assert {"A2-CLE", "E1-M2", "E2:M1"} <= set(lf.meta["dropped_channels"])
 
 
 @pytest.mark.parametrize(("unit", "expected"), [

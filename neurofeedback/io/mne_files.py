@@ -41,6 +41,7 @@ from ..channels import (
     REFERENCE_SUFFIXES,
     apply_channel_override,
     biosemi_names,
+    derivation_parts,
     is_non_eeg_label,
     is_non_voltage_unit,
     normalize_names,
@@ -100,7 +101,7 @@ def _header_of_part(path: Path) -> str | None:
 
 def _is_reference_only(label: str) -> bool:
     """An ear or mastoid electrode (``A1``, ``A2-A1``, TUH's ``A1-REF``), not a scalp site."""
-    parts = [p.strip().upper() for p in label.split("-")]
+    parts = [p.strip().upper() for p in derivation_parts(label)]
     return (parts[0] in REFERENCE_SITES
             and all(p in REFERENCE_SITES or p in REFERENCE_SUFFIXES for p in parts))
 
