@@ -72,9 +72,9 @@ _NON_EEG_LABEL = re.compile(
     # EOG with its side or direction written on: HEOGL, VEOGb (MNE's BrainVision names), EOGV,
     # LEOG, REOG
     r"|[HV]EOG[A-Z]*|EOG[HVLRUD](?![A-Za-z])|[LR]EOG(?![A-Za-z])"
-    # the AASM's EOG electrodes E1 and E2 against a mastoid or ear (E1-M2, E2:M1); an EGI
-    # net's E1 alone is EEG
-    r"|E[12]\s*[-:_]\s*[AM][12](?![0-9]))",
+    # the AASM's EOG electrodes E1 and E2 against a mastoid, an ear or Fpz (E1-M2, E2:M1,
+    # E1-Fpz); an EGI net's E1 alone is EEG
+    r"|E[12]\s*[-:_]\s*(?:[AM][12]|FPZ)(?![0-9A-Za-z]))",
     re.IGNORECASE,
 )
 
@@ -100,9 +100,9 @@ def is_non_eeg_label(label: str) -> bool:
 #: oximetry, heart rate, temperature, pressure, flow, impedance, skin conductance, position,
 #: motion, light, sound. Written case-insensitively, with or without a space.
 _NON_VOLTAGE_UNIT = re.compile(
-    r"^(?:%|%sp?o2|bpm|beats?/min|1/min|/min|min-1|deg ?c|°c|degc|deg ?f|°f|k|mmhg|cmh2o|mbar|"
+    r"^(?:%|%\s*s[ap]o2|s[ap]o2|bpm|beats?/min|1/min|/min|min-1|deg ?c|°c|degc|deg ?f|°f|k|mmhg|cmh2o|mbar|"
     r"bar|k?pa|hpa|l/min|lpm|l/s|ml|l|k?ohms?|[kmµu]?Ω|[µu]s|[µu]?siemens|ms|hz|db|dba|g|mg|"
-    r"m/s\^?2|m/s²|deg|degrees?|°|rad|lux|lx|rpm|kg|cm|mm|n|nm)$",
+    r"m/s\^?2|m/s²|deg|degrees?|°|rad|lux|lx|rpm|kg|cm|mm|n|nm|[µu]t|nt|gauss)$",
     re.IGNORECASE,
 )
 

@@ -45,7 +45,8 @@ class ConditionPool:
     drowsiness_median : float
         Median drowsiness (0 alert .. 1 asleep).
     drowsy_share : float
-        Share of them whose drowsiness is at or above the pipeline's ``drowsy_threshold``
+        Share of them (those with a drowsiness value) whose drowsiness is at or above the
+        pipeline's ``drowsy_threshold``
         (the frames that read drowsy and give no feedback).
     """
 

@@ -129,7 +129,9 @@ def read_conditions(path: str | Path) -> list[ConditionSpan]:
     spans = []
     for line, row in enumerate(rows, start=2):
         condition = (row["condition"] or "").strip()
-        whole = condition.startswith(FROM_ANNOTATIONS)  # may leave the span empty: all of it
+        whole = condition.startswith(FROM_ANNOTATIONS)
+        if whole:  # "@ hyp.edf" names "hyp.edf"
+            condition = FROM_ANNOTATIONS + condition[len(FROM_ANNOTATIONS):].strip()  # may leave the span empty: all of it
         try:
             start = float(row["start_s"]) if (row["start_s"] or "").strip() or not whole else 0.0
             end = float(row["end_s"]) if (row["end_s"] or "").strip() or not whole else math.inf
@@ -238,16 +240,30 @@ class FileFrames:
 
 def merged_spans(spans: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
     """``(start_s, end_s, label)`` of ``(onset_s, duration_s, label)`` spans, in time order,
-    with spans of one label that touch or overlap joined (a hypnogram's run of 30-s epochs of
-    one stage becomes one span)."""
+    with spans of one label that touch or overlap joined, in whatever order they come (a
+    hypnogram's run of 30-s epochs of one stage becomes one span)."""
     out: list[tuple[float, float, str]] = []
-    for onset, duration, label in sorted(spans, key=lambda s: s[0]):
+    for onset, duration, label in sorted(spans, key=lambda s: (s[2], s[0])):
         start, end = float(onset), float(onset) + float(duration)
         if out and out[-1][2] == label and out[-1][1] >= start - _TOL:
             out[-1] = (out[-1][0], max(out[-1][1], end), label)
         else:
             out.append((start, end, label))
-    return out
+    return sorted(out, key=lambda s: (s[0], s[2]))
+
+
+def overlapping_labels(spans: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
+    """Pairs of different labels whose spans (``(start_s, end_s, label)``, as
+    :func:`merged_spans` gives them) overlap: a frame there belongs to both conditions."""
+    pairs: set[tuple[str, str]] = set()
+    ordered = sorted(spans)
+    for i, (a0, a1, la) in enumerate(ordered):
+        for b0, b1, lb in ordered[i + 1:]:
+            if b0 >= a1 - _TOL:
+                break
+            if lb != la and min(a1, b1) - max(a0, b0) > _TOL:
+                pairs.add(tuple(sorted((la, lb))))
+    return sorted(pairs)
 
 
 def _annotated(loaded: LoadedFile, sources: tuple[tuple[str, Path | None], ...]
@@ -266,6 +282,11 @@ def _annotated(loaded: LoadedFile, sources: tuple[tuple[str, Path | None], ...]
                 errors[name] = str(exc).removeprefix("--annotations ")
                 continue
         spans[name] = merged_spans(own)
+        clash = overlapping_labels(spans[name])
+        if clash:
+            log.warning("%s: annotated spans of different labels overlap (%s): frames there "
+                        "count in both conditions", name or "the recording's annotations",
+                        ", ".join(f"{a} / {b}" for a, b in clash[:5]))
     return spans, errors
 
 
@@ -673,8 +694,8 @@ def expand_annotated(spans: list[ConditionSpan], analysed: dict[str, FileFrames]
             continue
         name = s.condition[len(FROM_ANNOTATIONS):]
         inside = [
-            ConditionSpan(s.file, max(a, s.start_s), min(b, s.end_s), label,
-                          f"annotations of {name}" if name else "the recording's own annotations")
+            ConditionSpan(s.file, max(a, s.start_s), min(b, s.end_s), label, s.how_known or (
+                f"annotations of {name}" if name else "the recording's own annotations"))
             for a, b, label in ff.annotated.get(name, [])
             if min(b, s.end_s) > max(a, s.start_s)
         ]
@@ -688,6 +709,8 @@ def _annotation_error_row(span: ConditionSpan, ff: FileFrames) -> SpanRow | None
     if not span.condition.startswith(FROM_ANNOTATIONS) or ff.error:
         return None
     name = span.condition[len(FROM_ANNOTATIONS):]
+    where = ("the recording" if span.start_s <= _TOL and math.isinf(span.end_s)
+             else f"{span.start_s:g}-{span.end_s:g} s")
     why = ff.annotation_errors.get(name) or (
-        f"no annotated span of {name or 'the recording'} lies in {span.start_s:g}-{span.end_s:g} s")
+        f"no annotated span with a duration in {name or 'the recording'} lies in {where}")
     return SpanRow(span.file, span.start_s, span.end_s, span.condition, error=why)

@@ -102,8 +102,10 @@ def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path):
                             physical_range=(0, 250)),
             edfio.EdfSignal(np.full(n, 2.0), SF, label="Posizione", physical_dimension="deg",
                             physical_range=(0, 360))]
-    edfio.Edf(sigs).write(tmp_path / "cap.edf")
+    # EDF+ with an annotation signal: the units stay aligned with the channels MNE reads
+    edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(1.0, None, "lights off")]).write(tmp_path / "cap.edf")
     lf = load_eeg_file(tmp_path / "cap.edf")
+    assert lf.markers == [(1.0, "lights off")]
     assert lf.ch_names == ["Fp2-F4", "C4", "O2"]  # ear-referenced derivations named by site
     np.testing.assert_allclose(lf.data[:2], x[:2], atol=0.02)  # uV and mV both in uV
     assert {"Ossimetria", "Frequenza", "Posizione"} <= set(lf.meta["dropped_channels"])

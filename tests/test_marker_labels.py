@@ -36,12 +36,17 @@ def test_engine_markers_parse_back():
                      ("training-1", "start"), ("training-1", "end")]
     assert ml.REWARD_ON in got and ml.REWARD_OFF in got
     assert got[-1] == ml.finished("two")
-    assert all(ml.is_session_marker(m) for m in got if m != ml.finished("two"))
+    assert all(ml.is_session_marker(m) for m in got)
 
 
 @pytest.mark.parametrize("marker", ["mark", "3", "S  1", "phase", "eyes closed", "Sleep stage 2"])
 def test_user_and_file_markers_are_not_the_sessions(marker):
     assert not ml.is_session_marker(marker) and ml.phase_edge(marker) is None
+
+
+def test_exported_spans_are_the_sessions_too():
+    assert ml.is_session_marker(ml.phase_span("training-1")) and ml.is_session_marker(ml.REWARD_SPAN)
+    assert not ml.is_session_marker("rewarding moment")
 
 
 def test_estimator_phase_changes_are_not_protocol_phases():

@@ -341,3 +341,20 @@ def test_fade_in_after_an_underrun_starts_from_silence_without_a_step():
     assert np.abs(np.diff(x)).max() <= np.abs(np.diff(steady)).max() + 1e-6
     # after the fade the chord holds the score's level
     assert np.abs(x[k:]).max() > 0.9 * AMP_HIGH
+
+
+def test_timeline_keeps_file_markers_apart_with_their_own_cap(qtbot):
+    """A replayed file dense with triggers fills its own list; the protocol's phase lines and
+    the user's markers stay."""
+    from neurofeedback.ui.widgets.timeline import MAX_FILE_MARKERS, TimelineWidget
+
+    w = TimelineWidget()
+    qtbot.addWidget(w)
+    w.add_marker(1.0, "baseline")
+    for k in range(MAX_FILE_MARKERS + 50):
+        w.add_marker(2.0 + 0.01 * k, f"S{k}", from_file=True)
+    assert [top.label.toPlainText() for top, _ in w.markers] == ["baseline"]
+    kept = [top.label.toPlainText() for top, _ in w.file_markers]
+    assert kept == [f"S{k}" for k in range(50, MAX_FILE_MARKERS + 50)]  # the newest kept
+    w.reset()
+    assert w.markers == [] and w.file_markers == []

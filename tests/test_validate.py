@@ -298,3 +298,38 @@ def test_hypnogram_stages_become_conditions_pooled_per_condition(tmp_path, capsy
     assert main(["validate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "### By condition" in out and "| Sleep stage 3 | 1 | 1 |" in out
+
+
+def test_at_alone_takes_the_recordings_own_stages(tmp_path, capsys):
+    """``@`` alone: an EDF+ file with its stages inside; ``@ name`` with a space names the file;
+    an ``@`` row with nothing inside says so, with the whole recording as ``0-end``."""
+    import edfio
+    from _sleep import write_hypnogram, write_psg
+
+    stages = [edfio.EdfAnnotation(0.0, 120.0, "Sleep stage W"),
+              edfio.EdfAnnotation(120.0, 180.0, "Sleep stage 3")]
+    write_psg(tmp_path / "own.edf", 120.0, 180.0, annotations=stages)
+    write_hypnogram(tmp_path / "far.edf", [(0.0, 30.0, "Sleep stage 2")], shift_s=5000.0)
+    (tmp_path / "conditions.csv").write_text(
+        "file,start_s,end_s,condition\n"
+        "own.edf,,,@\n"
+        "own.edf,,,@ far.edf\n"
+        "own.edf,130,200,@\n")
+    res = validate(tmp_path / "conditions.csv")
+    got = [(r.start_s, r.end_s, r.condition, bool(r.error)) for r in res.rows]
+    assert got[:2] == [(0.0, 120.0, "Sleep stage W", False), (120.0, 300.0, "Sleep stage 3", False)]
+    assert got[2][2] == "@far.edf" and "nothing falls inside" in res.rows[2].error
+    assert got[3] == (130.0, 200.0, "Sleep stage 3", False)  # cut to the row's span
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| own.edf | 0-end | @far.edf | 0 | n/a | no conditions: " in out
+
+
+def test_merged_spans_join_runs_of_a_label_in_any_order_and_overlaps_are_found():
+    from neurofeedback.conditions import merged_spans, overlapping_labels
+
+    spans = [(100.0, 100.0, "W"), (50.0, 10.0, "N1"), (0.0, 100.0, "W"), (60.0, 30.0, "N1")]
+    merged = merged_spans(spans)
+    assert merged == [(0.0, 200.0, "W"), (50.0, 90.0, "N1")]  # touching runs join too
+    assert overlapping_labels(merged) == [("N1", "W")]
+    assert overlapping_labels(merged_spans([(0.0, 30.0, "W"), (30.0, 30.0, "N1")])) == []

@@ -505,7 +505,7 @@ class MainWindow(QtWidgets.QMainWindow):
             elif kind == "finished":
                 self.timeline.add_marker(ev.time_s, "protocol finished")
             elif kind == "marker":  # an external stream's or a replayed file's own marker
-                self.timeline.add_marker(ev.time_s, ev.label)
+                self.timeline.add_marker(ev.time_s, ev.label, from_file=True)
         now = time.monotonic()
         if frames:
             self._frames_seen += len(frames)  # counted as the panels get them

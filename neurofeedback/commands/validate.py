@@ -14,6 +14,7 @@ from .. import __version__
 from ..condition_pool import ConditionPool, pool_by_condition
 from ..conditions import (
     BASELINE_S,
+    FROM_ANNOTATIONS,
     LEFT_OUT_MIN_SHARE,
     REST_CONDITIONS,
     TOP_REASONS,
@@ -86,7 +87,8 @@ keeps frames after its baseline. A frame belongs to a span when its whole
 - **By condition**: every span of one condition pooled, over all files: the same numbers
   over the pooled frames (a long span weighs more than a short one; a frame in two spans of
   one condition counts once), and **drowsy %**, the share of the clean frames after the
-  baseline whose drowsiness reaches the pipeline's drowsy threshold (those give no feedback).
+  baseline (those with a drowsiness value) whose drowsiness reaches the pipeline's drowsy
+  threshold (those give no feedback).
   An awake person should read few drowsy frames; sleep stages N2 and N3 should read mostly
   drowsy.
 - A condition `@FILE` in `conditions.csv` takes the spans of an annotations file (a
@@ -129,13 +131,20 @@ def _alpha_cell(a: AlphaDifference | None) -> str:
     return "" if a is None else _db(a.difference_db)
 
 
+def _span(row: SpanRow) -> str:
+    """``"2-45"``, or ``"0-end"`` for an ``@...`` row that spans the whole recording."""
+    end = "end" if math.isinf(row.end_s) else f"{row.end_s:g}"
+    return f"{row.start_s:g}-{end}"
+
+
 def span_cells(row: SpanRow, alpha: AlphaDifference | None) -> list[str]:
     """The cells of one row of the span table, in :data:`SPAN_HEADER` order."""
-    head = [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition]
+    head = [row.file, _span(row), row.condition]
     if row.error:
         # the first clause of the message says what is wrong; the rest (e.g. the list of
         # supported formats) is in the command's log
-        return [*head, "0", "n/a", f"cannot analyse: {row.error.split('; ')[0]}", "", "", ""]
+        what = "no conditions" if row.condition.startswith(FROM_ANNOTATIONS) else "cannot analyse"
+        return [*head, "0", "n/a", f"{what}: {row.error.split('; ')[0]}", "", "", ""]
     reasons = ", ".join(f"{r} {100 * s:.1f}" for r, s in row.top_reasons) or "-"
     left = ", ".join(f"{c} {100 * s:.0f}" for c, s in row.left_out) or "-"
     return [*head, str(row.n_frames), _pct(row.clean_share), reasons, left, _mains(row.mains_hz),
@@ -158,7 +167,7 @@ def alpha_cells(a: AlphaDifference) -> list[str]:
 def rest_cells(row: SpanRow) -> list[str]:
     """The cells of one row of the steady-rest table, in :data:`REST_HEADER` order."""
     d = "" if row.drowsiness_median != row.drowsiness_median else f"{row.drowsiness_median:.2f}"
-    return [row.file, f"{row.start_s:g}-{row.end_s:g}", row.condition,
+    return [row.file, _span(row), row.condition,
             "yes" if row.steady else "no", str(row.n_after),
             _pct(row.cycle_share), _pct(row.energy_within4), _pct(row.in_range_share), d]
 

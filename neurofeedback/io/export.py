@@ -24,7 +24,7 @@ from ..errors import RecordingError, UsageError, setting
 from ..validation import check_option
 from .dates import stored_start
 from .loaded import LoadedFile
-from .marker_labels import PHASE_PREFIX, REWARD_OFF, REWARD_ON, phase_edge
+from .marker_labels import REWARD_OFF, REWARD_ON, REWARD_SPAN, phase_edge, phase_span
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def annotation_lists(
         phase = phase_edge(label)
         if phase is not None:
             name, edge = phase
-            name = PHASE_PREFIX + name
+            name = phase_span(name)
             if edge == "start":
                 open_at[name] = t
             elif name in open_at:
@@ -97,10 +97,10 @@ def annotation_lists(
             continue
         if label in (REWARD_ON, REWARD_OFF):
             if label == REWARD_ON:
-                open_at["reward"] = t
-            elif "reward" in open_at:
-                start = open_at.pop("reward")
-                onsets.append(start), durations.append(t - start), labels.append("reward")
+                open_at[REWARD_SPAN] = t
+            elif REWARD_SPAN in open_at:
+                start = open_at.pop(REWARD_SPAN)
+                onsets.append(start), durations.append(t - start), labels.append(REWARD_SPAN)
             continue
         d = lasting.get((t, label))
         onsets.append(t), durations.append(d.pop(0) if d else 0.0), labels.append(label)

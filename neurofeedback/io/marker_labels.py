@@ -7,7 +7,9 @@ One vocabulary for the writer (the protocol engine) and every reader (the report
 - ``reward:on`` and ``reward:off`` when the reward turns on and off;
 - ``protocol:<name>:finished`` when the last phase ends;
 - ``phase:<estimator phase>`` (no ``:start``/``:end``) on the LSL marker stream at each change
-  of the annealing estimator's phase (a recording of that stream holds them).
+  of the annealing estimator's phase (a recording of that stream holds them);
+- in an exported file (FIF, EDF, BDF, BIDS) the phases and rewards as annotations lasting them:
+  ``phase:<label>`` and ``reward``.
 
 User markers (``mark``, digits) and a file's own markers are any other text.
 """
@@ -18,8 +20,11 @@ PHASE_PREFIX = "phase:"
 REWARD_PREFIX = "reward:"
 REWARD_ON = "reward:on"
 REWARD_OFF = "reward:off"
+PROTOCOL_PREFIX = "protocol:"
+#: An exported file's annotation lasting each reward.
+REWARD_SPAN = "reward"
 #: Prefixes of the markers a session makes for its protocol (a replay makes its own again).
-SESSION_PREFIXES: tuple[str, ...] = (PHASE_PREFIX, REWARD_PREFIX)
+SESSION_PREFIXES: tuple[str, ...] = (PHASE_PREFIX, REWARD_PREFIX, PROTOCOL_PREFIX)
 _EDGES = ("start", "end")
 
 
@@ -42,12 +47,17 @@ def reward(kind: str) -> str:
 
 def finished(protocol_name: str) -> str:
     """``protocol:<name>:finished``."""
-    return f"protocol:{protocol_name}:finished"
+    return f"{PROTOCOL_PREFIX}{protocol_name}:finished"
 
 
 def estimator_phase(phase: str) -> str:
     """``phase:<phase>``: the LSL marker stream's label for a change of the estimator's phase."""
     return f"{PHASE_PREFIX}{phase}"
+
+
+def phase_span(label: str) -> str:
+    """``phase:<label>``: an exported file's annotation lasting a protocol phase."""
+    return f"{PHASE_PREFIX}{label}"
 
 
 def phase_edge(marker: str) -> tuple[str, str] | None:
@@ -60,5 +70,6 @@ def phase_edge(marker: str) -> tuple[str, str] | None:
 
 
 def is_session_marker(marker: str) -> bool:
-    """True for the phase and reward markers a session writes for its protocol."""
-    return marker.startswith(SESSION_PREFIXES)
+    """True for the markers a session writes for its protocol (phases, rewards, the end),
+    also as an exported file's annotations."""
+    return marker.startswith(SESSION_PREFIXES) or marker == REWARD_SPAN

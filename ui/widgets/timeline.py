@@ -28,6 +28,9 @@ CAPACITY = 6000
 #: Phase bands and markers kept (oldest dropped beyond this).
 MAX_BANDS = 400
 MAX_MARKERS = 200
+#: Markers of a replayed file or an external stream kept, on their own (a file dense with
+#: triggers must not push the protocol's phases and the user's markers off the timeline).
+MAX_FILE_MARKERS = 100
 PHASE_COLORS: dict[str, tuple[int, int, int]] = {
     "baseline": (200, 200, 200),
     "heating": (250, 190, 120),
@@ -104,7 +107,7 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def reset(self) -> None:
         """Forget everything (a new session)."""
-        for attr in ("bands", "markers"):
+        for attr in ("bands", "markers", "file_markers"):
             for pair in getattr(self, attr, []):
                 self._remove(pair)
         self.t = np.zeros(CAPACITY)
@@ -114,6 +117,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self._pending = 0
         self.bands: list[tuple[pg.LinearRegionItem, pg.LinearRegionItem]] = []
         self.markers: list[tuple[pg.InfiniteLine, ...]] = []
+        self.file_markers: list[tuple[pg.InfiniteLine, ...]] = []
         self.phase: str | None = None
         self._phase_start = 0.0
         self.t_end = 0.0
@@ -201,17 +205,21 @@ class TimelineWidget(QtWidgets.QWidget):
                 self.top.setYRange(lo, hi, padding=0.05)
 
     # -- markers -------------------------------------------------------------------------
-    def add_marker(self, t: float, label: str) -> None:
-        """A dashed vertical line at ``t`` seconds, labelled."""
-        pen = pg.mkPen((40, 40, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+    def add_marker(self, t: float, label: str, from_file: bool = False) -> None:
+        """A dashed vertical line at ``t`` seconds, labelled: dark for the protocol's phases
+        and the user's markers, grey for a replayed file's or an external stream's markers
+        (``from_file``; kept in a list of their own, :data:`MAX_FILE_MARKERS` at most)."""
+        color = (130, 130, 130) if from_file else (40, 40, 40)
+        pen = pg.mkPen(color, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         top = pg.InfiniteLine(t, angle=90, pen=pen, label=label,
-                              labelOpts={"position": 0.92, "color": (40, 40, 40)})
+                              labelOpts={"position": 0.92, "color": color})
         bottom = pg.InfiniteLine(t, angle=90, pen=pen)
         self.top.addItem(top)
         self.bottom.addItem(bottom)
-        self.markers.append((top, bottom))
-        if len(self.markers) > MAX_MARKERS:
-            self._remove(self.markers.pop(0))
+        kept, cap = (self.file_markers, MAX_FILE_MARKERS) if from_file else (self.markers, MAX_MARKERS)
+        kept.append((top, bottom))
+        if len(kept) > cap:
+            self._remove(kept.pop(0))
 
     def _remove(self, pair: tuple) -> None:
         """Take a (top, bottom) pair of items off their plots. Through the plot, not its view
