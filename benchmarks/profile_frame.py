@@ -43,7 +43,7 @@ def main() -> int:
     def run() -> tuple[float, float, int]:
         pipe = Pipeline(SF, NAMES)
         pipe.push(data[:, :N_WIN])  # mains decided, filters started
-        block = int(pp._MAX_BLOCK_S * SF)
+        block = pp.block_samples(SF, len(NAMES))
         t1 = t2 = 0.0
         n = 0
         for s in range(N_WIN, data.shape[1], block):

@@ -123,6 +123,18 @@ def test_frames_do_not_depend_on_batch_layout(recording, monkeypatch):
     _same_frames(ref, small)
 
 
+def test_offline_blocks_shrink_for_dense_fast_montages(recording, monkeypatch):
+    """5-s blocks for a 16-channel 250-Hz stream; a 64-channel 2048-Hz one gets blocks of
+    131072 channel-samples (1 s), down to 0.5 s at most; the frames do not change."""
+    assert pipeline_mod.block_samples(250.0, 16) == 1250
+    assert pipeline_mod.block_samples(2048.0, 64) == 2048
+    assert pipeline_mod.block_samples(2048.0, 256) == 1024  # the 0.5-s floor
+    ref = Pipeline(SF, NAMES, _config(), RAIL).push(recording.data)
+    monkeypatch.setattr(pipeline_mod, "_MAX_BLOCK_CHANNEL_SAMPLES", 7 * len(NAMES) * SF / 10)
+    assert pipeline_mod.block_samples(SF, len(NAMES)) == int(0.7 * SF)
+    _same_frames(ref, Pipeline(SF, NAMES, _config(), RAIL).push(recording.data))
+
+
 def test_analyze_csv_equals_csv_of_streamed_frames(recording, tmp_path):
     analyze_to_dir(recording, tmp_path, _config())
     live = Pipeline(SF, NAMES, _config(), RAIL)

