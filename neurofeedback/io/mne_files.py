@@ -346,7 +346,8 @@ def read_mne_file(
     if not keep:
         raise FileFormatError(f"{fname(path)}: no EEG channels in the file (channels: {', '.join(names[:10])})")
     dropped_ch += [names[i] for i in range(len(names)) if i not in eeg]
-    data = raw.get_data(picks=keep, stop=n_keep) * 1e6  # V -> uV
+    data = raw.get_data(picks=keep, stop=n_keep)  # a new array (picked rows)
+    data *= 1e6  # V -> uV in place: no second copy of a long recording
     if data.shape[1] == 0:
         raise FileFormatError(f"{fname(path)}: the file has no samples (empty)")
     ch_names = normalize_names([names[i] if renamed is None else str(renamed[i]) for i in keep])
