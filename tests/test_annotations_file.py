@@ -55,6 +55,34 @@ def test_hypnogram_placed_by_its_own_start_time(tmp_path, files):
                         (30.0 + WAKE_S, SLEEP_S - 30.0, "Sleep stage 3")]  # cut at the end
 
 
+def test_bids_events_tsv(tmp_path, files):
+    """A BIDS events file: onsets from the first sample, n/a durations as events, the label
+    from trial_type (rows without one skipped)."""
+    psg, _ = files
+    ev = tmp_path / "sub-01_task-sleep_events.tsv"
+    ev.write_text("onset\tduration\ttrial_type\tsample\n"
+                  f"0\t{WAKE_S}\tW\t0\n"
+                  f"{WAKE_S}\t{SLEEP_S}\tN3\t12000\n"
+                  "150.5\tn/a\tlights off\t15050\n"
+                  "160\t0\tn/a\t16000\n")
+    lf = ReadOptions(annotations=str(ev)).load(psg)
+    assert lf.spans == [(0.0, WAKE_S, "W"), (WAKE_S, SLEEP_S, "N3")]
+    assert lf.markers == [(0.0, "W"), (WAKE_S, "N3"), (150.5, "lights off")]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("onset\tduration\n1\t2\n", "needs an onset column and one of trial_type"),
+    ("onset\tduration\ttrial_type\nsoon\t2\tW\n", "line 2: onset and duration must be seconds"),
+])
+def test_bad_bids_events_are_one_error_line(tmp_path, capsys, files, text, words):
+    psg, _ = files
+    ev = tmp_path / "x_events.tsv"
+    ev.write_text(text)
+    assert main(["info", str(psg), "--annotations", str(ev)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0], err
+
+
 def test_spans_inside_the_file_itself(tmp_path):
     ann = [edfio.EdfAnnotation(0.0, WAKE_S, "Sleep stage W"),
            edfio.EdfAnnotation(150.0, 0.0, "lights off")]

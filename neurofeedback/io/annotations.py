@@ -3,8 +3,9 @@
 Sleep laboratories score a recording in a separate file (Sleep-EDF's ``*-Hypnogram.edf``: an
 EDF+ file of annotations only, "Sleep stage W", "Sleep stage 2", ... each 30 s or longer), and
 other tools save annotations beside the data (MNE's ``.fif``/``.csv``/``.txt`` annotation
-files, BrainVision ``.vmrk``, EEGLAB ``.set``). :func:`with_annotations` reads such a file with
-``mne.read_annotations`` and adds its annotations to a loaded recording: each one a marker at
+files, BrainVision ``.vmrk``, EEGLAB ``.set``, a BIDS ``*_events.tsv``). :func:`with_annotations`
+reads such a file (with ``mne.read_annotations``; a BIDS events file with
+:func:`read_bids_events`) and adds its annotations to a loaded recording: each one a marker at
 its onset, and each one with a duration also a span (:attr:`LoadedFile.spans`), which the
 report summarises per label.
 
@@ -31,7 +32,51 @@ log = logging.getLogger(__name__)
 
 #: What ``--annotations`` accepts, for messages.
 ANNOTATION_FILES = ("an EDF+ annotations file (a Sleep-EDF hypnogram), a FIF, CSV or TXT "
-                    "annotations file as MNE writes them, a BrainVision .vmrk or an EEGLAB .set")
+                    "annotations file as MNE writes them, a BrainVision .vmrk, an EEGLAB .set "
+                    "or a BIDS _events.tsv")
+#: Columns of a BIDS events file that name the event, first found wins (BIDS: ``trial_type``,
+#: ``value``; sleep datasets: a stage column).
+_BIDS_LABEL_COLUMNS = ("trial_type", "value", "stage", "sleep_stage", "event", "description")
+
+
+def read_bids_events(path: Path):
+    """A BIDS ``*_events.tsv`` as ``mne.Annotations``: ``onset`` and ``duration`` in seconds
+    from the data file's first sample (``n/a`` duration: 0), the label from the first of
+    :data:`_BIDS_LABEL_COLUMNS` the file has (rows whose label is ``n/a`` are skipped).
+
+    Raises
+    ------
+    FileFormatError
+        No ``onset`` or label column, or an onset or duration that is not a number.
+    """
+    import csv
+
+    import mne
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    header = list(rows[0]) if rows else []
+    label_col = next((c for c in _BIDS_LABEL_COLUMNS if c in header), None)
+    if "onset" not in header or label_col is None:
+        raise FileFormatError(
+            f"--annotations {path.name}: a BIDS events file needs an onset column and one of "
+            f"{', '.join(_BIDS_LABEL_COLUMNS)}; found {', '.join(header) or 'no rows'}")
+    onsets, durations, labels = [], [], []
+    for line, row in enumerate(rows, start=2):
+        label = (row.get(label_col) or "").strip()
+        if not label or label == "n/a":
+            continue
+        try:
+            onset = float(row["onset"])
+            dur = (row.get("duration") or "n/a").strip()
+            duration = 0.0 if dur == "n/a" else float(dur)
+        except ValueError:
+            raise FileFormatError(
+                f"--annotations {path.name}, line {line}: onset and duration must be seconds "
+                f"(or n/a for the duration); got {row.get('onset')!r}, {row.get('duration')!r}"
+            ) from None
+        onsets.append(onset), durations.append(max(0.0, duration)), labels.append(label)
+    return mne.Annotations(onsets, durations, labels)
 
 
 def read_annotation_file(
@@ -67,7 +112,9 @@ def read_annotation_file(
     import mne
 
     try:
-        ann = mne.read_annotations(p)
+        ann = read_bids_events(p) if p.name.lower().endswith(".tsv") else mne.read_annotations(p)
+    except FileFormatError:
+        raise
     except Exception as exc:  # the boundary: MNE raises many kinds for files it cannot read
         log.debug("cannot read annotations from %s", p, exc_info=True)
         msg = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
