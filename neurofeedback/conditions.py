@@ -129,9 +129,9 @@ def read_conditions(path: str | Path) -> list[ConditionSpan]:
     spans = []
     for line, row in enumerate(rows, start=2):
         condition = (row["condition"] or "").strip()
-        whole = condition.startswith(FROM_ANNOTATIONS)
+        whole = condition.startswith(FROM_ANNOTATIONS)  # may leave the span empty: all of it
         if whole:  # "@ hyp.edf" names "hyp.edf"
-            condition = FROM_ANNOTATIONS + condition[len(FROM_ANNOTATIONS):].strip()  # may leave the span empty: all of it
+            condition = FROM_ANNOTATIONS + condition[len(FROM_ANNOTATIONS):].strip()
         try:
             start = float(row["start_s"]) if (row["start_s"] or "").strip() or not whole else 0.0
             end = float(row["end_s"]) if (row["end_s"] or "").strip() or not whole else math.inf
