@@ -57,18 +57,28 @@ class Baseline:
     z-score is NaN. A quantity with fewer than two finite baseline values, or no spread, gets
     NaN z-scores.
 
+    A block that holds fewer than ``min_frames`` clean frames (electrodes still settling, a
+    restless first minute) is **extended**: the clean frames after ``end_s`` are collected too,
+    until there are ``min_frames``; the baseline completes then (:attr:`completed_s` says when),
+    so a bad start delays the z-scores instead of leaving them empty for the whole recording.
+
     Parameters
     ----------
     start_s, end_s : float
         The block, stream seconds.
     window_s : float
         Analysis window, seconds.
+    min_frames : int
+        Clean frames the baseline needs (0: none, the block as it is).
     """
 
-    def __init__(self, start_s: float, end_s: float, window_s: float) -> None:
+    def __init__(self, start_s: float, end_s: float, window_s: float, min_frames: int = 0) -> None:
         self.start_s = float(start_s)
         self.end_s = float(end_s)
         self.first_s = self.start_s + min(window_s, self.end_s - self.start_s)
+        self.min_frames = max(0, int(min_frames))
+        self.completed_s = math.nan  # the time of the frame that completed it
+        self._last_s = -math.inf  # the last frame offered
         self.complete = False
         self._values: dict[str, list[float]] = {}
         self._channels: dict[str, list[np.ndarray]] = {}
@@ -85,7 +95,8 @@ class Baseline:
         artifact: bool,
         channels: dict[str, np.ndarray] | None = None,
     ) -> None:
-        """Offer one frame's values; finishes the baseline once ``time_s >= end_s``.
+        """Offer one frame's values; finishes the baseline at the first frame at or after
+        ``end_s`` by which it holds ``min_frames`` clean frames.
 
         Parameters
         ----------
@@ -100,15 +111,27 @@ class Baseline:
         """
         if self.complete:
             return
-        if self.first_s - 1e-9 <= time_s <= self.end_s + 1e-9 and not artifact:
+        self._last_s = float(time_s)
+        inside = time_s <= self.end_s + 1e-9
+        # after the block only while it held too few clean frames (extended)
+        if (self.first_s - 1e-9 <= time_s and not artifact
+                and (inside or self.n_frames < self.min_frames)):
             if values:
                 self.n_frames += 1
             for k, v in values.items():
                 self._values.setdefault(k, []).append(v)
             for k, arr in (channels or {}).items():
                 self._channels.setdefault(k, []).append(np.array(arr, dtype=float))
-        if time_s >= self.end_s - 1e-9:
+        if time_s >= self.end_s - 1e-9 and self.n_frames >= self.min_frames:
+            self.completed_s = float(time_s)
             self._finish()
+
+    @property
+    def extended(self) -> bool:
+        """True when the block held too few clean frames and frames after it are (or were)
+        collected: completed after ``end_s``, or not complete and past it."""
+        last = self.completed_s if self.complete else self._last_s
+        return last > self.end_s + 1e-9
 
     def _finish(self) -> None:
         self.complete = True

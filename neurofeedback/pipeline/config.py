@@ -96,6 +96,11 @@ class PipelineConfig:
         estimator and every column are unchanged. At most the window's segment count.
     baseline : (float, float)
         Baseline block (start_s, end_s) in stream seconds; z-scores refer to it (default 0-60).
+    baseline_min_clean_s : float
+        Clean frames the baseline needs, in seconds of frames (default 10: 100 frames at a
+        0.1-s hop), but at most half the frames the block can hold. A block with fewer (a
+        noisy start) is extended over the clean frames that follow it until it has them
+        (:class:`.baseline.Baseline`); 0 keeps the block as it is.
     low_modes : int
         How many of the lowest scalp spatial modes count as "low" (the constant mode is left out,
         so 3 = the three smoothest gradients across the head).
@@ -207,6 +212,7 @@ class PipelineConfig:
     harmony_window_s: float = 8.0
     harmony_segment_s: float = 4.0
     baseline: tuple[float, float] = (0.0, 60.0)
+    baseline_min_clean_s: float = 10.0
     low_modes: int = 3
     metastability_s: float = 10.0
     amplitude_uv: float = 400.0
@@ -305,6 +311,8 @@ class PipelineConfig:
             self.notch = float(self.notch)
         self.integration_band = _check_band("integration_band", self.integration_band)
         self.baseline = self._check_baseline(self.baseline)
+        self.baseline_min_clean_s = check_positive(
+            "baseline_min_clean_s", self.baseline_min_clean_s, allow_zero=True)
         try:
             self.synchrony_smooth_s = float(self.synchrony_smooth_s)
         except (TypeError, ValueError):

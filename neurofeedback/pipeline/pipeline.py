@@ -317,7 +317,7 @@ class Pipeline:
                               cfg.integration_analytic_tau_s, cfg.integration_analytic_order)
             if cfg.integration_analytic_tau_s > 0 else None
         )
-        self.baseline = Baseline(cfg.baseline[0], cfg.baseline[1], cfg.window_s)
+        self.baseline = self._new_baseline(cfg.baseline[0], cfg.baseline[1])
         self._drowsy = DrowsinessSmoother(cfg.drowsiness_smooth_s, cfg.hop_s)
         self._lz_q = lz_decimation(self.sfreq)
         self.estimator = AnnealingEstimator(hop_s=cfg.hop_s)
@@ -332,7 +332,7 @@ class Pipeline:
         until ``end_s``.
         """
         start_s, end_s = PipelineConfig._check_baseline((start_s, end_s))
-        self.baseline = Baseline(start_s, end_s, self.cfg.window_s)
+        self.baseline = self._new_baseline(start_s, end_s)
         self.estimator.reset()  # its z-score inputs restart with the new baseline
 
     def push(self, data: np.ndarray) -> list[FeatureFrame]:
@@ -405,6 +405,14 @@ class Pipeline:
         return frames
 
     # ------------------------------------------------------------------ internals
+    def _new_baseline(self, start_s: float, end_s: float) -> Baseline:
+        """A baseline over ``[start_s, end_s]`` that needs ``baseline_min_clean_s`` of clean
+        frames, but at most half the frames the block can hold."""
+        cfg = self.cfg
+        nominal = max(1, int(math.floor((end_s - start_s - cfg.window_s) / cfg.hop_s + 1e-9)) + 1)
+        need = min(int(round(cfg.baseline_min_clean_s / cfg.hop_s)), math.ceil(nominal / 2))
+        return Baseline(start_s, end_s, cfg.window_s, need)
+
     def _start_filters(self, mains: float | None) -> None:
         cfg = self.cfg
         self.mains_hz = mains
@@ -997,6 +1005,10 @@ class Pipeline:
             per_ch["periodic_recent_db"] = recent
         was_complete = bl.complete
         bl.update(frame.time_s, values, frame.artifact, per_ch)
+        if bl.complete and not was_complete and bl.extended:
+            log.warning("the baseline block %g-%g s held fewer than %d clean frames: it took the "
+                        "clean frames after it and was completed at %.1f s (z-scores and "
+                        "feedback start there)", bl.start_s, bl.end_s, bl.min_frames, bl.completed_s)
         if bl.complete and not was_complete:  # the estimator learns how far this head wanders
             zt = bl.z_table(("periodic_db", "aperiodic_exponent", "synchrony_window"))
             zt[:, 1] *= -1.0  # temperature is the exponent's flattening

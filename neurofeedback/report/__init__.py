@@ -185,9 +185,18 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
     if not any(marker_labels.phase_edge(m) for _, m in d.markers):
         out += _missing("No protocol phase markers in this recording, so no protocol phases are "
                         "marked; the shading shows the estimator's annealing phases.")
-    if not np.isfinite(tab["energy"]).any():
+    energy = np.isfinite(tab["energy"])
+    if not energy.any():
         out += _missing("Energy and temperature are z-scores against the baseline block and are "
                         "empty: the baseline was never completed.")
+    else:
+        end = session_config(d.loaded, d.meta).baseline[1]
+        first = float(tab["time_s"][np.argmax(energy)])
+        if first > end + 1.0:
+            out += _missing(
+                f"Energy and temperature start at {first:.1f} s, after the baseline block ended "
+                f"at {end:g} s: the block held too few clean frames, so the baseline took the "
+                "clean frames after it (pipeline setting baseline_min_clean_s).")
     if not np.isfinite(tab["synchrony"]).any():
         out += _missing("Synchrony is empty: it needs clean channels in at least two regions.")
     out += ('<p class="note">Shading: estimator phase. Dashed lines: protocol phase starts. Red '
