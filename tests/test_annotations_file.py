@@ -193,3 +193,21 @@ def test_edf_start_reads_the_header_date_with_the_spec_century_rule(tmp_path, ye
     assert edf_start(tmp_path / "missing.edf") is None
     (tmp_path / "x.txt").write_text("not an EDF file")
     assert edf_start(tmp_path / "x.txt") is None
+
+
+def test_replay_with_a_hypnogram_passes_its_stages_as_markers(tmp_path, files):
+    psg, hyp = files
+    assert main(["replay", str(psg), "--annotations", str(hyp), "--speed", "0", "--start", "60",
+                 "--duration", "120", "--headless", "--protocol", "none",
+                 "--record-dir", str(tmp_path)]) == 0
+    (rec,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    lines = (rec / "markers.csv").read_text().strip().splitlines()[1:]
+    got = [(float(t), label) for t, label in (ln.split(",", 1) for ln in lines)]
+    # on the replay's clock (it starts 60 s in): the N3 onset at 120 s is at 60 s
+    assert got == [(WAKE_S - 60.0, "Sleep stage 3")]
+
+
+def test_gui_annotations_need_a_replay(capsys):
+    assert main(["gui", "--annotations", "hyp.edf", "--quit-after", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--annotations only applies to --replay" in err

@@ -50,7 +50,7 @@ def build_source(spec: SessionSpec) -> Source:
             raise UsageError("choose a file to replay (an EEG file or a session folder)")
         return make_replay_source(spec.replay_path, speed=spec.speed, start_s=spec.start_s,
                                   board=spec.replay_board, channels=channels,
-                                  sfreq=spec.replay_sfreq)
+                                  sfreq=spec.replay_sfreq, annotations=spec.replay_annotations)
     if spec.scenario_duration_s is not None and spec.kind != "simulated":
         raise UsageError(
             f"{setting('scenario_duration_s', '--scenario-duration')} only applies to the simulator "

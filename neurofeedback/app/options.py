@@ -96,6 +96,14 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
                    help="record the markers of this LSL marker stream (PsychoPy, a button box)")
 
 
+def add_annotations_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--annotations FILE`` (:mod:`neurofeedback.io.annotations`)."""
+    parser.add_argument("--annotations", metavar="FILE", default=None,
+                        help="a file of annotations for the recording, e.g. a Sleep-EDF "
+                             "*-Hypnogram.edf (EDF+), MNE .fif/.csv/.txt annotations, a "
+                             "BrainVision .vmrk, an EEGLAB .set or a BIDS _events.tsv")
+
+
 def add_gui_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the Qt window (``neurofeedback gui`` and ``python -m ui``)."""
     add_board_arguments(p, board=False)
@@ -109,6 +117,7 @@ def add_gui_arguments(p: argparse.ArgumentParser) -> None:
         "--speed", type=float, default=1.0,
         help="--replay only: replay speed, multiple of real time (default 1; the simulator uses --sim-speed)",
     )
+    add_annotations_argument(p)
     add_session_arguments(p)
     p.add_argument("--feedback-mode", default=DEFAULT_SCORE, metavar="MODE",
                    help=f"score fed back without a protocol: {', '.join(FEEDBACK_SCORES)} (default "
@@ -149,3 +158,6 @@ def check_gui_arguments(args: argparse.Namespace) -> None:
         check_positive("--duration", args.duration)
     if getattr(args, "replay", None) and getattr(args, "board", None):
         raise UsageError("give either --board or --replay, not both")
+    if getattr(args, "annotations", None) and not getattr(args, "replay", None):
+        raise UsageError(f"--annotations only applies to --replay; got --annotations "
+                         f"{args.annotations} without --replay")

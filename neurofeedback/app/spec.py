@@ -55,6 +55,9 @@ class SessionSpec:
         Board that recorded a BrainFlow CSV without ``session.json`` (replay only).
     replay_sfreq : float or None
         Sample rate of a CSV file without a time column (``--sfreq``, replay only).
+    replay_annotations : str or None
+        A file of annotations for the replayed recording (``--annotations``, replay only: a
+        hypnogram's stages become markers the replay passes).
     protocol : str or None
         Protocol name or TOML path.
     record : bool
@@ -91,6 +94,7 @@ class SessionSpec:
     start_s: float = 0.0
     replay_board: str | None = None
     replay_sfreq: float | None = None
+    replay_annotations: str | None = None
     protocol: str | None = None
     record: bool = True
     record_dir: str = field(default_factory=lambda: str(default_record_dir()))
@@ -164,6 +168,7 @@ def spec_from_args(
             kind="replay", replay_path=str(replay), speed=float(getattr(args, "speed", 1.0)),
             start_s=float(getattr(args, "start", 0.0) or 0.0), replay_board=getattr(args, "board", None),
             replay_sfreq=getattr(args, "sfreq", None),
+            replay_annotations=getattr(args, "annotations", None),
             options={"channels": channels} if channels else {}, **common,
         )
     board = getattr(args, "board", None) or default_board

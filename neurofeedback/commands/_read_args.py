@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from ..app.options import add_annotations_argument
 from ..io import ReadOptions
+
+__all__ = ["add_annotations_argument", "add_read_arguments", "read_options"]
 
 
 def add_read_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,14 +18,6 @@ def add_read_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated channel names overriding the file's, e.g. Fp1,Fp2,C3,C4")
     parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
                         help="sample rate of a CSV file without a time column")
-
-
-def add_annotations_argument(parser: argparse.ArgumentParser) -> None:
-    """Add ``--annotations FILE`` (:mod:`neurofeedback.io.annotations`)."""
-    parser.add_argument("--annotations", metavar="FILE", default=None,
-                        help="a file of annotations for the recording, e.g. a Sleep-EDF "
-                             "*-Hypnogram.edf (EDF+), MNE .fif/.csv/.txt annotations, a "
-                             "BrainVision .vmrk or an EEGLAB .set")
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:

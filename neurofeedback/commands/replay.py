@@ -8,7 +8,7 @@ from ..app import build_source, spec_from_args
 from ..app.options import add_session_arguments
 from ..headless import has_screen, run_headless
 from . import gui
-from ._read_args import add_read_arguments
+from ._read_args import add_annotations_argument, add_read_arguments
 
 NAME = "replay"
 HELP = "replay a recording or any EEG file (OpenBCI txt, BrainFlow CSV, EDF/BDF/FIF...)"
@@ -20,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speed", metavar="X", type=float, default=1.0, help="multiple of real time; 0 = as fast as possible (default 1)")
     p.add_argument("--start", metavar="S", type=float, default=0.0, help="start at S seconds into the file")
     add_read_arguments(p)
+    add_annotations_argument(p)
     p.add_argument("--duration", metavar="S", type=float, default=None, help="stop after S seconds of data")
     p.add_argument("--headless", action="store_true", help="no window: print a status line instead")
     p.add_argument("--json", action="store_true",

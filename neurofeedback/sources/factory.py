@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import UsageError, setting
 from ..io import load_eeg_file
+from ..io.annotations import with_annotations
 from .base import Source
 from .file_source import FileSource
 from .lsl_source import LslSource
@@ -95,7 +96,11 @@ def make_replay_source(
     board: str | None = None,
     channels: str | list[str] | None = None,
     sfreq: float | None = None,
+    annotations: str | None = None,
 ) -> FileSource:
-    """A :class:`FileSource` for any file :func:`neurofeedback.io.load_eeg_file` reads."""
+    """A :class:`FileSource` for any file :func:`neurofeedback.io.load_eeg_file` reads, with
+    the markers of an ``annotations`` file (a hypnogram) added when given."""
     loaded = load_eeg_file(path, board=board, channels=channels, sfreq=sfreq)
+    if annotations:
+        loaded = with_annotations(loaded, annotations)
     return FileSource(loaded, speed=speed, start_s=start_s)
