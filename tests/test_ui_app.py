@@ -188,6 +188,17 @@ def test_replayed_files_markers_are_drawn_on_the_timeline(qtbot, window, tmp_pat
     assert w.timeline.markers == [] and w.markers == []
 
 
+@pytest.mark.skipif(not OPENBCI.exists(), reason="shared OpenBCI sample recording not available")
+def test_speed_box_shows_a_command_line_speed(qtbot, window):
+    """--speed 3 is not in the box's list: it is added and shown, not left at 1x."""
+    w = window
+    assert w.start_session(SessionSpec(kind="replay", replay_path=str(OPENBCI), speed=3.0,
+                                       record=False)), w.banner_text
+    box = w.replay.speed_box
+    assert box.currentData() == 3.0 and box.currentText() == "3\u00d7"
+    assert [box.itemData(k) for k in range(box.count())] == [0.5, 1.0, 2.0, 3.0, 4.0, 8.0, 16.0]
+
+
 def test_markers_land_in_recording(qtbot, window, tmp_path):
     w = window
     folder = tmp_path / "session"

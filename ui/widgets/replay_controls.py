@@ -52,11 +52,16 @@ class ReplayControls(QtWidgets.QWidget):
             return
         dur = float(source.info.duration_s or 0.0)
         self.slider.setRange(0, int(dur * 10))
-        speed = float(getattr(source, "speed", 1.0)) or 1.0
-        if speed in SPEEDS:
-            self.speed_box.blockSignals(True)
-            self.speed_box.setCurrentIndex(SPEEDS.index(speed))
-            self.speed_box.blockSignals(False)
+        speed = float(getattr(source, "speed", 1.0))
+        index = self.speed_box.findData(speed)
+        if index < 0:  # a speed given on the command line (--speed 60, 0 = unpaced): listed too
+            label = "max" if speed == 0 else f"{speed:g}\u00d7"
+            index = sum(1 for k in range(self.speed_box.count())
+                        if 0 < float(self.speed_box.itemData(k)) < speed or speed == 0)
+            self.speed_box.insertItem(index, label, speed)
+        self.speed_box.blockSignals(True)
+        self.speed_box.setCurrentIndex(index)
+        self.speed_box.blockSignals(False)
         self.refresh()
 
     def toggle(self) -> None:
