@@ -13,7 +13,14 @@ import threading
 import time
 from typing import TextIO
 
-from .app import SessionSpec, build_session, fed_back_score, feedback_value, finish_session
+from .app import (
+    SessionSpec,
+    build_session,
+    drowsy_reward,
+    fed_back_score,
+    feedback_value,
+    finish_session,
+)
 from .pipeline import COMPILE_NOTE, kernels_compiled
 from .pipeline.quality import REASONS
 from .session import SessionStats, run_until_done
@@ -66,7 +73,7 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
             name = fed_back_score(f)
             parts.append(f"{name} {_fmt(feedback_value(f, name), '.2f')}")
         if f.phase == "drowsy":
-            parts.append(f"DROWSY {_fmt(f.drowsiness, '.2f')} (no meditation reward)")
+            parts.append(f"DROWSY {_fmt(f.drowsiness, '.2f')} ({drowsy_reward(f)})")
         if f.artifact:
             kinds: dict[str, int] = {}
             for reason in f.artifact_reasons:

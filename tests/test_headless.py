@@ -51,3 +51,12 @@ def test_compiled_kernels_are_found_in_numba_cache():
 
     run_pipeline(np.random.default_rng(0).standard_normal((4, 1000)), 250.0, ["O1", "O2", "C3", "C4"])
     assert kernels_compiled()  # the kernels this just used are cached on disk
+
+
+def test_status_line_says_when_the_reward_is_only_fading():
+    from neurofeedback.pipeline.frame import FeatureFrame
+
+    frame = FeatureFrame(time_s=90.0, baseline_complete=True, phase="drowsy", drowsiness=0.42,
+                         meditation_score=0.3)
+    line = format_status(SessionStats(90.0, 22500, 0, "ok", ("ok",), frame=frame))
+    assert "DROWSY 0.42 (meditation reward fading)" in line

@@ -56,7 +56,8 @@ def test_eegmat_report_has_every_section_and_is_self_contained(eegmat_report):
     facts = section(text, "facts")
     assert "500 Hz" in facts and "182.0 s" in facts and "O1" in facts
     # an awake person: the drowsy row says none, with the median drowsiness
-    assert re.search(r"drowsy frames</td><td>0\.0 % \(drowsiness &gt;= 0\.5: no meditation reward\), "
+    assert re.search(r"drowsy frames</td><td>0\.0 % \(drowsiness &gt;= 0\.35: feedback fading out, "
+                     r"none from 0\.5\), "
                      r"median drowsiness 0\.0\d", facts), facts
     # what it cannot show, it says
     assert "No protocol was run" in section(text, "blocks")
@@ -221,7 +222,7 @@ def test_drowsy_share_of_a_feature_table():
     cols = {"time_s": np.arange(4.0), "phase": np.array(["baseline", "drowsy", "drowsy", "heating"]),
             "drowsiness": np.array([0.1, 0.6, 0.8, np.nan])}
     assert _drowsy_share(FeatureTable(cols, [()] * 4, "test")) == (
-        "50.0 % (drowsiness >= 0.5: no meditation reward), median drowsiness 0.60")
+        "50.0 % (drowsiness >= 0.35: feedback fading out, none from 0.5), median drowsiness 0.60")
     # an old features.csv without the column: only the phase share
     del cols["drowsiness"]
     assert _drowsy_share(FeatureTable(cols, [()] * 4, "test")).startswith("50.0 %")

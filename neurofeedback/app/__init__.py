@@ -14,7 +14,14 @@ Nothing here imports Qt or the ``ui`` package.
 from __future__ import annotations
 
 from .build import build_session, build_source, load_spec_protocol, pipeline_config
-from .feedback import MODALITIES, Modality, fed_back_score, feedback_value, modality
+from .feedback import (
+    MODALITIES,
+    Modality,
+    drowsy_reward,
+    fed_back_score,
+    feedback_value,
+    modality,
+)
 from .finish import FinishResult, finish_session, wants_report
 from .spec import SessionSpec, spec_from_args
 from .vocab import (
@@ -43,6 +50,7 @@ __all__ = [
     "SessionSpec",
     "build_session",
     "build_source",
+    "drowsy_reward",
     "fed_back_score",
     "feedback_value",
     "finish_session",

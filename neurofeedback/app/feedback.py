@@ -76,6 +76,16 @@ def fed_back_score(frame: FeatureFrame | Any | None, default: str = DEFAULT_SCOR
     return score if score in FEEDBACK_SCORES else default
 
 
+def drowsy_reward(frame: FeatureFrame | Any) -> str:
+    """What a drowsy frame's feedback does, for the status line and the window: ``"no
+    meditation reward"`` once its meditation score is 0 (drowsiness at the drowsy threshold),
+    ``"meditation reward fading"`` while it still gives some (between ``drowsy_hold`` and the
+    threshold the scores fade to 0)."""
+    score = getattr(frame, "meditation_score", math.nan)
+    fading = isinstance(score, (int, float)) and math.isfinite(score) and score > 0
+    return "meditation reward fading" if fading else "no meditation reward"
+
+
 def feedback_value(frame: FeatureFrame | Any, score: str) -> float:
     """Value (0..1, NaN when unavailable) of ``score`` in ``frame``, as the protocol engine
     computes it for the reward (:func:`~neurofeedback.protocols.score_value`)."""

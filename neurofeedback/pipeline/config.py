@@ -183,13 +183,13 @@ class PipelineConfig:
         Time constant of the causal average of the window drowsiness, seconds (default 5;
         0 = none). See :mod:`.drowsiness`.
     drowsy_threshold : float
-        Drowsiness at or above which a frame is "drowsy": meditation score 0, estimator phase
-        ``drowsy`` (default 0.5, 0 < value <= 1).
+        Drowsiness at or above which both feedback scores are 0 (default 0.5, 0 < value <= 1).
     drowsy_hold : float
-        Drowsiness at or above which the estimator takes no evidence (its phase is held, as in
-        artifact frames) although the frame is not yet drowsy (default 0.35, at most
-        ``drowsy_threshold``): a brain on its way to sleep grows theta, which must not read as
-        heating. From here to ``drowsy_threshold`` both feedback scores fade linearly to 0
+        Drowsiness at or above which the estimator's phase is ``drowsy`` and it takes no
+        evidence (the cycle phase it had is kept for when the person is awake again; default
+        0.35, at most ``drowsy_threshold``): a brain on its way to sleep grows theta, which must
+        not read as heating, and the phase the estimator held from before the drift is not the
+        state now. From here to ``drowsy_threshold`` both feedback scores fade linearly to 0
         (:func:`.scores.wakefulness`). Awake validation recordings have medians of 0.00-0.29.
     score_gain, score_offset : float
         Feedback score = 1 / (1 + exp(-gain * (z - offset))).

@@ -16,7 +16,7 @@ Phases (:data:`neurofeedback.pipeline.frame.PHASES`), in cycle order:
 ``integrated``
     Temperature back near the baseline, synchrony well above it, energy modestly raised.
 ``drowsy``
-    Outside the cycle: the pipeline's drowsiness is at or above its threshold. A brain
+    Outside the cycle: the pipeline's drowsiness is at or above its ``drowsy_hold``. A brain
     falling asleep is not heating: while drowsy the filter is held (as in artifact frames)
     and resumes where it was when the person is alert again.
 

@@ -237,7 +237,7 @@ FEATURES: tuple[Feature, ...] = (
             "near it).", "window", null="empty (no peaks)", source="Pletzer et al. 2010"),
     Feature("phase", "", "str",
             "Annealing phase, one of baseline, heating, disintegration, search, annealing, "
-            "integrated, or drowsy (drowsiness >= 0.5: outside the cycle).", "estimator", null="baseline", default="baseline"),
+            "integrated, or drowsy (drowsiness >= 0.35: outside the cycle).", "estimator", null="baseline", default="baseline"),
     Feature("phase_confidence", "0..1", "float",
             "The estimator's probability of the reported phase (at most 0.5 while an input lies "
             "outside the range its templates cover; see estimator_in_range).", "estimator",
@@ -249,14 +249,15 @@ FEATURES: tuple[Feature, ...] = (
     Feature("meditation_score", "0..1", "float",
             "Meditation feedback score: a logistic of energy and low-mode share z (with a "
             "protocol's balanced or fast response, the energy of the window's last 1.5 s or 1 s "
-            "instead of the energy column); exactly 0 in artifact frames, drowsy frames "
-            "(drowsiness >= 0.5) and before the baseline is complete.", "score", null="0",
+            "instead of the energy column); exactly 0 in artifact frames, at drowsiness >= 0.5 "
+            "(fading from 0.35) and before the baseline is complete.", "score", null="0",
             default=0.0),
     Feature("integration_score", "0..1", "float",
             "Integration feedback score: a logistic of the z-scores of lagged synchrony (pooled "
             "over its own last 1 s of windows, 0.8 or 0.5 s with a protocol's balanced or fast "
             "response; the synchrony column pools 4 s) and consonance (averaged over 2 s); "
-            "exactly 0 in artifact frames, drowsy frames and before the baseline is complete.",
+            "exactly 0 in artifact frames, at drowsiness >= 0.5 (fading from 0.35) and before the "
+            "baseline is complete.",
             "score", null="0", default=0.0),
     Feature("alpha_theta_share", "0..1", "float",
             "Alpha (8-13 Hz) plus theta (4-8 Hz) share of the summed linear power of the five "

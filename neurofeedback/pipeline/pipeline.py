@@ -1023,7 +1023,8 @@ class Pipeline:
             frame.drowsiness = self._drowsy.value
         drowsy = frame.drowsiness >= cfg.drowsy_threshold
         hold = frame.drowsiness >= cfg.drowsy_hold  # on the way to sleep: no cycle evidence
-        # (the estimator reports "drowsy" exactly when ``drowsy``: frame.phase is the flag the
+        # the estimator reports "drowsy" from ``hold`` on: the phase it held there was a guess
+        # made before the drift into sleep, not the state now (frame.phase is the flag the
         # status line, the window and the report read)
         sync_z = bl.z("synchrony_feedback", values.get("synchrony_feedback", math.nan))
         sync_window_z = bl.z("synchrony_window", values.get("synchrony_window", math.nan))
@@ -1033,7 +1034,7 @@ class Pipeline:
             cons_z = self._consonance_smoother.update(frame.time_s, cons_z, frame.artifact)
         st = self.estimator.update(
             frame.time_s, frame.energy, frame.temperature, sync_window_z,
-            frame.artifact or (hold and not drowsy), bl.complete, drowsy,
+            frame.artifact, bl.complete, hold,
         )
         frame.phase = st.phase
         frame.phase_confidence = float(st.confidence)

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import RecordingError, setting
 from ..io import ReadOptions, marker_labels
 from ..io.dates import format_start, recording_start
+from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.latency import response_time_s
 from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
@@ -89,7 +90,7 @@ def _facts(d: ReportData) -> str:
         ["feature frames", f"{tab.n_frames} ({_fmt(float(t[0]) if t.size else None, 1)}-"
                            f"{_fmt(float(t[-1]) if t.size else None, 1)} s), from {tab.source}"],
         ["artifact frames", f"{100 * float(tab['artifact'].mean()) if t.size else 0:.1f} %"],
-        ["drowsy frames", _drowsy_share(tab)],
+        ["drowsy frames", _drowsy_share(tab, session_config(d.loaded, d.meta))],
         ["markers", len(d.markers)],
         ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
         ["processing latency", processing_latency_text(meta)],
@@ -131,15 +132,18 @@ def response_time_text(d: ReportData) -> str:
         " (half-way to a step change in the brain)"
 
 
-def _drowsy_share(tab) -> str:
-    """Share of frames read as drowsy (no meditation reward), and the median drowsiness."""
+def _drowsy_share(tab, cfg: PipelineConfig | None = None) -> str:
+    """Share of frames read as drowsy (feedback fading out, none from the drowsy threshold),
+    and the median drowsiness."""
+    cfg = cfg or PipelineConfig()
     cols = tab.columns
     if "phase" not in cols or not cols["time_s"].size:
         return "–"
     share = 100 * float(np.mean(cols["phase"] == "drowsy"))
     d = cols.get("drowsiness")
     med = "" if d is None or not np.isfinite(d).any() else f", median drowsiness {np.nanmedian(d):.2f}"
-    return f"{share:.1f} % (drowsiness >= 0.5: no meditation reward){med}"
+    return (f"{share:.1f} % (drowsiness >= {cfg.drowsy_hold:g}: feedback fading out, none from "
+            f"{cfg.drowsy_threshold:g}){med}")
 
 
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:

@@ -34,7 +34,7 @@ if set(PICTURES) != set(FEEDBACK_SCORES):  # pragma: no cover - caught at import
 #: Text shown instead of the picture when the feedback is audio only.
 AUDIO_ONLY_TEXT = "Listen: the chord grows consonant and louder as your score rises"
 #: Said while the pipeline reads the person as drowsy (meditation score held at 0).
-DROWSY_TEXT = "Drowsy: you seem to be drifting towards sleep \u2013 no meditation reward"
+DROWSY_TEXT = "Drowsy: you seem to be drifting towards sleep \u2013 the feedback pauses"
 #: On-screen smoothing time constant, seconds.
 SMOOTH_TAU_S = 0.6
 #: How far nodes move towards the centre at score 1 (fraction of their home radius).

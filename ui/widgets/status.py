@@ -6,6 +6,8 @@ import math
 
 from PyQt6 import QtCore, QtWidgets
 
+from neurofeedback.app import drowsy_reward
+
 from .feedback import explain_artifact
 from .timeline import PHASE_COLORS
 
@@ -88,7 +90,7 @@ class StatusPanel(QtWidgets.QFrame):
         baseline = not bool(getattr(frame, "baseline_complete", False))
         if phase == "drowsy":
             d = float(getattr(frame, "drowsiness", math.nan))
-            self.phase_label.setText(f"drowsy ({d:.2f}): no meditation reward")
+            self.phase_label.setText(f"drowsy ({d:.2f}): {drowsy_reward(frame)}")
         else:
             self.phase_label.setText(
                 phase + (" (collecting baseline)" if baseline and phase != "baseline" else "")
