@@ -98,6 +98,7 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         "start_time_local": format_start(start),
         "channels": list(loaded.ch_names),
         "n_channels": len(loaded.ch_names),
+        "left_out_channels": [str(c) for c in loaded.meta.get("dropped_channels", [])],
         "sfreq": float(loaded.sfreq),
         "duration_s": float(loaded.duration_s),
         "n_samples": int(loaded.n_samples),
@@ -116,6 +117,19 @@ def _num(v: float | None, fmt: str, none: str = "n/a") -> str:
     return "n/a" if isinstance(v, float) and math.isnan(v) else format(v, fmt)
 
 
+#: Left-out channel names listed by ``info`` (the rest are counted).
+MAX_LEFT_OUT_NAMES = 12
+
+
+def _left_out_line(names: list[str]) -> list[str]:
+    """``left out: N ...`` for the file's channels that are not read as EEG (none: no line)."""
+    if not names:
+        return []
+    shown = ", ".join(names[:MAX_LEFT_OUT_NAMES])
+    more = f" and {len(names) - MAX_LEFT_OUT_NAMES} more" if len(names) > MAX_LEFT_OUT_NAMES else ""
+    return [f"left out: {len(names)} not read as EEG (other signals, ear references): {shown}{more}"]
+
+
 def format_info(d: dict[str, Any]) -> str:
     """Human-readable text of :func:`describe`'s dict."""
     m = d["quality_method"]
@@ -125,6 +139,7 @@ def format_info(d: dict[str, Any]) -> str:
         f"board:     {d['board']}" + (f" (BrainFlow id {d['board_id']})" if d.get("board_id") is not None else ""),
         f"start:     {d.get('start_time_local', 'not recorded')}",
         f"channels:  {d['n_channels']}: {', '.join(d['channels'])}",
+        *_left_out_line(d.get("left_out_channels", [])),
         f"rate:      {d['sfreq']:g} Hz",
         f"duration:  {d['duration_s']:.2f} s ({d['n_samples']} samples)",
         f"dropped:   {d['dropped_samples']} samples",

@@ -84,7 +84,7 @@ def test_biosemi_cap_labels_get_the_caps_10_20_names_and_10_20_files_are_not_bio
 # ---- files -------------------------------------------------------------------------------------
 
 
-def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path):
+def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path, capsys):
     """Oximetry, heart rate and position under labels the label rule does not know (the
     CAP database's Italian ``Ossimetria``, a ``Posizione`` channel) are left out by their
     units; EEG with a blank unit field stays, in microvolts."""
@@ -109,6 +109,10 @@ def test_edf_signals_in_units_that_are_no_voltage_are_not_eeg(tmp_path):
     assert lf.ch_names == ["Fp2-F4", "C4", "O2"]  # ear-referenced derivations named by site
     np.testing.assert_allclose(lf.data[:2], x[:2], atol=0.02)  # uV and mV both in uV
     assert {"Ossimetria", "Frequenza", "Posizione"} <= set(lf.meta["dropped_channels"])
+    # info says what it left out
+    assert main(["info", str(tmp_path / "cap.edf")]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("left out:"))
+    assert line.startswith("left out: 3 not read as EEG") and "Ossimetria" in line
     # a blank unit is kept as EEG (in the file's scaling, as MNE reads it)
     assert np.isfinite(lf.data[2]).all()
 
@@ -279,6 +283,7 @@ def test_header_csv_leaves_out_ecg_and_counter_columns(tmp_path):
     p.write_text("\n".join(lines) + "\n")
     lf = load_eeg_file(p)
     assert lf.ch_names == ["Cz", "Pz"]
+    assert lf.meta["dropped_channels"] == ["ECG", "COUNTER"]
     np.testing.assert_allclose(lf.data, x, atol=0.006)
 
 

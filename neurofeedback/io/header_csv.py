@@ -137,6 +137,7 @@ def read_header_csv(
     cols = list(zip(*body, strict=True))
     low = [h.lower() for h in header]
     markers: list[tuple[float, str]] = []
+    left_out: list[str] = []  # other signals' columns (the generic and Emotiv layouts)
     if any(h.upper().startswith("RAW_") for h in header) and "timestamp" in low:
         fmt = "Mind Monitor CSV"
         eeg = [j for j, h in enumerate(header) if h.upper().startswith("RAW_")
@@ -165,6 +166,8 @@ def read_header_csv(
         if not eeg:
             raise FileFormatError(f"{name}: no EEG columns in the header {header!r}")
         names = [header[j] for j in eeg]
+        left_out = [header[j] for j in range(len(header))
+                    if j not in eeg and j != t_col and j not in label_cols]
         data = np.vstack([_floats(list(cols[j]), header[j], name) for j in eeg])
         t = _floats(list(cols[t_col]), header[t_col], name) if t_col is not None else None
         # EmotivPRO: rows without any EEG value carry another stream's values (motion, band
@@ -195,5 +198,6 @@ def read_header_csv(
     return LoadedFile(
         path=str(path), format=fmt, data=data, sfreq=rate, ch_names=ch_names,
         timestamps=t, markers=markers,
-        meta={"header": header, "time_column": t is not None},
+        meta={"header": header, "time_column": t is not None,
+              "dropped_channels": left_out},
     )
