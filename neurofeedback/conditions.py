@@ -70,6 +70,14 @@ _TOL = 1e-9
 FROM_ANNOTATIONS = "@"
 
 
+def annotation_source(condition: str) -> str | None:
+    """The annotations file an ``@FILE`` condition names (``""`` for ``@``, the recording's
+    own annotations); None for any other condition."""
+    if not condition.startswith(FROM_ANNOTATIONS):
+        return None
+    return condition[len(FROM_ANNOTATIONS):].strip()
+
+
 @dataclass(frozen=True)
 class ConditionSpan:
     """One row of ``conditions.csv``.
@@ -129,9 +137,10 @@ def read_conditions(path: str | Path) -> list[ConditionSpan]:
     spans = []
     for line, row in enumerate(rows, start=2):
         condition = (row["condition"] or "").strip()
-        whole = condition.startswith(FROM_ANNOTATIONS)  # may leave the span empty: all of it
+        source = annotation_source(condition)
+        whole = source is not None  # may leave the span empty: all of it
         if whole:  # "@ hyp.edf" names "hyp.edf"
-            condition = FROM_ANNOTATIONS + condition[len(FROM_ANNOTATIONS):].strip()
+            condition = FROM_ANNOTATIONS + source
         try:
             start = float(row["start_s"]) if (row["start_s"] or "").strip() or not whole else 0.0
             end = float(row["end_s"]) if (row["end_s"] or "").strip() or not whole else math.inf
@@ -448,6 +457,77 @@ def reason_name(item: str) -> str:
     return item.split(":", 1)[0] if ":" in item else item
 
 
+@dataclass
+class FrameShares:
+    """What a set of frames says: one span's (:func:`measure_span`) or one condition's pooled
+    over its spans and files (:mod:`neurofeedback.condition_pool`).
+
+    Attributes
+    ----------
+    n_frames : int
+        Frames in the set.
+    clean_share : float
+        Share of them not gated as artifact, 0..1 (NaN without frames).
+    top_reasons : list of (str, float)
+        Up to :data:`TOP_REASONS` artifact reasons (the part before ``:``) with the share of
+        the frames that carry them, commonest first.
+    n_after : int
+        Clean frames after their file's baseline block (what the shares below count).
+    cycle_share : float
+        Share of them the estimator reads as a phase of the annealing cycle.
+    energy_within4 : float
+        Share of them with ``|energy| <= 4`` (z).
+    drowsiness_median : float
+        Median drowsiness over them (those with a value).
+    drowsy_share : float
+        Share of those whose drowsiness reaches the pipeline's ``drowsy_threshold``.
+    in_range_share : float
+        Share of them whose estimator inputs lay inside the range its templates cover.
+    """
+
+    n_frames: int = 0
+    clean_share: float = math.nan
+    top_reasons: list[tuple[str, float]] = field(default_factory=list)
+    n_after: int = 0
+    cycle_share: float = math.nan
+    energy_within4: float = math.nan
+    drowsiness_median: float = math.nan
+    drowsy_share: float = math.nan
+    in_range_share: float = math.nan
+
+
+def frame_shares(parts: list[tuple[FileFrames, np.ndarray]]) -> FrameShares:
+    """:class:`FrameShares` of the frames ``mask`` selects in each ``(FileFrames, mask)``
+    (masks of shape (n_frames,) of their file), pooled."""
+    out = FrameShares()
+    gated = np.concatenate([ff.artifact[m] for ff, m in parts]) if parts else np.zeros(0, bool)
+    out.n_frames = n = int(gated.size)
+    if n == 0:
+        return out
+    out.clean_share = float(1.0 - gated.mean())
+    counts: Counter[str] = Counter()
+    for ff, m in parts:
+        for i in np.flatnonzero(m):
+            counts.update({reason_name(r) for r in ff.reasons[i]})
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+    out.top_reasons = [(r, c / n) for r, c in ranked]
+    after = [(ff, m & ~ff.artifact & (ff.time_s - ff.window_s >= ff.baseline_end_s - _TOL))
+             for ff, m in parts]
+    phase = np.concatenate([ff.phase[a] for ff, a in after])
+    out.n_after = int(phase.size)
+    if out.n_after:
+        out.cycle_share = float(np.isin(phase, CYCLE_PHASES).mean())
+        e = np.concatenate([ff.energy[a] for ff, a in after])
+        out.energy_within4 = float(np.mean(np.isfinite(e) & (np.abs(e) <= 4.0)))
+        d = np.concatenate([ff.drowsiness[a] for ff, a in after])
+        d = d[np.isfinite(d)]
+        if d.size:
+            out.drowsiness_median = float(np.median(d))
+            out.drowsy_share = float(np.mean(d >= PipelineConfig().drowsy_threshold))
+        out.in_range_share = float(np.concatenate([ff.in_range[a] for ff, a in after]).mean())
+    return out
+
+
 def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
     """Clean share, commonest reasons and left-out channels of ``ff``'s frames in ``span``."""
     row = SpanRow(span.file, span.start_s, span.end_s, span.condition, error=ff.error,
@@ -455,29 +535,18 @@ def measure_span(ff: FileFrames, span: ConditionSpan) -> SpanRow:
     if ff.error:
         return row
     m = span_mask(ff, span.start_s, span.end_s)
-    n = int(m.sum())
-    row.n_frames = n
-    if n == 0:
+    sh = frame_shares([(ff, m)])
+    row.n_frames = sh.n_frames
+    if sh.n_frames == 0:
         return row
-    row.clean_share = float(1.0 - ff.artifact[m].mean())
-    counts: Counter[str] = Counter()
-    for i in np.flatnonzero(m):
-        counts.update({reason_name(r) for r in ff.reasons[i]})
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
-    row.top_reasons = [(r, c / n) for r, c in ranked]
+    row.clean_share, row.top_reasons = sh.clean_share, sh.top_reasons
     share = ff.left_out[m].mean(axis=0)
     order = sorted(range(len(ff.ch_names)), key=lambda k: (-share[k], k))
     row.left_out = [(ff.ch_names[k], float(share[k])) for k in order if share[k] >= LEFT_OUT_MIN_SHARE]
     row.steady = span.start_s <= _TOL and span.end_s >= ff.baseline_end_s - _TOL
-    after = m & ~ff.artifact & (ff.time_s - ff.window_s >= ff.baseline_end_s - _TOL)
-    row.n_after = int(after.sum())
-    if row.n_after:
-        row.cycle_share = float(np.isin(ff.phase[after], CYCLE_PHASES).mean())
-        e = ff.energy[after]
-        row.energy_within4 = float(np.mean(np.isfinite(e) & (np.abs(e) <= 4.0)))
-        d = ff.drowsiness[after]
-        row.drowsiness_median = float(np.nanmedian(d)) if np.isfinite(d).any() else math.nan
-        row.in_range_share = float(ff.in_range[after].mean())
+    row.n_after = sh.n_after
+    row.cycle_share, row.energy_within4 = sh.cycle_share, sh.energy_within4
+    row.drowsiness_median, row.in_range_share = sh.drowsiness_median, sh.in_range_share
     return row
 
 
@@ -664,11 +733,10 @@ def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = No
     root = conditions_csv.parent
     files = list(dict.fromkeys(s.file for s in spans))
     paths = [root / f for f in files]
-    sources = [tuple(dict.fromkeys(
-        (name, root / name if name else None)
-        for name in (s.condition[len(FROM_ANNOTATIONS):] for s in spans
-                     if s.file == f and s.condition.startswith(FROM_ANNOTATIONS))
-    )) for f in files]
+    named = [(s.file, annotation_source(s.condition)) for s in spans]
+    sources = [tuple(dict.fromkeys((name, root / name if name else None)
+                                   for file, name in named if file == f and name is not None))
+               for f in files]
     if jobs == 1 or len(files) == 1:
         results = [analyse_file(p, f, sfreq, a) for p, f, a in zip(paths, files, sources, strict=True)]
     else:
@@ -689,10 +757,10 @@ def expand_annotated(spans: list[ConditionSpan], analysed: dict[str, FileFrames]
     out: list[ConditionSpan] = []
     for s in spans:
         ff = analysed[s.file]
-        if not s.condition.startswith(FROM_ANNOTATIONS) or ff.error:
+        name = annotation_source(s.condition)
+        if name is None or ff.error:
             out.append(s)
             continue
-        name = s.condition[len(FROM_ANNOTATIONS):]
         inside = [
             ConditionSpan(s.file, max(a, s.start_s), min(b, s.end_s), label, s.how_known or (
                 f"annotations of {name}" if name else "the recording's own annotations"))
@@ -706,9 +774,9 @@ def expand_annotated(spans: list[ConditionSpan], analysed: dict[str, FileFrames]
 def _annotation_error_row(span: ConditionSpan, ff: FileFrames) -> SpanRow | None:
     """The table row of an ``@...`` row that :func:`expand_annotated` could not expand (None
     for any other span)."""
-    if not span.condition.startswith(FROM_ANNOTATIONS) or ff.error:
+    name = annotation_source(span.condition)
+    if name is None or ff.error:
         return None
-    name = span.condition[len(FROM_ANNOTATIONS):]
     where = ("the recording" if span.start_s <= _TOL and math.isinf(span.end_s)
              else f"{span.start_s:g}-{span.end_s:g} s")
     why = ff.annotation_errors.get(name) or (

@@ -14,13 +14,13 @@ from .. import __version__
 from ..condition_pool import ConditionPool, pool_by_condition
 from ..conditions import (
     BASELINE_S,
-    FROM_ANNOTATIONS,
     LEFT_OUT_MIN_SHARE,
     REST_CONDITIONS,
     TOP_REASONS,
     AlphaDifference,
     SpanRow,
     ValidationResult,
+    annotation_source,
     pooled_rest,
     validate,
 )
@@ -143,7 +143,7 @@ def span_cells(row: SpanRow, alpha: AlphaDifference | None) -> list[str]:
     if row.error:
         # the first clause of the message says what is wrong; the rest (e.g. the list of
         # supported formats) is in the command's log
-        what = "no conditions" if row.condition.startswith(FROM_ANNOTATIONS) else "cannot analyse"
+        what = "cannot analyse" if annotation_source(row.condition) is None else "no conditions"
         return [*head, "0", "n/a", f"{what}: {row.error.split('; ')[0]}", "", "", ""]
     reasons = ", ".join(f"{r} {100 * s:.1f}" for r, s in row.top_reasons) or "-"
     left = ", ".join(f"{c} {100 * s:.0f}" for c, s in row.left_out) or "-"

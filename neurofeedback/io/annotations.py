@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import FileFormatError
 from .dates import recording_start
 from .edf_header import edf_start
-from .loaded import SPAN_MIN_SAMPLES, LoadedFile
+from .loaded import LoadedFile, is_span
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def read_annotation_file(
         t0 = float(onset) + shift
         if 0.0 <= t0 <= end:
             markers.append((t0, str(desc)))
-        if duration * loaded.sfreq > SPAN_MIN_SAMPLES:  # a span (not a one-sample event)
+        if is_span(duration, loaded.sfreq):  # not a one-sample event
             a, b = max(t0, 0.0), min(t0 + float(duration), end)
             if b > a:
                 spans.append((a, b - a, str(desc)))

@@ -5,8 +5,9 @@ record, a physical or digital range of zero width, a record count that disagrees
 size) and then returns silently wrong data. The layout checked here is the public EDF
 specification: a fixed 256-byte header (ASCII fields: start date and time at bytes 168-184,
 header size at 184-192, number of data records at 236-244, record duration in seconds at
-244-252, number of signals ``ns`` at 252-256), then ``ns`` values of each per-signal field, then the data records, each holding
-``samples_per_record[i]`` samples of every signal ``i`` (2 bytes each in EDF, 3 in BDF).
+244-252, number of signals ``ns`` at 252-256), then ``ns`` values of each per-signal field,
+then the data records, each holding ``samples_per_record[i]`` samples of every signal ``i``
+(2 bytes each in EDF, 3 in BDF).
 
 Policy on the record count:
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileFormatError
@@ -72,7 +73,7 @@ class EdfHeader:
     labels: list[str]
     samples_per_record: list[int]
     bytes_per_sample: int
-    units: list[str] = field(default_factory=list)
+    units: list[str]
 
     def signal_units(self) -> list[str]:
         """:attr:`units` of the signals that are not annotation channels (the channels MNE

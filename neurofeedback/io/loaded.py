@@ -14,6 +14,11 @@ from ..sources.base import RowLayout
 SPAN_MIN_SAMPLES = 1.5
 
 
+def is_span(duration_s: float, sfreq: float) -> bool:
+    """True for an annotation lasting more than :data:`SPAN_MIN_SAMPLES` samples at ``sfreq``."""
+    return float(duration_s) * float(sfreq) > SPAN_MIN_SAMPLES
+
+
 @dataclass
 class LoadedFile:
     """An EEG file read into memory.

@@ -50,7 +50,7 @@ from ..errors import FileFormatError
 from ._common import check_finite, fname
 from .edf_header import read_edf_header
 from .fif_check import check_fif_chain
-from .loaded import SPAN_MIN_SAMPLES, LoadedFile
+from .loaded import LoadedFile, is_span
 
 log = logging.getLogger(__name__)
 
@@ -323,17 +323,16 @@ def read_mne_file(
         raise FileFormatError(f"{fname(path)}: sample rate must be > 0 Hz; the file declares {sfreq!r}")
     types = raw.get_channel_types()
     names = list(raw.ch_names)
-    # a signal measured in %, bpm, degC ... is no EEG whatever its label (oximetry, heart rate)
-    eeg = [i for i, (n, t, u) in enumerate(zip(names, types, units, strict=True))
-           if t == "eeg" and not is_non_eeg_label(n) and not is_non_voltage_unit(u)]
+    # by label, and a signal measured in %, bpm, degC ... whatever its label (oximetry)
+    other = [is_non_eeg_label(n) or is_non_voltage_unit(u) for n, u in zip(names, units, strict=True)]
+    eeg = [i for i, t in enumerate(types) if t == "eeg" and not other[i]]
     if not eeg:
         eeg = list(mne.pick_types(raw.info, meg=True, eeg=True, seeg=True, ecog=True, dbs=True,
                                   fnirs=True, eog=False, ecg=False, emg=False, misc=False,
                                   exclude=[]))
         if not eeg:
             eeg = [i for i, t in enumerate(types) if t not in ("stim", "syst")]
-        eeg = [i for i in eeg
-               if not is_non_eeg_label(names[i]) and not is_non_voltage_unit(units[i])] or eeg
+        eeg = [i for i in eeg if not other[i]] or eeg
         log.warning("%s: no channel is typed EEG; keeping all %d data channels", fname(path), len(eeg))
     cap = biosemi_names([names[i] for i in eeg])
     renamed = None if cap is None else dict(zip(eeg, cap, strict=True))
@@ -362,7 +361,7 @@ def read_mne_file(
     spans: list[tuple[float, float, str]] = []
     for onset, duration, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
         markers.append((float(onset - offset), str(desc)))
-        if duration * sfreq > SPAN_MIN_SAMPLES:  # not an event written one sample long
+        if is_span(duration, sfreq):  # not an event written one sample long
             spans.append((float(onset - offset), float(duration), str(desc)))
     events = [m[0] for m in markers if not m[1].upper().startswith(("BAD", "EDGE"))]
     triggers = _trigger_markers(raw, names, types, n_keep, events, fname(path))

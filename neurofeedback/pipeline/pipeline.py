@@ -1005,11 +1005,13 @@ class Pipeline:
             per_ch["periodic_recent_db"] = recent
         was_complete = bl.complete
         bl.update(frame.time_s, values, frame.artifact, per_ch)
-        if bl.complete and not was_complete and bl.extended:
-            log.warning("the baseline block %g-%g s held fewer than %d clean frames: it took the "
-                        "clean frames after it and was completed at %.1f s (z-scores and "
-                        "feedback start there)", bl.start_s, bl.end_s, bl.min_frames, bl.completed_s)
-        if bl.complete and not was_complete:  # the estimator learns how far this head wanders
+        if bl.complete and not was_complete:
+            if bl.extended:
+                log.warning("the baseline block %g-%g s held fewer than %d clean frames: it took "
+                            "the clean frames after it and was completed at %.1f s (z-scores "
+                            "and feedback start there)", bl.start_s, bl.end_s, bl.min_frames,
+                            bl.completed_s)
+            # the estimator learns how far this head wanders
             zt = bl.z_table(("periodic_db", "aperiodic_exponent", "synchrony_window"))
             zt[:, 1] *= -1.0  # temperature is the exponent's flattening
             self.estimator.set_input_scale(zt)

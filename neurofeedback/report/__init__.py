@@ -24,7 +24,7 @@ from ..pipeline.frame import BANDS, PHASES
 from ..pipeline.latency import response_time_s
 from ..quality_summary import REASONS, VERDICT_MIN_PCT, summarize_loaded
 from . import figures, stats
-from .data import ReportData, gather, session_config
+from .data import ReportData, gather
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def _facts(d: ReportData) -> str:
         ["feature frames", f"{tab.n_frames} ({_fmt(float(t[0]) if t.size else None, 1)}-"
                            f"{_fmt(float(t[-1]) if t.size else None, 1)} s), from {tab.source}"],
         ["artifact frames", f"{100 * float(tab['artifact'].mean()) if t.size else 0:.1f} %"],
-        ["drowsy frames", _drowsy_share(tab, session_config(d.loaded, d.meta))],
+        ["drowsy frames", _drowsy_share(tab, d.config)],
         ["markers", len(d.markers)],
         ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
         ["processing latency", processing_latency_text(meta)],
@@ -126,7 +126,7 @@ def response_time_text(d: ReportData) -> str:
     """The configured response time of the meditation and integration scores with this
     session's pipeline settings (:func:`~neurofeedback.pipeline.latency.response_time_s`),
     after the protocol's response choice when the session had a protocol."""
-    r = response_time_s(session_config(d.loaded, d.meta))
+    r = response_time_s(d.config)
     choice = f"protocol response {d.protocol.response}: " if d.protocol is not None else ""
     return choice + " \u00b7 ".join(f"{k} {v:.1f} s" for k, v in r.items()) + \
         " (half-way to a step change in the brain)"
@@ -194,7 +194,7 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
         out += _missing("Energy and temperature are z-scores against the baseline block and are "
                         "empty: the baseline was never completed.")
     else:
-        end = session_config(d.loaded, d.meta).baseline[1]
+        end = d.config.baseline[1]
         first = float(tab["time_s"][np.argmax(energy)])
         if first > end + 1.0:
             out += _missing(
@@ -232,7 +232,7 @@ def _annotations(d: ReportData) -> str:
         return _missing("No annotated spans in this recording (annotations with a duration, as "
                         "EDF+, FIF, BrainVision or EEGLAB files carry them). Give a separate "
                         "file with --annotations FILE, e.g. a Sleep-EDF *-Hypnogram.edf.")
-    window_s = session_config(d.loaded, d.meta).window_s
+    window_s = d.config.window_s
     rows = stats.span_summary(d.features, spans, window_s)
     out = _table(["label", "spans", "total (s)", "frames", "clean (%)", "drowsy (%)",
                   "drowsiness", "alpha (dB)", "energy (z)", "meditation", "integration"],

@@ -8,6 +8,7 @@ BDF, OpenBCI txt, ...), the offline analysis (:mod:`neurofeedback.analyze`) is r
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..io import ReadOptions
 from ..io.loaded import LoadedFile
 from ..io.session_folder import FEATURES_NAME, session_dir_of
 from ..offline import iter_frames, session_config
+from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import BANDS, FEATURE_COLUMNS, FEATURES, FeatureFrame
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.scores import alpha_theta_share
@@ -194,6 +196,12 @@ class ReportData:
     protocol: Any = None
     notes: list[str] = field(default_factory=list)
     quality: QualitySummary | None = None
+
+    @functools.cached_property
+    def config(self) -> PipelineConfig:
+        """The pipeline settings the session ran with (:func:`session_config`), worked out
+        once."""
+        return session_config(self.loaded, self.meta)
 
 
 def _analyse(loaded: LoadedFile, meta: dict[str, Any], source: str) -> tuple[FeatureTable, QualitySummary]:

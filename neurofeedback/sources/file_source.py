@@ -70,9 +70,9 @@ class FileSource(Source):
         )
         # the file's markers, by sample (a session's own protocol markers are left out: a
         # replay with a protocol makes its own)
-        own = [(int(round(t * loaded.sfreq)), label) for t, label in loaded.markers
-               if not is_session_marker(label)]
-        self._marker_k = np.array([k for k, _ in own], dtype=np.int64)
+        own = sorted((int(round(t * loaded.sfreq)), label) for t, label in loaded.markers
+                     if not is_session_marker(label))
+        self._marker_k = np.array([k for k, _ in own], dtype=np.int64)  # ascending
         self._marker_label = [label for _, label in own]
         self._lock = threading.Lock()
         self._pos = int(round(start_s * loaded.sfreq))
@@ -139,12 +139,12 @@ class FileSource(Source):
         self._pos = b
         rows = self._rows[:, a:b]
         lay = self.info.layout
-        hit = np.flatnonzero((self._marker_k >= a) & (self._marker_k < b))
+        lo, hi = np.searchsorted(self._marker_k, (a, b))  # the markers of samples a .. b-1
         return Chunk(
             data=rows[list(lay.eeg_rows)].astype(float),
             timestamps=rows[lay.timestamp_row].astype(float),
             rows=rows,
-            markers=tuple((int(self._marker_k[i]) - a, self._marker_label[i]) for i in hit),
+            markers=tuple((int(self._marker_k[i]) - a, self._marker_label[i]) for i in range(lo, hi)),
         )
 
     def read(self) -> Chunk:

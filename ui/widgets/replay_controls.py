@@ -56,8 +56,9 @@ class ReplayControls(QtWidgets.QWidget):
         index = self.speed_box.findData(speed)
         if index < 0:  # a speed given on the command line (--speed 60, 0 = unpaced): listed too
             label = "max" if speed == 0 else f"{speed:g}\u00d7"
-            index = sum(1 for k in range(self.speed_box.count())
-                        if 0 < float(self.speed_box.itemData(k)) < speed or speed == 0)
+            n = self.speed_box.count()  # in speed order, "max" last
+            index = n if speed == 0 else sum(
+                1 for k in range(n) if float(self.speed_box.itemData(k)) < speed)
             self.speed_box.insertItem(index, label, speed)
         self.speed_box.blockSignals(True)
         self.speed_box.setCurrentIndex(index)
