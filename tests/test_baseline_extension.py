@@ -79,3 +79,28 @@ def test_real_rest_with_a_noisy_first_70_seconds():
     assert 72.0 <= first <= 90.0  # after the noise has left the 2-s windows, 10 s of frames on
     after = e[t > first]
     assert np.isfinite(after).all() and np.mean(np.abs(after) <= 4.0) >= 0.8
+
+
+def test_features_table_carries_baseline_completion():
+    """``baseline_complete`` is a features.csv column: the report and a protocol replay read
+    when z-scores started from it, also for frames whose energy is empty after completion (no
+    clean channel), where the old inference from finite energy said 'not complete'."""
+    from neurofeedback.report.data import table_from_frames, table_from_rows
+
+    lf = load_eeg_file(EEGMAT_EDF)
+    cfg = PipelineConfig(baseline=(0.0, 20.0))
+    n = int(40 * lf.sfreq)
+    data = lf.data[:, :n].copy()
+    data[:, int(30 * lf.sfreq):int(31 * lf.sfreq)] = 5000.0  # every channel out of range for 1 s
+    frames = Pipeline(lf.sfreq, list(lf.ch_names), cfg, lf.rail_uv).push(data)
+    truth = np.array([f.baseline_complete for f in frames])
+    assert truth.any() and not truth.all()
+    tab = table_from_frames(frames, "test")
+    np.testing.assert_array_equal(tab["baseline_complete"], truth.astype(float))
+    rebuilt = np.array([f.baseline_complete for f in tab.to_frames()])
+    np.testing.assert_array_equal(rebuilt, truth)
+    assert (truth & ~np.isfinite(tab["energy"])).any()  # the case the column decides
+    # a features.csv from before the column: inferred from finite energy, as before
+    old = table_from_rows(["time_s", "phase", "artifact", "energy"],
+                          [["1.0", "baseline", "0", ""], ["1.1", "heating", "0", "0.5"]], "old")
+    assert [f.baseline_complete for f in old.to_frames()] == [False, True]

@@ -57,3 +57,21 @@ def test_estimator_phase_changes_are_not_protocol_phases():
 def test_reward_kind_is_checked():
     with pytest.raises(ValueError, match="'on' or 'off'"):
         ml.reward("maybe")
+
+
+def test_exported_phase_spans_become_edges_again():
+    """An exported file keeps each protocol phase as a span (export.loaded_to_raw); the report
+    turns it back into the start and end markers a session writes. Instants that look alike
+    (an LSL stream's estimator phase changes) stay as they are."""
+    markers = [(0.0, "phase:baseline-open"), (5.0, "mark"), (30.0, "phase:training-1"),
+               (31.0, "phase:heating"), (40.0, "reward")]
+    spans = [(0.0, 30.0, "phase:baseline-open"), (30.0, 60.0, "phase:training-1"),
+             (40.0, 2.5, "reward")]
+    got = ml.with_phase_edges(markers, spans)
+    assert got == [(0.0, "phase:baseline-open:start"), (5.0, "mark"),
+                   (30.0, "phase:baseline-open:end"), (30.0, "phase:training-1:start"),
+                   (31.0, "phase:heating"), (40.0, "reward"), (90.0, "phase:training-1:end")]
+    assert [ml.phase_edge(m) for _, m in got if ml.phase_edge(m)] == [
+        ("baseline-open", "start"), ("baseline-open", "end"),
+        ("training-1", "start"), ("training-1", "end")]
+    assert ml.with_phase_edges(markers, []) == markers

@@ -261,3 +261,18 @@ def test_long_tables_are_built_in_parts_with_the_same_numbers(protocol_session, 
     for k, v in at_once.columns.items():
         np.testing.assert_array_equal(analysed.columns[k], v, err_msg=k)
     assert rd.concat_tables([], "none").n_frames == 0
+
+
+def test_report_of_an_exported_session_shows_its_protocol_phases(protocol_session, tmp_path):
+    """Exported to FIF, a session's phases are annotation spans; the report draws the same
+    phase starts as for the session folder itself."""
+    from neurofeedback.io.marker_labels import phase_edge
+    from neurofeedback.report.data import gather
+
+    sdir, _, _ = protocol_session
+    fif = tmp_path / "session_raw.fif"
+    assert main(["export", str(sdir), "--format", "fif", "--out", str(fif)]) == 0
+    edges = lambda d: [(round(t, 2), phase_edge(m)) for t, m in d.markers if phase_edge(m)]  # noqa: E731
+    want = [e for e in edges(gather(sdir)) if e[1][1] == "start"]
+    got = edges(gather(fif))
+    assert want and [e for e in got if e[1][1] == "start"] == want

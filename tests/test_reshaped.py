@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _data import EEGMAT_EDF, EEGMMIDB_EDF
 from scipy.signal import welch
 
 from neurofeedback.io import load_eeg_file
 from neurofeedback.simulate import reshaped
-
-from _data import EEGMAT_EDF, EEGMMIDB_EDF
 
 
 def _gain_db(sfreq: float, f0: float, edge: float) -> float:

@@ -69,6 +69,38 @@ def phase_edge(marker: str) -> tuple[str, str] | None:
     return (label, edge) if edge in _EDGES and label else None
 
 
+def with_phase_edges(
+    markers: list[tuple[float, str]], spans: list[tuple[float, float, str]]
+) -> list[tuple[float, str]]:
+    """``markers`` with each protocol phase an exported file kept as a span (``phase:<label>``
+    lasting the phase, :func:`phase_span`) turned back into its start and end markers, the
+    form a session writes; the span's own onset marker is dropped. Markers without such a span
+    (an estimator phase change of an LSL stream, ``phase:<phase>`` at an instant) are kept.
+
+    Parameters
+    ----------
+    markers : list of (float, str)
+        (onset s, label), as :attr:`~.loaded.LoadedFile.markers`.
+    spans : list of (float, float, str)
+        (onset s, duration s, label), as :attr:`~.loaded.LoadedFile.spans`.
+
+    Returns
+    -------
+    list of (float, str)
+        In time order.
+    """
+    phases = [(t, d, lab) for t, d, lab in spans
+              if lab.startswith(PHASE_PREFIX) and phase_edge(lab) is None]
+    if not phases:
+        return list(markers)
+    spanned = {(t, lab) for t, _, lab in phases}
+    out = [m for m in markers if m not in spanned]
+    for t, d, lab in phases:
+        name = lab[len(PHASE_PREFIX):]
+        out += [(t, phase_start(name)), (t + d, phase_end(name))]
+    return sorted(out, key=lambda m: m[0])
+
+
 def is_session_marker(marker: str) -> bool:
     """True for the markers a session writes for its protocol (phases, rewards, the end),
     also as an exported file's annotations."""

@@ -275,6 +275,10 @@ FEATURES: tuple[Feature, ...] = (
             "Why the frame is gated: 'reason:channel' items joined by ';' (e.g. "
             "'blink:Fp1;emg:T8'), 'common-mode:all', or 'no usable channels'; empty in clean "
             "frames.", "window"),
+    Feature("baseline_complete", "", "bool",
+            "False while the baseline block is still being collected (z-scores and feedback "
+            "start at the first True; later than the block when it had too few clean frames).",
+            "baseline"),
     *_band_rows(),
     # ---------------------------------------------------------------- not in features.csv
     Feature("band_power", "dB re 1 uV^2", "array",
@@ -325,9 +329,6 @@ FEATURES: tuple[Feature, ...] = (
             "Per-channel aperiodic exponent, shape (n_channels,), NaN for channels not in use.",
             "window", column=False, default=lambda: np.zeros(0)),
     Feature("cycle_count", "", "int", "Completed annealing cycles so far.", "estimator",
-            column=False),
-    Feature("baseline_complete", "", "bool",
-            "False while the baseline block is still being collected.", "baseline",
             column=False),
     Feature("spectral_entropy", "0..1", "float",
             "Normalised spectral entropy (1-45 Hz), mean over clean channels (not z-scored).",

@@ -189,13 +189,16 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
     if not any(marker_labels.phase_edge(m) for _, m in d.markers):
         out += _missing("No protocol phase markers in this recording, so no protocol phases are "
                         "marked; the shading shows the estimator's annealing phases.")
-    energy = np.isfinite(tab["energy"])
-    if not energy.any():
+    done = tab["baseline_complete"]
+    if not np.isfinite(done).all():  # a features.csv from before the column: z-scores tell
+        done = np.isfinite(tab["energy"])
+    done = done > 0.5
+    if not done.any():
         out += _missing("Energy and temperature are z-scores against the baseline block and are "
                         "empty: the baseline was never completed.")
     else:
         end = d.config.baseline[1]
-        first = float(tab["time_s"][np.argmax(energy)])
+        first = float(tab["time_s"][np.argmax(done)])
         if first > end + 1.0:
             out += _missing(
                 f"Energy and temperature start at {first:.1f} s, after the baseline block ended "

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FileFormatError, ProtocolError, UsageError
-from ..io import ReadOptions
+from ..io import ReadOptions, marker_labels
 from ..io.loaded import LoadedFile
 from ..io.session_folder import FEATURES_NAME, session_dir_of
 from ..offline import iter_frames, session_config
@@ -69,10 +69,14 @@ class FeatureTable:
     def to_frames(self) -> list[FeatureFrame]:
         """Rebuild the scalar part of each frame (for replaying a protocol engine).
 
-        ``baseline_complete`` is True where ``energy`` (a baseline z-score) is finite, which is the
-        frame contract: z-scores are NaN before the baseline is complete.
+        ``baseline_complete`` is the column; a ``features.csv`` from before it had one gets True
+        where ``energy`` (a baseline z-score) is finite, which is the frame contract: z-scores
+        are NaN before the baseline is complete.
         """
         c = self.columns
+        done = c.get("baseline_complete")
+        if done is None or not np.isfinite(done).all():
+            done = np.isfinite(c["energy"])
         scalars = [f.name for f in FEATURES if f.column and f.kind == "float" and not f.band]
         out = []
         for i in range(self.n_frames):
@@ -82,7 +86,7 @@ class FeatureTable:
                 artifact=bool(c["artifact"][i]),
                 bad_channels=self.bad_channels[i],
                 bands={b: float(c[b][i]) for b in BANDS},
-                baseline_complete=bool(math.isfinite(c["energy"][i])),
+                baseline_complete=bool(done[i]),
             )
             if not math.isfinite(frame.alpha_theta_share):  # a features.csv from before the column
                 frame.alpha_theta_share = alpha_theta_share(frame.bands)
@@ -115,6 +119,8 @@ def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> Fe
     columns: dict[str, np.ndarray] = {}
     for name in NUMERIC_COLUMNS:
         columns[name] = np.array([_num(v) for v in col(name)], dtype=float)
+    # 1/0; NaN in a features.csv from before the column (to_frames then infers it)
+    columns["baseline_complete"] = np.array([_num(v) for v in col("baseline_complete")], dtype=float)
     columns["phase"] = np.array(col("phase"), dtype=object)
     columns["artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("artifact")],
                                    dtype=bool)
@@ -283,4 +289,6 @@ def gather(path: str | Path, read: ReadOptions | None = None) -> ReportData:
             protocol = protocol_from_dict(pd, source=f"{source}/session.json:protocol")
         except ProtocolError as exc:
             notes.append(f"the protocol stored in session.json could not be read ({exc}).")
-    return ReportData(source, loaded, table, list(loaded.markers), meta, protocol, notes, quality)
+    # an exported file keeps protocol phases as spans: the report draws them from their edges
+    markers = marker_labels.with_phase_edges(loaded.markers, loaded.spans)
+    return ReportData(source, loaded, table, markers, meta, protocol, notes, quality)
