@@ -28,6 +28,7 @@ from .pipeline.config import PipelineConfig
 from .pipeline.features import feature_row
 from .pipeline.frame import BANDS, FEATURE_COLUMNS, FeatureFrame
 from .pipeline.pipeline import Pipeline
+from .pipeline.rates import recorded_lowpass_note
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,9 @@ class AnalysisSummary:
     mains_hz: float | None
     #: adaptations to the sample rate (:attr:`.pipeline.pipeline.Pipeline.rate_notes`)
     rate_notes: tuple[str, ...] = ()
+    #: what the file's own recording settings do to the measures
+    #: (:func:`.pipeline.rates.recorded_lowpass_note`)
+    recording_notes: tuple[str, ...] = ()
 
 
 #: Suffix of the tables while they are written; renamed to the final names when complete.
@@ -104,6 +108,7 @@ class TableCounts:
     n_artifact: int
     mains_hz: float | None
     rate_notes: tuple[str, ...]
+    recording_notes: tuple[str, ...] = ()
 
 
 def write_tables(
@@ -153,7 +158,8 @@ def write_tables(
             n_art += sum(f.artifact for f in frames)
         if pending is not None:
             pending.result()
-    return TableCounts(n, n_art, pipe.mains_hz, pipe.rate_notes)
+    note = recorded_lowpass_note(loaded.meta.get("lowpass_hz"))
+    return TableCounts(n, n_art, pipe.mains_hz, pipe.rate_notes, (note,) if note else ())
 
 
 def summary_of(path: str, out_dir: str | Path, duration_s: float, counts: TableCounts) -> AnalysisSummary:
@@ -167,6 +173,7 @@ def summary_of(path: str, out_dir: str | Path, duration_s: float, counts: TableC
         artifact_share=(counts.n_artifact / n) if n else float("nan"),
         mains_hz=counts.mains_hz,
         rate_notes=counts.rate_notes,
+        recording_notes=counts.recording_notes,
     )
 
 

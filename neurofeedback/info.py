@@ -27,6 +27,7 @@ from .errors import UsageError
 from .io.dates import format_start, iso_utc, recording_start
 from .io.loaded import LoadedFile
 from .pipeline.config import PipelineConfig
+from .pipeline.rates import recorded_lowpass_note
 from .quality_summary import (
     FULL_LIMIT_S,
     REASONS,
@@ -106,6 +107,7 @@ def describe(loaded: LoadedFile, full: bool = False) -> dict[str, Any]:
         "markers": len(loaded.markers),
         "spans": len(loaded.spans),
         "rail_uv": loaded.rail_uv,
+        "recorded_lowpass_hz": loaded.meta.get("lowpass_hz"),
         "quality_method": method,
         "quality": quality,
     }
@@ -130,6 +132,14 @@ def _left_out_line(names: list[str]) -> list[str]:
     return [f"left out: {len(names)} not read as EEG (other signals, ear references): {shown}{more}"]
 
 
+def _lowpass_line(lowpass_hz: float | None) -> list[str]:
+    """``low-pass: ...`` for a recorded low-pass (none known: no line)."""
+    if lowpass_hz is None:
+        return []
+    note = recorded_lowpass_note(lowpass_hz)
+    return [f"low-pass:  {lowpass_hz:g} Hz, recorded in the file" + (f"; note: {note}" if note else "")]
+
+
 def format_info(d: dict[str, Any]) -> str:
     """Human-readable text of :func:`describe`'s dict."""
     m = d["quality_method"]
@@ -141,6 +151,7 @@ def format_info(d: dict[str, Any]) -> str:
         f"channels:  {d['n_channels']}: {', '.join(d['channels'])}",
         *_left_out_line(d.get("left_out_channels", [])),
         f"rate:      {d['sfreq']:g} Hz",
+        *_lowpass_line(d.get("recorded_lowpass_hz")),
         f"duration:  {d['duration_s']:.2f} s ({d['n_samples']} samples)",
         f"dropped:   {d['dropped_samples']} samples",
         f"markers:   {d['markers']}" + (f" ({d['spans']} of them spans with a duration)"

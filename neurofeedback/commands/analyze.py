@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
                   f"-> {r.out_dir}/features.csv, bandpower.csv")
             if r.rate_notes:
                 print("  adapted to the sample rate: " + "; ".join(r.rate_notes))
+            for note in r.recording_notes:
+                print(f"  note: {note}")
     if failed:
         if len(outcomes) > 1:
             sys.stderr.write(f"error: {len(failed)} of {len(outcomes)} inputs failed (see above); "

@@ -369,6 +369,9 @@ def read_mne_file(
     meta = {"dropped_channels": dropped_ch, "mne_channel_types": dict(zip(names, types, strict=True))}
     if renamed is not None and channels is None:
         meta["channel_labels"] = [names[i] for i in keep]  # the file's own (BioSemi cap) labels
+    lowpass = raw.info["lowpass"]
+    if lowpass is not None and 0 < lowpass < 0.5 * raw.info["sfreq"] - 1e-6:
+        meta["lowpass_hz"] = float(lowpass)  # a filter the file says it was recorded with
     if raw.info["meas_date"] is not None:
         meta["meas_date"] = raw.info["meas_date"].isoformat()
         meta["first_time_s"] = float(raw.first_time)  # the data start this long after meas_date

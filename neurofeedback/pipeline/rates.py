@@ -51,6 +51,33 @@ MIN_SFREQ_HZ = 50.0
 FIT_TOP_SHARE = 0.78
 
 
+def recorded_lowpass_note(lowpass_hz: float | None) -> str | None:
+    """A sentence on a low-pass the recording was made (or published) with, when it reaches
+    into the aperiodic fit; None when it does not, or is not known.
+
+    The fit (:data:`.aperiodic.FIT_RANGE_HZ`, up to 35 Hz) sees the head's spectrum only below
+    :data:`FIT_TOP_SHARE` of a low-pass edge, so a low-pass under ``35 / FIT_TOP_SHARE`` (about
+    45 Hz) steepens the exponent: temperature reads colder and drowsiness higher than the
+    head's. Measured on real recordings (docs/metrics.md, Drowsiness): a 4th-order low-pass at
+    35 Hz adds 0.11-0.17 to the exponent, at 30 Hz 0.40-0.46. The pipeline does not correct for
+    it (a narrower fit measures another exponent); this says so.
+
+    Parameters
+    ----------
+    lowpass_hz : float or None
+        The file's recorded low-pass edge, Hz (e.g. from an EDF header's prefiltering field).
+    """
+    if lowpass_hz is None or not lowpass_hz > 0:
+        return None
+    need = FIT_RANGE_HZ[1] / FIT_TOP_SHARE
+    if lowpass_hz >= need - 1e-9:
+        return None
+    return (f"the file was low-passed at {lowpass_hz:g} Hz, inside the aperiodic fit "
+            f"({FIT_RANGE_HZ[0]:g}-{FIT_RANGE_HZ[1]:g} Hz needs {need:.0f} Hz or more): the "
+            "exponent reads steeper, so temperature runs colder and drowsiness higher than "
+            "the head's (docs/metrics.md, Drowsiness)")
+
+
 def max_hz(sfreq: float) -> float:
     """Highest frequency the pipeline analyses at ``sfreq``: ``MAX_SHARE x sfreq``, Hz."""
     return MAX_SHARE * float(sfreq)
