@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from .analyze import AnalysisSummary, analyze_path, output_dirs, remove_partial
 from .errors import NeurofeedbackError
 from .io import ReadOptions
 from .io._common import fname
-from .pipeline import kernels_compiled
-from .pipeline.pipeline import Pipeline
+from .pipeline.warmup import compile_kernels
 
 log = logging.getLogger(__name__)
 
@@ -196,17 +194,6 @@ class BatchProgress:
 
     def close(self) -> None:
         self._bar.close()
-
-
-def compile_kernels() -> None:
-    """Fill numba's on-disk cache (if empty) by running the pipeline over 10 s of noise, so
-    worker processes load the compiled kernels instead of each compiling them."""
-    if kernels_compiled():
-        return
-    log.info("compiling the pipeline's kernels once")
-    rng = np.random.default_rng(0)
-    pipe = Pipeline(250.0, ["Fp1", "Fp2", "O1", "O2"])
-    pipe.push(10.0 * rng.standard_normal((4, 2500)))
 
 
 # --- worker side ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from neurofeedback.app import (
 )
 from neurofeedback.errors import NeurofeedbackError
 from neurofeedback.io.marker_labels import phase_edge
+from neurofeedback.pipeline import COMPILE_NOTE, kernels_compiled
 from neurofeedback.pipeline.latency import response_time_s
 
 from .audio import AudioFeedback
@@ -271,6 +272,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stop_session(wait=True)
         self.spec = spec
         self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
+        if not kernels_compiled():  # a fresh install: build_session compiles them first
+            self.show_message(COMPILE_NOTE, "info")
         QtWidgets.QApplication.processEvents()
         try:
             session = build_session(spec)

@@ -15,6 +15,7 @@ from ..io.session_folder import read_meta, session_dir_of
 from ..offline import stored_pipeline_config
 from ..outputs.osc import OscOutput, parse_target
 from ..pipeline.config import PipelineConfig
+from ..pipeline.warmup import compile_kernels
 from ..protocols import Protocol, load_protocol
 from ..protocols.schema import protocol_from_dict
 from ..session import Session
@@ -155,6 +156,8 @@ def build_session(spec: SessionSpec) -> Session:
     session stored (its baseline block included), so its numbers are the live ones."""
     protocol = load_spec_protocol(spec)
     cfg = pipeline_config(spec.baseline_s)
+    # a fresh install compiles its kernels now, not while the source delivers samples
+    compile_kernels()
     if cfg is None and spec.kind == "replay" and spec.replay_path:
         # a replay of one of our sessions runs the pipeline settings it was recorded with
         folder = session_dir_of(spec.replay_path)
