@@ -66,7 +66,7 @@ def test_eegmat_exponent_follows_its_own_lowpass():
 def test_cli_errors_are_one_line(capsys):
     assert reshaped.main([str(EEGMAT_EDF)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "--scale" in err and "--lowpass" in err
+    assert err.count("\n") == 0 and "--scale" in err and "--blinks-from" in err
     assert reshaped.main([str(EEGMAT_EDF), "--lowpass", "30,abc"]) == 2
     assert "comma-separated" in capsys.readouterr().err
     assert reshaped.main([str(EEGMAT_EDF), "--scale", "0"]) == 2

@@ -127,8 +127,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("energy", "z", "float",
             "Oscillatory power of the natural rhythms (4-30 Hz) above each channel's aperiodic "
             "1/f floor (periodic_db per channel), each channel referred to its own baseline "
-            "median, mean over the channels measured, robust z against the baseline "
-            "(median/MAD).", "baseline", zscored=True, null="0 (the baseline's level)",
+            "median, mean over the channels measured (in a frame with eye artifacts: not those "
+            "the blink regression reached), robust z against the baseline (median/MAD).",
+            "baseline", zscored=True, null="0 (the baseline's level)",
             source="Johnson 2019 (neural annealing: energy in the brain's natural "
             "resonances); Donoghue et al. 2020 (periodic vs aperiodic)"),
     Feature("energy_db", "dB re 1 uV^2", "float",
@@ -194,13 +195,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature("spatial_low_share", "0..1", "float",
             "Share of the window's spatial power in the 3 smoothest scalp spatial modes "
             "(eigenmodes of the electrode graph's Laplacian, the constant reference-dependent "
-            "mode left out): high when one smooth pattern spans the head.", "window",
+            "mode left out): high when one smooth pattern spans the head; empty in frames with "
+            "eye artifacts (rebuilt electrodes and the blink's own pattern are smooth).", "window",
             null="3 / (n_channels - 1) for spatially independent channels of equal power",
             source="graph Laplacian modes of the electrode array; after Atasoy et al. 2016, "
             "who use the cortex's connectome instead"),
     Feature("spatial_mode_entropy", "0..1", "float",
             "Normalised Shannon entropy of power over the scalp spatial modes (constant mode "
-            "left out).", "window",
+            "left out); empty in frames with eye artifacts.", "window",
             null="near 1 for spatially independent channels of equal power",
             source="after Atasoy et al. 2017"),
     Feature("consonance", "0..1", "float",
@@ -275,6 +277,11 @@ FEATURES: tuple[Feature, ...] = (
             "Why the frame is gated: 'reason:channel' items joined by ';' (e.g. "
             "'blink:Fp1;emg:T8'), 'common-mode:all', or 'no usable channels'; empty in clean "
             "frames.", "window"),
+    Feature("eye_artifact", "", "bool",
+            "A blink or horizontal eye movement on some channel, handled without gating (the "
+            "frame is not an artifact frame: the blink is regressed out of the other channels "
+            "and its electrodes rebuilt); the meditation and alpha-theta scores give no reward "
+            "in it, because on real heads what is left still raised them.", "window"),
     Feature("baseline_complete", "", "bool",
             "False while the baseline block is still being collected (z-scores and feedback "
             "start at the first True; later than the block when it had too few clean frames).",

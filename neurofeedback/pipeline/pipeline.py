@@ -67,7 +67,14 @@ from .quality import (
 from .rates import announce, plan_for_rate
 from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
-from .scores import alpha_theta_share, integration_score, meditation_score, wakefulness
+from .scores import (
+    alpha_theta_share,
+    eye_artifact,
+    integration_score,
+    meditation_score,
+    wakefulness,
+    withheld,
+)
 from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
 from .spectra import SegmentCache, WelchPSD, band_masks
 from .synchrony import (
@@ -911,6 +918,7 @@ class Pipeline:
                 freqs=freqs,
                 psd=psd[i],
             )
+            frame.eye_artifact = eye_artifact(reasons)
             out.append(frame)
             if not clean.any():
                 frame.artifact = True
@@ -1049,8 +1057,12 @@ class Pipeline:
                             if per_ch is not None and recent is not None else math.nan)
         # on the way to sleep (drowsy_hold .. drowsy_threshold) both scores fade to 0
         awake = wakefulness(frame.drowsiness, cfg.drowsy_hold, cfg.drowsy_threshold)
+        # a blink or eye movement handled without gating (regressed out, its electrodes
+        # rebuilt) still raises energy and the low-mode share on real heads: no meditation
+        # reward in such a frame (scores.withheld)
+        eyes = withheld("meditation", False, frame.eye_artifact)
         frame.meditation_score = awake * meditation_score(
-            energy_score, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy
+            energy_score, low_z, cfg.score_gain, cfg.score_offset, ok and not drowsy and not eyes
         )
         frame.alpha_theta_share = alpha_theta_share(frame.bands)
         frame.integration_score = awake * integration_score(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .features import BANDS
+from .quality import EYE_REASONS
 
 
 def logistic(z: float, gain: float, offset: float) -> float:
@@ -33,6 +34,30 @@ def meditation_score(
     if not ok:
         return 0.0
     return logistic(_mean_finite(energy_z, low_share_z), gain, offset)
+
+
+#: Scores withheld (0, and not learned from) in frames with an eye artifact handled without
+#: gating: a blink or eye movement, regressed out and its electrodes rebuilt, still raised them
+#: on real heads (tests/test_blink_reward.py); the integration score it lowered.
+EYE_WITHHELD = ("meditation", "alpha-theta")
+
+
+def eye_artifact(channel_quality: tuple[str, ...] | list[str]) -> bool:
+    """True when a frame's per-channel reasons hold ``blink`` or ``gaze``.
+
+    Parameters
+    ----------
+    channel_quality : sequence of str
+        The frame's reason per channel (:attr:`FeatureFrame.channel_quality`).
+    """
+    return any(r in EYE_REASONS for r in channel_quality)
+
+
+def withheld(score: str, artifact: bool, eye: bool) -> bool:
+    """True when the score named ``score`` gives no reward in a frame: an artifact frame, or
+    one of :data:`EYE_WITHHELD` in a frame with an eye artifact (``eye``, the frame's
+    ``eye_artifact``)."""
+    return artifact or (score in EYE_WITHHELD and eye)
 
 
 def wakefulness(drowsiness: float, hold: float, threshold: float) -> float:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..io import marker_labels
 from ..pipeline.frame import FeatureFrame
+from ..pipeline.scores import withheld
 from .schema import Phase, Protocol
 from .threshold import AdaptiveThreshold
 
@@ -269,7 +270,7 @@ class ProtocolEngine:
             return False
         score = score_value(frame, p.score)
         return (
-            not frame.artifact
+            not withheld(p.score, frame.artifact, frame.eye_artifact)
             and bool(frame.baseline_complete)
             and math.isfinite(score)
             and score > self._thresholds[p.score].value
@@ -344,10 +345,13 @@ class ProtocolEngine:
         usable = math.isfinite(score) and bool(frame.baseline_complete)
         in_target = self.is_rewarded(frame)
         thr = self._thresholds[phase.score]
+        # an artifact frame, or an eye artifact for the scores it raised: no reward, and
+        # neither the block's mean score nor the adaptive threshold learns from its 0
+        held = withheld(phase.score, frame.artifact, frame.eye_artifact)
         if usable:
             block.n_scored += 1
             block.threshold_sum += thr.value
-            if not frame.artifact:
+            if not held:
                 block.score_sum += score
                 block.n_clean += 1
         if in_target:
@@ -363,7 +367,7 @@ class ProtocolEngine:
             events.append(ProtocolEvent(kind, frame.time_s, marker_labels.reward(kind[7:]), self._index))
         if want and usable:
             block.n_rewarded += 1
-        if usable and not frame.artifact:
+        if usable and not held:
             thr.update(frame.time_s, score)
 
     # -- summaries ------------------------------------------------------------------------------
@@ -405,10 +409,14 @@ def score_value(frame: FeatureFrame, score: str) -> float:
     """Value (0..1, NaN if unavailable) of the score named ``score`` in ``frame``.
 
     ``meditation`` and ``integration`` are the pipeline's scores; ``alpha-theta`` is
-    the frame's ``alpha_theta_share`` (the pipeline's column), 0 in artifact frames like the others.
+    the frame's ``alpha_theta_share`` (the pipeline's column), 0 where it is withheld: in
+    artifact frames like the others, and with an eye artifact like meditation
+    (:func:`~neurofeedback.pipeline.scores.withheld`).
     """
     if score == "alpha-theta":
-        return 0.0 if frame.artifact else frame.alpha_theta_share
+        if withheld(score, frame.artifact, frame.eye_artifact):
+            return 0.0
+        return frame.alpha_theta_share
     value = frame.meditation_score if score == "meditation" else frame.integration_score
     try:
         return float(value)

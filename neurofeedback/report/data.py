@@ -87,6 +87,7 @@ class FeatureTable:
                 bad_channels=self.bad_channels[i],
                 bands={b: float(c[b][i]) for b in BANDS},
                 baseline_complete=bool(done[i]),
+                eye_artifact=bool(c["eye_artifact"][i]) if "eye_artifact" in c else False,
             )
             if not math.isfinite(frame.alpha_theta_share):  # a features.csv from before the column
                 frame.alpha_theta_share = alpha_theta_share(frame.bands)
@@ -121,6 +122,8 @@ def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> Fe
         columns[name] = np.array([_num(v) for v in col(name)], dtype=float)
     # 1/0; NaN in a features.csv from before the column (to_frames then infers it)
     columns["baseline_complete"] = np.array([_num(v) for v in col("baseline_complete")], dtype=float)
+    columns["eye_artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("eye_artifact")],
+                                       dtype=bool)  # False in a table from before the column
     columns["phase"] = np.array(col("phase"), dtype=object)
     columns["artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("artifact")],
                                    dtype=bool)

@@ -15,11 +15,18 @@ transforming real recordings and analysing them with the real pipeline
     each edge (0: none), as clinical and sleep-lab systems record (the AASM manual recommends
     0.3-35 Hz for sleep EEG). The head stays the same.
 
-Each table row is one recording: the median over clean frames of ``drowsiness`` and of
+``--blinks-from SOURCE``
+    A real blink added to each recording: the mean of ``SOURCE``'s Fp1 blinks on every channel
+    (:func:`blink_template`), every 4 s from 25 s on; each frame's scores are compared with the
+    same frame of the untouched recording (:func:`blink_effect`): the same brain, only the
+    blink differs. Feedback must not rise with it.
+
+Each table row of ``--scale`` and ``--lowpass`` is one recording: the median over clean frames of ``drowsiness`` and of
 ``aperiodic_exponent``, the share of clean frames at or above ``drowsy_hold`` (drowsy: the
 feedback fades), and for ``--scale`` the median ``alpha_peak_hz``.
 
-Run ``python -m neurofeedback.simulate.reshaped FILE... [--scale 1,0.8,0.7] [--lowpass 0,35,30]``.
+Run ``python -m neurofeedback.simulate.reshaped FILE... [--scale 1,0.8,0.7] [--lowpass 0,35,30]
+[--blinks-from SOURCE]``.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from scipy.signal import butter, sosfilt
 from ..errors import FileFormatError, UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.pipeline import run_pipeline
+from ..protocols.engine import score_value
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +150,128 @@ def lowpass_table(paths: Sequence[str], edges: Sequence[float]) -> str:
     return "\n".join(lines)
 
 
+#: Blinks are cut ``BLINK_HALF_S`` either side of their peak.
+BLINK_HALF_S = 0.4
+
+
+def blink_template(path: str, channel: str = "Fp1", height_uv: float = 250.0
+                   ) -> tuple[np.ndarray, list[str], float]:
+    """The mean blink of a recording, on every channel.
+
+    Peaks of ``channel`` (high-passed at 1 Hz, zero phase) above ``height_uv`` and at least 1 s
+    apart are the blinks; the template is their mean, :data:`BLINK_HALF_S` either side.
+
+    Returns
+    -------
+    template : ndarray, shape (n_channels, n)
+        uV.
+    ch_names : list of str
+    sfreq : float
+    """
+    from scipy.signal import find_peaks, sosfiltfilt
+
+    from ..io import load_eeg_file
+    from ..pipeline.filters import design_sos
+
+    src = load_eeg_file(path)
+    names, sf = list(src.ch_names), float(src.sfreq)
+    if channel not in names:
+        raise UsageError(f"channel {channel!r} is not in {path}; it has {', '.join(names)}")
+    x = sosfiltfilt(design_sos(sf, "highpass", 1.0, 2), src.data, axis=1)
+    half = int(BLINK_HALF_S * sf)
+    peaks, _ = find_peaks(x[names.index(channel)], height=height_uv, distance=int(sf))
+    peaks = peaks[(peaks > half) & (peaks < x.shape[1] - half)]
+    if peaks.size == 0:
+        raise UsageError(f"no blink in {path}: no {channel} peak above {height_uv:g} uV")
+    return np.mean([x[:, p - half:p + half] for p in peaks], axis=0), names, sf
+
+
+def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: float = 4.0,
+                 start_s: float = 25.0, baseline_s: float = 20.0) -> dict[str, float]:
+    """What an added blink does to the feedback, frame by frame, on one recording.
+
+    ``template`` is added every ``every_s`` seconds from ``start_s`` on; both the recording and
+    the copy are analysed (baseline ``0..baseline_s``), and each frame whose window holds part
+    of a blink is compared with the same frame of the untouched recording (same brain, only the
+    blink differs).
+
+    Returns
+    -------
+    dict
+        ``frames`` (frames holding a blink), ``gated_pct`` (of them gated in the copy),
+        ``meditation_diff``, ``integration_diff`` (median change of the score over the frames
+        gated in neither), ``meditation_up_pct``, ``integration_up_pct`` (% of those frames
+        where it rose), ``eye_seen_pct`` (% of them with a ``blink`` or ``gaze`` channel),
+        ``away_diff`` (median change of the meditation score in the frames without a blink).
+    """
+    from ..io import load_eeg_file
+
+    rec = load_eeg_file(path)
+    if list(rec.ch_names) != list(ch_names):
+        raise UsageError(f"{path} has other channels than the blink template's recording")
+    sf = float(rec.sfreq)
+    half = template.shape[1] // 2
+    times = np.arange(start_s, rec.duration_s - 2 * BLINK_HALF_S, every_s)
+    y = rec.data.copy()
+    for t in times:
+        i = int(round(t * sf))
+        y[:, i - half:i - half + template.shape[1]] += template
+    cfg = PipelineConfig(baseline=(0.0, baseline_s))
+    a = run_pipeline(rec.data, sf, list(ch_names), cfg, rec.rail_uv)
+    b = run_pipeline(y, sf, list(ch_names), cfg, rec.rail_uv)
+    t = np.array([f.time_s for f in a])
+    hit = np.zeros(t.size, bool)
+    for tb in times:  # frames whose window holds part of the blink
+        hit |= (t - cfg.window_s < tb + BLINK_HALF_S) & (t > tb - BLINK_HALF_S)
+    art_a = np.array([f.artifact for f in a])
+    art_b = np.array([f.artifact for f in b])
+    handled = hit & ~art_a & ~art_b
+    eye = np.array([any(r in ("blink", "gaze") for r in f.channel_quality) for f in b])
+
+    def change(name: str) -> np.ndarray:
+        return np.array([getattr(fb, name) - getattr(fa, name) for fa, fb in
+                         zip(a, b, strict=True)])
+
+    med, integ = change("meditation_score"), change("integration_score")
+    # the alpha-theta protocol's score as its engine computes it (0 where withheld)
+    at = np.array([score_value(fb, "alpha-theta") - score_value(fa, "alpha-theta")
+                   for fa, fb in zip(a, b, strict=True)])
+    away = (t > start_s) & ~hit & ~art_a & ~art_b
+    pct = 100.0 / max(1, int(handled.sum()))
+    return {
+        "frames": float(hit.sum()),
+        "gated_pct": 100.0 * float(np.mean(art_b[hit])) if hit.any() else math.nan,
+        "eye_seen_pct": pct * float(eye[handled].sum()),
+        "meditation_diff": float(np.median(med[handled])) if handled.any() else math.nan,
+        "meditation_up_pct": pct * float((med[handled] > 0).sum()),
+        "integration_diff": float(np.median(integ[handled])) if handled.any() else math.nan,
+        "integration_up_pct": pct * float((integ[handled] > 0).sum()),
+        "alpha_theta_diff": float(np.nanmedian(at[handled])) if handled.any() else math.nan,
+        "alpha_theta_up_pct": pct * float((at[handled] > 0).sum()),
+        "away_diff": float(np.median(med[away])) if away.any() else math.nan,
+    }
+
+
+def blink_table(source: str, paths: Sequence[str]) -> str:
+    """Markdown table: :func:`blink_effect` of ``source``'s mean blink on each recording."""
+    from ..io._common import fname
+
+    tmpl, names, _ = blink_template(source)
+    lines = ["| recording | frames with a blink | gated % | blink seen % | meditation: median "
+             "change | raised % | integration: median change | raised % | alpha-theta: median "
+             "change | raised % | frames without: meditation change |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for path in paths:
+        e = blink_effect(tmpl, names, path)
+        lines.append(
+            f"| {fname(path)} | {e['frames']:.0f} | {e['gated_pct']:.0f} | {e['eye_seen_pct']:.0f} "
+            f"| {e['meditation_diff']:+.3f} | {e['meditation_up_pct']:.0f} | "
+            f"{e['integration_diff']:+.3f} | {e['integration_up_pct']:.0f} | "
+            f"{e['alpha_theta_diff']:+.3f} | {e['alpha_theta_up_pct']:.0f} | "
+            f"{e['away_diff']:+.3f} |")
+    return "\n".join(lines)
+
+
 def _floats(text: str, name: str) -> list[float]:
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
@@ -157,11 +287,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("files", nargs="+", metavar="FILE", help="EEG recordings")
     ap.add_argument("--scale", help="frequency factors k, e.g. 1,0.8,0.7")
     ap.add_argument("--lowpass", help="low-pass edges in Hz (0: none), e.g. 0,40,35,30")
+    ap.add_argument("--blinks-from", metavar="SOURCE",
+                    help="add SOURCE's mean blink every 4 s to each FILE (same channels) and "
+                         "compare each frame's scores with the untouched FILE")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
     try:
-        if not (args.scale or args.lowpass):
-            raise UsageError("give --scale K,... or --lowpass HZ,... (or both)")
+        if not (args.scale or args.lowpass or args.blinks_from):
+            raise UsageError("give --scale K,..., --lowpass HZ,... or --blinks-from SOURCE")
+        if args.blinks_from:
+            print(f"What {args.blinks_from}'s mean blink, added every 4 s, does to each frame's "
+                  "scores (median change over the frames that hold it and are not gated):\n")
+            print(blink_table(args.blinks_from, args.files) + "\n")
         if args.scale:
             ks = _floats(args.scale, "--scale")
             if 0 in ks:
