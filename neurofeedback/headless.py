@@ -14,6 +14,7 @@ import time
 from typing import TextIO
 
 from .app import (
+    EYE_TEXT,
     SessionSpec,
     build_session,
     drowsy_reward,
@@ -74,6 +75,8 @@ def format_status(stats: SessionStats, with_protocol: bool = True) -> str:
             parts.append(f"{name} {_fmt(feedback_value(f, name), '.2f')}")
         if f.phase == "drowsy":
             parts.append(f"DROWSY {_fmt(f.drowsiness, '.2f')} ({drowsy_reward(f)})")
+        if getattr(f, "eye_artifact", False) and not f.artifact:
+            parts.append(EYE_TEXT)
         if f.artifact:
             kinds: dict[str, int] = {}
             for reason in f.artifact_reasons:

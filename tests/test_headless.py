@@ -60,3 +60,14 @@ def test_status_line_says_when_the_reward_is_only_fading():
                          meditation_score=0.3)
     line = format_status(SessionStats(90.0, 22500, 0, "ok", ("ok",), frame=frame))
     assert "DROWSY 0.42 (meditation reward fading)" in line
+
+
+def test_status_line_says_when_a_blink_withholds_the_meditation_reward():
+    from neurofeedback.pipeline.frame import FeatureFrame
+
+    blink = FeatureFrame(time_s=90.0, baseline_complete=True, phase="baseline", eye_artifact=True)
+    line = format_status(SessionStats(90.0, 22500, 0, "ok", ("blink",), frame=blink))
+    assert line.endswith("| EYES (no meditation reward)") and "q[B]" in line
+    blink.artifact = True  # a gated frame says ARTIFACT instead
+    blink.artifact_reasons = ("blink:Fp1",)
+    assert "EYES" not in format_status(SessionStats(90.0, 22500, 0, "ok", ("blink",), frame=blink))

@@ -195,6 +195,9 @@ def test_feedback_and_state_panel_say_drowsy(qtbot):
                                     drowsiness=0.66, phase_confidence=1.0))
     assert panel.phase_label.text() == "drowsy (0.66): no meditation reward"
     assert "drowsiness 0.66" in panel.scores_label.text()
+    panel.update_frame(FeatureFrame(time_s=80.1, baseline_complete=True, phase="baseline",
+                                    eye_artifact=True, phase_confidence=1.0))
+    assert panel.phase_label.text() == "baseline: eyes (no meditation reward)"
 
 
 def test_idle_window_says_what_to_do(qtbot):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .build import build_session, build_source, load_spec_protocol, pipeline_config
 from .feedback import (
+    EYE_TEXT,
     MODALITIES,
     Modality,
     drowsy_reward,
@@ -51,6 +52,7 @@ __all__ = [
     "build_session",
     "build_source",
     "drowsy_reward",
+    "EYE_TEXT",
     "fed_back_score",
     "feedback_value",
     "finish_session",

@@ -86,6 +86,11 @@ def drowsy_reward(frame: FeatureFrame | Any) -> str:
     return "meditation reward fading" if fading else "no meditation reward"
 
 
+#: What the status line and the window say in a frame whose blink or eye movement was handled
+#: without gating (``eye_artifact``): the meditation and alpha-theta scores give no reward there.
+EYE_TEXT = "EYES (no meditation reward)"
+
+
 def feedback_value(frame: FeatureFrame | Any, score: str) -> float:
     """Value (0..1, NaN when unavailable) of ``score`` in ``frame``, as the protocol engine
     computes it for the reward (:func:`~neurofeedback.protocols.score_value`)."""

@@ -6,7 +6,7 @@ import math
 
 from PyQt6 import QtCore, QtWidgets
 
-from neurofeedback.app import drowsy_reward
+from neurofeedback.app import EYE_TEXT, drowsy_reward
 
 from .feedback import explain_artifact
 from .timeline import PHASE_COLORS
@@ -92,8 +92,10 @@ class StatusPanel(QtWidgets.QFrame):
             d = float(getattr(frame, "drowsiness", math.nan))
             self.phase_label.setText(f"drowsy ({d:.2f}): {drowsy_reward(frame)}")
         else:
+            eyes = bool(getattr(frame, "eye_artifact", False)) and not getattr(frame, "artifact", False)
             self.phase_label.setText(
                 phase + (" (collecting baseline)" if baseline and phase != "baseline" else "")
+                + (f": {EYE_TEXT.lower()}" if eyes else "")
             )
         conf = float(getattr(frame, "phase_confidence", 0.0) or 0.0)
         self.confidence_bar.setValue(int(round(100 * min(max(conf if math.isfinite(conf) else 0.0, 0.0), 1.0))))
