@@ -222,6 +222,8 @@ class FileFrames:
         ``FeatureFrame.energy`` (z) and ``FeatureFrame.drowsiness`` (0..1).
     in_range : ndarray of bool, shape (n_frames,)
         ``FeatureFrame.estimator_in_range``.
+    eye : ndarray of bool, shape (n_frames,)
+        ``FeatureFrame.eye_artifact``: a blink or eye movement handled without gating.
     error : str
         Why the file could not be analysed (empty when it was).
     """
@@ -242,6 +244,7 @@ class FileFrames:
     energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
     drowsiness: np.ndarray = field(default_factory=lambda: np.zeros(0))
     in_range: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    eye: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     error: str = ""
     annotated: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
     annotation_errors: dict[str, str] = field(default_factory=dict)
@@ -335,7 +338,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
         index = {n: i for i, n in enumerate(loaded.ch_names)}
         times, art, reasons, left, alpha = [], [], [], [], []
-        phase, energy, drowsy, in_range = [], [], [], []
+        phase, energy, drowsy, in_range, eye = [], [], [], [], []
         for frames in iter_frames(loaded, config, pipe=pipe):
             for f in frames:
                 times.append(f.time_s)
@@ -349,6 +352,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
                 energy.append(f.energy)
                 drowsy.append(f.drowsiness)
                 in_range.append(bool(f.estimator_in_range))
+                eye.append(bool(f.eye_artifact))
     except NeurofeedbackError as exc:
         log.warning("%s: %s", label, exc)
         return FileFrames(path=label, error=str(exc))
@@ -381,6 +385,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
         energy=np.array(energy, dtype=float),
         drowsiness=np.array(drowsy, dtype=float),
         in_range=np.array(in_range, dtype=bool),
+        eye=np.array(eye, dtype=bool),
         annotated=annotated,
         annotation_errors=annotation_errors,
     )
@@ -483,6 +488,9 @@ class FrameShares:
         Share of those whose drowsiness reaches the pipeline's ``drowsy_threshold``.
     in_range_share : float
         Share of them whose estimator inputs lay inside the range its templates cover.
+    eye_share : float
+        Share of the clean frames (not gated, any time) with an eye artifact handled without
+        gating: no meditation or alpha-theta reward there (``eye_artifact``).
     """
 
     n_frames: int = 0
@@ -493,6 +501,7 @@ class FrameShares:
     energy_within4: float = math.nan
     drowsiness_median: float = math.nan
     drowsy_share: float = math.nan
+    eye_share: float = math.nan
     in_range_share: float = math.nan
 
 
@@ -505,6 +514,9 @@ def frame_shares(parts: list[tuple[FileFrames, np.ndarray]]) -> FrameShares:
     if n == 0:
         return out
     out.clean_share = float(1.0 - gated.mean())
+    eye = np.concatenate([ff.eye[m & ~ff.artifact] for ff, m in parts])
+    if eye.size:
+        out.eye_share = float(eye.mean())
     counts: Counter[str] = Counter()
     for ff, m in parts:
         for i in np.flatnonzero(m):

@@ -42,7 +42,8 @@ REST_HEADER = ("file", "span s", "condition", "steady", "clean frames after the 
                "median drowsiness")
 POOL_HEADER = ("condition", "spans", "files", "frames", "clean %",
                "commonest artifact reasons, % of frames", "clean frames after the baseline",
-               "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness", "drowsy %")
+               "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness", "drowsy %",
+               "eyes %")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
 
@@ -90,7 +91,9 @@ keeps frames after its baseline. A frame belongs to a span when its whole
   baseline (those with a drowsiness value) whose drowsiness reaches the pipeline's drowsy
   threshold (those give no feedback).
   An awake person should read few drowsy frames; sleep stages N2 and N3 should read mostly
-  drowsy.
+  drowsy. **eyes %**: the share of the clean frames (not gated) with a blink or eye movement
+  handled without gating, where the meditation and alpha-theta scores give no reward
+  ([Signal quality](quality.md)); eyes open should read more than eyes closed.
 - A condition `@FILE` in `conditions.csv` takes the spans of an annotations file (a
   hypnogram) as conditions, each labelled with its own text (runs of one label joined), each
   a row of its own; `@` alone, the recording's own annotated spans.
@@ -178,7 +181,7 @@ def pool_cells(p: ConditionPool) -> list[str]:
     d = "" if p.drowsiness_median != p.drowsiness_median else f"{p.drowsiness_median:.2f}"
     return [p.condition, str(p.n_spans), str(p.n_files), str(p.n_frames), _pct(p.clean_share),
             reasons, str(p.n_after), _pct(p.cycle_share), _pct(p.energy_within4), d,
-            _pct(p.drowsy_share)]
+            _pct(p.drowsy_share), _pct(p.eye_share)]
 
 
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
