@@ -276,3 +276,14 @@ def test_report_of_an_exported_session_shows_its_protocol_phases(protocol_sessio
     want = [e for e in edges(gather(sdir)) if e[1][1] == "start"]
     got = edges(gather(fif))
     assert want and [e for e in got if e[1][1] == "start"] == want
+
+
+def test_eye_share_of_a_feature_table():
+    from neurofeedback.report import _eye_share
+    from neurofeedback.report.data import FeatureTable
+
+    cols = {"time_s": np.arange(5.0), "artifact": np.array([False, False, False, False, True]),
+            "eye_artifact": np.array([True, False, False, False, True])}
+    assert _eye_share(FeatureTable(cols, [()] * 5, "test")).startswith("25.0 % of the frames not gated")
+    cols["artifact"][:] = True
+    assert _eye_share(FeatureTable(cols, [()] * 5, "test")) == "– (every frame gated)"

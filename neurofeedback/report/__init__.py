@@ -91,6 +91,7 @@ def _facts(d: ReportData) -> str:
                            f"{_fmt(float(t[-1]) if t.size else None, 1)} s), from {tab.source}"],
         ["artifact frames", f"{100 * float(tab['artifact'].mean()) if t.size else 0:.1f} %"],
         ["drowsy frames", _drowsy_share(tab, d.config)],
+        ["eye-artifact frames", _eye_share(tab)],
         ["markers", len(d.markers)],
         ["protocol", f"{d.protocol.name}: {d.protocol.description}" if d.protocol else "none"],
         ["processing latency", processing_latency_text(meta)],
@@ -144,6 +145,20 @@ def _drowsy_share(tab, cfg: PipelineConfig | None = None) -> str:
     med = "" if d is None or not np.isfinite(d).any() else f", median drowsiness {np.nanmedian(d):.2f}"
     return (f"{share:.1f} % (drowsiness >= {cfg.drowsy_hold:g}: feedback fading out, none from "
             f"{cfg.drowsy_threshold:g}){med}")
+
+
+def _eye_share(tab) -> str:
+    """Share of the frames not gated in which a handled blink or eye movement withheld the
+    meditation and alpha-theta rewards (the ``eye_artifact`` column)."""
+    cols = tab.columns
+    if "eye_artifact" not in cols or not cols["time_s"].size:
+        return "–"
+    clean = ~cols["artifact"]
+    if not clean.any():
+        return "– (every frame gated)"
+    share = 100 * float(np.mean(cols["eye_artifact"][clean]))
+    return (f"{share:.1f} % of the frames not gated (a blink or eye movement handled there: no "
+            "meditation or alpha-theta reward)")
 
 
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:
