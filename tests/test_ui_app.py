@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import csv
+import time
 from pathlib import Path
 
 import numpy as np
@@ -357,3 +358,41 @@ def test_cli_rejects_bad_options(capsys):
     assert "--speed only applies to --replay" in capsys.readouterr().err
     assert cli_main(["gui", "--board", "synthetic", "--sim-speed", "3", "--quit-after", "1"]) == 2
     assert "--sim-speed only applies to --board simulated" in capsys.readouterr().err
+
+
+def test_first_run_compiles_off_the_qt_thread_then_starts(qtbot, window, monkeypatch):
+    """On a fresh install (no compiled kernels) Start returns at once: the warm-up pipeline runs
+    in a worker thread while the window keeps handling events, the banner says so, and the
+    session starts when it is done; Stop meanwhile calls the start off."""
+    import neurofeedback.ui.main_window as mw
+    from neurofeedback.pipeline import COMPILE_NOTE
+
+    monkeypatch.setattr(mw, "kernels_compiled", lambda: False)  # as after installing
+    w = window
+    spec = SessionSpec(kind="simulated", record=False, speed=3.0)
+    t0 = time.monotonic()
+    assert w.start_session(spec) is False  # not started yet...
+    assert time.monotonic() - t0 < 1.0  # ...and the Qt thread was not held
+    assert w.banner_text == COMPILE_NOTE and w._warmup.is_alive()
+    assert w.setup_bar.stop_button.isEnabled()  # the wait can be called off
+    ticks = []
+    timer = QtCore.QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    w.stop_session()  # Stop during the warm-up: the start is called off
+    assert not w.setup_bar.stop_button.isEnabled() and w.setup_bar.start_button.isEnabled()
+    qtbot.waitUntil(lambda: not w._warmup.is_alive(), timeout=60000)
+    qtbot.wait(500)  # past the next check for the warm-up's end
+    timer.stop()
+    assert w.session is None
+    assert len(ticks) >= 3  # events went on during the warm-up
+    # left alone, the start waits for the warm-up and then happens by itself
+    w._warmup = None  # a fresh window's state
+    assert w.start_session(spec) is False
+    qtbot.waitUntil(lambda: w.session is not None and w.session.running, timeout=60000)
+    assert not w._warmup.is_alive()
+    _wait_frames(qtbot, w, 3)
+    w.stop_session(wait=True)
+    # once warmed up, Start starts at once
+    assert w.start_session(spec) is True
+    w.stop_session(wait=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from neurofeedback.errors import NeurofeedbackError
 from neurofeedback.io.marker_labels import phase_edge
 from neurofeedback.pipeline import COMPILE_NOTE, kernels_compiled
 from neurofeedback.pipeline.latency import response_time_s
+from neurofeedback.pipeline.warmup import compile_kernels
 
 from .audio import AudioFeedback
 from .finisher import SessionFinisher
@@ -105,6 +107,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("Neurofeedback \u2013 operator")
         self.session = None
         self.spec: SessionSpec | None = None
+        # first run after installing: the kernels compile in this thread, off the Qt thread
+        self._warmup: threading.Thread | None = None
+        self._pending: SessionSpec | None = None  # the session to start once they are compiled
         self.banner_text = ""
         self.banner_level = ""
         self.markers: list[tuple[float, str]] = []
@@ -271,9 +276,19 @@ class MainWindow(QtWidgets.QMainWindow):
         # to be saved); a no-op when idle
         self.stop_session(wait=True)
         self.spec = spec
-        self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
-        if not kernels_compiled():  # a fresh install: build_session compiles them first
+        if self._warmup is None and not kernels_compiled():
+            # a fresh install: compile in a worker (tens of seconds) while the window stays
+            # responsive, then start (build_session would otherwise compile on this thread)
+            self._warmup = threading.Thread(target=compile_kernels, kwargs={"force": True},
+                                            name="nf-warmup", daemon=True)
+            self._warmup.start()
+        if self._warmup is not None and self._warmup.is_alive():
+            self._pending = spec
+            self.setup_bar.set_running(True)  # Stop calls the start off
             self.show_message(COMPILE_NOTE, "info")
+            QtCore.QTimer.singleShot(200, lambda: self._start_when_compiled(spec))
+            return False
+        self.show_message(f"Connecting to {spec.describe()}\u2026", "info")
         QtWidgets.QApplication.processEvents()
         try:
             session = build_session(spec)
@@ -334,6 +349,16 @@ class MainWindow(QtWidgets.QMainWindow):
         """True while the last session is being stopped and saved in the background."""
         return self._finisher is not None
 
+    def _start_when_compiled(self, spec: SessionSpec) -> None:
+        """Start ``spec`` once the warm-up has finished (unless it was stopped meanwhile)."""
+        if self._pending is not spec:
+            return
+        if self._warmup is not None and self._warmup.is_alive():
+            QtCore.QTimer.singleShot(200, lambda: self._start_when_compiled(spec))
+            return
+        self._pending = None
+        self.start_session(spec)
+
     def stop_session(self, wait: bool = False) -> Path | None:
         """Stop the running session.
 
@@ -342,6 +367,11 @@ class MainWindow(QtWidgets.QMainWindow):
         says when they are done. ``wait=True`` blocks until then and returns the recording folder
         (None when not recorded); otherwise returns None at once.
         """
+        if self._pending is not None:  # a start waiting for the warm-up is called off
+            self._pending = None
+            if self.session is None:
+                self.setup_bar.set_running(False)
+                self.show_message("Start called off; the kernels go on compiling", "info")
         if self.session is None:
             return None
         if self._finisher is None and (self._active or self.session.running):

@@ -204,10 +204,7 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
     if not any(marker_labels.phase_edge(m) for _, m in d.markers):
         out += _missing("No protocol phase markers in this recording, so no protocol phases are "
                         "marked; the shading shows the estimator's annealing phases.")
-    done = tab["baseline_complete"]
-    if not np.isfinite(done).all():  # a features.csv from before the column: z-scores tell
-        done = np.isfinite(tab["energy"])
-    done = done > 0.5
+    done = tab.baseline_done()
     if not done.any():
         out += _missing("Energy and temperature are z-scores against the baseline block and are "
                         "empty: the baseline was never completed.")

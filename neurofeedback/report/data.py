@@ -66,17 +66,22 @@ class FeatureTable:
     def __getitem__(self, key: str) -> np.ndarray:
         return self.columns[key]
 
+    def baseline_done(self) -> np.ndarray:
+        """Per frame, whether the baseline was complete (shape (n_frames,), bool): the
+        ``baseline_complete`` column; for a ``features.csv`` from before it, where ``energy`` (a
+        baseline z-score) is finite, which is the frame contract (z-scores are NaN before)."""
+        done = self.columns.get("baseline_complete")
+        if done is None or not np.isfinite(done).all():
+            return np.isfinite(self.columns["energy"])
+        return done > 0.5
+
     def to_frames(self) -> list[FeatureFrame]:
         """Rebuild the scalar part of each frame (for replaying a protocol engine).
 
-        ``baseline_complete`` is the column; a ``features.csv`` from before it had one gets True
-        where ``energy`` (a baseline z-score) is finite, which is the frame contract: z-scores
-        are NaN before the baseline is complete.
+        ``baseline_complete`` as :meth:`baseline_done` gives it.
         """
         c = self.columns
-        done = c.get("baseline_complete")
-        if done is None or not np.isfinite(done).all():
-            done = np.isfinite(c["energy"])
+        done = self.baseline_done()
         scalars = [f.name for f in FEATURES if f.column and f.kind == "float" and not f.band]
         out = []
         for i in range(self.n_frames):
@@ -102,6 +107,11 @@ def _num(text: str) -> float:
         return math.nan
 
 
+def _bools(values: list[str]) -> np.ndarray:
+    """A boolean column's cells (``1``/``0``; ``True``/``False`` too), empty as False."""
+    return np.array([v.strip() in ("1", "True", "true") for v in values], dtype=bool)
+
+
 def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> FeatureTable:
     """Build a :class:`FeatureTable` from CSV text rows (header as in ``features.csv``)."""
     missing = [c for c in ("time_s", "phase", "artifact") if c not in header]
@@ -122,11 +132,9 @@ def table_from_rows(header: list[str], rows: list[list[str]], source: str) -> Fe
         columns[name] = np.array([_num(v) for v in col(name)], dtype=float)
     # 1/0; NaN in a features.csv from before the column (to_frames then infers it)
     columns["baseline_complete"] = np.array([_num(v) for v in col("baseline_complete")], dtype=float)
-    columns["eye_artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("eye_artifact")],
-                                       dtype=bool)  # False in a table from before the column
+    columns["eye_artifact"] = _bools(col("eye_artifact"))  # False in a table from before it
     columns["phase"] = np.array(col("phase"), dtype=object)
-    columns["artifact"] = np.array([v.strip() in ("1", "True", "true") for v in col("artifact")],
-                                   dtype=bool)
+    columns["artifact"] = _bools(col("artifact"))
     bad = [tuple(x for x in v.split(";") if x) for v in col("bad_channels")]
     if n and not np.all(np.isfinite(columns["time_s"])):
         raise FileFormatError(f"{source} has rows without a time_s value; the file is corrupt")

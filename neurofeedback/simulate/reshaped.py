@@ -21,8 +21,8 @@ transforming real recordings and analysing them with the real pipeline
     same frame of the untouched recording (:func:`blink_effect`): the same brain, only the
     blink differs. Feedback must not rise with it.
 
-Each table row of ``--scale`` and ``--lowpass`` is one recording: the median over clean frames of ``drowsiness`` and of
-``aperiodic_exponent``, the share of clean frames at or above ``drowsy_hold`` (drowsy: the
+Each table row of ``--scale`` and ``--lowpass`` is one recording: the median over clean frames
+of ``drowsiness`` and of ``aperiodic_exponent``, the share of clean frames at or above ``drowsy_hold`` (drowsy: the
 feedback fades), and for ``--scale`` the median ``alpha_peak_hz``.
 
 Run ``python -m neurofeedback.simulate.reshaped FILE... [--scale 1,0.8,0.7] [--lowpass 0,35,30]
@@ -35,17 +35,16 @@ import argparse
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+from scipy.signal import sosfilt
 
 from ..errors import FileFormatError, UsageError
 from ..pipeline.config import PipelineConfig
+from ..pipeline.filters import design_sos
 from ..pipeline.pipeline import run_pipeline
 from ..protocols.engine import score_value
-
-log = logging.getLogger(__name__)
 
 MODULE = "python -m neurofeedback.simulate.reshaped"
 #: Butterworth order of :func:`lowpassed` (a typical amplifier's analog low-pass).
@@ -73,8 +72,7 @@ def lowpassed(data: np.ndarray, sfreq: float, edge_hz: float) -> np.ndarray:
     if not 0 < edge_hz < sfreq / 2:
         raise UsageError(f"low-pass edge must be 0 or between 0 and {sfreq / 2:g} Hz (Nyquist); "
                          f"got {edge_hz:g}")
-    sos = butter(LOWPASS_ORDER, edge_hz, fs=sfreq, output="sos")
-    return sosfilt(sos, data, axis=1)
+    return sosfilt(design_sos(sfreq, "lowpass", edge_hz, LOWPASS_ORDER), data, axis=1)
 
 
 def summarise(data: np.ndarray, sfreq: float, ch_names: list[str],
@@ -120,34 +118,34 @@ def _cell(s: dict[str, float], peak: bool) -> str:
     return text + (f", alpha {s['alpha_peak_hz']:.1f} Hz" if peak else "")
 
 
-def scale_table(paths: Sequence[str], ks: Sequence[float]) -> str:
-    """Markdown table: per recording, :func:`summarise` with every frequency scaled by each k."""
+def _recording_table(paths: Sequence[str], heads: list[str], settings: Sequence[float],
+                     summary: Callable[..., dict[str, float]], peak: bool) -> str:
+    """Markdown table: one row per recording, one cell per setting, each
+    ``summary(loaded, setting)`` (a :func:`summarise` dict) written by :func:`_cell`."""
     from ..io import load_eeg_file
     from ..io._common import fname
 
-    lines = ["| recording | " + " | ".join(f"k = {k:g}" for k in ks) + " |",
-             "|---|" + "---|" * len(ks)]
+    lines = ["| recording | " + " | ".join(heads) + " |", "|---|" + "---|" * len(heads)]
     for path in paths:
         ld = load_eeg_file(path)
-        cells = [_cell(summarise(ld.data, ld.sfreq * k, list(ld.ch_names), ld.rail_uv), True)
-                 for k in ks]
+        cells = [_cell(summary(ld, v), peak) for v in settings]
         lines.append(f"| {fname(path)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def scale_table(paths: Sequence[str], ks: Sequence[float]) -> str:
+    """Markdown table: per recording, :func:`summarise` with every frequency scaled by each k."""
+    return _recording_table(
+        paths, [f"k = {k:g}" for k in ks], ks,
+        lambda ld, k: summarise(ld.data, ld.sfreq * k, list(ld.ch_names), ld.rail_uv), True)
 
 
 def lowpass_table(paths: Sequence[str], edges: Sequence[float]) -> str:
     """Markdown table: per recording, :func:`summarise` after each low-pass (0: none)."""
-    from ..io import load_eeg_file
-    from ..io._common import fname
-
-    heads = [("none" if e == 0 else f"{e:g} Hz") for e in edges]
-    lines = ["| recording | " + " | ".join(heads) + " |", "|---|" + "---|" * len(edges)]
-    for path in paths:
-        ld = load_eeg_file(path)
-        cells = [_cell(summarise(lowpassed(ld.data, ld.sfreq, e), ld.sfreq, list(ld.ch_names),
-                                 ld.rail_uv), False) for e in edges]
-        lines.append(f"| {fname(path)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _recording_table(
+        paths, [("none" if e == 0 else f"{e:g} Hz") for e in edges], edges,
+        lambda ld, e: summarise(lowpassed(ld.data, ld.sfreq, e), ld.sfreq, list(ld.ch_names),
+                                ld.rail_uv), False)
 
 
 #: Blinks are cut ``BLINK_HALF_S`` either side of their peak.
@@ -171,8 +169,6 @@ def blink_template(path: str, channel: str = "Fp1", height_uv: float = 250.0
     from scipy.signal import find_peaks, sosfiltfilt
 
     from ..io import load_eeg_file
-    from ..pipeline.filters import design_sos
-
     src = load_eeg_file(path)
     names, sf = list(src.ch_names), float(src.sfreq)
     if channel not in names:
