@@ -136,6 +136,11 @@ class PipelineConfig:
         its 20-45 Hz activity, uV/uV (default 2.5; a blink stands out from the channel's own
         fast background: measured >= 3.2 for the blinks of the OpenBCI sample, >= 11 for the
         simulator's; at most 1.5 for the broadband noise of BrainFlow's synthetic board).
+    blink_frontopolar_ratio : float
+        A ``blink`` on an AF or F electrode whose slow deflection exceeds this multiple of the
+        largest usable frontopolar one (Fp1, Fpz, Fp2) is not from the eyes and becomes
+        ``amplitude`` (default 1.5; blinks gave at most 1.18 at the 90th percentile on
+        EEGMMIDB's eyes-open runs; see :class:`.eyes.OcularSource`).
     common_mode_ratio : float
         A frame is a "common-mode" artifact (movement, cable sway, a reference electrode
         moving) when the 1-4 Hz power of the mean over clean channels is at least this share of
@@ -226,6 +231,7 @@ class PipelineConfig:
     blink_uv: float = 60.0
     blink_dominance: float = 2.5
     blink_hf_ratio: float = 2.5
+    blink_frontopolar_ratio: float = 1.5
     common_mode_ratio: float = 0.9
     common_mode_uv: float = 4.0
     rail_fraction: float = 0.01
@@ -345,7 +351,7 @@ class PipelineConfig:
             raise UsageError(f"low_modes must be an integer >= 1; got {self.low_modes!r}")
         for name in ("metastability_s", "amplitude_uv", "flat_uv", "line_ratio", "emg_share",
                      "emg_min_uv2", "emg_local_share", "emg_local_s", "emg_local_min_uv2", "blink_uv", "blink_dominance",
-                     "blink_hf_ratio",
+                     "blink_hf_ratio", "blink_frontopolar_ratio",
                      "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
                      "quality_ref_s", "quality_ref_warmup_s", "emg_ref_db", "emg_ref_mads",
                      "slow_ref_db", "slow_ref_mads", "gaze_uv",

@@ -8,6 +8,10 @@ the filtered window (two moving averages, 0.1 s then 0.05 s, as the blink check 
 into the pair's difference and its sum. A horizontal movement is flagged, on both electrodes as
 ``gaze``, when the difference spans more than ``gaze_uv`` peak to peak and at least
 ``gaze_ratio`` times the sum's span.
+
+:class:`OcularSource` then takes back a ``blink`` that cannot come from the eyes (an AF or F
+electrode swinging far more than the frontopolar ones), and :class:`BlinkRegression` removes
+the eyes' share from the channels a blink reaches.
 """
 
 from __future__ import annotations
@@ -94,6 +98,105 @@ class GazeCheck:
         out[:, left] |= hit  # the pairs share no channel
         out[:, right] |= hit
         return out
+
+
+class OcularSource:
+    """Tell a frontal ``blink`` that comes from the eyes from one that does not.
+
+    The eyes' potentials (blinks, vertical movements) fall off with distance from the eyes: in
+    a blink the frontopolar electrodes (Fp1, Fpz, Fp2) swing most and those behind them less.
+    On EEGMMIDB's eyes-open runs the AF row's slow swing in blink frames is a median 0.6-1.1
+    times the largest frontopolar one (90th percentile up to 1.18), the F row's 0.4-0.7. A
+    swing on an AF or F electrode far larger than on every usable frontopolar electrode is the
+    electrode's own (a moving or loosening contact): on EEGMMIDB S004's eyes-closed run most
+    ``blink`` codes were AF8, AF4 or F5 alone at a median 1.6-2.5 times the frontopolar swing,
+    with Fp1 and Fp2 still. The blink check tests each frontal channel on its own, so this is
+    checked afterwards: such a ``blink`` becomes ``amplitude``. The channel is left out as
+    before, but it is not taken for the EOG, and the frame is not an eye-artifact frame (its
+    meditation reward is not withheld for it).
+
+    Left as ``blink``: the frontopolar channels themselves; every channel of a montage, or of a
+    frame, without a usable frontopolar electrode (nothing to compare with: Muse, Emotiv);
+    frames with a horizontal eye movement (``gaze``), whose potential is largest at the outer
+    canthi (F7/F8), not the frontopolar row; and an electrode of a mirror pair (F7/F8,
+    AF7/AF8, ...) whose partner is not usable, so the gaze check could not rule a horizontal
+    movement out.
+
+    Parameters
+    ----------
+    ch_names : list of str
+    frontal : ndarray of bool, shape (n_channels,)
+        Channels the blink check tests.
+    k1, k2 : int
+        Lengths of the blink check's two moving averages, samples.
+    ratio : float
+        A ``blink`` channel whose slow swing exceeds this multiple of the largest usable
+        frontopolar one is not ocular.
+    """
+
+    def __init__(
+        self, ch_names: list[str], frontal: np.ndarray, k1: int, k2: int, ratio: float
+    ) -> None:
+        label = [normalize_name(c).upper() for c in ch_names]
+        polar = np.array([lab.startswith("FP") for lab in label], dtype=bool)
+        self.polar = np.flatnonzero(polar)
+        self.tested = np.flatnonzero(np.asarray(frontal, dtype=bool) & ~polar)
+        self.mirror = np.full(len(label), -1, dtype=np.intp)
+        for a, b in PAIRS:
+            if a in label and b in label:
+                self.mirror[label.index(a)], self.mirror[label.index(b)] = (
+                    label.index(b), label.index(a))
+        self.k1, self.k2 = int(k1), int(k2)
+        self.ratio = float(ratio)
+
+    def not_ocular(
+        self, raw_w: np.ndarray, codes: np.ndarray, blink: int, gaze: int, usable: np.ndarray
+    ) -> np.ndarray:
+        """``blink`` channels whose swing the frontopolar electrodes do not share.
+
+        Parameters
+        ----------
+        raw_w : ndarray, shape (n_frames, n_channels, n_window)
+            Raw windows, uV (the blink check's input).
+        codes : ndarray of int, shape (n_frames, n_channels)
+            Reason codes after the gaze check.
+        blink, gaze : int
+            The ``blink`` and ``gaze`` codes.
+        usable : ndarray of bool, shape (n_frames, n_channels)
+            Channels that may serve as the comparison or as a mirror partner (``ok``,
+            ``blink`` or ``gaze``).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_frames, n_channels)
+        """
+        out = np.zeros(codes.shape, dtype=bool)
+        if not self.polar.size or not self.tested.size:
+            return out
+        is_blink = codes == blink
+        frames = np.flatnonzero(is_blink[:, self.tested].any(axis=1)
+                                & usable[:, self.polar].any(axis=1)
+                                & ~(codes == gaze).any(axis=1))
+        for f in frames:
+            polar = self.polar[usable[f, self.polar]]
+            ref = max(_swing(raw_w[f, c], self.k1, self.k2) for c in polar)
+            for c in self.tested[is_blink[f, self.tested]]:
+                m = self.mirror[c]
+                if m >= 0 and not usable[f, m]:
+                    continue  # a horizontal movement cannot be ruled out
+                out[f, c] = _swing(raw_w[f, c], self.k1, self.k2) > self.ratio * ref
+        return out
+
+
+def _swing(v: np.ndarray, k1: int, k2: int) -> float:
+    """Peak to peak of one window's slow part (linear trend removed, then :func:`_slow`), uV: the
+    blink check's slow deflection (``batch._slow_defl_row``, compiled; equal to rounding,
+    ``tests/test_rebuilt_power.py``), here for the few channels that need it."""
+    n = v.size
+    t = np.arange(n) - (n - 1) / 2.0
+    r = v - v.mean()
+    r = r - (r @ t) / (t @ t) * t
+    return float(np.ptp(_slow(r, k1, k2)))
 
 
 class BlinkRegression:

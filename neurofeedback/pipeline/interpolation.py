@@ -75,15 +75,43 @@ def spline_matrix(pos_from: np.ndarray, pos_to: np.ndarray) -> np.ndarray:
     ndarray, shape (n_to, n_from)
     """
     u_from, u_to = _unit(pos_from), _unit(pos_to)
+    c_inv = _system_inverse(u_from)
+    g_to = _g(np.clip(u_to @ u_from.T, -1.0, 1.0))
+    return np.column_stack([g_to, np.ones(len(u_to))]) @ c_inv[:, : len(u_from)]
+
+
+def _system_inverse(u_from: np.ndarray) -> np.ndarray:
+    """Inverse of the spline system ``[[G + alpha I, 1], [1', 0]]`` of unit positions
+    ``u_from`` (n, 3), shape (n + 1, n + 1)."""
     g_from = _g(np.clip(u_from @ u_from.T, -1.0, 1.0))
     g_from.flat[:: len(u_from) + 1] += ALPHA
     n = len(u_from)
     c = np.zeros((n + 1, n + 1))
     c[:n, :n] = g_from
     c[:n, n] = c[n, :n] = 1.0
-    c_inv = np.linalg.pinv(c)
-    g_to = _g(np.clip(u_to @ u_from.T, -1.0, 1.0))
-    return np.column_stack([g_to, np.ones(len(u_to))]) @ c_inv[:, :n]
+    return np.linalg.pinv(c)
+
+
+def leave_one_out_matrix(pos: np.ndarray) -> np.ndarray:
+    """Matrix that maps signals at ``pos`` to each electrode's leave-one-out residual.
+
+    Row i gives electrode i's signal minus what the spline fitted to all the other electrodes
+    predicts there. For any interpolation system ``A c = [x; 0]`` this is ``c_i / (A^-1)_ii``
+    (Rippa 1999), so one inverse gives every electrode's residual (``tests/test_interpolation.py``
+    checks it against :func:`spline_matrix` refitted without each electrode).
+
+    Parameters
+    ----------
+    pos : ndarray, shape (n, 3)
+        Positions of the clean electrodes relative to the sphere's centre.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+    """
+    n = len(pos)
+    c_inv = _system_inverse(_unit(pos))
+    return c_inv[:n, :n] / np.diag(c_inv)[:n, None]
 
 
 class Interpolator:
@@ -101,6 +129,7 @@ class Interpolator:
         # least recently used clean sets leave first; functools' cache is thread-safe (stage 1
         # of successive blocks runs in two worker threads)
         self._plan = lru_cache(maxsize=CACHE_SIZE)(self._build)
+        self._loo = lru_cache(maxsize=CACHE_SIZE)(self._build_loo)
 
     def plan(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Which channels to rebuild from which, for one clean-channel mask.
@@ -129,3 +158,25 @@ class Interpolator:
             m = np.ascontiguousarray(spline_matrix(self.pos[sources], self.pos[targets]))
             m.setflags(write=False)
         return targets, sources, m
+
+    def leave_one_out(self, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each clean electrode's leave-one-out residual, for one clean-channel mask.
+
+        Returns
+        -------
+        sources : ndarray of int
+            Clean channels with known positions.
+        matrix : ndarray, shape (n_sources, n_sources), or None
+            :func:`leave_one_out_matrix` of their positions (residual = ``matrix @ x[sources]``);
+            None with fewer than :data:`MIN_SOURCES` + 1 of them (each residual's fit needs
+            :data:`MIN_SOURCES`).
+        """
+        return self._loo(np.asarray(clean, dtype=bool).tobytes())
+
+    def _build_loo(self, key: bytes) -> tuple[np.ndarray, np.ndarray | None]:
+        sources = np.flatnonzero(np.frombuffer(key, dtype=bool) & self.known)
+        m = None
+        if sources.size > MIN_SOURCES:
+            m = np.ascontiguousarray(leave_one_out_matrix(self.pos[sources]))
+            m.setflags(write=False)
+        return sources, m

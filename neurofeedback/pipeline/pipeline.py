@@ -46,7 +46,7 @@ from .config import PipelineConfig
 from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
 from .entropy import lempel_ziv_decimated, lz_decimation
 from .estimator import AnnealingEstimator
-from .eyes import BlinkRegression, GazeCheck
+from .eyes import BlinkRegression, GazeCheck, OcularSource
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
@@ -65,6 +65,7 @@ from .quality import (
     frame_gate,
 )
 from .rates import announce, plan_for_rate
+from .rebuilt_power import SAMPLE_S, RebuildEffect, rebuild_effect
 from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import (
@@ -129,6 +130,12 @@ class _Stage1(NamedTuple):
     #: per frame, gated by frontal blink codes alone while the channels away from the eyes
     #: read asleep (:meth:`Pipeline._sleep_waves`), shape (n_frames,)
     sleep_waves: np.ndarray
+    #: what rebuilding each clean channel does to the low-mode share and the mode entropy
+    #: (.rebuilt_power), shape (n_frames, 2, n_channels); NaN for other channels and for
+    #: frames not sampled
+    rebuild_effect: np.ndarray
+    #: per frame, the rebuilt channels (None when none)
+    rebuilt_of: list[np.ndarray | None]
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -289,9 +296,14 @@ class Pipeline:
         frontal = np.array([region_of(c) == "frontal" for c in self.ch_names])
         self.quality = QualityChecker(cfg, self.sfreq, frontal, self.rail_uv)
         self._reference = channel_reference(self.sfreq, self.n_ch, self.n_win, cfg)
+        # what rebuilding an electrode does to the spatial modes, measured where it is clean
+        # and taken back where it is rebuilt (.rebuilt_power)
+        self._residual_grid = max(1, int(round(SAMPLE_S * self.sfreq)))
+        self._rebuild = RebuildEffect(self.n_ch, int(round(cfg.quality_ref_s / SAMPLE_S)))
         # the eye checks smooth as the blink check does (0.1-s then 0.05-s moving averages)
         k1, k2 = self.quality.smooth_lengths(self.n_win)
         self._gaze = GazeCheck(self.ch_names, k1, k2, cfg.gaze_uv, cfg.gaze_ratio)
+        self._ocular = OcularSource(self.ch_names, frontal, k1, k2, cfg.blink_frontopolar_ratio)
         self._eog = BlinkRegression(k1, k2, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
@@ -557,6 +569,10 @@ class Pipeline:
         # horizontal eye movements: a mirror pair swinging in opposite directions (the blink
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
+        # a "blink" on an AF or F electrode far larger than on the frontopolar ones is the
+        # electrode's own swing, not the eyes': left out as amplitude, not used as the EOG
+        codes[self._ocular.not_ocular(raw_w, codes, _BLINK_CODE, _GAZE_CODE,
+                                      (codes == 0) | _IS_EYE[codes])] = _AMPLITUDE_CODE
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
         eye = _IS_EYE[codes]
         eye_fix: list = [None] * n_fr
@@ -595,6 +611,12 @@ class Pipeline:
         plv_of: list[np.ndarray | None] = [None] * n_fr
         sums_of: list[tuple[np.ndarray, np.ndarray] | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
+        rebuilt_of: list[np.ndarray | None] = [None] * n_fr
+        ch_res = np.full((n_fr, 2, n_ch), math.nan)
+        # frames whose window end passed a residual grid point (from the stream position
+        # alone: the same frames whatever the batching)
+        g_res, h_res = self._residual_grid, int(math.ceil(self._hop))
+        res_sampled = (bnds // g_res) != ((bnds - h_res) // g_res)
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
         note_of: list[tuple[str, ...]] = [()] * n_fr
@@ -728,6 +750,22 @@ class Pipeline:
                 hent[gi] = mode_entropy_batch(mp)
                 for k, i in enumerate(members):
                     mp_of[i] = mp[k]
+                if interp is not None:  # stage 2 takes their effect back
+                    for i in members:
+                        rebuilt_of[i] = targets
+                # what rebuilding each clean electrode would do (.rebuilt_power), one frame at
+                # a time (the same array shapes live and offline)
+                samp = np.flatnonzero(res_sampled[gi])
+                src, loo = self._interp.leave_one_out(clean) if samp.size else (None, None)
+                if loo is not None:
+                    ev_t = _c(evecs.T)
+                    ps = np.searchsorted(sel, src)  # clean channels are in the basis
+                    for k in samp:
+                        xk = x_g[rows[k]]
+                        eps = loo @ _c(xk[src])
+                        modes = ev_t @ _c(xk[sel])
+                        ch_res[gi[k]][:, src] = np.vstack(rebuild_effect(
+                            mp[k], modes, eps, evecs[ps], cfg.low_modes))
 
             if interp is not None:
                 rebuilt = tuple(self.ch_names[t] for t in targets)
@@ -738,7 +776,7 @@ class Pipeline:
         ch_exp.setflags(write=False)
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
-            note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves,
+            note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves, ch_res, rebuilt_of,
         )
 
     def _harmony_windows(
@@ -932,6 +970,13 @@ class Pipeline:
             frame.bands = dict(zip(BANDS, bands[i].tolist(), strict=True))
             for name in _WINDOW_SCALARS:  # NaN where stage 1 could not compute them
                 setattr(frame, name, float(sc[name][i]))
+            effect = r.rebuild_effect[i]
+            if not np.isnan(effect).all():
+                self._rebuild.update(effect)
+            if r.rebuilt_of[i] is not None and math.isfinite(frame.spatial_low_share):
+                # what rebuilding its left-out electrodes did, taken back (.rebuilt_power)
+                frame.spatial_low_share, frame.spatial_mode_entropy = self._rebuild.corrected(
+                    frame.spatial_low_share, frame.spatial_mode_entropy, r.rebuilt_of[i])
             t, art = frame.time_s, frame.artifact
             if art:
                 self._last_artifact_s = t
