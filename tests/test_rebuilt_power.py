@@ -166,3 +166,10 @@ def test_ocular_swing_is_the_blink_checks_slow_deflection():
         ours = _swing(v, k1, k2)
         theirs = _slow_defl_row(v, k1, k2, np.empty(n), np.empty(n), _centred_ss(n))
         assert ours == pytest.approx(theirs, rel=1e-9)
+
+
+def test_electrodes_command_names_a_missing_channel(capsys):
+    assert electrodes.main([str(EEGMMIDB_EDF[(2, 2)]), "--swing", "XX"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: channel 'XX' is not in") and "\n" not in err
+    assert electrodes.main([str(EEGMMIDB_EDF[(2, 2)])]) == 2  # nothing asked

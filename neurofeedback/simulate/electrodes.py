@@ -31,11 +31,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import FileFormatError, UsageError
+from ..errors import UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import FeatureFrame
 from ..pipeline.pipeline import run_pipeline
 from ..pipeline.spatial_modes import low_share_batch
+from ._cli import run_reporting_errors
 
 MODULE = "python -m neurofeedback.simulate.electrodes"
 #: The baseline of every analysis here, s.
@@ -204,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="add a 150-uV slow swing to each electrode alone every 4 s")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
-    try:
+
+    def body() -> None:
         if not (args.dead or args.swing):
             raise UsageError("give --dead CH,... or --swing CH,...")
         if args.dead:
@@ -214,11 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.swing:
             print("A slow swing on one electrode alone every 4 s: the frames that hold it\n")
             print(swing_table(args.files, _names(args.swing, "--swing")))
-    except (UsageError, FileFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
+    return run_reporting_errors(body)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

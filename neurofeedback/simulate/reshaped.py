@@ -40,11 +40,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.signal import sosfilt
 
-from ..errors import FileFormatError, UsageError
+from ..errors import UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.filters import design_sos
 from ..pipeline.pipeline import run_pipeline
 from ..protocols.engine import score_value
+from ._cli import run_reporting_errors
 
 MODULE = "python -m neurofeedback.simulate.reshaped"
 #: Butterworth order of :func:`lowpassed` (a typical amplifier's analog low-pass).
@@ -288,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "compare each frame's scores with the untouched FILE")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
-    try:
+
+    def body() -> None:
         if not (args.scale or args.lowpass or args.blinks_from):
             raise UsageError("give --scale K,..., --lowpass HZ,... or --blinks-from SOURCE")
         if args.blinks_from:
@@ -306,10 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Median drowsiness over clean frames (% drowsy), exponent; after a "
                   f"{LOWPASS_ORDER}th-order Butterworth low-pass:\n")
             print(lowpass_table(args.files, _floats(args.lowpass, "--lowpass")))
-    except (UsageError, FileFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_reporting_errors(body)
 
 
 if __name__ == "__main__":  # pragma: no cover
