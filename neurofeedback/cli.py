@@ -74,7 +74,11 @@ def _setup_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script. Returns the process exit code."""
-    parser, table = build_parser()
+    try:
+        parser, table = build_parser()  # imports every command (NumPy, MNE...): a second or two
+    except KeyboardInterrupt:  # Ctrl-C while starting: as later, no traceback
+        sys.stderr.write("interrupted\n")
+        return 130
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

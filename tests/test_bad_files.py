@@ -173,3 +173,17 @@ def test_replay_start_beyond_end(shared_data, capsys):
 def test_replay_negative_speed(shared_data, capsys):
     _fails(capsys, ["replay", str(shared_data / EDF), "--speed", "-1", "--headless", "--no-record"],
            "speed (--speed on the command line) must be >= 0")
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
+    """Ctrl-C in the second or two the commands take to import (NumPy, MNE...) ends as it does
+    later: 'interrupted', exit code 130, no traceback."""
+    import neurofeedback.cli as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["info", "x.edf"]) == 130
+    err = capsys.readouterr().err
+    assert err == "interrupted\n"

@@ -195,14 +195,17 @@ FEATURES: tuple[Feature, ...] = (
     Feature("spatial_low_share", "0..1", "float",
             "Share of the window's spatial power in the 3 smoothest scalp spatial modes "
             "(eigenmodes of the electrode graph's Laplacian, the constant reference-dependent "
-            "mode left out): high when one smooth pattern spans the head; empty in frames with "
-            "eye artifacts (rebuilt electrodes and the blink's own pattern are smooth).", "window",
+            "mode left out): high when one smooth pattern spans the head. Left-out electrodes "
+            "are rebuilt, and what rebuilding each does (it carries none of its own activity) "
+            "is measured on its clean frames and taken back. In frames with eye artifacts the "
+            "blink's residue still shapes it (the meditation reward is withheld there).", "window",
             null="3 / (n_channels - 1) for spatially independent channels of equal power",
             source="graph Laplacian modes of the electrode array; after Atasoy et al. 2016, "
             "who use the cortex's connectome instead"),
     Feature("spatial_mode_entropy", "0..1", "float",
             "Normalised Shannon entropy of power over the scalp spatial modes (constant mode "
-            "left out); empty in frames with eye artifacts.", "window",
+            "left out); rebuilt electrodes' effect taken back as for spatial_low_share.",
+            "window",
             null="near 1 for spatially independent channels of equal power",
             source="after Atasoy et al. 2017"),
     Feature("consonance", "0..1", "float",
