@@ -46,6 +46,7 @@ from neurofeedback.pipeline.frame import FEATURE_COLUMNS
 from neurofeedback.pipeline.pipeline import Pipeline
 from neurofeedback.pipeline.quality import REASONS, QualityChecker
 from neurofeedback.pipeline.regions import region_of
+from neurofeedback.pipeline.spatial_modes import low_share_batch
 from neurofeedback.pipeline.spectra import WelchPSD
 from neurofeedback.pipeline.synchrony import Metastability
 
@@ -73,6 +74,8 @@ def _artifact_eeg(seconds: float, seed: int = 0) -> np.ndarray:
     x[2:8, int(9 * SF) : int(12 * SF)] += 60 * np.diff(rng.standard_normal((6, m + 1)), axis=1)
     x[7, int(13 * SF) : int(16 * SF)] = RAIL  # P4 railed
     x[9] += 200 * np.sin(2 * np.pi * 50 * t) * (t > 15)  # O2 loose: mains
+    # F4 swinging alone (Fp1/Fp2 still): not from the eyes, left out as amplitude
+    x[3, int(18 * SF) : int(18.4 * SF)] += 150 * np.hanning(int(0.4 * SF))
     return x
 
 
@@ -112,6 +115,10 @@ def test_offline_analysis_equals_streaming_small_chunks(recording):
     reasons = {r for f in offline for r in f.channel_quality}
     assert {"railed", "line", "blink", "emg", "ok"} <= reasons
     assert any(f.artifact for f in offline) and any(not f.artifact for f in offline)
+    # ...the frontopolar test (F4's swing) and the rebuilt electrodes' correction too
+    assert any(f.channel_quality[3] == "amplitude" and not f.eye_artifact for f in offline)
+    assert any(f.interpolated and f.spatial_low_share != low_share_batch(f.mode_power[None], 3)[0]
+               for f in offline)
     _same_frames(offline, streamed)
 
 
