@@ -18,8 +18,10 @@ clean electrodes (its leave-one-out residual ``e_r`` removed, all electrodes at 
 ``<>`` the window mean). The differences measured minus rebuilt of the low-mode share and of the
 mode entropy are kept per electrode; their running medians over the last ``quality_ref_s``
 seconds are what rebuilding that electrode does. A frame with rebuilt electrodes gets the sum of
-theirs added to both measures. An electrode never clean (bad all along) gets nothing added, as
-before.
+theirs added to both measures. An electrode clean in under half of that span gets nothing added:
+its rebuilt state is its usual one (baseline included), and its few clean frames would estimate
+the effect poorly (on EEGMMIDB S002R01, T7 is clean in 4 % of frames). One never clean (bad all
+along) gets nothing either, as before.
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ import numpy as np
 
 #: Seconds between the measurements that feed the running medians (as the channel reference).
 SAMPLE_S = 0.5
-#: A channel's running median is used once it holds this many values.
+#: A channel's running median is used once it holds this many values...
 MIN_COUNT = 4
+#: ... and only for a channel clean in at least this share of the span's samples: one rebuilt
+#: most of the time is usually in its rebuilt state (baseline included), and its few clean
+#: frames estimate the effect poorly, so it is left as rebuilt.
+USUAL_SHARE = 0.5
 
 
 def rebuild_effect(
@@ -96,15 +102,17 @@ class RebuildEffect:
 
     @property
     def value(self) -> np.ndarray:
-        """Per channel: low-mode share and mode entropy, measured minus rebuilt (NaN: fewer than
-        :data:`MIN_COUNT` values yet), shape (2, n_channels); the medians are taken when first
-        asked for after an update (most frames rebuild nothing)."""
+        """Per channel: low-mode share and mode entropy, measured minus rebuilt, shape
+        (2, n_channels); NaN for a channel with fewer than :data:`MIN_COUNT` values or clean in
+        under :data:`USUAL_SHARE` of the span's samples. The medians are taken when first asked
+        for after an update (most frames rebuild nothing)."""
         if self._value is None:
             count = np.isfinite(self._ring).sum(axis=0)
             with warnings.catch_warnings():  # channels never clean: all-NaN columns
                 warnings.simplefilter("ignore", RuntimeWarning)
                 med = np.nanmedian(self._ring, axis=0)
-            self._value = np.where(count >= MIN_COUNT, med, np.nan)
+            usual = count >= max(MIN_COUNT, USUAL_SHARE * min(self._n, len(self._ring)))
+            self._value = np.where(usual, med, np.nan)
         return self._value
 
     def update(self, effect: np.ndarray) -> None:
