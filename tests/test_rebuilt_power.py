@@ -130,11 +130,11 @@ def test_s004_eyes_closed_swings_of_single_electrodes_are_not_eye_artifacts(unto
     assert eye < 0.25 * len(frames), eye
 
 
-def _window(n: int, swings: dict[int, float], n_ch: int) -> np.ndarray:
-    x = np.zeros((1, n_ch, n))
-    bump = np.sin(np.pi * np.arange(n // 4) / (n // 4))
+def _swing(swings: dict[int, float], n_ch: int) -> np.ndarray:
+    """One frame's slow deflections (peak to peak of a half-sine bump of each height), uV."""
+    x = np.zeros((1, n_ch))
     for c, amp in swings.items():
-        x[0, c, n // 2:n // 2 + n // 4] = amp * bump
+        x[0, c] = abs(amp)
     return x
 
 
@@ -154,8 +154,8 @@ def _window(n: int, swings: dict[int, float], n_ch: int) -> np.ndarray:
 ])
 def test_ocular_source_rule(swings, codes, flagged):
     frontal = np.array([n[0] == "F" for n in NAMES])
-    rule = OcularSource(NAMES, frontal, 25, 12, 1.5)
-    x = _window(500, swings, len(NAMES))
+    rule = OcularSource(NAMES, frontal, 1.5)
+    x = _swing(swings, len(NAMES))
     c = np.full((1, len(NAMES)), OK)
     for k, v in codes.items():
         c[0, k] = v
@@ -165,15 +165,23 @@ def test_ocular_source_rule(swings, codes, flagged):
 
 
 def test_ocular_swing_is_the_blink_checks_slow_deflection():
+    """The frontopolar test reads the slow deflection the blink check measured (returned by the
+    quality kernel), equal to ``_slow_defl_row`` of each raw window."""
     from neurofeedback.pipeline.batch import _centred_ss, _slow_defl_row
-    from neurofeedback.pipeline.eyes import _swing
+    from neurofeedback.pipeline.pipeline import Pipeline
 
     rng = np.random.default_rng(3)
-    for n, k1, k2 in ((500, 25, 12), (320, 16, 8)):
-        v = np.cumsum(rng.normal(size=n)) + 40 * np.sin(np.linspace(0, 3, n))
-        ours = _swing(v, k1, k2)
-        theirs = _slow_defl_row(v, k1, k2, np.empty(n), np.empty(n), _centred_ss(n))
-        assert ours == pytest.approx(theirs, rel=1e-9)
+    pipe = Pipeline(250.0, NAMES)
+    n = pipe.n_win
+    raw = np.cumsum(rng.normal(size=(2, len(NAMES), n)), axis=-1) + 40 * np.sin(
+        np.linspace(0, 3, n))
+    psd = np.stack([pipe.welch(w) for w in raw])
+    _, swing = pipe._bquality.codes_and_deflection(raw, raw, psd, psd, None, False)
+    k1, k2 = pipe.quality.smooth_lengths(n)
+    for f in range(2):
+        for c in (0, 3, 13):
+            theirs = _slow_defl_row(raw[f, c], k1, k2, np.empty(n), np.empty(n), _centred_ss(n))
+            assert swing[f, c] == pytest.approx(theirs, rel=1e-9)
 
 
 def test_electrodes_command_names_a_missing_channel(capsys):

@@ -275,7 +275,8 @@ def _quality_kernel(
     notched, local_ok, sos, skip, length, step,
 ):  # pragma: no cover - compiled
     """Reason code (index into :data:`.quality.REASONS`) per frame and channel, as ``int8``
-    (n_frames, n_channels): the checks described in :class:`.quality.QualityChecker`.
+    (n_frames, n_channels): the checks described in :class:`.quality.QualityChecker`; and the
+    raw window's slow deflection per frame and channel (:func:`_slow_defl_row`), uV.
 
     ``raw``, ``x`` (n_frames, n_channels, n) unfiltered and filtered windows, uV; ``psd``,
     ``raw_psd`` (n_frames, n_channels, n_freqs) their Welch PSDs, uV^2/Hz; ``broad``,
@@ -291,8 +292,8 @@ def _quality_kernel(
     n_fr, n_ch, n = x.shape
     nf = psd.shape[2]
     out = np.zeros((n_fr, n_ch), dtype=np.int8)
+    defl_all = np.empty((n_fr, n_ch))
     ratio = np.empty(n_ch)
-    defl = np.empty(n_ch)
     railed = np.zeros(n_ch, dtype=np.bool_)
     r_buf = np.empty(n)
     c_buf = np.empty(n)
@@ -378,6 +379,7 @@ def _quality_kernel(
         # hf_ratio x the RMS of the filtered 20-45 Hz activity
         n_ref = 0
         any_frontal = False
+        defl = defl_all[f]
         _slow_defl_cols(raw_t, k_smooth, k_smooth2, c_cols, tt, defl)
         for c in range(n_ch):
             if frontal[c]:
@@ -400,7 +402,7 @@ def _quality_kernel(
                             hp += psd[f, c, k]
                     if min(defl[c], fd) > hf_ratio * math.sqrt(hp * df):
                         out[f, c] = 4
-    return out
+    return out, defl_all
 
 
 class BatchQuality:
@@ -465,6 +467,20 @@ class BatchQuality:
         -------
         ndarray of int8, shape (n_frames, n_channels)
         """
+        return self.codes_and_deflection(raw, x, psd, raw_psd, mains_hz, notched)[0]
+
+    def codes_and_deflection(
+        self,
+        raw: np.ndarray,
+        x: np.ndarray,
+        psd: np.ndarray,
+        raw_psd: np.ndarray,
+        mains_hz: float | None,
+        notched: bool,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`codes`, and the slow deflection of each raw window that the blink check
+        measured (linear trend removed, then the 0.1-s and 0.05-s moving averages; peak to
+        peak, uV, shape (n_frames, n_channels))."""
         ref = self.ref
         line_masks = self._line_masks.get(mains_hz)
         if line_masks is None:

@@ -127,16 +127,12 @@ class OcularSource:
     ch_names : list of str
     frontal : ndarray of bool, shape (n_channels,)
         Channels the blink check tests.
-    k1, k2 : int
-        Lengths of the blink check's two moving averages, samples.
     ratio : float
         A ``blink`` channel whose slow swing exceeds this multiple of the largest usable
         frontopolar one is not ocular.
     """
 
-    def __init__(
-        self, ch_names: list[str], frontal: np.ndarray, k1: int, k2: int, ratio: float
-    ) -> None:
+    def __init__(self, ch_names: list[str], frontal: np.ndarray, ratio: float) -> None:
         label = [normalize_name(c).upper() for c in ch_names]
         polar = np.array([lab.startswith("FP") for lab in label], dtype=bool)
         self.polar = np.flatnonzero(polar)
@@ -146,18 +142,18 @@ class OcularSource:
             if a in label and b in label:
                 self.mirror[label.index(a)], self.mirror[label.index(b)] = (
                     label.index(b), label.index(a))
-        self.k1, self.k2 = int(k1), int(k2)
         self.ratio = float(ratio)
 
     def not_ocular(
-        self, raw_w: np.ndarray, codes: np.ndarray, blink: int, gaze: int, usable: np.ndarray
+        self, swing: np.ndarray, codes: np.ndarray, blink: int, gaze: int, usable: np.ndarray
     ) -> np.ndarray:
         """``blink`` channels whose swing the frontopolar electrodes do not share.
 
         Parameters
         ----------
-        raw_w : ndarray, shape (n_frames, n_channels, n_window)
-            Raw windows, uV (the blink check's input).
+        swing : ndarray, shape (n_frames, n_channels)
+            Each raw window's slow deflection as the blink check measured it, uV
+            (:meth:`.batch.BatchQuality.codes_and_deflection`).
         codes : ndarray of int, shape (n_frames, n_channels)
             Reason codes after the gaze check.
         blink, gaze : int
@@ -178,25 +174,13 @@ class OcularSource:
                                 & usable[:, self.polar].any(axis=1)
                                 & ~(codes == gaze).any(axis=1))
         for f in frames:
-            polar = self.polar[usable[f, self.polar]]
-            ref = max(_swing(raw_w[f, c], self.k1, self.k2) for c in polar)
+            ref = swing[f, self.polar[usable[f, self.polar]]].max()
             for c in self.tested[is_blink[f, self.tested]]:
                 m = self.mirror[c]
                 if m >= 0 and not usable[f, m]:
                     continue  # a horizontal movement cannot be ruled out
-                out[f, c] = _swing(raw_w[f, c], self.k1, self.k2) > self.ratio * ref
+                out[f, c] = swing[f, c] > self.ratio * ref
         return out
-
-
-def _swing(v: np.ndarray, k1: int, k2: int) -> float:
-    """Peak to peak of one window's slow part (linear trend removed, then :func:`_slow`), uV: the
-    blink check's slow deflection (``batch._slow_defl_row``, compiled; equal to rounding,
-    ``tests/test_rebuilt_power.py``), here for the few channels that need it."""
-    n = v.size
-    t = np.arange(n) - (n - 1) / 2.0
-    r = v - v.mean()
-    r = r - (r @ t) / (t @ t) * t
-    return float(np.ptp(_slow(r, k1, k2)))
 
 
 class BlinkRegression:

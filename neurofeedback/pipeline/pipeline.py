@@ -70,13 +70,18 @@ from .reference import channel_reference
 from .regions import assign_regions, positions, region_of
 from .scores import (
     alpha_theta_share,
-    eye_artifact,
     integration_score,
     meditation_score,
     wakefulness,
     withheld,
 )
-from .spatial_modes import SpatialModeBasis, low_share_batch, mode_entropy_batch, mode_power
+from .spatial_modes import (
+    SpatialModeBasis,
+    low_share_batch,
+    mode_courses,
+    mode_entropy_batch,
+    power_of_courses,
+)
 from .spectra import SegmentCache, WelchPSD, band_masks
 from .synchrony import (
     LaggedSynchrony,
@@ -136,6 +141,9 @@ class _Stage1(NamedTuple):
     rebuild_effect: np.ndarray
     #: per frame, the rebuilt channels (None when none)
     rebuilt_of: list[np.ndarray | None]
+    #: per frame, a ``blink`` or ``gaze`` channel (``FeatureFrame.eye_artifact``), shape
+    #: (n_frames,)
+    eye_artifact: np.ndarray
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -298,12 +306,12 @@ class Pipeline:
         self._reference = channel_reference(self.sfreq, self.n_ch, self.n_win, cfg)
         # what rebuilding an electrode does to the spatial modes, measured where it is clean
         # and taken back where it is rebuilt (.rebuilt_power)
-        self._residual_grid = max(1, int(round(SAMPLE_S * self.sfreq)))
+        self._rebuild_grid = max(1, int(round(SAMPLE_S * self.sfreq)))
         self._rebuild = RebuildEffect(self.n_ch, int(round(cfg.quality_ref_s / SAMPLE_S)))
         # the eye checks smooth as the blink check does (0.1-s then 0.05-s moving averages)
         k1, k2 = self.quality.smooth_lengths(self.n_win)
         self._gaze = GazeCheck(self.ch_names, k1, k2, cfg.gaze_uv, cfg.gaze_ratio)
-        self._ocular = OcularSource(self.ch_names, frontal, k1, k2, cfg.blink_frontopolar_ratio)
+        self._ocular = OcularSource(self.ch_names, frontal, cfg.blink_frontopolar_ratio)
         self._eog = BlinkRegression(k1, k2, cfg.eog_min_uv)
         self._bquality = BatchQuality(self.quality, f)
         self._label_cache: dict[bytes, tuple] = {}
@@ -564,14 +572,15 @@ class Pipeline:
                     cat_xr, starts, self._seg_cache, origin, last=self._recent)[:, :n_ch])
             else:
                 psd_recent = self.welch.batch(cat_x, starts, last=self._recent)
-        codes = self._bquality.codes(raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
+        codes, swing = self._bquality.codes_and_deflection(
+            raw_w, x_w, psd, raw_psd, self.mains_hz, self._chain.notched)
         codes[(codes == 0) & rel_emg] = _EMG_CODE  # muscle relative to the channel's own past
         # horizontal eye movements: a mirror pair swinging in opposite directions (the blink
         # check sees each side's slow swing alone; opposite polarity makes it gaze, not blink)
         codes[self._gaze.flags(x_w, (codes == 0) | (codes == _BLINK_CODE))] = _GAZE_CODE
         # a "blink" on an AF or F electrode far larger than on the frontopolar ones is the
         # electrode's own swing, not the eyes': left out as amplitude, not used as the EOG
-        codes[self._ocular.not_ocular(raw_w, codes, _BLINK_CODE, _GAZE_CODE,
+        codes[self._ocular.not_ocular(swing, codes, _BLINK_CODE, _GAZE_CODE,
                                       (codes == 0) | _IS_EYE[codes])] = _AMPLITUDE_CODE
         # ...and the blink component of the channels it reaches, to subtract (EOG regression)
         eye = _IS_EYE[codes]
@@ -612,11 +621,11 @@ class Pipeline:
         sums_of: list[tuple[np.ndarray, np.ndarray] | None] = [None] * n_fr
         mp_of: list[np.ndarray | None] = [None] * n_fr
         rebuilt_of: list[np.ndarray | None] = [None] * n_fr
-        ch_res = np.full((n_fr, 2, n_ch), math.nan)
+        ch_rb = np.full((n_fr, 2, n_ch), math.nan)
         # frames whose window end passed a residual grid point (from the stream position
         # alone: the same frames whatever the batching)
-        g_res, h_res = self._residual_grid, int(math.ceil(self._hop))
-        res_sampled = (bnds // g_res) != ((bnds - h_res) // g_res)
+        g_rb, h_rb = self._rebuild_grid, int(math.ceil(self._hop))
+        rb_sampled = (bnds // g_rb) != ((bnds - h_rb) // g_rb)
         reg_of: list[tuple[str, ...]] = [()] * n_fr
         interp_of: list[tuple[str, ...]] = [()] * n_fr
         note_of: list[tuple[str, ...]] = [()] * n_fr
@@ -744,7 +753,8 @@ class Pipeline:
                     xs = x_g
                 else:
                     xs = _c(x_g[np.ix_(rows, sel)])
-                mp = mode_power(xs, evecs)
+                courses = mode_courses(xs, evecs)  # (G, n_modes, n_win)
+                mp = power_of_courses(courses)
                 mp.setflags(write=False)  # frames share views of it
                 low[gi] = low_share_batch(mp, cfg.low_modes)
                 hent[gi] = mode_entropy_batch(mp)
@@ -755,17 +765,14 @@ class Pipeline:
                         rebuilt_of[i] = targets
                 # what rebuilding each clean electrode would do (.rebuilt_power), one frame at
                 # a time (the same array shapes live and offline)
-                samp = np.flatnonzero(res_sampled[gi])
+                samp = np.flatnonzero(rb_sampled[gi])
                 src, loo = self._interp.leave_one_out(clean) if samp.size else (None, None)
                 if loo is not None:
-                    ev_t = _c(evecs.T)
                     ps = np.searchsorted(sel, src)  # clean channels are in the basis
                     for k in samp:
-                        xk = x_g[rows[k]]
-                        eps = loo @ _c(xk[src])
-                        modes = ev_t @ _c(xk[sel])
-                        ch_res[gi[k]][:, src] = np.vstack(rebuild_effect(
-                            mp[k], modes, eps, evecs[ps], cfg.low_modes))
+                        eps = loo @ _c(x_g[rows[k]][src])
+                        ch_rb[gi[k]][:, src] = np.vstack(rebuild_effect(
+                            mp[k], courses[k], eps, evecs[ps], cfg.low_modes))
 
             if interp is not None:
                 rebuilt = tuple(self.ch_names[t] for t in targets)
@@ -776,7 +783,8 @@ class Pipeline:
         ch_exp.setflags(write=False)
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
-            note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves, ch_res, rebuilt_of,
+            note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves, ch_rb, rebuilt_of,
+            eye.any(axis=1),
         )
 
     def _harmony_windows(
@@ -956,7 +964,7 @@ class Pipeline:
                 freqs=freqs,
                 psd=psd[i],
             )
-            frame.eye_artifact = eye_artifact(reasons)
+            frame.eye_artifact = bool(r.eye_artifact[i])
             out.append(frame)
             if not clean.any():
                 frame.artifact = True

@@ -30,7 +30,6 @@ ARTIFACT_CODES = tuple(REASONS.index(r) for r in ARTIFACT_REASONS)
 #: Codes of eye artifacts (blinks, horizontal eye movements), treated alike by the gate and the
 #: EOG regression.
 EYE_CODES = (REASONS.index("blink"), REASONS.index("gaze"))
-EYE_REASONS = frozenset(REASONS[c] for c in EYE_CODES)
 #: Frame-level reasons (not tied to one channel's check).
 FRAME_REASONS = ("common-mode", "no usable channels")
 

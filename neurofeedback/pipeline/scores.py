@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from .features import BANDS
-from .quality import EYE_REASONS
 
 
 def logistic(z: float, gain: float, offset: float) -> float:
@@ -40,17 +39,6 @@ def meditation_score(
 #: gating: a blink or eye movement, regressed out and its electrodes rebuilt, still raised them
 #: on real heads (tests/test_blink_reward.py); the integration score it lowered.
 EYE_WITHHELD = ("meditation", "alpha-theta")
-
-
-def eye_artifact(channel_quality: tuple[str, ...] | list[str]) -> bool:
-    """True when a frame's per-channel reasons hold ``blink`` or ``gaze``.
-
-    Parameters
-    ----------
-    channel_quality : sequence of str
-        The frame's reason per channel (:attr:`FeatureFrame.channel_quality`).
-    """
-    return any(r in EYE_REASONS for r in channel_quality)
 
 
 def withheld(score: str, artifact: bool, eye: bool) -> bool:

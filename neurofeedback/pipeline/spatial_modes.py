@@ -68,8 +68,17 @@ def mode_power(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (..., n_modes), uV^2
     """
-    c = np.matmul(np.ascontiguousarray(evecs.T), x)  # a transposed operand takes a slow path
-    return np.einsum("...kt,...kt->...k", c, c) / x.shape[-1]
+    return power_of_courses(mode_courses(x, evecs))
+
+
+def mode_courses(x: np.ndarray, evecs: np.ndarray) -> np.ndarray:
+    """Each mode's time course ``c_k(t) = u_k . x(t)``, shape (..., n_modes, n_times), uV."""
+    return np.matmul(np.ascontiguousarray(evecs.T), x)  # a transposed operand: slow path
+
+
+def power_of_courses(c: np.ndarray) -> np.ndarray:
+    """Mean power of mode time courses (:func:`mode_courses`), shape (..., n_modes), uV^2."""
+    return np.einsum("...kt,...kt->...k", c, c) / c.shape[-1]
 
 
 def low_share_batch(power: np.ndarray, n_low: int) -> np.ndarray:

@@ -36,7 +36,7 @@ from ..pipeline.config import PipelineConfig
 from ..pipeline.frame import FeatureFrame
 from ..pipeline.pipeline import run_pipeline
 from ..pipeline.spatial_modes import low_share_batch
-from ._cli import run_reporting_errors
+from ._cli import frames_holding, require_channel, run_reporting_errors
 
 MODULE = "python -m neurofeedback.simulate.electrodes"
 #: The baseline of every analysis here, s.
@@ -51,8 +51,7 @@ def _load(path: str, channel: str):
     from ..io import load_eeg_file
 
     rec = load_eeg_file(path)
-    if channel not in rec.ch_names:
-        raise UsageError(f"channel {channel!r} is not in {path}; it has {', '.join(rec.ch_names)}")
+    require_channel(list(rec.ch_names), channel, path)
     return rec
 
 
@@ -137,9 +136,7 @@ def swing_effect(path: str, channel: str, untouched: list[FeatureFrame] | None =
         y[c, i:i + n] += bump
     b = _analyse(rec, y)
     t = np.array([f.time_s for f in a])
-    hit = np.zeros(t.size, bool)
-    for t0 in onsets:  # frames whose window holds part of the swing
-        hit |= (t - PipelineConfig().window_s < t0 + SWING_S) & (t > t0)
+    hit = frames_holding(t, PipelineConfig().window_s, [(t0, t0 + SWING_S) for t0 in onsets])
     off_a = np.array([f.artifact or f.eye_artifact for f in a])
     off_b = np.array([f.artifact or f.eye_artifact for f in b])
     ok = hit & ~off_a & ~off_b

@@ -45,7 +45,7 @@ from ..pipeline.config import PipelineConfig
 from ..pipeline.filters import design_sos
 from ..pipeline.pipeline import run_pipeline
 from ..protocols.engine import score_value
-from ._cli import run_reporting_errors
+from ._cli import frames_holding, require_channel, run_reporting_errors
 
 MODULE = "python -m neurofeedback.simulate.reshaped"
 #: Butterworth order of :func:`lowpassed` (a typical amplifier's analog low-pass).
@@ -172,8 +172,7 @@ def blink_template(path: str, channel: str = "Fp1", height_uv: float = 250.0
     from ..io import load_eeg_file
     src = load_eeg_file(path)
     names, sf = list(src.ch_names), float(src.sfreq)
-    if channel not in names:
-        raise UsageError(f"channel {channel!r} is not in {path}; it has {', '.join(names)}")
+    require_channel(names, channel, path)
     x = sosfiltfilt(design_sos(sf, "highpass", 1.0, 2), src.data, axis=1)
     half = int(BLINK_HALF_S * sf)
     peaks, _ = find_peaks(x[names.index(channel)], height=height_uv, distance=int(sf))
@@ -217,13 +216,11 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
     a = run_pipeline(rec.data, sf, list(ch_names), cfg, rec.rail_uv)
     b = run_pipeline(y, sf, list(ch_names), cfg, rec.rail_uv)
     t = np.array([f.time_s for f in a])
-    hit = np.zeros(t.size, bool)
-    for tb in times:  # frames whose window holds part of the blink
-        hit |= (t - cfg.window_s < tb + BLINK_HALF_S) & (t > tb - BLINK_HALF_S)
+    hit = frames_holding(t, cfg.window_s, [(tb - BLINK_HALF_S, tb + BLINK_HALF_S) for tb in times])
     art_a = np.array([f.artifact for f in a])
     art_b = np.array([f.artifact for f in b])
     handled = hit & ~art_a & ~art_b
-    eye = np.array([any(r in ("blink", "gaze") for r in f.channel_quality) for f in b])
+    eye = np.array([f.eye_artifact for f in b])
 
     def change(name: str) -> np.ndarray:
         return np.array([getattr(fb, name) - getattr(fa, name) for fa, fb in
