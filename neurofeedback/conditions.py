@@ -223,7 +223,8 @@ class FileFrames:
     in_range : ndarray of bool, shape (n_frames,)
         ``FeatureFrame.estimator_in_range``.
     eye : ndarray of bool, shape (n_frames,)
-        ``FeatureFrame.eye_artifact``: a blink or eye movement handled without gating.
+        ``FeatureFrame.eye_artifact``: a blink or eye movement handled without gating, or the
+        high-pass's ring-down after one.
     error : str
         Why the file could not be analysed (empty when it was).
     """

@@ -117,6 +117,8 @@ def test_offline_analysis_equals_streaming_small_chunks(recording):
     assert any(f.artifact for f in offline) and any(not f.artifact for f in offline)
     # ...the frontopolar test (F4's swing) and the rebuilt electrodes' correction too
     assert any(f.channel_quality[3] == "amplitude" and not f.eye_artifact for f in offline)
+    # ...and the blink's ring-down kept as eye frames after its own frames (eyes.ringdown_s)
+    assert any(f.eye_artifact and not {"blink", "gaze"} & set(f.channel_quality) for f in offline)
     assert any(f.interpolated and f.spatial_low_share != low_share_batch(f.mode_power[None], 3)[0]
                for f in offline)
     _same_frames(offline, streamed)

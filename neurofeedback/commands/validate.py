@@ -92,7 +92,8 @@ keeps frames after its baseline. A frame belongs to a span when its whole
   threshold (those give no feedback).
   An awake person should read few drowsy frames; sleep stages N2 and N3 should read mostly
   drowsy. **eyes %**: the share of the clean frames (not gated) with a blink or eye movement
-  handled without gating, where the meditation and alpha-theta scores give no reward
+  handled without gating (or the high-pass's ring-down after one), where the meditation and
+  alpha-theta scores give no reward
   ([Signal quality](quality.md)); eyes open should read more than eyes closed.
 - A condition `@FILE` in `conditions.csv` takes the spans of an annotations file (a
   hypnogram) as conditions, each labelled with its own text (runs of one label joined), each

@@ -16,6 +16,7 @@ the eyes' share from the channels a blink reaches.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -265,3 +266,34 @@ def _edge_counts(n: int, k: int) -> np.ndarray:
     out = np.convolve(np.ones(n), np.ones(k), mode="same")
     out.setflags(write=False)
     return out
+
+
+def ringdown_s(deflection_uv: float, tau_s: float, level_uv: float) -> float:
+    """How long the causal high-pass keeps ringing after an eye artifact, s.
+
+    A blink is a slow pulse of a few hundred uV; once it has passed, the pipeline's high-pass
+    (:class:`.filters.FilterChain`) rings on in the opposite direction and decays with the time
+    constant of its slowest pole, ``tau_s`` (0.42 s for the default 1-Hz, 4th-order
+    Butterworth). Starting from no more than the deflection itself, the ring-down falls under
+    ``level_uv`` (the blink check's own threshold, ``blink_uv``) after
+
+    ``tau ln(deflection / level)``  (0 at or under the level).
+
+    A 600-uV blink rings for about 1 s, an 80-uV one for 0.1 s. Frames in that time after an
+    eye-artifact frame count as eye frames (``FeatureFrame.eye_artifact``): their filtered
+    window still holds the ring-down, which the blink check does not flag (it requires the
+    raw deflection, gone with the blink), and on real heads it raised the meditation score
+    (docs/quality.md).
+
+    Parameters
+    ----------
+    deflection_uv : float
+        The largest raw slow deflection of the frame's eye channels (peak to peak, uV).
+    tau_s : float
+        Ring-down time constant of the high-pass, s (:func:`.filters.slowest_decay_s`).
+    level_uv : float
+        Level under which the ring-down no longer counts, uV (> 0).
+    """
+    if not deflection_uv > level_uv:
+        return 0.0
+    return tau_s * math.log(deflection_uv / level_uv)

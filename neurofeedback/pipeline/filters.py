@@ -15,6 +15,7 @@ bit without its per-call overhead (a live push filters only 25 samples).
 from __future__ import annotations
 
 import logging
+import math
 
 import mne
 import numpy as np
@@ -22,6 +23,27 @@ from numba import njit
 from scipy.signal import sosfilt_zi
 
 log = logging.getLogger(__name__)
+
+
+def slowest_decay_s(sos: np.ndarray, sfreq: float) -> float:
+    """Time constant of a digital filter's slowest-decaying pole, s.
+
+    A pole ``p`` decays as ``|p|**n`` per sample, i.e. as ``exp(-t / tau)`` with
+    ``tau = -1 / (sfreq ln|p|)``; the pole nearest the unit circle sets how long the filter rings
+    on after an input has ended. For a Butterworth high-pass of order ``N`` at ``fc`` that is
+    about ``1 / (2 pi fc sin(pi / 2N))`` (0.42 s for 1 Hz, order 4).
+
+    Parameters
+    ----------
+    sos : ndarray, shape (n_sections, 6)
+        Second-order sections (stable: every pole inside the unit circle).
+    sfreq : float
+        Sample rate, Hz.
+    """
+    radius = max(float(np.abs(np.roots(section[3:])).max(initial=0.0)) for section in sos)
+    if not 0.0 < radius < 1.0:
+        return 0.0 if radius == 0.0 else math.inf
+    return -1.0 / (sfreq * math.log(radius))
 
 
 def design_sos(
@@ -197,6 +219,8 @@ class FilterChain:
             sections.append(design_sos(sfreq, "lowpass", lowpass_hz, order))
         self.notch_hz = notch_hz
         self.filter = CausalFilter(np.vstack(sections), n_channels)
+        #: time constant of the high-pass's ring-down (its slowest pole), s
+        self.ringdown_tau_s = slowest_decay_s(sections[0], sfreq)
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Filter the next piece, shape (n_channels, n_samples) -> same shape."""

@@ -46,7 +46,7 @@ from .config import PipelineConfig
 from .drowsiness import DrowsinessSmoother, slowing, window_drowsiness
 from .entropy import lempel_ziv_decimated, lz_decimation
 from .estimator import AnnealingEstimator
-from .eyes import BlinkRegression, GazeCheck, OcularSource
+from .eyes import BlinkRegression, GazeCheck, OcularSource, ringdown_s
 from .features import FEATURES
 from .filters import CausalFilter, FilterChain, design_sos, detect_mains, unsaturated_channels
 from .frame import BANDS, FeatureFrame
@@ -144,6 +144,9 @@ class _Stage1(NamedTuple):
     #: per frame, a ``blink`` or ``gaze`` channel (``FeatureFrame.eye_artifact``), shape
     #: (n_frames,)
     eye_artifact: np.ndarray
+    #: per frame, the largest raw slow deflection of those channels, uV (0 where none), shape
+    #: (n_frames,): how long the high-pass rings on after it (.eyes.ringdown_s)
+    eye_deflection: np.ndarray
 
 
 _COMMON_MODE, _NO_USABLE = FRAME_REASONS
@@ -249,6 +252,7 @@ class Pipeline:
         self._grid = max(1, (int(round(cfg.harmony_segment_s * self.sfreq)) // 2) // 4)
         self._hist_h = SlidingHistory(self.n_ch, self.n_harmony + self._grid, room)
         self._last_artifact_s = -math.inf  # time of the latest artifact frame
+        self._eye_until_s = -math.inf  # end of the latest eye artifact's ring-down
 
         # analysis objects, designed once
         self.welch = WelchPSD(self.sfreq, self.n_win)
@@ -784,7 +788,7 @@ class Pipeline:
         return _Stage1(
             labels, band_power, psd, bands, sc, plv_of, sums_of, reg_of, mp_of, interp_of,
             note_of, ch_per, ch_exp, ch_recent, band_cdns, sleep_waves, ch_rb, rebuilt_of,
-            eye.any(axis=1),
+            eye.any(axis=1), np.where(eye, swing, 0.0).max(axis=1, initial=0.0),
         )
 
     def _harmony_windows(
@@ -964,7 +968,12 @@ class Pipeline:
                 freqs=freqs,
                 psd=psd[i],
             )
-            frame.eye_artifact = bool(r.eye_artifact[i])
+            # the causal high-pass rings on after a blink has left the window, unflagged (its
+            # raw deflection is gone): those frames count as eye frames too (.eyes.ringdown_s)
+            if r.eye_artifact[i]:
+                self._eye_until_s = max(self._eye_until_s, frame.time_s + ringdown_s(
+                    float(r.eye_deflection[i]), self._chain.ringdown_tau_s, self.cfg.blink_uv))
+            frame.eye_artifact = frame.time_s <= self._eye_until_s
             out.append(frame)
             if not clean.any():
                 frame.artifact = True

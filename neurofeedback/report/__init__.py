@@ -148,8 +148,9 @@ def _drowsy_share(tab, cfg: PipelineConfig | None = None) -> str:
 
 
 def _eye_share(tab) -> str:
-    """Share of the frames not gated in which a handled blink or eye movement withheld the
-    meditation and alpha-theta rewards (the ``eye_artifact`` column)."""
+    """Share of the frames not gated in which a handled blink or eye movement (or the
+    high-pass's ring-down after one) withheld the meditation and alpha-theta rewards (the
+    ``eye_artifact`` column)."""
     cols = tab.columns
     if "eye_artifact" not in cols or not cols["time_s"].size:
         return "–"

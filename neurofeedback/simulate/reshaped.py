@@ -151,6 +151,10 @@ def lowpass_table(paths: Sequence[str], edges: Sequence[float]) -> str:
 
 #: Blinks are cut ``BLINK_HALF_S`` either side of their peak.
 BLINK_HALF_S = 0.4
+#: Span after each added blink whose frames :func:`blink_effect` reports apart (``after_*``):
+#: windows that no longer hold the blink but hold the high-pass's ring-down after it, s (more
+#: than three of its time constants for the default 1-Hz, 4th-order filter).
+RINGDOWN_S = 1.5
 
 
 def blink_template(path: str, channel: str = "Fp1", height_uv: float = 250.0
@@ -198,7 +202,11 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
         ``meditation_diff``, ``integration_diff`` (median change of the score over the frames
         gated in neither), ``meditation_up_pct``, ``integration_up_pct`` (% of those frames
         where it rose), ``eye_seen_pct`` (% of them with a ``blink`` or ``gaze`` channel),
-        ``away_diff`` (median change of the meditation score in the frames without a blink).
+        ``away_diff`` (median change of the meditation score in the frames without a blink),
+        ``after_diff``, ``after_up_pct`` (*mean* change of the meditation score, and the %
+        raised, over the frames whose window holds the :data:`RINGDOWN_S` after a blink but
+        not the blink: a mean, because most of them score 0 both ways and a median hides a
+        bump in the rest).
     """
     from ..io import load_eeg_file
 
@@ -231,6 +239,8 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
     at = np.array([score_value(fb, "alpha-theta") - score_value(fa, "alpha-theta")
                    for fa, fb in zip(a, b, strict=True)])
     away = (t > start_s) & ~hit & ~art_a & ~art_b
+    after = away & frames_holding(t, cfg.window_s, [(tb + BLINK_HALF_S, tb + BLINK_HALF_S + RINGDOWN_S)
+                                                    for tb in times])
     pct = 100.0 / max(1, int(handled.sum()))
     return {
         "frames": float(hit.sum()),
@@ -243,6 +253,8 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
         "alpha_theta_diff": float(np.nanmedian(at[handled])) if handled.any() else math.nan,
         "alpha_theta_up_pct": pct * float((at[handled] > 0).sum()),
         "away_diff": float(np.median(med[away])) if away.any() else math.nan,
+        "after_diff": float(np.mean(med[after])) if after.any() else math.nan,
+        "after_up_pct": 100.0 * float(np.mean(med[after] > 0)) if after.any() else math.nan,
     }
 
 
@@ -253,8 +265,9 @@ def blink_table(source: str, paths: Sequence[str]) -> str:
     tmpl, names, _ = blink_template(source)
     lines = ["| recording | frames with a blink | gated % | blink seen % | meditation: median "
              "change | raised % | integration: median change | raised % | alpha-theta: median "
-             "change | raised % | frames without: meditation change |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "change | raised % | frames without: meditation change | ring-down frames: "
+             "meditation mean change | raised % |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in paths:
         e = blink_effect(tmpl, names, path)
         lines.append(
@@ -262,7 +275,7 @@ def blink_table(source: str, paths: Sequence[str]) -> str:
             f"| {e['meditation_diff']:+.3f} | {e['meditation_up_pct']:.0f} | "
             f"{e['integration_diff']:+.3f} | {e['integration_up_pct']:.0f} | "
             f"{e['alpha_theta_diff']:+.3f} | {e['alpha_theta_up_pct']:.0f} | "
-            f"{e['away_diff']:+.3f} |")
+            f"{e['away_diff']:+.3f} | {e['after_diff']:+.3f} | {e['after_up_pct']:.0f} |")
     return "\n".join(lines)
 
 
