@@ -186,12 +186,14 @@ def test_awake_people_are_not_drowsy(result):
 
 def test_eye_artifacts_withhold_more_with_eyes_open(result):
     """The by-condition table's eyes %: clean frames in which a handled blink or eye movement
-    withholds the meditation reward. People blink with their eyes open: measured 39 % of the
-    clean eyes-open frames against 10 % eyes closed (17 % before a frontal swing the frontopolar
-    electrodes do not share stopped counting as the eyes'), and 0 in EEGMAT's ICA-cleaned rest."""
+    (or the high-pass's ring-down after one) withholds the meditation reward. People blink with
+    their eyes open: measured 51 % of the clean eyes-open frames against 15 % eyes closed (39 %
+    and 10 % before the ring-down counted; 17 % eyes closed before a frontal swing the
+    frontopolar electrodes do not share stopped counting as the eyes'), and 0 in EEGMAT's
+    ICA-cleaned rest."""
     from neurofeedback.condition_pool import pool_by_condition
 
     pools = {p.condition: p for p in pool_by_condition(result.rows, result.files)}
     assert pools["eyes_open"].eye_share > pools["eyes_closed"].eye_share + 0.1
-    assert pools["eyes_closed"].eye_share < 0.15
+    assert pools["eyes_closed"].eye_share < 0.18
     assert pools["rest"].eye_share < 0.02

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _data import EEGMAT_EDF, EEGMMIDB_EDF
+from _data import EEGMAT_EDF, EEGMMIDB_EDF, OPENBCI_TXT
 from scipy.signal import welch
 
+from neurofeedback.errors import UsageError
 from neurofeedback.io import load_eeg_file
 from neurofeedback.simulate import reshaped
 
@@ -71,3 +72,11 @@ def test_cli_errors_are_one_line(capsys):
     assert "comma-separated" in capsys.readouterr().err
     assert reshaped.main([str(EEGMAT_EDF), "--scale", "0"]) == 2
     assert "> 0" in capsys.readouterr().err
+    # --blinks-from: the baseline must come before the first blink, and every channel of the
+    # recording must be in the template's (taken by name: EEGMAT's T3 is EEGMMIDB's T7)
+    src = str(EEGMMIDB_EDF[(3, 1)])
+    assert reshaped.main([str(EEGMAT_EDF), "--blinks-from", src, "--baseline", "0,30"]) == 2
+    assert "--baseline must be START,END" in capsys.readouterr().err
+    tmpl = np.zeros((3, 8))
+    with pytest.raises(UsageError, match="channels .*O2.* are not in the blink template's"):
+        reshaped.blink_effect(tmpl, ["Fp1", "Fp2", "C3"], str(OPENBCI_TXT))

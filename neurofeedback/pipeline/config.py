@@ -176,6 +176,10 @@ class PipelineConfig:
         In frames with a blink or eye movement, the blink component of every other usable
         channel is subtracted where it spans more than this, uV (default 10; see
         :class:`.eyes.BlinkRegression`).
+    ringdown_uv : float
+        After a frame with a blink or eye movement, the frames until the high-pass's ring-down
+        of its deflection has decayed under this are eye frames too, uV (default 30, half of
+        ``blink_uv``; see :func:`.eyes.ringdown_s`).
     gate_share : float
         A frame is gated (no feedback) when channel artifacts (blink, emg, amplitude) hit at
         least this share of the usable channels (default 1/3); with fewer, those channels are
@@ -244,6 +248,7 @@ class PipelineConfig:
     gaze_uv: float = 60.0
     gaze_ratio: float = 2.0
     eog_min_uv: float = 10.0
+    ringdown_uv: float = 30.0
     gate_share: float = 1.0 / 3.0
     region_gate_channels: int = 2
     drowsiness_smooth_s: float = 5.0
@@ -355,7 +360,7 @@ class PipelineConfig:
                      "common_mode_ratio", "common_mode_uv", "rail_fraction", "gate_share", "score_gain",
                      "quality_ref_s", "quality_ref_warmup_s", "emg_ref_db", "emg_ref_mads",
                      "slow_ref_db", "slow_ref_mads", "gaze_uv",
-                     "gaze_ratio", "eog_min_uv"):
+                     "gaze_ratio", "eog_min_uv", "ringdown_uv"):
             setattr(self, name, check_positive(name, getattr(self, name)))
         if (self.emg_share >= 1 or self.emg_local_share >= 1 or self.rail_fraction > 1
                 or self.gate_share > 1):

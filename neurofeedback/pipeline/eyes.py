@@ -275,11 +275,11 @@ def ringdown_s(deflection_uv: float, tau_s: float, level_uv: float) -> float:
     (:class:`.filters.FilterChain`) rings on in the opposite direction and decays with the time
     constant of its slowest pole, ``tau_s`` (0.42 s for the default 1-Hz, 4th-order
     Butterworth). Starting from no more than the deflection itself, the ring-down falls under
-    ``level_uv`` (the blink check's own threshold, ``blink_uv``) after
+    ``level_uv`` (the pipeline's ``ringdown_uv``, 30 uV: half the blink check's threshold) after
 
     ``tau ln(deflection / level)``  (0 at or under the level).
 
-    A 600-uV blink rings for about 1 s, an 80-uV one for 0.1 s. Frames in that time after an
+    At 30 uV a 600-uV blink rings for 1.25 s, an 80-uV one for 0.4 s. Frames in that time after an
     eye-artifact frame count as eye frames (``FeatureFrame.eye_artifact``): their filtered
     window still holds the ring-down, which the blink check does not flag (it requires the
     raw deflection, gone with the blink), and on real heads it raised the meditation score
@@ -292,7 +292,9 @@ def ringdown_s(deflection_uv: float, tau_s: float, level_uv: float) -> float:
     tau_s : float
         Ring-down time constant of the high-pass, s (:func:`.filters.slowest_decay_s`).
     level_uv : float
-        Level under which the ring-down no longer counts, uV (> 0).
+        Level under which the ring-down no longer counts, uV (> 0). At the blink check's own
+        threshold (60 uV) what is left still raised the meditation score on two real
+        recordings; docs/quality.md has both.
     """
     if not deflection_uv > level_uv:
         return 0.0

@@ -284,8 +284,8 @@ FEATURES: tuple[Feature, ...] = (
             "A blink or horizontal eye movement on some channel, handled without gating (the "
             "frame is not an artifact frame: the blink is regressed out of the other channels "
             "and its electrodes rebuilt), or the high-pass's ring-down after one (the frames "
-            "within tau ln(deflection / blink_uv) of it; tau = 0.42 s for the default 1-Hz "
-            "filter); the meditation and alpha-theta scores give no reward in it, because on "
+            "within tau ln(deflection / ringdown_uv) of it; tau = 0.42 s for the default 1-Hz "
+            "filter, ringdown_uv = 30 uV); the meditation and alpha-theta scores give no reward in it, because on "
             "real heads what is left still raised them.", "stream"),
     Feature("baseline_complete", "", "bool",
             "False while the baseline block is still being collected (z-scores and feedback "

@@ -972,7 +972,7 @@ class Pipeline:
             # raw deflection is gone): those frames count as eye frames too (.eyes.ringdown_s)
             if r.eye_artifact[i]:
                 self._eye_until_s = max(self._eye_until_s, frame.time_s + ringdown_s(
-                    float(r.eye_deflection[i]), self._chain.ringdown_tau_s, self.cfg.blink_uv))
+                    float(r.eye_deflection[i]), self._chain.ringdown_tau_s, self.cfg.ringdown_uv))
             frame.eye_artifact = frame.time_s <= self._eye_until_s
             out.append(frame)
             if not clean.any():

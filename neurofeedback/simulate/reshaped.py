@@ -17,16 +17,18 @@ transforming real recordings and analysing them with the real pipeline
 
 ``--blinks-from SOURCE``
     A real blink added to each recording: the mean of ``SOURCE``'s Fp1 blinks on every channel
-    (:func:`blink_template`), every 4 s from 25 s on; each frame's scores are compared with the
-    same frame of the untouched recording (:func:`blink_effect`): the same brain, only the
-    blink differs. Feedback must not rise with it.
+    (:func:`blink_template`), every 4 s from 25 s on (``--blinks-start``; baseline block
+    ``--baseline``, default 0-20 s); each frame's scores are compared with the same frame of the
+    untouched recording (:func:`blink_effect`): the same brain, only the blink differs. A
+    recording with fewer channels gets the template's rows of its own channel names, resampled
+    to its rate. Feedback must not rise with it.
 
 Each table row of ``--scale`` and ``--lowpass`` is one recording: the median over clean frames
 of ``drowsiness`` and of ``aperiodic_exponent``, the share of clean frames at or above ``drowsy_hold`` (drowsy: the
 feedback fades), and for ``--scale`` the median ``alpha_peak_hz``.
 
 Run ``python -m neurofeedback.simulate.reshaped FILE... [--scale 1,0.8,0.7] [--lowpass 0,35,30]
-[--blinks-from SOURCE]``.
+[--blinks-from SOURCE [--blinks-start S] [--baseline START,END]]``.
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.signal import sosfilt
+from scipy.signal import resample, sosfilt
 
 from ..errors import UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.filters import design_sos
 from ..pipeline.pipeline import run_pipeline
+from ..pipeline.regions import normalize_name
 from ..protocols.engine import score_value
 from ._cli import frames_holding, require_channel, run_reporting_errors
 
@@ -187,13 +190,16 @@ def blink_template(path: str, channel: str = "Fp1", height_uv: float = 250.0
 
 
 def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: float = 4.0,
-                 start_s: float = 25.0, baseline_s: float = 20.0) -> dict[str, float]:
+                 start_s: float = 25.0, baseline: tuple[float, float] = (0.0, 20.0),
+                 sfreq: float | None = None) -> dict[str, float]:
     """What an added blink does to the feedback, frame by frame, on one recording.
 
     ``template`` is added every ``every_s`` seconds from ``start_s`` on; both the recording and
-    the copy are analysed (baseline ``0..baseline_s``), and each frame whose window holds part
-    of a blink is compared with the same frame of the untouched recording (same brain, only the
-    blink differs).
+    the copy are analysed (baseline block ``baseline``, s), and each frame whose window holds
+    part of a blink is compared with the same frame of the untouched recording (same brain,
+    only the blink differs). The recording may have fewer channels than the template's (its
+    rows are taken by name, e.g. an 8-channel headset's Fp1, Fp2, C3...) and another rate
+    (``sfreq``, the template's, resampled to the recording's; None: the same).
 
     Returns
     -------
@@ -211,18 +217,24 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
     from ..io import load_eeg_file
 
     rec = load_eeg_file(path)
-    if list(rec.ch_names) != list(ch_names):
-        raise UsageError(f"{path} has other channels than the blink template's recording")
+    known = {normalize_name(c): i for i, c in enumerate(ch_names)}
+    missing = [c for c in rec.ch_names if normalize_name(c) not in known]
+    if missing:
+        raise UsageError(f"{path}: channels {', '.join(missing)} are not in the blink template's "
+                         "recording; give recordings whose channels it has")
     sf = float(rec.sfreq)
+    template = template[[known[normalize_name(c)] for c in rec.ch_names]]
+    if sfreq is not None and sfreq != sf:
+        template = resample(template, int(round(template.shape[1] * sf / sfreq)), axis=1)
     half = template.shape[1] // 2
     times = np.arange(start_s, rec.duration_s - 2 * BLINK_HALF_S, every_s)
     y = rec.data.copy()
     for t in times:
         i = int(round(t * sf))
         y[:, i - half:i - half + template.shape[1]] += template
-    cfg = PipelineConfig(baseline=(0.0, baseline_s))
-    a = run_pipeline(rec.data, sf, list(ch_names), cfg, rec.rail_uv)
-    b = run_pipeline(y, sf, list(ch_names), cfg, rec.rail_uv)
+    cfg = PipelineConfig(baseline=baseline)
+    a = run_pipeline(rec.data, sf, list(rec.ch_names), cfg, rec.rail_uv)
+    b = run_pipeline(y, sf, list(rec.ch_names), cfg, rec.rail_uv)
     t = np.array([f.time_s for f in a])
     hit = frames_holding(t, cfg.window_s, [(tb - BLINK_HALF_S, tb + BLINK_HALF_S) for tb in times])
     art_a = np.array([f.artifact for f in a])
@@ -258,18 +270,19 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
     }
 
 
-def blink_table(source: str, paths: Sequence[str]) -> str:
+def blink_table(source: str, paths: Sequence[str], start_s: float = 25.0,
+                baseline: tuple[float, float] = (0.0, 20.0)) -> str:
     """Markdown table: :func:`blink_effect` of ``source``'s mean blink on each recording."""
     from ..io._common import fname
 
-    tmpl, names, _ = blink_template(source)
+    tmpl, names, sf = blink_template(source)
     lines = ["| recording | frames with a blink | gated % | blink seen % | meditation: median "
              "change | raised % | integration: median change | raised % | alpha-theta: median "
              "change | raised % | frames without: meditation change | ring-down frames: "
              "meditation mean change | raised % |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for path in paths:
-        e = blink_effect(tmpl, names, path)
+        e = blink_effect(tmpl, names, path, start_s=start_s, baseline=baseline, sfreq=sf)
         lines.append(
             f"| {fname(path)} | {e['frames']:.0f} | {e['gated_pct']:.0f} | {e['eye_seen_pct']:.0f} "
             f"| {e['meditation_diff']:+.3f} | {e['meditation_up_pct']:.0f} | "
@@ -295,8 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scale", help="frequency factors k, e.g. 1,0.8,0.7")
     ap.add_argument("--lowpass", help="low-pass edges in Hz (0: none), e.g. 0,40,35,30")
     ap.add_argument("--blinks-from", metavar="SOURCE",
-                    help="add SOURCE's mean blink every 4 s to each FILE (same channels) and "
-                         "compare each frame's scores with the untouched FILE")
+                    help="add SOURCE's mean blink every 4 s to each FILE (channels taken by "
+                         "name) and compare each frame's scores with the untouched FILE")
+    ap.add_argument("--blinks-start", type=float, default=25.0, metavar="S",
+                    help="first added blink, s (default 25)")
+    ap.add_argument("--baseline", default="0,20", metavar="START,END",
+                    help="baseline block of both analyses, s (default 0,20)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
 
@@ -306,7 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.blinks_from:
             print(f"What {args.blinks_from}'s mean blink, added every 4 s, does to each frame's "
                   "scores (median change over the frames that hold it and are not gated):\n")
-            print(blink_table(args.blinks_from, args.files) + "\n")
+            span = _floats(args.baseline, "--baseline")
+            if len(span) != 2 or not span[0] < span[1] <= args.blinks_start:
+                raise UsageError("--baseline must be START,END with START < END <= --blinks-start; "
+                                 f"got {args.baseline!r} (--blinks-start {args.blinks_start:g})")
+            print(blink_table(args.blinks_from, args.files, args.blinks_start,
+                              (span[0], span[1])) + "\n")
         if args.scale:
             ks = _floats(args.scale, "--scale")
             if 0 in ks:
