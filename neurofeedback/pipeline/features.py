@@ -285,8 +285,8 @@ FEATURES: tuple[Feature, ...] = (
             "frame is not an artifact frame: the blink is regressed out of the other channels "
             "and its electrodes rebuilt), or the high-pass's ring-down after one (the frames "
             "within tau ln(deflection / ringdown_uv) of it; tau = 0.42 s for the default 1-Hz "
-            "filter, ringdown_uv = 30 uV); the meditation and alpha-theta scores give no reward in it, because on "
-            "real heads what is left still raised them.", "stream"),
+            "filter, ringdown_uv = 30 uV); the meditation and alpha-theta scores give no "
+            "reward in it, because on real heads what is left still raised them.", "stream"),
     Feature("baseline_complete", "", "bool",
             "False while the baseline block is still being collected (z-scores and feedback "
             "start at the first True; later than the block when it had too few clean frames).",
