@@ -158,8 +158,8 @@ def _eye_share(tab) -> str:
     if not clean.any():
         return "– (every frame gated)"
     share = 100 * float(np.mean(cols["eye_artifact"][clean]))
-    return (f"{share:.1f} % of the frames not gated (a blink or eye movement handled there: no "
-            "meditation or alpha-theta reward)")
+    return (f"{share:.1f} % of the frames not gated (a blink or eye movement handled there, or "
+            "the filter's ring-down after one: no meditation or alpha-theta reward)")
 
 
 def _quality(d: ReportData) -> tuple[str, list[stats.ChannelQuality]]:
