@@ -34,9 +34,9 @@ def window_quality(raw: np.ndarray, end: int, names: list[str], sfreq: float,
     psd, raw_psd = welch(xw), welch(rw)
     frontal = np.array([region_of(c) == "frontal" for c in names])
     qc = QualityChecker(cfg, sfreq, frontal, rail_uv)
-    codes = BatchQuality(qc, welch.freqs).codes(
+    codes = BatchQuality(qc, welch.freqs).codes_and_deflection(
         rw[None], xw[None], psd[None], raw_psd[None], None, False
-    )[0]
+    )[0][0]
     got = [REASONS[c] for c in codes]
     assert got == ref_quality.check(qc, rw, xw, psd, raw_psd, welch.freqs, None, False)
     return got

@@ -201,10 +201,10 @@ def test_batch_quality_equals_quality_checker(recording):
     x = FilterChain(SF, 16, 1.0, 45.0, 50.0).process(raw)  # as the pipeline filters it
     starts = np.arange(0, raw.shape[1] - 500, 50)
     for mains, notched in ((50.0, True), (None, False)):
-        codes = batch.codes(
+        codes = batch.codes_and_deflection(
             frame_windows(raw, starts, 500), frame_windows(x, starts, 500),
             welch.batch(x, starts), welch.batch(raw, starts), mains, notched,
-        )
+        )[0]
         seen = set()
         for k, s in enumerate(starts):
             w_raw, w_x = raw[:, s : s + 500], x[:, s : s + 500]
@@ -270,10 +270,10 @@ def test_batch_quality_equals_quality_checker_on_real_recording():
     x = FilterChain(f.sfreq, len(f.ch_names), 1.0, 45.0, pipe.mains_hz).process(f.data)
     welch = pipe.welch
     starts = np.arange(0, f.data.shape[1] - 500, 125)
-    codes = pipe._bquality.codes(
+    codes = pipe._bquality.codes_and_deflection(
         frame_windows(f.data, starts, 500, copy=False), frame_windows(x, starts, 500),
         welch.batch(x, starts), welch.batch(f.data, starts), pipe.mains_hz, pipe._chain.notched,
-    )
+    )[0]
     seen = set()
     for k, s in enumerate(starts):
         w_raw, w_x = f.data[:, s : s + 500], x[:, s : s + 500]

@@ -281,8 +281,8 @@ def _quality_kernel(
     ``raw``, ``x`` (n_frames, n_channels, n) unfiltered and filtered windows, uV; ``psd``,
     ``raw_psd`` (n_frames, n_channels, n_freqs) their Welch PSDs, uV^2/Hz; ``broad``,
     ``high``, ``line_masks`` frequency masks (:func:`.quality.quality_masks`); ``frontal``
-    blink channels; ``params`` thresholds (see :meth:`BatchQuality.codes`); ``k_smooth``,
-    ``k_smooth2`` lengths of the two moving averages of the slow deflection, samples; ``sos``,
+    blink channels; ``params`` thresholds (see :meth:`BatchQuality.codes_and_deflection`);
+    ``k_smooth``, ``k_smooth2`` lengths of the two moving averages of the slow deflection, samples; ``sos``,
     ``skip``, ``length``, ``step`` the local-EMG high-pass and stretches.
     Each frame is transposed once to (time, channel) so the per-channel passes run across
     all channels at each step; every channel's sums still run over time in order.
@@ -441,7 +441,7 @@ class BatchQuality:
         ])
         self._emg_sos = np.ascontiguousarray(checker.emg_sos, dtype=float)
 
-    def codes(
+    def codes_and_deflection(
         self,
         raw: np.ndarray,
         x: np.ndarray,
@@ -449,8 +449,9 @@ class BatchQuality:
         raw_psd: np.ndarray,
         mains_hz: float | None,
         notched: bool,
-    ) -> np.ndarray:
-        """Reason code per frame and channel.
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reason code per frame and channel, and the slow deflection of each raw window that
+        the blink check measured.
 
         Parameters
         ----------
@@ -465,22 +466,10 @@ class BatchQuality:
 
         Returns
         -------
-        ndarray of int8, shape (n_frames, n_channels)
+        codes : ndarray of int8, shape (n_frames, n_channels)
+        deflection : ndarray, shape (n_frames, n_channels)
+            Linear trend removed, then the 0.1-s and 0.05-s moving averages; peak to peak, uV.
         """
-        return self.codes_and_deflection(raw, x, psd, raw_psd, mains_hz, notched)[0]
-
-    def codes_and_deflection(
-        self,
-        raw: np.ndarray,
-        x: np.ndarray,
-        psd: np.ndarray,
-        raw_psd: np.ndarray,
-        mains_hz: float | None,
-        notched: bool,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`codes`, and the slow deflection of each raw window that the blink check
-        measured (linear trend removed, then the 0.1-s and 0.05-s moving averages; peak to
-        peak, uV, shape (n_frames, n_channels))."""
         ref = self.ref
         line_masks = self._line_masks.get(mains_hz)
         if line_masks is None:

@@ -207,7 +207,8 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
         ``frames`` (frames holding a blink), ``gated_pct`` (of them gated in the copy),
         ``meditation_diff``, ``integration_diff`` (median change of the score over the frames
         gated in neither), ``meditation_up_pct``, ``integration_up_pct`` (% of those frames
-        where it rose), ``eye_seen_pct`` (% of them with a ``blink`` or ``gaze`` channel),
+        where it rose), ``eye_seen_pct`` (% of them that are eye frames, ``eye_artifact``: a
+        ``blink`` or ``gaze`` channel, or the ring-down after one),
         ``away_diff`` (median change of the meditation score in the frames without a blink),
         ``after_diff``, ``after_up_pct`` (*mean* change of the meditation score, and the %
         raised, over the frames whose window holds the :data:`RINGDOWN_S` after a blink but
@@ -276,7 +277,7 @@ def blink_table(source: str, paths: Sequence[str], start_s: float = 25.0,
     from ..io._common import fname
 
     tmpl, names, sf = blink_template(source)
-    lines = ["| recording | frames with a blink | gated % | blink seen % | meditation: median "
+    lines = ["| recording | frames with a blink | gated % | eye frames % | meditation: median "
              "change | raised % | integration: median change | raised % | alpha-theta: median "
              "change | raised % | frames without: meditation change | ring-down frames: "
              "meditation mean change | raised % |",
