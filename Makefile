@@ -53,7 +53,7 @@ DATA ?= ../shared/data
 ## is 128 Hz. Files that give their rate keep it; set VALIDATE_SFREQ= to give none.
 VALIDATE_SFREQ ?= 128
 validate: venv
-	$(BIN)/neurofeedback validate $(DATA) --out docs/validation.md --jobs 2 $(if $(VALIDATE_SFREQ),--sfreq $(VALIDATE_SFREQ))
+	$(BIN)/neurofeedback validate $(DATA) --out docs/validation.md --jobs 2 --montages all $(if $(VALIDATE_SFREQ),--sfreq $(VALIDATE_SFREQ))
 
 ## The estimator's reliability table on held-out simulator seeds -> docs/reliability.md
 reliability: venv

@@ -36,6 +36,7 @@ from .errors import FileFormatError, MissingRateError, NeurofeedbackError, Usage
 from .io import load_eeg_file
 from .io.annotations import read_annotation_file
 from .io.loaded import LoadedFile
+from .montages import Montage, apply_montage
 from .pipeline.config import PipelineConfig
 from .pipeline.features import CYCLE_PHASES
 from .pipeline.frame import BANDS
@@ -304,7 +305,8 @@ def _annotated(loaded: LoadedFile, sources: tuple[tuple[str, Path | None], ...]
 
 
 def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None = None,
-                 annotations: tuple[tuple[str, Path | None], ...] = ()) -> FileFrames:
+                 annotations: tuple[tuple[str, Path | None], ...] = (),
+                 montage: Montage | None = None) -> FileFrames:
     """Run the ``analyze`` pipeline over one file and keep what validation needs.
 
     Parameters
@@ -319,6 +321,10 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
     annotations : tuple of (str, Path or None)
         Annotation sources whose spans to keep (``FileFrames.annotated``, by the name given):
         a file's path, or None for the recording's own spans.
+    montage : Montage or None
+        Analyse only the montage's electrodes, resampled to its rate
+        (:func:`neurofeedback.montages.apply_montage`); a file that lacks one of them gets
+        ``error``.
 
     Returns
     -------
@@ -334,6 +340,8 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
             if sfreq is None:
                 raise
             loaded = load_eeg_file(path, sfreq=sfreq)
+        if montage is not None:
+            loaded = apply_montage(loaded, montage)
         annotated, annotation_errors = _annotated(loaded, annotations)
         config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
         pipe = Pipeline(loaded.sfreq, list(loaded.ch_names), config, loaded.rail_uv)
@@ -690,15 +698,41 @@ class ValidationResult:
         One per recording or subject pair with eyes-open and eyes-closed spans.
     files : dict of str to FileFrames
         The analysis of every listed file, by its name in the CSV.
+    montages : list of MontageResult
+        The same analysis through each requested headset montage (``validate(montages=...)``).
     """
 
     rows: list[SpanRow]
     alpha: list[AlphaDifference]
     files: dict[str, FileFrames]
+    montages: list[MontageResult] = field(default_factory=list)
 
     def alpha_of(self, file: str) -> AlphaDifference | None:
         """The alpha difference that ``file`` takes part in, if any."""
         return next((a for a in self.alpha if file in a.files), None)
+
+
+@dataclass
+class MontageResult:
+    """The files that hold a montage's electrodes, analysed through it.
+
+    Attributes
+    ----------
+    montage : Montage
+    rows : list of SpanRow
+        The spans of those files, measured as :attr:`ValidationResult.rows` are.
+    alpha : list of AlphaDifference
+    files : dict of str to FileFrames
+        Their analyses, by name in the CSV.
+    skipped : list of str
+        Listed files that lack one of the montage's electrodes (or could not be read).
+    """
+
+    montage: Montage
+    rows: list[SpanRow]
+    alpha: list[AlphaDifference]
+    files: dict[str, FileFrames]
+    skipped: list[str]
 
 
 #: Conditions of a person sitting still (what the steady-rest targets are measured on).
@@ -723,7 +757,8 @@ def pooled_rest(rows: list[SpanRow]) -> tuple[int, float, float]:
     return n, cyc, e4
 
 
-def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = None) -> ValidationResult:
+def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = None,
+             montages: tuple[Montage, ...] = ()) -> ValidationResult:
     """Analyse every file listed in ``conditions_csv`` and measure each of its spans.
 
     Parameters
@@ -734,6 +769,9 @@ def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = No
         Files analysed in parallel processes (>= 1).
     sfreq : float or None
         Sample rate of the files that do not give one (CSV files without a time column), Hz.
+    montages : tuple of Montage
+        Also analyse every file that holds a montage's electrodes through it
+        (:attr:`ValidationResult.montages`).
 
     Returns
     -------
@@ -745,21 +783,33 @@ def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = No
     spans = read_conditions(conditions_csv)
     root = conditions_csv.parent
     files = list(dict.fromkeys(s.file for s in spans))
-    paths = [root / f for f in files]
     named = [(s.file, annotation_source(s.condition)) for s in spans]
     sources = [tuple(dict.fromkeys((name, root / name if name else None)
                                    for file, name in named if file == f and name is not None))
                for f in files]
-    if jobs == 1 or len(files) == 1:
-        results = [analyse_file(p, f, sfreq, a) for p, f, a in zip(paths, files, sources, strict=True)]
+    # every (file, montage) job at once, so the processes stay busy across montages
+    jobs_list = [(root / f, f, sfreq, a, m) for m in (None, *montages)
+                 for f, a in zip(files, sources, strict=True)]
+    if jobs == 1 or len(jobs_list) == 1:
+        results = [analyse_file(*job) for job in jobs_list]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            results = list(pool.map(analyse_file, paths, files, [sfreq] * len(files), sources))
-    analysed = dict(zip(files, results, strict=True))
-    spans = expand_annotated(spans, analysed)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
+            results = list(pool.map(analyse_file, *zip(*jobs_list, strict=True)))
+    analysed = dict(zip(files, results[: len(files)], strict=True))
+    full = expand_annotated(spans, analysed)
     rows = [_annotation_error_row(s, analysed[s.file]) or measure_span(analysed[s.file], s)
-            for s in spans]
-    return ValidationResult(rows, alpha_differences(spans, analysed), analysed)
+            for s in full]
+    result = ValidationResult(rows, alpha_differences(full, analysed), analysed)
+    for k, montage in enumerate(montages, start=1):
+        part = dict(zip(files, results[k * len(files) : (k + 1) * len(files)], strict=True))
+        kept = {f: ff for f, ff in part.items() if not ff.error}
+        m_spans = expand_annotated([s for s in spans if s.file in kept], kept)
+        m_rows = [_annotation_error_row(s, kept[s.file]) or measure_span(kept[s.file], s)
+                  for s in m_spans]
+        result.montages.append(MontageResult(
+            montage, m_rows, alpha_differences(m_spans, kept), kept,
+            [f for f in files if f not in kept]))
+    return result
 
 
 def expand_annotated(spans: list[ConditionSpan], analysed: dict[str, FileFrames]) -> list[ConditionSpan]:

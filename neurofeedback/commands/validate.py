@@ -1,5 +1,6 @@
-"""``neurofeedback validate DATA_DIR [--out FILE.md] [--jobs N]``: the pipeline on recordings with
-known conditions (``DATA_DIR/conditions.csv``), one table row per file and condition span."""
+"""``neurofeedback validate DATA_DIR [--out FILE.md] [--jobs N] [--montages NAMES]``: the pipeline
+on recordings with known conditions (``DATA_DIR/conditions.csv``), one table row per file and
+condition span, and the same heads through headset montages."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..conditions import (
     REST_CONDITIONS,
     TOP_REASONS,
     AlphaDifference,
+    MontageResult,
     SpanRow,
     ValidationResult,
     annotation_source,
@@ -25,6 +27,7 @@ from ..conditions import (
     validate,
 )
 from ..errors import RecordingError, UsageError
+from ..montages import MONTAGES, parse_montages
 
 NAME = "validate"
 HELP = "measure the pipeline on recordings with known conditions (DATA_DIR/conditions.csv)"
@@ -44,6 +47,8 @@ POOL_HEADER = ("condition", "spans", "files", "frames", "clean %",
                "commonest artifact reasons, % of frames", "clean frames after the baseline",
                "annealing-cycle phase %", "|energy z| <= 4 %", "median drowsiness", "drowsy %",
                "eyes %")
+MONTAGE_POOL_HEADER = ("montage", *POOL_HEADER)
+MONTAGE_ALPHA_HEADER = ("montage", "recording", "channels", "EC - EO dB", "EC - EO dB, all frames")
 ALPHA_HEADER = ("recording", "channels", "eyes open dB", "eyes closed dB", "EC - EO dB",
                 "EC - EO dB, all frames", "note")
 
@@ -98,6 +103,14 @@ keeps frames after its baseline. A frame belongs to a span when its whole
 - A condition `@FILE` in `conditions.csv` takes the spans of an annotations file (a
   hypnogram) as conditions, each labelled with its own text (runs of one label joined), each
   a row of its own; `@` alone, the recording's own annotated spans.
+- **Headset montages** (`--montages`): every listed file that holds all of a montage's
+  electrodes is analysed again with only those electrodes, resampled to the headset's rate
+  (polyphase), and pooled by condition as above; the alpha table gives each recording's
+  eyes closed minus eyes open difference through the montage. It is the same head measured
+  by fewer electrodes: the file's own reference, amplifier noise and electrode contact, not a
+  recording made with that headset. With few electrodes a blink on the frontal pair gates
+  the frame (its region is lost), so eyes-open spans keep fewer clean frames than with a
+  dense cap.
 - A file that cannot be read or analysed gets a row saying why instead of numbers.
 """
 
@@ -113,6 +126,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sfreq", metavar="HZ", type=float, default=None,
                         help="sample rate of the files that do not give one (CSV files without a "
                              "time column); files that give their rate keep it")
+    parser.add_argument("--montages", metavar="NAMES", default=None,
+                        help="also analyse the files through headset montages (their electrodes "
+                             f"only, at their rate): {', '.join(MONTAGES)} or all, comma-separated")
 
 
 def _cell(text: str) -> str:
@@ -185,6 +201,23 @@ def pool_cells(p: ConditionPool) -> list[str]:
             _pct(p.drowsy_share), _pct(p.eye_share)]
 
 
+def montage_tables(parts: list[MontageResult]) -> str:
+    """The montage section: conditions pooled per montage, then each recording's alpha."""
+    if not parts:
+        return ""
+    what = "\n".join(
+        f"- **{m.montage.name}**: {m.montage.what}: {', '.join(m.montage.channels)} at "
+        f"{m.montage.sfreq:g} Hz; {len(m.files)} of {len(m.files) + len(m.skipped)} files hold "
+        "them." for m in parts)
+    pools = [[m.montage.name, *pool_cells(p)] for m in parts
+             for p in pool_by_condition(m.rows, m.files)]
+    alpha = [[m.montage.name, " + ".join(a.files), ", ".join(a.channels) or "-",
+              _db(a.difference_db), _db(a.difference_all_db)] for m in parts for a in m.alpha]
+    return ("\n### The same heads through headset montages\n\n"
+            f"{what}\n\n{_table(MONTAGE_POOL_HEADER, pools)}\n"
+            f"{_table(MONTAGE_ALPHA_HEADER, alpha)}")
+
+
 def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
@@ -204,7 +237,8 @@ def format_tables(result: ValidationResult) -> str:
     pools = _table(POOL_HEADER, [pool_cells(p) for p in pool_by_condition(result.rows, result.files)])
     return (f"{spans}\n### Occipital alpha, eyes closed minus eyes open\n\n{alpha}"
             f"\n### Steady rest: energy and the estimator after the baseline\n\n{rest}\n{pooled}"
-            f"\n### By condition, pooled over spans and files\n\n{pools}")
+            f"\n### By condition, pooled over spans and files\n\n{pools}"
+            f"{montage_tables(result.montages)}")
 
 
 def format_document(result: ValidationResult, command: str, date: str, seconds: float) -> str:
@@ -226,7 +260,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.sfreq is not None and not 1.0 <= args.sfreq <= 100_000.0:
         raise UsageError(f"--sfreq must be a rate in 1-100000 Hz; got {args.sfreq:g}")
-    result = validate(csv_path, jobs=args.jobs, sfreq=args.sfreq)
+    montages = parse_montages(args.montages)
+    result = validate(csv_path, jobs=args.jobs, sfreq=args.sfreq, montages=montages)
     seconds = time.perf_counter() - t0
     log.info("validated %d files in %.1f s", len(result.files), seconds)
     print(format_tables(result), end="")
@@ -234,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
         command = f"neurofeedback validate {args.data_dir}"
         command += f" --out {args.out}" + (f" --jobs {args.jobs}" if args.jobs != 1 else "")
         command += f" --sfreq {args.sfreq:g}" if args.sfreq is not None else ""
+        command += f" --montages {args.montages}" if montages else ""
         text = format_document(result, command, datetime.date.today().isoformat(), seconds)
         try:
             Path(args.out).write_text(text, encoding="utf-8")

@@ -1,0 +1,121 @@
+"""A recording seen through a headset's montage: its electrodes only, at the headset's rate.
+
+Validation (``neurofeedback validate --montages``) runs the same heads again through the
+electrode sets and sample rates of the headsets our users wear, so that what the pipeline does
+with 8 or 4 electrodes is measured on real heads, not only with the 19-64 of the recordings.
+A montage keeps the file's own reference, amplifier and noise: it is the same head measured by
+fewer electrodes, not a recording made with that headset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from .errors import UsageError
+from .io.loaded import LoadedFile
+from .pipeline.regions import normalize_name
+
+
+@dataclass(frozen=True)
+class Montage:
+    """A headset's electrodes and sample rate.
+
+    Attributes
+    ----------
+    name : str
+        Short name, as ``--montages`` takes it.
+    channels : tuple of str
+        10-20 sites, in the headset's channel order.
+    sfreq : float
+        The headset's sample rate, Hz.
+    what : str
+        Where the layout comes from.
+    """
+
+    name: str
+    channels: tuple[str, ...]
+    sfreq: float
+    what: str
+
+
+_CYTON = ("Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2")
+
+#: The montages ``validate --montages`` knows, by name.
+MONTAGES: dict[str, Montage] = {m.name: m for m in (
+    Montage("cyton", _CYTON, 250.0, "OpenBCI Cyton, its default 8-electrode layout"),
+    Montage("cyton-daisy", (*_CYTON, "F7", "F8", "F3", "F4", "T7", "T8", "P3", "P4"), 125.0,
+            "OpenBCI Cyton + Daisy, its default 16-electrode layout"),
+    Montage("ganglion", ("Fp1", "Fp2", "O1", "O2"), 200.0,
+            "OpenBCI Ganglion, 4 electrodes: a frontal and an occipital pair"),
+)}
+
+
+def parse_montages(text: str | None) -> tuple[Montage, ...]:
+    """The montages a ``--montages`` value names: comma-separated names, or ``all``.
+
+    Raises
+    ------
+    UsageError
+        For an unknown name (the message lists the known ones).
+    """
+    if text is None or not text.strip():
+        return ()
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if names == ["all"]:
+        return tuple(MONTAGES.values())
+    unknown = [n for n in names if n not in MONTAGES]
+    if unknown:
+        raise UsageError(f"--montages takes {', '.join(MONTAGES)} or all, comma-separated; "
+                         f"got {', '.join(unknown)}")
+    return tuple(MONTAGES[n] for n in dict.fromkeys(names))
+
+
+def missing_channels(ch_names: list[str], montage: Montage) -> list[str]:
+    """The montage's sites that ``ch_names`` lacks (old names T3-T6 count as T7/T8/P7/P8)."""
+    have = {normalize_name(n) for n in ch_names}
+    return [c for c in montage.channels if c not in have]
+
+
+def apply_montage(loaded: LoadedFile, montage: Montage) -> LoadedFile:
+    """``loaded`` restricted to the montage's electrodes and resampled to its rate.
+
+    Resampling is polyphase (:func:`scipy.signal.resample_poly`, its default anti-aliasing
+    window), by the ratio of the two rates reduced to small integers; markers and spans keep
+    their times. A file already at the montage's rate is not resampled.
+
+    Parameters
+    ----------
+    loaded : LoadedFile
+    montage : Montage
+
+    Returns
+    -------
+    LoadedFile
+        Channels named as the montage names them, in its order.
+
+    Raises
+    ------
+    UsageError
+        When the file lacks any of the montage's electrodes (all of them named).
+    """
+    lacking = missing_channels(list(loaded.ch_names), montage)
+    if lacking:
+        raise UsageError(f"the {montage.name} montage needs {', '.join(lacking)}, which "
+                         f"{loaded.path} lacks")
+    index = {normalize_name(n): i for i, n in reversed(list(enumerate(loaded.ch_names)))}
+    data = loaded.data[[index[c] for c in montage.channels]]
+    ratio = (Fraction(montage.sfreq) / Fraction(loaded.sfreq)).limit_denominator(1000)
+    if ratio != 1:
+        data = resample_poly(data, ratio.numerator, ratio.denominator, axis=1)
+    n = data.shape[1]
+    start = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
+    return dataclasses.replace(
+        loaded, data=np.ascontiguousarray(data), sfreq=montage.sfreq,
+        ch_names=list(montage.channels), timestamps=start + np.arange(n) / montage.sfreq,
+        rows=None, layout=None, board_id=None, board_name=f"{montage.name} montage",
+    )
