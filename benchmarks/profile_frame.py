@@ -17,7 +17,6 @@ import argparse
 import cProfile
 import pstats
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,32 +32,22 @@ def main() -> int:
         print(f"error: --minutes must be > 0; got {args.minutes}", file=sys.stderr)
         return 2
 
-    import neurofeedback.pipeline.pipeline as pp
+    from cost_floor import _offline_jobs, stage_costs
+
     from neurofeedback.pipeline.pipeline import Pipeline
 
     gen = EEGGen(3)
     data = gen.next(int(args.minutes * 60 * SF))
     Pipeline(SF, NAMES).push(data[:, : 10 * N_WIN])  # compile the kernels first
 
-    def run() -> tuple[float, float, int]:
+    def run() -> None:
         pipe = Pipeline(SF, NAMES)
-        pipe.push(data[:, :N_WIN])  # mains decided, filters started
-        block = pp.block_samples(SF, len(NAMES))
-        t1 = t2 = 0.0
-        n = 0
-        for s in range(N_WIN, data.shape[1], block):
-            for job in pipe._prepare(data[:, s : s + block], fresh=True):
-                a = time.process_time()
-                r = pipe._stage1(*job)
-                b = time.process_time()
-                n += len(pipe._stage2(job[0], r))
-                t1 += b - a
-                t2 += time.process_time() - b
-        return t1, t2, n
+        for job in _offline_jobs(pipe, data):
+            pipe._stage2(job[0], pipe._stage1(*job))
 
-    t1, t2, n = run()
-    print(f"{n} frames, without profiling: per-window stage {t1 / n * 1e3:.3f} ms, "
-          f"per-frame stage {t2 / n * 1e3:.3f} ms of CPU per frame")
+    w_ms, f_ms, n = stage_costs(data)
+    print(f"{n} frames, without profiling: per-window stage {w_ms:.3f} ms, "
+          f"per-frame stage {f_ms:.3f} ms of CPU per frame")
     prof = cProfile.Profile()
     prof.enable()
     run()

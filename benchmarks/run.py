@@ -8,7 +8,9 @@
 (d) RSS growth over a 2-hour simulated session pushed in 0.5-s chunks;
 (e) response latency of the feedback scores to step changes of energy, synchrony and
     drowsiness made by the scenario simulator (:mod:`neurofeedback.simulate.steps`), and the
-    scores' frame-to-frame noise on the steady stretches.
+    scores' frame-to-frame noise on the steady stretches;
+(f) where an offline frame's CPU goes (per-window and per-frame stage) and what the Fourier
+    transforms of today's definitions cost alone (:mod:`cost_floor`).
 
 Prints a table and merges its numbers into ``benchmarks/results.json``; then runs
 ``benchmarks/ui_bench.py`` in a subprocess if it exists, and ``benchmarks/jobs_bench.py``
@@ -184,6 +186,11 @@ def main() -> int:
     from neurofeedback.simulate.steps import bench_keys, measure
 
     response = bench_keys(measure(seeds=range(2 if args.quick else 5)))
+    print("measuring (f) where a frame's CPU goes (stages, the transforms alone) ...",
+          file=sys.stderr)
+    from cost_floor import measure as cost_measure
+
+    cost = cost_measure(2.0)
     load_after = os.getloadavg()[0]
 
     rows = [
@@ -199,6 +206,11 @@ def main() -> int:
          f"{response['response_latency_meditation_s']} s", "<= 0.6 s"),
         ("    integration score (synchrony step), median",
          f"{response['response_latency_integration_s']} s", "<= 1.2 s"),
+        ("(f) offline CPU per frame: per-window stage + per-frame stage",
+         f"{cost['offline_window_stage_cpu_ms']:.2f} + {cost['offline_frame_stage_cpu_ms']:.2f} ms",
+         "(c) needs 0.2 ms"),
+        ("    the Fourier transforms alone, offline / live",
+         f"{cost['fft_floor_offline_ms']:.2f} / {cost['fft_floor_live_ms']:.2f} ms", ""),
         (f"machine load (1-min average, {os.cpu_count()} CPUs) before -> after",
          f"{load_before:.1f} -> {load_after:.1f}", ""),
     ]
@@ -226,6 +238,7 @@ def main() -> int:
         "rss_session_hours": rss_hours,
         "load_avg_1min": [round(load_before, 2), round(load_after, 2)],
         **response,
+        **cost,
     })
     results_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {results_path}")

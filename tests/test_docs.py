@@ -46,3 +46,19 @@ def test_committed_pages_are_current(gen):
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
     assert (ROOT / "docs" / "features.md").read_text() == gen.features_page(FEATURES)
     assert (ROOT / "docs" / "benchmarks.md").read_text() == gen.benchmarks_page(results)
+
+
+def test_benchmark_page_says_what_the_definitions_cost(gen):
+    keys = {"offline_window_stage_cpu_ms": 1.0, "offline_frame_stage_cpu_ms": 0.14,
+            "fft_floor_live_ms": 0.2, "fft_floor_offline_ms": 0.17}
+    page = " ".join(gen.benchmarks_page(keys).split())
+    assert "| (c) offline: CPU per frame of the per-frame stage | 0.14 ms | |" in page
+    # 0.17 + 0.14 = 0.31 ms > 0.2 ms: the verdict says other definitions are needed
+    assert "The transforms and the per-frame stage alone take 0.31 ms: target (c) needs" in page
+    assert "Target (a) (0.5 ms per live frame) leaves 0.30 ms beside the transforms" in page
+    keys.update(fft_floor_offline_ms=0.05, offline_frame_stage_cpu_ms=0.1)
+    page = " ".join(gen.benchmarks_page(keys).split())
+    assert "take 0.15 ms together, which leaves 0.05 ms for the rest of the per-window " \
+           "stage (0.95 ms today)" in page
+    assert "What the definitions cost**: not measured" in " ".join(
+        gen.benchmarks_page({}).split())

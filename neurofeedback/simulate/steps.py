@@ -325,7 +325,8 @@ def sweep_table(
 #: (integration_analytic_tau_s, integration_analytic_order) compared by ``--analytic``: the
 #: per-sample analytic-signal synchrony (:mod:`..pipeline.analytic`) with gamma kernels.
 ANALYTIC_SWEEP: tuple[tuple[float, int], ...] = (
-    (0.5, 1), (1.0, 1), (1.0, 2), (1.4, 2), (0.3, 3), (0.4, 3), (0.6, 3), (0.8, 3), (0.4, 4),
+    (0.5, 1), (1.0, 1), (0.7, 2), (1.0, 2), (1.4, 2), (0.3, 3), (0.4, 3), (0.45, 3), (0.5, 3),
+    (0.6, 3), (0.8, 3), (0.4, 4),
 )
 
 
