@@ -124,3 +124,75 @@ def test_blocks_figure_legend_off_the_bars():
     ax = fig.axes[0]
     assert not _overlap(ax.get_legend().get_window_extent(r), ax.get_window_extent(r))
     plt.close(fig)
+
+
+# an overnight recording: 6 h of 1-s frames (21600 frames: more than MAX_POINTS x SMOOTH_FRAMES)
+NIGHT_STARTS = [(0.0, "lights-out"), (3600.0, "first-cycle"), (4 * 3600.0, "morning")]
+
+
+@pytest.mark.parametrize("which", ["state", "band"])
+def test_a_night_reads_in_hours_drawn_as_bins(which):
+    import matplotlib.pyplot as plt
+
+    from neurofeedback.report import figures, stats
+
+    tab = _table(6 * 3600.0, 1.0)
+    k = figures.frames_per_bin(tab.n_frames)
+    assert k == 11 > figures.SMOOTH_FRAMES
+    runs = stats.phase_runs(tab["time_s"], tab["phase"])
+    fig = (figures.state_fig(tab, runs, _markers(NIGHT_STARTS)) if which == "state"
+           else figures.band_power_fig(tab, _markers(NIGHT_STARTS)))
+    try:
+        assert fig.axes[-1 if which == "state" else 0].get_xlabel() == "time (h)"
+        lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "-"]
+        assert lines and all(ln.get_xdata().size <= figures.MAX_POINTS for ln in lines)
+        assert max(ln.get_xdata().max() for ln in lines) == pytest.approx(6.0, abs=0.01)
+    finally:
+        plt.close(fig)
+    # the phase labels stay at their starts, in hours, and off the plots
+    fig = (figures.state_fig(tab, runs, _markers(NIGHT_STARTS)) if which == "state"
+           else figures.band_power_fig(tab, _markers(NIGHT_STARTS)))
+    _check(fig, len(NIGHT_STARTS))
+
+
+def test_short_sessions_keep_seconds_and_every_frame():
+    import matplotlib.pyplot as plt
+
+    from neurofeedback.report import figures, stats
+
+    tab = _table()
+    fig = figures.state_fig(tab, stats.phase_runs(tab["time_s"], tab["phase"]), [])
+    try:
+        assert fig.axes[-1].get_xlabel() == "time (s)"
+        assert fig.axes[0].get_lines()[0].get_xdata().size == tab.n_frames
+    finally:
+        plt.close(fig)
+    assert figures.smoothing_note(tab.n_frames, 0.1) == "1-s moving average"
+    assert figures.smoothing_note(21600, 1.0) == "medians of 11-s bins"
+
+
+def test_time_axis_units():
+    from neurofeedback.report.figures import time_axis
+
+    assert time_axis(900.0).label == "time (s)"
+    assert time_axis(901.0) == time_axis(3 * 3600.0)
+    assert time_axis(901.0).seconds == 60.0 and time_axis(3 * 3600.0 + 1).seconds == 3600.0
+
+
+def test_binned_medians_percentiles_and_runs():
+    from neurofeedback.report.figures import binned, binned_runs
+
+    t = np.arange(25.0)
+    y = 2.0 * t
+    y[3] = np.nan  # skipped
+    centres, (lo, med) = binned(t, y, 10, (0.0, 50.0))
+    np.testing.assert_allclose(centres, [4.5, 14.5, 22.0])  # the last bin holds 5 frames
+    # a ramp's median over a bin is its middle (frame 3 missing from the first bin)
+    np.testing.assert_allclose(med, [2 * 5.0, 2 * 14.5, 2 * 22.0])
+    np.testing.assert_allclose(lo, [0.0, 20.0, 40.0])
+    _, (empty,) = binned(t, np.full(25, np.nan), 10)
+    assert np.isnan(empty).all()
+    ph = np.array(["baseline"] * 12 + ["heating"] * 3 + ["drowsy"] * 10, dtype=object)
+    # bins of 5 frames; frames 10-14 hold 2 baseline and 3 heating: that bin is heating
+    assert binned_runs(t, ph, 5) == [("baseline", 0.0, 10.0), ("heating", 10.0, 15.0),
+                                     ("drowsy", 15.0, 24.0)]

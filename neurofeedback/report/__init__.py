@@ -189,7 +189,8 @@ def _bands(d: ReportData, q: list[stats.ChannelQuality]) -> str:
     if tab.n_frames == 0:
         return _missing("No feature frames: band power over time cannot be shown.")
     out = _img(figures.band_power_figure(tab, d.markers), "band power over time")
-    out += ('<p class="note">Mean over clean channels, dB re 1 uV², 1-s moving average; dashed '
+    smooth = figures.smoothing_note(tab.n_frames, d.config.hop_s)
+    out += (f'<p class="note">Mean over clean channels, dB re 1 uV², {smooth}; dashed '
             "lines are protocol phase starts.</p>")
     mat = np.array([[c.band_db[b] for b in BANDS] for c in q])
     out += _img(figures.channel_band_figure([c.name for c in q], mat), "band power per channel")
@@ -219,8 +220,14 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
                 "clean frames after it (pipeline setting baseline_min_clean_s).")
     if not np.isfinite(tab["synchrony"]).any():
         out += _missing("Synchrony is empty: it needs clean channels in at least two regions.")
-    out += ('<p class="note">Shading: estimator phase. Dashed lines: protocol phase starts. Red '
-            "ticks: artifact frames.</p>")
+    if figures.frames_per_bin(tab.n_frames) > figures.SMOOTH_FRAMES:
+        smooth = figures.smoothing_note(tab.n_frames, d.config.hop_s)
+        out += (f'<p class="note">Lines: {smooth}, grey: their 10-90 % range. Shading: the '
+                "estimator phase most frames of a bin had. Dashed lines: protocol phase starts. "
+                "Red ticks: bins of mostly artifact frames.</p>")
+    else:
+        out += ('<p class="note">Shading: estimator phase. Dashed lines: protocol phase starts. '
+                "Red ticks: artifact frames.</p>")
     return out
 
 
