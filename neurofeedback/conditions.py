@@ -36,7 +36,7 @@ from .errors import FileFormatError, MissingRateError, NeurofeedbackError, Usage
 from .io import load_eeg_file
 from .io.annotations import read_annotation_file
 from .io.loaded import LoadedFile
-from .montages import Montage, apply_montage
+from .montages import Montage, apply_montage, missing_channels
 from .pipeline.config import PipelineConfig
 from .pipeline.features import CYCLE_PHASES
 from .pipeline.frame import BANDS
@@ -341,6 +341,10 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
                 raise
             loaded = load_eeg_file(path, sfreq=sfreq)
         if montage is not None:
+            lacking = missing_channels(list(loaded.ch_names), montage)
+            if lacking:  # expected for many files: said in the montage section, not warned
+                log.info("%s: no %s montage (lacks %s)", label, montage.name, ", ".join(lacking))
+                return FileFrames(path=label, error=f"lacks {', '.join(lacking)}")
             loaded = apply_montage(loaded, montage)
         annotated, annotation_errors = _annotated(loaded, annotations)
         config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
