@@ -44,13 +44,19 @@ def _data(minutes: float) -> np.ndarray:
 
 def _offline_jobs(pipe, data: np.ndarray):
     """The pipeline's offline work items over ``data`` after its first window (as analysis
-    feeds it: blocks of windows)."""
+    feeds it: blocks of windows). ``pipe`` must have been given that window
+    (:func:`_prime`)."""
     import neurofeedback.pipeline.pipeline as pp
 
-    pipe.push(data[:, :N_WIN])  # mains decided, filters started
     block = pp.block_samples(SF, len(NAMES))
     for s in range(N_WIN, data.shape[1], block):
         yield from pipe._prepare(data[:, s : s + block], fresh=True)
+
+
+def _prime(pipe, data: np.ndarray):
+    """Give ``pipe`` the first window of ``data`` (mains decided, filters started); returns it."""
+    pipe.push(data[:, :N_WIN])
+    return pipe
 
 
 def stage_costs(data: np.ndarray) -> tuple[float, float, int]:
@@ -63,7 +69,7 @@ def stage_costs(data: np.ndarray) -> tuple[float, float, int]:
     """
     from neurofeedback.pipeline.pipeline import Pipeline
 
-    pipe = Pipeline(SF, NAMES)
+    pipe = _prime(Pipeline(SF, NAMES), data)
     t1 = t2 = 0.0
     n = 0
     for job in _offline_jobs(pipe, data):
@@ -138,7 +144,7 @@ def fft_floor(data: np.ndarray, live_seconds: float = 20.0) -> tuple[float, floa
         for s in range(s0, s0 + int(live_seconds * SF), HOP):
             n_live += len(pipe.push(data[:, s : s + HOP]))
     off = Counter()
-    pipe = Pipeline(SF, NAMES)
+    pipe = _prime(Pipeline(SF, NAMES), data)  # outside the recording: its frame is not counted
     n_off = 0
     with _recording_transforms(off):
         for job in _offline_jobs(pipe, data):

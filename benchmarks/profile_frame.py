@@ -32,7 +32,7 @@ def main() -> int:
         print(f"error: --minutes must be > 0; got {args.minutes}", file=sys.stderr)
         return 2
 
-    from cost_floor import _offline_jobs, stage_costs
+    from cost_floor import _offline_jobs, _prime, stage_costs
 
     from neurofeedback.pipeline.pipeline import Pipeline
 
@@ -41,7 +41,7 @@ def main() -> int:
     Pipeline(SF, NAMES).push(data[:, : 10 * N_WIN])  # compile the kernels first
 
     def run() -> None:
-        pipe = Pipeline(SF, NAMES)
+        pipe = _prime(Pipeline(SF, NAMES), data)
         for job in _offline_jobs(pipe, data):
             pipe._stage2(job[0], pipe._stage1(*job))
 

@@ -33,10 +33,10 @@ import numpy as np
 from .analyze import iter_frames
 from .channels import is_standard_site, normalize_name
 from .errors import FileFormatError, MissingRateError, NeurofeedbackError, UsageError
+from .headsets import Montage, apply_montage, missing_channels
 from .io import load_eeg_file
 from .io.annotations import read_annotation_file
 from .io.loaded import LoadedFile
-from .montages import Montage, apply_montage, missing_channels
 from .pipeline.config import PipelineConfig
 from .pipeline.features import CYCLE_PHASES
 from .pipeline.frame import BANDS
@@ -323,7 +323,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
         a file's path, or None for the recording's own spans.
     montage : Montage or None
         Analyse only the montage's electrodes, resampled to its rate
-        (:func:`neurofeedback.montages.apply_montage`); a file that lacks one of them gets
+        (:func:`neurofeedback.headsets.apply_montage`); a file that lacks one of them gets
         ``error``.
 
     Returns
@@ -344,7 +344,7 @@ def analyse_file(path: str | Path, label: str | None = None, sfreq: float | None
             lacking = missing_channels(list(loaded.ch_names), montage)
             if lacking:  # expected for many files: said in the montage section, not warned
                 log.info("%s: no %s montage (lacks %s)", label, montage.name, ", ".join(lacking))
-                return FileFrames(path=label, error=f"lacks {', '.join(lacking)}")
+                return FileFrames(path=label, error=f"{LACKS}{', '.join(lacking)}")
             loaded = apply_montage(loaded, montage)
         annotated, annotation_errors = _annotated(loaded, annotations)
         config = PipelineConfig(baseline=(0.0, baseline_end(loaded.duration_s)))
@@ -729,7 +729,9 @@ class MontageResult:
     files : dict of str to FileFrames
         Their analyses, by name in the CSV.
     skipped : list of str
-        Listed files that lack one of the montage's electrodes (or could not be read).
+        Listed files that lack one of the montage's electrodes.
+    failed : dict of str to str
+        Listed files that hold them but could not be analysed through it, with the error.
     """
 
     montage: Montage
@@ -737,6 +739,11 @@ class MontageResult:
     alpha: list[AlphaDifference]
     files: dict[str, FileFrames]
     skipped: list[str]
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+#: How :func:`analyse_file`'s error begins for a file without a montage's electrodes.
+LACKS = "lacks "
 
 
 #: Conditions of a person sitting still (what the steady-rest targets are measured on).
@@ -812,7 +819,8 @@ def validate(conditions_csv: str | Path, jobs: int = 1, sfreq: float | None = No
                   for s in m_spans]
         result.montages.append(MontageResult(
             montage, m_rows, alpha_differences(m_spans, kept), kept,
-            [f for f in files if f not in kept]))
+            [f for f, ff in part.items() if ff.error.startswith(LACKS)],
+            {f: ff.error for f, ff in part.items() if ff.error and not ff.error.startswith(LACKS)}))
     return result
 
 

@@ -1,4 +1,4 @@
-"""Real heads through headset montages (``validate --montages``, :mod:`neurofeedback.montages`).
+"""Real heads through headset montages (``validate --montages``, :mod:`neurofeedback.headsets`).
 
 The EEGMMIDB recordings (64 electrodes, 160 Hz) are analysed again with only the electrodes of
 an OpenBCI Cyton, Cyton + Daisy or Ganglion, at their rates. Closing the eyes must still raise
@@ -16,8 +16,9 @@ from _data import EEGHACKER_TXT, EEGMMIDB_EDF, OPENBCI_TXT
 from neurofeedback.cli import main
 from neurofeedback.conditions import pooled_rest, validate
 from neurofeedback.errors import UsageError
+from neurofeedback.headsets import HEADSET_MONTAGES as MONTAGES
+from neurofeedback.headsets import apply_montage, missing_channels, parse_montages
 from neurofeedback.io.loaded import LoadedFile
-from neurofeedback.montages import MONTAGES, apply_montage, missing_channels, parse_montages
 
 RUNS = {1: "eyes_open", 2: "eyes_closed"}
 
@@ -113,12 +114,36 @@ def test_apply_montage_names_every_missing_electrode():
         apply_montage(lf, MONTAGES["ganglion"])
 
 
+def test_apply_montage_keeps_time_at_any_rate():
+    """2048 Hz to 125 Hz is the exact ratio 125/2048: one minute stays one minute. A file whose
+    time column gives 199.93 Hz goes to nearly 200 Hz, labelled with the rate it has."""
+    lf = _loaded(["Fp1", "Fp2", "O1", "O2"], 2048.0, np.zeros((4, 2048 * 60)))
+    out = apply_montage(lf, MONTAGES["ganglion"].__class__("g125", ("Fp1", "O2"), 125.0, ""))
+    assert out.sfreq == 125.0 and out.data.shape == (2, 125 * 60)
+    lf = _loaded(["Fp1", "Fp2", "O1", "O2"], 199.93, np.zeros((4, 19993)))
+    out = apply_montage(lf, MONTAGES["ganglion"])
+    assert out.n_samples / out.sfreq == pytest.approx(19993 / 199.93, abs=1.0 / 199.93)
+    assert abs(out.sfreq - 200.0) < 0.02 and out.sfreq != 200.0
+
+
 def test_parse_montages():
     assert parse_montages(None) == ()
     assert parse_montages("all") == tuple(MONTAGES.values())
     assert parse_montages("ganglion, cyton,ganglion") == (MONTAGES["ganglion"], MONTAGES["cyton"])
     with pytest.raises(UsageError, match="--montages takes cyton, cyton-daisy, ganglion or all"):
         parse_montages("muse,cyton")
+    with pytest.raises(UsageError, match="all alone"):
+        parse_montages("all,cyton")
+    with pytest.raises(UsageError, match="got ','"):
+        parse_montages(",")
+
+
+def test_the_montages_are_openbcis_default_layouts():
+    from neurofeedback.channels import OPENBCI_DEFAULTS
+    from neurofeedback.io.openbci_txt import BOARD_RATES
+
+    for name, m in MONTAGES.items():
+        assert m.channels == OPENBCI_DEFAULTS[name] and m.sfreq == BOARD_RATES[name]
 
 
 def test_unknown_montage_is_a_one_line_error(tmp_path, capsys):

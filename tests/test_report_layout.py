@@ -194,5 +194,27 @@ def test_binned_medians_percentiles_and_runs():
     assert np.isnan(empty).all()
     ph = np.array(["baseline"] * 12 + ["heating"] * 3 + ["drowsy"] * 10, dtype=object)
     # bins of 5 frames; frames 10-14 hold 2 baseline and 3 heating: that bin is heating
+    # the last run ends a frame step after the last frame, as stats.phase_runs ends it
     assert binned_runs(t, ph, 5) == [("baseline", 0.0, 10.0), ("heating", 10.0, 15.0),
-                                     ("drowsy", 15.0, 24.0)]
+                                     ("drowsy", 15.0, 25.0)]
+
+
+def test_a_nights_artifact_ticks_mark_mostly_artifact_bins():
+    """21600 frames in bins of 11: red ticks exactly at the bins more than half artifact."""
+    import matplotlib.pyplot as plt
+
+    from neurofeedback.report import figures, stats
+
+    tab = _table(6 * 3600.0, 1.0)
+    art = np.zeros(tab.n_frames, dtype=bool)
+    art[110:116] = True  # 6 of bin 10's 11 frames: a tick
+    art[220:225] = True  # 5 of bin 20's 11: none
+    art[330:341] = True  # all of bin 30: a tick
+    tab.columns["artifact"] = art
+    fig = figures.state_fig(tab, stats.phase_runs(tab["time_s"], tab["phase"]), [])
+    try:
+        ticks = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "|"]
+        assert len(ticks) == 1
+        np.testing.assert_allclose(ticks[0].get_xdata() * 3600.0, [115.0, 335.0])
+    finally:
+        plt.close(fig)

@@ -27,7 +27,7 @@ from ..conditions import (
     validate,
 )
 from ..errors import RecordingError, UsageError
-from ..montages import MONTAGES, parse_montages
+from ..headsets import HEADSET_MONTAGES, parse_montages
 
 NAME = "validate"
 HELP = "measure the pipeline on recordings with known conditions (DATA_DIR/conditions.csv)"
@@ -128,7 +128,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "time column); files that give their rate keep it")
     parser.add_argument("--montages", metavar="NAMES", default=None,
                         help="also analyse the files through headset montages (their electrodes "
-                             f"only, at their rate): {', '.join(MONTAGES)} or all, comma-separated")
+                             f"only, at their rate): {', '.join(HEADSET_MONTAGES)} or all, comma-separated")
 
 
 def _cell(text: str) -> str:
@@ -205,10 +205,16 @@ def montage_tables(parts: list[MontageResult]) -> str:
     """The montage section: conditions pooled per montage, then each recording's alpha."""
     if not parts:
         return ""
-    what = "\n".join(
-        f"- **{m.montage.name}**: {m.montage.what}: {', '.join(m.montage.channels)} at "
-        f"{m.montage.sfreq:g} Hz; {len(m.files)} of {len(m.files) + len(m.skipped)} files hold "
-        "them." for m in parts)
+    def line(m: MontageResult) -> str:
+        n = len(m.files) + len(m.skipped) + len(m.failed)
+        text = (f"- **{m.montage.name}**: {m.montage.what}: {', '.join(m.montage.channels)} at "
+                f"{m.montage.sfreq:g} Hz; {n - len(m.skipped)} of {n} files hold them.")
+        if m.failed:
+            text += " Not analysed: " + "; ".join(
+                f"{f} ({err.split('; ')[0]})" for f, err in m.failed.items()) + "."
+        return text
+
+    what = "\n".join(line(m) for m in parts)
     pools = [[m.montage.name, *pool_cells(p)] for m in parts
              for p in pool_by_condition(m.rows, m.files)]
     alpha = [[m.montage.name, " + ".join(a.files), ", ".join(a.channels) or "-",

@@ -220,7 +220,7 @@ def _state(d: ReportData, runs: list[tuple[str, float, float]]) -> str:
                 "clean frames after it (pipeline setting baseline_min_clean_s).")
     if not np.isfinite(tab["synchrony"]).any():
         out += _missing("Synchrony is empty: it needs clean channels in at least two regions.")
-    if figures.frames_per_bin(tab.n_frames) > figures.SMOOTH_FRAMES:
+    if figures.drawn_as_bins(tab.n_frames):
         smooth = figures.smoothing_note(tab.n_frames, d.config.hop_s)
         out += (f'<p class="note">Lines: {smooth}, grey: their 10-90 % range. Shading: the '
                 "estimator phase most frames of a bin had. Dashed lines: protocol phase starts. "

@@ -59,6 +59,12 @@ def frames_per_bin(n_frames: int) -> int:
     return max(1, math.ceil(n_frames / MAX_POINTS))
 
 
+def drawn_as_bins(n_frames: int) -> bool:
+    """True when :func:`band_power_fig` and :func:`state_fig` draw ``n_frames`` frames as bins
+    (more than :data:`MAX_POINTS` x :data:`SMOOTH_FRAMES`)."""
+    return frames_per_bin(n_frames) > SMOOTH_FRAMES
+
+
 def binned(t: np.ndarray, y: np.ndarray, k: int,
            q: tuple[float, ...] = (50.0,)) -> tuple[np.ndarray, np.ndarray]:
     """Percentiles ``q`` of ``y`` over consecutive bins of ``k`` frames (NaN-aware).
@@ -93,13 +99,17 @@ def binned(t: np.ndarray, y: np.ndarray, k: int,
 
 def binned_runs(t: np.ndarray, phases: np.ndarray,
                 k: int) -> list[tuple[str, float, float]]:
-    """Phase runs of bins of ``k`` frames: each bin takes the phase most of its frames have,
-    and touching bins of one phase join (``(phase, start_s, end_s)``; empty phases skipped)."""
+    """Phase runs of bins of ``k`` frames: each bin takes the phase most of its frames have
+    (a tie: the first in alphabetical order), and touching bins of one phase join
+    (``(phase, start_s, end_s)``; empty phases skipped). A bin ends where the next begins, the
+    last one a frame step after its last frame, as :func:`.stats.phase_runs` ends runs."""
     out: list[tuple[str, float, float]] = []
+    step = float(t[-1] - t[-2]) if t.size > 1 else 0.0
     for i in range(0, t.size, k):
         vals, counts = np.unique(phases[i : i + k].astype(str), return_counts=True)
         ph = str(vals[np.argmax(counts)])
-        a, b = float(t[i]), float(t[min(i + k, t.size - 1)])
+        a = float(t[i])
+        b = float(t[i + k]) if i + k < t.size else float(t[-1]) + step
         if ph in ("", "nan"):
             continue
         if out and out[-1][0] == ph and math.isclose(out[-1][2], a):
@@ -111,10 +121,9 @@ def binned_runs(t: np.ndarray, phases: np.ndarray,
 
 def smoothing_note(n_frames: int, hop_s: float) -> str:
     """How the band-power and state figures draw ``n_frames`` frames, for their captions."""
-    k = frames_per_bin(n_frames)
-    if k <= SMOOTH_FRAMES:
+    if not drawn_as_bins(n_frames):
         return f"{SMOOTH_FRAMES * hop_s:g}-s moving average"
-    return f"medians of {k * hop_s:g}-s bins"
+    return f"medians of {frames_per_bin(n_frames) * hop_s:g}-s bins"
 
 
 def to_base64_png(fig: Any) -> str:
@@ -192,7 +201,7 @@ def band_power_fig(table: FeatureTable, markers: list[tuple[float, str]]) -> Any
     for b in BANDS:
         y = table[b]
         x = t
-        if k > SMOOTH_FRAMES:  # a long recording: one median per bin
+        if drawn_as_bins(t.size):  # a long recording: one median per bin
             x, (y,) = binned(t, y, k)
         elif y.size > SMOOTH_FRAMES:
             y = np.convolve(np.nan_to_num(y, nan=np.nanmean(y) if np.isfinite(y).any() else 0.0),
@@ -228,7 +237,7 @@ def state_fig(table: FeatureTable, runs: list[tuple[str, float, float]],
     t = table["time_s"]
     axis = time_axis(float(t[-1] - t[0]) if t.size else 0.0)
     k = frames_per_bin(t.size)
-    long = k > SMOOTH_FRAMES
+    long = drawn_as_bins(t.size)
     if long:  # shading by the phase most frames of each bin have (thousands of runs otherwise)
         runs = binned_runs(t, table["phase"], k)
     art = table["artifact"]

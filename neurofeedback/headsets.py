@@ -16,8 +16,10 @@ from fractions import Fraction
 import numpy as np
 from scipy.signal import resample_poly
 
+from .channels import OPENBCI_DEFAULTS
 from .errors import UsageError
 from .io.loaded import LoadedFile
+from .io.openbci_txt import BOARD_RATES
 from .pipeline.regions import normalize_name
 
 
@@ -43,36 +45,44 @@ class Montage:
     what: str
 
 
-_CYTON = ("Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2")
+_WHAT = {
+    "cyton": "OpenBCI Cyton, its default 8-electrode layout",
+    "cyton-daisy": "OpenBCI Cyton + Daisy, its default 16-electrode layout",
+    "ganglion": "OpenBCI Ganglion, 4 electrodes: a frontal and an occipital pair",
+}
 
-#: The montages ``validate --montages`` knows, by name.
-MONTAGES: dict[str, Montage] = {m.name: m for m in (
-    Montage("cyton", _CYTON, 250.0, "OpenBCI Cyton, its default 8-electrode layout"),
-    Montage("cyton-daisy", (*_CYTON, "F7", "F8", "F3", "F4", "T7", "T8", "P3", "P4"), 125.0,
-            "OpenBCI Cyton + Daisy, its default 16-electrode layout"),
-    Montage("ganglion", ("Fp1", "Fp2", "O1", "O2"), 200.0,
-            "OpenBCI Ganglion, 4 electrodes: a frontal and an occipital pair"),
-)}
+#: The headset montages ``validate --montages`` knows, by name: OpenBCI's default layouts
+#: (:data:`neurofeedback.channels.OPENBCI_DEFAULTS`) at the boards' rates.
+HEADSET_MONTAGES: dict[str, Montage] = {
+    name: Montage(name, OPENBCI_DEFAULTS[name], BOARD_RATES[name], what)
+    for name, what in _WHAT.items()
+}
 
 
 def parse_montages(text: str | None) -> tuple[Montage, ...]:
-    """The montages a ``--montages`` value names: comma-separated names, or ``all``.
+    """The montages a ``--montages`` value names: comma-separated names, or ``all`` alone.
 
     Raises
     ------
     UsageError
-        For an unknown name (the message lists the known ones).
+        For an unknown name, ``all`` mixed with names, or a value naming none (the message
+        lists the known ones).
     """
-    if text is None or not text.strip():
+    if text is None:
         return ()
+    known = f"{', '.join(HEADSET_MONTAGES)} or all"
     names = [t.strip() for t in text.split(",") if t.strip()]
-    if names == ["all"]:
-        return tuple(MONTAGES.values())
-    unknown = [n for n in names if n not in MONTAGES]
+    if not names:
+        raise UsageError(f"--montages takes {known}, comma-separated; got {text!r}")
+    if "all" in names:
+        if names != ["all"]:
+            raise UsageError(f"--montages takes all alone or names from {', '.join(HEADSET_MONTAGES)}; "
+                             f"got {text}")
+        return tuple(HEADSET_MONTAGES.values())
+    unknown = [n for n in names if n not in HEADSET_MONTAGES]
     if unknown:
-        raise UsageError(f"--montages takes {', '.join(MONTAGES)} or all, comma-separated; "
-                         f"got {', '.join(unknown)}")
-    return tuple(MONTAGES[n] for n in dict.fromkeys(names))
+        raise UsageError(f"--montages takes {known}, comma-separated; got {', '.join(unknown)}")
+    return tuple(HEADSET_MONTAGES[n] for n in dict.fromkeys(names))
 
 
 def missing_channels(ch_names: list[str], montage: Montage) -> list[str]:
@@ -85,8 +95,13 @@ def apply_montage(loaded: LoadedFile, montage: Montage) -> LoadedFile:
     """``loaded`` restricted to the montage's electrodes and resampled to its rate.
 
     Resampling is polyphase (:func:`scipy.signal.resample_poly`, its default anti-aliasing
-    window), by the ratio of the two rates reduced to small integers; markers and spans keep
-    their times. A file already at the montage's rate is not resampled.
+    window), by the ratio of the two rates as a fraction with a denominator of at most
+    10 000; markers and spans keep their times. The result is labelled with the rate that
+    ratio gives: the montage's whenever the ratio is exact (any integer rate up to 10 kHz,
+    such as 160, 512 or 2048 Hz), otherwise within a few parts per million of it (a file
+    whose time column gives 199.93 Hz comes out at 200.0000035 Hz, labelled so), so that
+    times stay right.
+    A file already at the montage's rate is not resampled.
 
     Parameters
     ----------
@@ -109,13 +124,14 @@ def apply_montage(loaded: LoadedFile, montage: Montage) -> LoadedFile:
                          f"{loaded.path} lacks")
     index = {normalize_name(n): i for i, n in reversed(list(enumerate(loaded.ch_names)))}
     data = loaded.data[[index[c] for c in montage.channels]]
-    ratio = (Fraction(montage.sfreq) / Fraction(loaded.sfreq)).limit_denominator(1000)
+    ratio = (Fraction(montage.sfreq) / Fraction(loaded.sfreq)).limit_denominator(10_000)
     if ratio != 1:
         data = resample_poly(data, ratio.numerator, ratio.denominator, axis=1)
+    sfreq = float(loaded.sfreq * ratio)  # the rate the data now has
     n = data.shape[1]
     start = float(loaded.timestamps[0]) if loaded.timestamps.size else 0.0
     return dataclasses.replace(
-        loaded, data=np.ascontiguousarray(data), sfreq=montage.sfreq,
-        ch_names=list(montage.channels), timestamps=start + np.arange(n) / montage.sfreq,
+        loaded, data=np.ascontiguousarray(data), sfreq=sfreq,
+        ch_names=list(montage.channels), timestamps=start + np.arange(n) / sfreq,
         rows=None, layout=None, board_id=None, board_name=f"{montage.name} montage",
     )
