@@ -20,7 +20,7 @@ from .channels import OPENBCI_DEFAULTS
 from .errors import UsageError
 from .io.loaded import LoadedFile
 from .io.openbci_txt import BOARD_RATES
-from .pipeline.regions import normalize_name
+from .pipeline.regions import site_rows
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ def parse_montages(text: str | None) -> tuple[Montage, ...]:
 
 def missing_channels(ch_names: list[str], montage: Montage) -> list[str]:
     """The montage's sites that ``ch_names`` lacks (old names T3-T6 count as T7/T8/P7/P8)."""
-    have = {normalize_name(n) for n in ch_names}
-    return [c for c in montage.channels if c not in have]
+    return site_rows(ch_names, montage.channels)[1]
 
 
 def apply_montage(loaded: LoadedFile, montage: Montage) -> LoadedFile:
@@ -118,12 +117,11 @@ def apply_montage(loaded: LoadedFile, montage: Montage) -> LoadedFile:
     UsageError
         When the file lacks any of the montage's electrodes (all of them named).
     """
-    lacking = missing_channels(list(loaded.ch_names), montage)
+    rows, lacking = site_rows(list(loaded.ch_names), montage.channels)
     if lacking:
         raise UsageError(f"the {montage.name} montage needs {', '.join(lacking)}, which "
                          f"{loaded.path} lacks")
-    index = {normalize_name(n): i for i, n in reversed(list(enumerate(loaded.ch_names)))}
-    data = loaded.data[[index[c] for c in montage.channels]]
+    data = loaded.data[rows]
     ratio = (Fraction(montage.sfreq) / Fraction(loaded.sfreq)).limit_denominator(10_000)
     if ratio != 1:
         data = resample_poly(data, ratio.numerator, ratio.denominator, axis=1)

@@ -17,7 +17,7 @@ from neurofeedback.cli import main
 from neurofeedback.conditions import pooled_rest, validate
 from neurofeedback.errors import UsageError
 from neurofeedback.headsets import HEADSET_MONTAGES as MONTAGES
-from neurofeedback.headsets import apply_montage, missing_channels, parse_montages
+from neurofeedback.headsets import Montage, apply_montage, missing_channels, parse_montages
 from neurofeedback.io.loaded import LoadedFile
 
 RUNS = {1: "eyes_open", 2: "eyes_closed"}
@@ -118,7 +118,7 @@ def test_apply_montage_keeps_time_at_any_rate():
     """2048 Hz to 125 Hz is the exact ratio 125/2048: one minute stays one minute. A file whose
     time column gives 199.93 Hz goes to nearly 200 Hz, labelled with the rate it has."""
     lf = _loaded(["Fp1", "Fp2", "O1", "O2"], 2048.0, np.zeros((4, 2048 * 60)))
-    out = apply_montage(lf, MONTAGES["ganglion"].__class__("g125", ("Fp1", "O2"), 125.0, ""))
+    out = apply_montage(lf, Montage("g125", ("Fp1", "O2"), 125.0, ""))
     assert out.sfreq == 125.0 and out.data.shape == (2, 125 * 60)
     lf = _loaded(["Fp1", "Fp2", "O1", "O2"], 199.93, np.zeros((4, 19993)))
     out = apply_montage(lf, MONTAGES["ganglion"])
@@ -151,3 +151,10 @@ def test_unknown_montage_is_a_one_line_error(tmp_path, capsys):
     assert main(["validate", str(tmp_path), "--montages", "muse"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and "got muse" in err
+
+
+def test_site_rows_match_by_site_first_duplicate_wins():
+    from neurofeedback.pipeline.regions import site_rows
+
+    have = ["EEG FP1-REF", "T5", "O1..", "Fp1"]
+    assert site_rows(have, ["Fp1", "P7", "Oz", "O1"]) == ([0, 1, 2], ["Oz"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,6 +32,30 @@ def normalize_name(name: str) -> str:
     """
     s = _channels_normalize(name)
     return _ALIASES.get(s.upper(), s)
+
+
+def site_rows(have: Sequence[str], want: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Where each channel of ``want`` is in ``have``, matched by 10-20 site (:func:`normalize_name`:
+    spelling, prefixes, and the old names T3-T6 as T7/T8/P7/P8).
+
+    Parameters
+    ----------
+    have, want : sequence of str
+        Channel names; of duplicates in ``have`` the first counts.
+
+    Returns
+    -------
+    rows : list of int
+        Index in ``have`` of each channel of ``want`` that it has, in ``want``'s order.
+    missing : list of str
+        The channels of ``want`` (as ``want`` spells them) that ``have`` lacks.
+    """
+    index: dict[str, int] = {}
+    for i, name in enumerate(have):
+        index.setdefault(normalize_name(name), i)
+    sites = [normalize_name(w) for w in want]
+    return ([index[s] for s in sites if s in index],
+            [w for w, s in zip(want, sites, strict=True) if s not in index])
 
 
 def region_of(name: str) -> str | None:

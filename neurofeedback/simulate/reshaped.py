@@ -46,7 +46,7 @@ from ..errors import UsageError
 from ..pipeline.config import PipelineConfig
 from ..pipeline.filters import design_sos
 from ..pipeline.pipeline import run_pipeline
-from ..pipeline.regions import normalize_name
+from ..pipeline.regions import site_rows
 from ..protocols.engine import score_value
 from ._cli import frames_holding, require_channel, run_reporting_errors
 
@@ -218,13 +218,12 @@ def blink_effect(template: np.ndarray, ch_names: list[str], path: str, every_s: 
     from ..io import load_eeg_file
 
     rec = load_eeg_file(path)
-    known = {normalize_name(c): i for i, c in enumerate(ch_names)}
-    missing = [c for c in rec.ch_names if normalize_name(c) not in known]
+    rows, missing = site_rows(ch_names, list(rec.ch_names))
     if missing:
         raise UsageError(f"{path}: channels {', '.join(missing)} are not in the blink template's "
                          "recording; give recordings whose channels it has")
     sf = float(rec.sfreq)
-    template = template[[known[normalize_name(c)] for c in rec.ch_names]]
+    template = template[rows]
     if sfreq is not None and sfreq != sf:
         template = resample(template, int(round(template.shape[1] * sf / sfreq)), axis=1)
     half = template.shape[1] // 2
